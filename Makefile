@@ -1,0 +1,41 @@
+# opsbot: the two commands of the quick start, and a few helpers.
+#   make demo   install dependencies, build, run the bot against the built-in Slack simulator
+#   make test   install dependencies, build, start a throwaway PostgreSQL, run the test suite
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build demo test test-unit bench sanitize clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS)
+
+build: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+demo: build
+	$(BUILD_DIR)/opsbot demo
+
+test: build
+	bash scripts/run-tests $(BUILD_DIR)
+
+test-unit: build
+	ctest --test-dir $(BUILD_DIR) -L unit -j $(JOBS) --output-on-failure
+
+bench: build
+	$(BUILD_DIR)/ack_latency
+
+# The suite under AddressSanitizer + UndefinedBehaviorSanitizer, in its own build directory.
+sanitize: deps
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DOPSBOT_SANITIZE=ON
+	cmake --build build-asan -j $(JOBS)
+	bash scripts/run-tests build-asan
+
+clean:
+	rm -rf $(BUILD_DIR) build-asan

@@ -1,0 +1,14 @@
+#include "bot/cli.hpp"
+
+#include <exception>
+#include <iostream>
+
+int main(int argc, char** argv) {
+    try {
+        return opsbot::bot::run_cli(std::vector<std::string>(argv + 1, argv + argc));
+    } catch (const std::exception& e) {
+        // Start-up errors (bad config, newer database schema…) arrive here with a clear message.
+        std::cerr << "opsbot: " << e.what() << "\n";
+        return 1;
+    }
+}
