@@ -53,12 +53,22 @@ struct http_options {
 class http_client {
 public:
     virtual ~http_client() = default;
+    /// Sends the request and returns the response.
+    /// - Any status other than 429 and 5xx (including 4xx) is a *success* value: callers map statuses.
+    /// - 429, 5xx and connection failures are retried with exponential backoff + jitter, waiting at least
+    ///   Retry-After, within max_attempts and max_total. Once given up: 429 -> rate_limited (retry_after
+    ///   set), 5xx -> http_status (http_status set), connection failures -> network / timeout.
+    /// - After the request was written, a transport failure is retried only for idempotent methods, and a
+    ///   request_timeout is never retried (the peer may still act on it): error_kind::timeout.
+    /// - A reused keep-alive connection found closed is replaced once, transparently.
+    /// - Sets Host, User-Agent (unless given) and Content-Length; Content-Type is the caller's header.
+    /// - Error messages name the method and URL without the query, never header values.
     virtual result<http_response> send(const http_request& request) = 0;
 };
 
 std::unique_ptr<http_client> make_http_client(http_options options = {});
 
-/// JSON helpers shared by the adapters.
+/// JSON helpers shared by the adapters. json_request sets Accept and, unless body is null, Content-Type.
 http_request json_request(std::string method, std::string url, const boost::json::value& body);
 result<boost::json::value> parse_json(std::string_view body, std::string_view what);
 

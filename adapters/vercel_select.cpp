@@ -9,7 +9,9 @@ namespace {
 
 std::vector<vercel_deployment> newest_first(std::vector<vercel_deployment> list) {
     std::stable_sort(list.begin(), list.end(),
-                     [](const vercel_deployment& a, const vercel_deployment& b) { return a.created_ms > b.created_ms; });
+                     [](const vercel_deployment& a, const vercel_deployment& b) {
+                         return a.created_ms > b.created_ms;
+                     });
     return list;
 }
 
@@ -52,7 +54,8 @@ result<vercel_deployment> pick_vercel_rollback_target(const std::vector<vercel_d
                                      [&](const vercel_deployment& d) { return d.id == *named; });
         if (it == sorted.end()) {
             return fail(error_kind::not_found,
-                        "Vercel: deployment " + std::string(*named) + " is not among the recent production deployments");
+                        "Vercel: deployment " + std::string(*named) +
+                            " is not among the recent production deployments");
         }
         if (it->id == current_id) {
             return fail(error_kind::invalid_input, "Vercel: deployment " + it->id + " is already live");
@@ -62,7 +65,8 @@ result<vercel_deployment> pick_vercel_rollback_target(const std::vector<vercel_d
         }
         if (!it->ready()) {
             return fail(error_kind::invalid_input,
-                        "Vercel: deployment " + it->id + " is " + it->state + ", only READY deployments can be promoted");
+                        "Vercel: deployment " + it->id + " is " + it->state +
+                            ", only READY deployments can be promoted");
         }
         return *it;
     }

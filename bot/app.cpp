@@ -1,17 +1,27 @@
 #include "bot/app.hpp"
 
+#include "bot/block_action.hpp"
 #include "bot/slack/block_kit.hpp"
 #include "bot/slash_command.hpp"
+#include "commands/planner.hpp"
+#include "storage/audit_log.hpp"
 
 #include <spdlog/spdlog.h>
 
 namespace opsbot::bot {
+namespace {
 
-app::app(const stack_config& config, web_api& slack, thread_pool& workers)
-    : config_(config), slack_(slack), workers_(workers), router_(config) {}
+message reply_message(const commands::reply& reply) {
+    return make_message(reply.text, boost::json::array{section(reply.text)});
+}
+
+}  // namespace
+
+app::app(const commands::command_context& context, web_api& slack, thread_pool& workers, action_flow& flow)
+    : context_(context), slack_(slack), workers_(workers), flow_(flow), router_(context.config) {}
 
 boost::json::object reply_payload(const commands::reply& reply) {
-    message msg = make_message(reply.text, boost::json::array{section(reply.text)});
+    message msg = reply_message(reply);
     boost::json::object out;
     out["text"] = msg.text;
     out["blocks"] = msg.blocks;
@@ -31,44 +41,83 @@ std::optional<boost::json::object> app::ack_payload(const envelope& env) {
     }
     commands::routed routed = router_.route(command->invocation);
     auto payload = reply_payload(routed.immediate);
-    if (routed.needs_work) {
-        routed_by_envelope_.emplace(env.envelope_id, std::move(routed));
-    }
+    routed_by_envelope_.emplace(env.envelope_id, std::move(routed));
     return payload;
 }
 
 void app::on_envelope(envelope env) {
     if (env.type == "slash_commands") {
         auto node = routed_by_envelope_.extract(env.envelope_id);
-        if (node.empty()) {
-            return;  // answered completely in the ack
-        }
         auto command = read_slash_command(env);
-        std::string response_url = command ? command->response_url : std::string{};
-        workers_.post([this, routed = std::move(node.mapped()), response_url = std::move(response_url)]() mutable {
-            run_command(std::move(routed), std::move(response_url));
-        });
-        return;
+        if (!node.empty() && command) {
+            workers_.post([this, routed = std::move(node.mapped()), command = std::move(*command)] {
+                if (routed.immediate.is_error) {
+                    audit_refusal(command.invocation, routed.immediate);
+                } else if (routed.needs_work) {
+                    run_command(routed, command.response_url);
+                }
+            });
+        }
+    } else if (env.type == "interactive") {
+        if (auto click = read_block_action(env)) {
+            workers_.post([this, click = std::move(*click)] { flow_.on_click(click); });
+        } else {
+            spdlog::info("interactive envelope {} is not a button click I know; acknowledged", env.envelope_id);
+        }
+    } else {
+        spdlog::info("envelope {} of type '{}' acknowledged; nothing to do", env.envelope_id, env.type);
     }
-    if (env.type == "interactive") {
-        spdlog::info("interactive envelope {} received; buttons arrive with the approvals feature", env.envelope_id);
-        return;
-    }
-    spdlog::info("envelope {} of type '{}' acknowledged; nothing to do", env.envelope_id, env.type);
+    count_handled();
 }
 
-void app::run_command(commands::routed routed, std::string response_url) {
-    commands::reply reply = router_.execute(routed);
-    if (response_url.empty()) {
-        spdlog::warn("command finished but the envelope had no response_url; reply not delivered");
+void app::audit_refusal(const commands::invocation& inv, const commands::reply& reply) {
+    if (context_.db == nullptr) {
         return;
     }
-    message msg = make_message(reply.text, boost::json::array{section(reply.text)});
-    auto sent = slack_.respond(response_url, msg,
+    storage::audit_log audit(*context_.db, context_.clk);
+    auto appended = audit.append({inv.user.str(), std::nullopt, "command.refused",
+                                  {{"command", inv.command}, {"channel", inv.channel.str()}, {"answer", reply.text}}});
+    if (!appended) {
+        spdlog::error("could not audit a refusal: {}", appended.error().message);
+    }
+}
+
+void app::run_command(const commands::routed& routed, const std::string& response_url) {
+    const auto& parsed = routed.parsed;
+    if (commands::is_planned(parsed)) {
+        commands::invocation inv{parsed.user, parsed.channel, parsed.display_name(), ""};
+        flow_.request(inv, commands::plan_request_of(parsed), parsed.dry_run(), response_url);
+        return;
+    }
+    commands::reply reply = router_.execute(routed, context_);
+    if (response_url.empty()) {
+        spdlog::warn("{} finished but the envelope had no response_url; reply not delivered", parsed.display_name());
+        return;
+    }
+    auto sent = slack_.respond(response_url, reply_message(reply),
                                reply.in_channel ? response_visibility::in_channel : response_visibility::ephemeral);
     if (!sent) {
-        spdlog::error("could not deliver a command reply via response_url: {}", sent.error().message);
+        spdlog::error("could not deliver the reply of {} via response_url: {}", parsed.display_name(),
+                      sent.error().message);
     }
+}
+
+void app::count_handled() {
+    {
+        std::lock_guard lock(handled_mutex_);
+        ++handled_;
+    }
+    handled_changed_.notify_all();
+}
+
+uint64_t app::envelopes_handled() const {
+    std::lock_guard lock(handled_mutex_);
+    return handled_;
+}
+
+bool app::wait_handled(uint64_t count, std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(handled_mutex_);
+    return handled_changed_.wait_for(lock, timeout, [&] { return handled_ >= count; });
 }
 
 }  // namespace opsbot::bot

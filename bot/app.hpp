@@ -1,41 +1,56 @@
 #pragma once
 
+#include "bot/action_flow.hpp"
 #include "bot/slack/envelope.hpp"
 #include "bot/slack/web_api.hpp"
+#include "commands/command_context.hpp"
 #include "commands/router.hpp"
 #include "core/config.hpp"
 #include "core/thread_pool.hpp"
 
 #include <boost/json/object.hpp>
 
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 
 namespace opsbot::bot {
 
-/// The bot's behaviour between the Socket Mode client and the command layer:
-/// answers what can be answered in the ack, and runs the rest on the worker pool.
+/// The bot's behaviour between the Socket Mode client and the command layer: answers what can be
+/// answered in the ack, and runs the rest (plans, clicks, slow commands, audit) on the worker pool.
 class app {
 public:
-    app(const stack_config& config, web_api& slack, thread_pool& workers);
+    app(const commands::command_context& context, web_api& slack, thread_pool& workers, action_flow& flow);
 
-    /// On the I/O thread, before the ack is written: parse and authorise (pure, microseconds) and
-    /// return the immediate response for slash commands. Never does I/O.
+    /// On the I/O thread, before the ack is written: parse and authorise (pure, microseconds) and return
+    /// the immediate response for slash commands. Never does I/O.
     std::optional<boost::json::object> ack_payload(const envelope& env);
 
     /// On the I/O thread, after the ack: hands follow-up work to the worker pool and returns.
     void on_envelope(envelope env);
 
-private:
-    void run_command(commands::routed routed, std::string response_url);
+    /// Envelopes handed on so far (for the demo and tests, which wait for the bot to settle).
+    uint64_t envelopes_handled() const;
+    bool wait_handled(uint64_t count, std::chrono::milliseconds timeout) const;
 
-    const stack_config& config_;
+private:
+    void run_command(const commands::routed& routed, const std::string& response_url);
+    void audit_refusal(const commands::invocation& inv, const commands::reply& reply);
+    void count_handled();
+
+    commands::command_context context_;
     web_api& slack_;
     thread_pool& workers_;
+    action_flow& flow_;
     commands::command_router router_;
-    // Routed commands waiting for their ack to be written; touched only on the I/O thread.
+    // Routed slash commands between their ack and on_envelope; touched only on the I/O thread.
     std::unordered_map<std::string, commands::routed> routed_by_envelope_;
+    mutable std::mutex handled_mutex_;
+    mutable std::condition_variable handled_changed_;
+    uint64_t handled_ = 0;
 };
 
 /// A command reply as a Slack response payload: fallback text, one section block, response_type.

@@ -4,6 +4,7 @@
 #include "bot/check_config_command.hpp"
 #include "bot/demo.hpp"
 #include "bot/logging.hpp"
+#include "bot/platform_factory.hpp"
 #include "bot/runtime.hpp"
 #include "bot/signals.hpp"
 #include "commands/manifest.hpp"
@@ -80,7 +81,7 @@ int run_bot(const std::string& config_path) {
         }
     });
     std::optional<runtime> bot;
-    bot.emplace(*config, *tokens);
+    bot.emplace(*config, *tokens, make_platform_registry(*config));
     running = &*bot;
     if (stop_requested) {
         return 0;

@@ -1,23 +1,36 @@
 #include "bot/runtime.hpp"
 
 #include "adapters/http_client.hpp"
+#include "bot/action_flow.hpp"
 #include "bot/app.hpp"
 #include "bot/slack/web_api.hpp"
 #include "core/thread_pool.hpp"
+#include "storage/database.hpp"
 
 #include <spdlog/spdlog.h>
 
+#include <condition_variable>
 #include <iostream>
+#include <thread>
 
 namespace opsbot::bot {
 
 struct runtime::parts {
-    parts(const stack_config& config, slack_tokens tokens, runtime_options options)
-        : http(adapters::make_http_client(http_options(options))),
+    parts(const stack_config& cfg, slack_tokens tokens, commands::platform_registry registry, runtime_options opts)
+        : config(cfg),
+          options(opts),
+          clk(opts.clk != nullptr ? *opts.clk : default_clock),
+          http(adapters::make_http_client(http_options(opts))),
           slack(*http, config.slack.api_url, tokens.bot_token, tokens.app_token),
-          workers(options.worker_threads),
-          behaviour(config, slack, workers),
-          client(options.socket, hooks()) {}
+          workers(opts.worker_threads),
+          db(config.database),
+          platforms(std::move(registry)),
+          context{config, platforms, &db, clk},
+          flow(action_flow_deps{config, db, clk, platforms, slack, workers,
+                                [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); },
+                                opts.poll_interval}),
+          behaviour(context, slack, workers, flow),
+          client(opts.socket, hooks()) {}
 
     static adapters::http_options http_options(const runtime_options& options) {
         adapters::http_options out;
@@ -33,30 +46,62 @@ struct runtime::parts {
         return h;
     }
 
+    // Marks expired requests now and then; the click path checks expiry itself, so this is only tidiness.
+    void sweep_loop() {
+        std::unique_lock lock(sweep_mutex);
+        while (!sweep_cv.wait_for(lock, options.expiry_sweep_interval, [this] { return stopping; })) {
+            lock.unlock();
+            flow.sweep_expired();
+            lock.lock();
+        }
+    }
+
+    const stack_config& config;
+    runtime_options options;
+    system_clock default_clock;
+    const clock& clk;
     std::unique_ptr<adapters::http_client> http;
     web_api slack;
     thread_pool workers;
+    storage::database db;
+    commands::platform_registry platforms;
+    commands::command_context context;
+    action_flow flow;
     app behaviour;
     socket_mode_client client;
+    std::mutex sweep_mutex;
+    std::condition_variable sweep_cv;
+    bool stopping = false;
 };
 
-runtime::runtime(const stack_config& config, slack_tokens tokens, runtime_options options)
-    : parts_(std::make_unique<parts>(config, std::move(tokens), options)) {}
+runtime::runtime(const stack_config& config, slack_tokens tokens, commands::platform_registry platforms,
+                 runtime_options options)
+    : parts_(std::make_unique<parts>(config, std::move(tokens), std::move(platforms), options)) {}
 
 runtime::~runtime() = default;
 
 int runtime::run() {
-    socket_mode_exit exit = parts_->client.run();
-    // Replies already being worked on are finished before the process goes.
-    parts_->workers.shutdown();
+    auto& p = *parts_;
+    // Never re-run silently what a previous process left running (DESIGN.md "Runtime model").
+    p.workers.post([&p] { p.flow.recover_at_startup(); });
+    std::thread sweeper([&p] { p.sweep_loop(); });
+    socket_mode_exit exit = p.client.run();
+    {
+        std::lock_guard lock(p.sweep_mutex);
+        p.stopping = true;
+    }
+    p.sweep_cv.notify_all();
+    sweeper.join();
+    // Work already accepted (acknowledged) is finished before the process goes.
+    p.workers.shutdown();
     switch (exit) {
         case socket_mode_exit::stopped:
             spdlog::info("stopped cleanly");
             return 0;
         case socket_mode_exit::link_disabled:
         case socket_mode_exit::auth_failed:
-            spdlog::critical("{}", parts_->client.fatal_reason());
-            std::cerr << "opsbot: " << parts_->client.fatal_reason() << "\n";
+            spdlog::critical("{}", p.client.fatal_reason());
+            std::cerr << "opsbot: " << p.client.fatal_reason() << "\n";
             return static_cast<int>(exit);
     }
     return 1;
@@ -66,7 +111,17 @@ void runtime::stop() { parts_->client.stop(); }
 
 bool runtime::wait_ready(std::chrono::milliseconds timeout) { return parts_->client.wait_ready(timeout); }
 
+bool runtime::wait_settled(uint64_t count, std::chrono::milliseconds timeout) {
+    if (!parts_->behaviour.wait_handled(count, timeout)) {
+        return false;
+    }
+    parts_->workers.wait_idle();
+    return true;
+}
+
 const socket_mode_client& runtime::client() const { return parts_->client; }
+
+commands::platform_registry& runtime::platforms() { return parts_->platforms; }
 
 std::optional<slack_tokens> tokens_from_env(const stack_config& config) {
     auto app_token = process_env(config.slack.app_token_env);

@@ -1,9 +1,14 @@
 #pragma once
 
 #include "bot/slack/socket_mode_client.hpp"
+#include "commands/platform_registry.hpp"
+#include "core/clock.hpp"
 #include "core/config.hpp"
 
+#include <chrono>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace opsbot::bot {
@@ -17,24 +22,34 @@ struct runtime_options {
     socket_mode_options socket;
     size_t worker_threads = 4;
     bool verify_tls = true;
+    /// Waits between polls of a running step; tests and the demo shorten it.
+    std::chrono::milliseconds poll_interval{2000};
+    std::chrono::seconds expiry_sweep_interval{30};
+    const clock* clk = nullptr;  ///< default: the system clock
 };
 
-/// The whole running bot: HTTP client, Web API client, worker pool, app, Socket Mode client.
-/// `opsbot run` and `opsbot demo` both use it, so the demo runs the production code path.
+/// The whole running bot: Web API client, worker pool, the bot's database, platform adapters, the
+/// action flow, the app, and the Socket Mode client. `opsbot run` and `opsbot demo` both use it, so the
+/// demo runs the production code path.
 class runtime {
 public:
-    runtime(const stack_config& config, slack_tokens tokens, runtime_options options = {});
+    runtime(const stack_config& config, slack_tokens tokens, commands::platform_registry platforms,
+            runtime_options options = {});
     ~runtime();
     runtime(const runtime&) = delete;
     runtime& operator=(const runtime&) = delete;
 
-    /// Serves until stop() or a fatal condition; returns the process exit code
-    /// (0 stopped cleanly, 2 Socket Mode disabled for the app, 3 Slack refused the tokens).
+    /// Reports actions a previous run left running, then serves until stop() or a fatal condition.
+    /// Returns the process exit code (0 stopped cleanly, 2 Socket Mode disabled for the app, 3 Slack
+    /// refused the tokens).
     int run();
-    /// Thread-safe.
+    /// Thread-safe; may be called before run().
     void stop();
     bool wait_ready(std::chrono::milliseconds timeout);
+    /// Waits until `count` envelopes were handed on and the worker pool is idle (demo, tests).
+    bool wait_settled(uint64_t count, std::chrono::milliseconds timeout);
     const socket_mode_client& client() const;
+    commands::platform_registry& platforms();
 
 private:
     struct parts;

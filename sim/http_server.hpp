@@ -66,7 +66,9 @@ public:
     size_t connection_count() const;
     void clear_requests();
 
-    /// Stops accepting, closes open connections, joins threads. Idempotent.
+    /// Stops accepting, closes open connections, joins threads. Idempotent; never hangs. A handler blocked
+    /// in test code must be released before the server is destroyed: stop() waits 5 s for it, then logs
+    /// an error and detaches that connection's thread (which keeps the server's shared state alive).
     void stop();
 
 private:
@@ -75,6 +77,7 @@ private:
 };
 
 /// A self-signed certificate for the given DNS name (and 127.0.0.1), made with OpenSSL at run time: for TLS tests.
-tls_identity make_self_signed_identity(const std::string& dns_name);
+/// EC P-256, valid one day. include_loopback_ip = false leaves DNS:<dns_name> as the only SAN (mismatch tests).
+tls_identity make_self_signed_identity(const std::string& dns_name, bool include_loopback_ip = true);
 
 }  // namespace opsbot::sim

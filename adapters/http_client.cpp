@@ -1,0 +1,180 @@
+#include "adapters/http_client.hpp"
+
+#include "adapters/http_connection.hpp"
+#include "adapters/http_retry.hpp"
+#include "adapters/http_url.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace opsbot::adapters {
+
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr std::size_t max_idle_per_host = 8;
+
+bool is_idempotent(std::string_view method) {
+    return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" || method == "OPTIONS";
+}
+
+/// One attempt's outcome: a response, or an error and whether another attempt could help.
+struct attempt_result {
+    result<http_response> value;
+    bool retryable = false;
+};
+
+class pooled_http_client final : public http_client {
+public:
+    explicit pooled_http_client(http_options options) : options_(std::move(options)) {
+        if (!options_.sleep) {
+            options_.sleep = [](milliseconds d) { std::this_thread::sleep_for(d); };
+        }
+        options_.max_attempts = std::max(options_.max_attempts, 1);
+        auto tls = make_tls_context(options_);
+        if (tls) {
+            tls_ = std::move(*tls);
+        } else {
+            tls_error_ = tls.error();
+            spdlog::error("http client: {}", tls_error_->message);
+        }
+    }
+
+    result<http_response> send(const http_request& request) override;
+
+private:
+    attempt_result attempt(const http_request& request, const parsed_url& url, const std::string& what);
+    std::unique_ptr<http_connection> take_idle(const std::string& key);
+    void put_idle(const std::string& key, std::unique_ptr<http_connection> connection);
+
+    http_options options_;
+    std::shared_ptr<tls_context> tls_;
+    std::optional<error> tls_error_;
+    std::mutex mutex_;
+    std::map<std::string, std::vector<std::unique_ptr<http_connection>>> idle_;
+};
+
+std::unique_ptr<http_connection> pooled_http_client::take_idle(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    auto it = idle_.find(key);
+    if (it == idle_.end() || it->second.empty()) {
+        return nullptr;
+    }
+    auto connection = std::move(it->second.back());
+    it->second.pop_back();
+    return connection;
+}
+
+void pooled_http_client::put_idle(const std::string& key, std::unique_ptr<http_connection> connection) {
+    std::lock_guard lock(mutex_);
+    auto& list = idle_[key];
+    if (list.size() < max_idle_per_host) {
+        list.push_back(std::move(connection));
+    }
+}
+
+attempt_result pooled_http_client::attempt(const http_request& request, const parsed_url& url,
+                                           const std::string& what) {
+    auto connection = take_idle(url.pool_key());
+    const bool reused = connection != nullptr;
+    if (!connection) {
+        auto opened = http_connection::open(url, tls_, options_.connect_timeout, what);
+        if (!opened) {
+            // Nothing was sent yet: safe to try again, unless the peer's certificate was refused.
+            return {std::unexpected(opened.error().err), !opened.error().permanent};
+        }
+        connection = std::move(*opened);
+    }
+    auto response = connection->exchange(request, url, options_.user_agent, options_.request_timeout, what);
+    if (!response && reused && response.error().stale) {
+        // The peer closed the idle keep-alive connection: repeat once on a fresh one (RFC 9112 §9.3.1).
+        spdlog::debug("http client: {}: idle connection was closed by the peer, reconnecting", what);
+        auto opened = http_connection::open(url, tls_, options_.connect_timeout, what);
+        if (!opened) {
+            return {std::unexpected(opened.error().err), !opened.error().permanent};
+        }
+        connection = std::move(*opened);
+        response = connection->exchange(request, url, options_.user_agent, options_.request_timeout, what);
+    }
+    if (!response) {
+        // After the request went out, only a transport error on an idempotent method is worth repeating;
+        // a timeout may mean the peer is still acting on it.
+        const auto& err = response.error().err;
+        return {std::unexpected(err), err.kind == error_kind::network && is_idempotent(request.method)};
+    }
+    if (connection->reusable()) {
+        put_idle(url.pool_key(), std::move(connection));
+    }
+    return {std::move(*response), false};
+}
+
+result<http_response> pooled_http_client::send(const http_request& request) {
+    auto url = parse_request_url(request.url);
+    if (!url) {
+        return fail(url.error().kind, fmt::format("{} request: {}", request.method, url.error().message));
+    }
+    const std::string what = fmt::format("{} {}", request.method, url->display());
+    if (tls_error_ && url->tls) {
+        return fail(tls_error_->kind, fmt::format("{}: {}", what, tls_error_->message));
+    }
+
+    milliseconds busy{0};    // time spent in attempts
+    milliseconds waited{0};  // time spent (or injected as spent) between attempts
+    error last;
+    int attempts = 0;
+    while (true) {
+        ++attempts;
+        const auto started = std::chrono::steady_clock::now();
+        auto outcome = attempt(request, *url, what);
+        busy += std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
+
+        std::optional<milliseconds> retry_after;
+        if (outcome.value) {
+            const int status = outcome.value->status;
+            if (status != 429 && status < 500) {
+                return std::move(*outcome.value);
+            }
+            if (auto header = outcome.value->header("Retry-After")) {
+                retry_after = parse_retry_after(*header, std::chrono::system_clock::now());
+            }
+            last = error{status == 429 ? error_kind::rate_limited : error_kind::http_status,
+                         fmt::format("{}: HTTP {}", what, status), status, retry_after};
+        } else {
+            last = std::move(outcome.value.error());
+            if (!outcome.retryable) {
+                return std::unexpected(std::move(last));
+            }
+        }
+        if (attempts >= options_.max_attempts) {
+            break;
+        }
+        const milliseconds wait = std::max(
+            backoff_with_jitter(attempts, options_.initial_backoff, options_.max_backoff),
+            retry_after.value_or(milliseconds{0}));
+        if (busy + waited + wait > options_.max_total) {
+            spdlog::warn("http client: {}: not retrying, a wait of {} ms would exceed the {} ms budget", what,
+                         wait.count(), options_.max_total.count());
+            break;
+        }
+        spdlog::info("http client: {} failed (attempt {}/{}): retrying in {} ms", what, attempts,
+                     options_.max_attempts, wait.count());
+        options_.sleep(wait);
+        waited += wait;
+    }
+    last.message += fmt::format(" (gave up after {} attempt{})", attempts, attempts == 1 ? "" : "s");
+    return std::unexpected(std::move(last));
+}
+
+}  // namespace
+
+std::unique_ptr<http_client> make_http_client(http_options options) {
+    return std::make_unique<pooled_http_client>(std::move(options));
+}
+
+}  // namespace opsbot::adapters

@@ -1,0 +1,171 @@
+#include "adapters/prisma_migrations.hpp"
+
+#include "adapters/postgres_url.hpp"
+#include "core/redactor.hpp"
+#include "core/sha256.hpp"
+
+#include <fmt/format.h>
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <sstream>
+
+namespace opsbot::adapters {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct conn_deleter {
+    void operator()(PGconn* c) const { PQfinish(c); }
+};
+struct result_deleter {
+    void operator()(PGresult* r) const { PQclear(r); }
+};
+
+std::string trimmed(std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
+        text.pop_back();
+    }
+    return text;
+}
+
+// The runbook's query (§8) plus checksum and logs; times in UTC text so they compare with audit times.
+constexpr const char* rows_query =
+    "SELECT id, migration_name, checksum,"
+    " to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
+    " coalesce(to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), ''),"
+    " coalesce(to_char(rolled_back_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), ''),"
+    " coalesce(logs, ''), applied_steps_count"
+    " FROM _prisma_migrations ORDER BY started_at, migration_name";
+
+}  // namespace
+
+const prisma_migration_row* prisma_status::applied_row(std::string_view name) const {
+    for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
+        if (it->name == name && it->applied()) {
+            return &*it;
+        }
+    }
+    return nullptr;
+}
+
+const prisma_migration_folder* prisma_status::folder(std::string_view name) const {
+    auto it = std::find_if(folders.begin(), folders.end(), [&](const auto& f) { return f.name == name; });
+    return it == folders.end() ? nullptr : &*it;
+}
+
+result<std::vector<prisma_migration_folder>> read_migration_folders(const std::string& workdir) {
+    const fs::path root = fs::path(workdir) / "prisma" / "migrations";
+    std::error_code ec;
+    if (!fs::is_directory(root, ec)) {
+        return fail(error_kind::unavailable,
+                    fmt::format("{} is not a directory (config: migrations.workdir)", root.string()));
+    }
+    std::vector<prisma_migration_folder> out;
+    for (const auto& entry : fs::directory_iterator(root, ec)) {
+        const fs::path script = entry.path() / "migration.sql";
+        if (!entry.is_directory() || !fs::is_regular_file(script)) {
+            continue;
+        }
+        std::ifstream in(script, std::ios::binary);
+        std::ostringstream text;
+        text << in.rdbuf();
+        out.push_back({entry.path().filename().string(), sha256_hex(text.str())});
+    }
+    if (ec) {
+        return fail(error_kind::unavailable, fmt::format("cannot list {}: {}", root.string(), ec.message()));
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    return out;
+}
+
+result<std::optional<std::vector<prisma_migration_row>>> read_migration_rows(const std::string& url) {
+    register_database_url(url);
+    const char* keys[] = {"dbname", "connect_timeout", nullptr};
+    const char* values[] = {url.c_str(), "10", nullptr};
+    std::unique_ptr<PGconn, conn_deleter> conn(PQconnectdbParams(keys, values, 1));
+    if (!conn || PQstatus(conn.get()) != CONNECTION_OK) {
+        return fail(error_kind::network,
+                    global_redactor().redact("cannot connect to the database: " +
+                                             trimmed(conn ? PQerrorMessage(conn.get()) : "out of memory")));
+    }
+    std::unique_ptr<PGresult, result_deleter> exists(
+        PQexec(conn.get(), "SELECT to_regclass('_prisma_migrations') IS NOT NULL"));
+    if (PQresultStatus(exists.get()) != PGRES_TUPLES_OK) {
+        return fail(error_kind::bad_response,
+                    global_redactor().redact(trimmed(PQresultErrorMessage(exists.get()))));
+    }
+    if (std::string_view(PQgetvalue(exists.get(), 0, 0)) != "t") {
+        return std::optional<std::vector<prisma_migration_row>>{};
+    }
+    std::unique_ptr<PGresult, result_deleter> res(PQexec(conn.get(), rows_query));
+    if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) {
+        return fail(error_kind::bad_response,
+                    global_redactor().redact("reading _prisma_migrations: " + trimmed(PQresultErrorMessage(res.get()))));
+    }
+    std::vector<prisma_migration_row> rows;
+    for (int i = 0; i < PQntuples(res.get()); ++i) {
+        prisma_migration_row r;
+        r.id = PQgetvalue(res.get(), i, 0);
+        r.name = PQgetvalue(res.get(), i, 1);
+        r.checksum = PQgetvalue(res.get(), i, 2);
+        r.started_at = PQgetvalue(res.get(), i, 3);
+        r.finished_at = PQgetvalue(res.get(), i, 4);
+        r.rolled_back_at = PQgetvalue(res.get(), i, 5);
+        r.logs = global_redactor().redact(PQgetvalue(res.get(), i, 6));
+        r.applied_steps_count = std::atoi(PQgetvalue(res.get(), i, 7));
+        rows.push_back(std::move(r));
+    }
+    return std::optional{std::move(rows)};
+}
+
+prisma_status classify_migrations(std::optional<std::vector<prisma_migration_row>> rows,
+                                  std::vector<prisma_migration_folder> folders) {
+    prisma_status s;
+    s.managed = rows.has_value();
+    s.rows = rows ? std::move(*rows) : std::vector<prisma_migration_row>{};
+    s.folders = std::move(folders);
+    std::set<std::string> failed_names;
+    for (const auto& r : s.rows) {
+        if (r.failed()) {
+            s.failed.push_back(r.name);
+            failed_names.insert(r.name);
+        }
+    }
+    for (const auto& f : s.folders) {
+        const auto* row = s.applied_row(f.name);
+        if (row != nullptr) {
+            s.applied.push_back(f.name);
+            if (row->checksum != f.checksum) {
+                s.modified.push_back(f.name);
+            }
+        } else if (!failed_names.contains(f.name)) {
+            s.pending.push_back(f.name);
+        }
+    }
+    for (const auto& r : s.rows) {
+        if (r.applied() && s.folder(r.name) == nullptr &&
+            std::find(s.missing.begin(), s.missing.end(), r.name) == s.missing.end()) {
+            s.missing.push_back(r.name);
+        }
+    }
+    return s;
+}
+
+result<prisma_status> read_prisma_status(const std::string& url, const std::string& workdir) {
+    auto folders = read_migration_folders(workdir);
+    if (!folders) {
+        return std::unexpected(folders.error());
+    }
+    auto rows = read_migration_rows(url);
+    if (!rows) {
+        return std::unexpected(rows.error());
+    }
+    return classify_migrations(std::move(*rows), std::move(*folders));
+}
+
+}  // namespace opsbot::adapters

@@ -1,0 +1,282 @@
+// The Railway GraphQL adapter (platforms.md §2).
+#include "adapters/railway.hpp"
+
+#include "adapters/railway_queries.hpp"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <utility>
+
+namespace opsbot::adapters {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string string_field(const json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+bool bool_field(const json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    return v && v->is_bool() && v->get_bool();
+}
+
+bool contains_ci(std::string_view text, std::string_view needle) {
+    const auto it = std::search(text.begin(), text.end(), needle.begin(), needle.end(), [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+    });
+    return it != text.end();
+}
+
+railway_deployment parse_deployment(const json::object& o) {
+    railway_deployment d;
+    d.id = string_field(o, "id");
+    d.status = string_field(o, "status");
+    d.created_at = string_field(o, "createdAt");
+    d.can_rollback = bool_field(o, "canRollback");
+    d.can_redeploy = bool_field(o, "canRedeploy");
+    // meta is a JSON scalar, null for some deployments (platforms.md §2.1).
+    if (const auto* meta = o.if_contains("meta"); meta && meta->is_object()) {
+        d.commit_hash = string_field(meta->get_object(), "commitHash");
+        d.commit_message = string_field(meta->get_object(), "commitMessage");
+        d.branch = string_field(meta->get_object(), "branch");
+    }
+    return d;
+}
+
+class railway_impl final : public railway_platform {
+public:
+    railway_impl(service_config service, std::string token, http_client& http)
+        : service_(std::move(service)), token_(std::move(token)), http_(http) {}
+
+    result<std::vector<railway_deployment>> list_deployments(const std::string& environment_name,
+                                                            int first) override {
+        auto env = environment_id(environment_name);
+        if (!env) {
+            return std::unexpected(env.error());
+        }
+        if (first <= 0 || first > 1000) {
+            return fail(error_kind::invalid_input, "Railway: deployments to list must be 1..1000");
+        }
+        json::object input{
+            {"projectId", service_.project_id}, {"environmentId", *env}, {"serviceId", service_.service_id}};
+        auto data = call("Deployments", railway_queries::deployments, {{"input", std::move(input)}, {"first", first}});
+        if (!data) {
+            return std::unexpected(data.error());
+        }
+        const auto* conn = data->if_contains("deployments");
+        const auto* edges = conn && conn->is_object() ? conn->get_object().if_contains("edges") : nullptr;
+        if (!edges || !edges->is_array()) {
+            return fail(error_kind::bad_response, "Railway: Deployments: no deployments.edges array");
+        }
+        std::vector<railway_deployment> out;
+        for (const auto& edge : edges->get_array()) {
+            const auto* node = edge.is_object() ? edge.get_object().if_contains("node") : nullptr;
+            if (!node || !node->is_object()) {
+                return fail(error_kind::bad_response, "Railway: Deployments: an edge has no node");
+            }
+            out.push_back(parse_deployment(node->get_object()));
+        }
+        // Newest first is assumed by the CLI but not stated (platforms.md §2.1): sort to be sure.
+        // ISO 8601 UTC timestamps of one format sort as strings.
+        std::stable_sort(out.begin(), out.end(), [](const railway_deployment& a, const railway_deployment& b) {
+            return a.created_at > b.created_at;
+        });
+        return out;
+    }
+
+    result<railway_deployment> latest_deployment(const std::string& environment_name) override {
+        auto env = environment_id(environment_name);
+        if (!env) {
+            return std::unexpected(env.error());
+        }
+        auto data = call("LatestDeployment", railway_queries::latest_deployment,
+                         {{"serviceId", service_.service_id}, {"environmentId", *env}});
+        if (!data) {
+            return std::unexpected(data.error());
+        }
+        const auto* instance = data->if_contains("serviceInstance");
+        if (!instance || !instance->is_object()) {
+            return fail(error_kind::not_found, "Railway: service " + service_.service_id + " has no instance in " +
+                                                   environment_name);
+        }
+        const auto* latest = instance->get_object().if_contains("latestDeployment");
+        if (!latest || !latest->is_object()) {
+            return fail(error_kind::not_found, "Railway: no deployment yet in " + environment_name);
+        }
+        return parse_deployment(latest->get_object());
+    }
+
+    result<std::string> deployment_status(const std::string& deployment_id) override {
+        auto data = call("DeploymentStatus", railway_queries::deployment_status, {{"id", deployment_id}});
+        if (!data) {
+            return std::unexpected(data.error());
+        }
+        const auto* d = data->if_contains("deployment");
+        const std::string status = d && d->is_object() ? string_field(d->get_object(), "status") : std::string();
+        if (status.empty()) {
+            return fail(error_kind::not_found, "Railway: deployment " + deployment_id + " not found");
+        }
+        return status;
+    }
+
+    result<void> rollback(const std::string& deployment_id) override {
+        auto data = call("DeploymentRollback", railway_queries::deployment_rollback, {{"id", deployment_id}});
+        if (!data) {
+            return std::unexpected(data.error());
+        }
+        const auto* ok = data->if_contains("deploymentRollback");
+        if (!ok || !ok->is_bool()) {
+            return fail(error_kind::bad_response, "Railway: DeploymentRollback: no Boolean in the answer");
+        }
+        if (!ok->get_bool()) {
+            return fail(error_kind::conflict, "Railway: rollback to " + deployment_id + " was refused (false)");
+        }
+        spdlog::info("Railway: rollback to {} accepted", deployment_id);
+        return {};
+    }
+
+    result<std::string> redeploy_latest(const std::string& environment_name) override {
+        auto env = environment_id(environment_name);
+        if (!env) {
+            return std::unexpected(env.error());
+        }
+        auto data = call("ServiceInstanceDeploy", railway_queries::service_instance_deploy,
+                         {{"environmentId", *env}, {"serviceId", service_.service_id}});
+        if (!data) {
+            return std::unexpected(data.error());
+        }
+        const std::string id = string_field(*data, "serviceInstanceDeployV2");
+        if (id.empty()) {
+            return fail(error_kind::bad_response, "Railway: ServiceInstanceDeploy: no deployment id in the answer");
+        }
+        spdlog::info("Railway: deploy of {} in {} started as {}", service_.service_id, environment_name, id);
+        return id;
+    }
+
+    result<void> upsert_variables(const std::string& environment_name,
+                                  const std::map<std::string, std::string>& variables, bool skip_deploys) override {
+        auto env = environment_id(environment_name);
+        if (!env) {
+            return std::unexpected(env.error());
+        }
+        json::object vars;
+        for (const auto& [name, value] : variables) {
+            vars[name] = value;
+        }
+        auto data = call("VariableCollectionUpsert", railway_queries::variable_collection_upsert,
+                         {{"projectId", service_.project_id},
+                          {"serviceId", service_.service_id},
+                          {"environmentId", *env},
+                          {"variables", std::move(vars)},
+                          {"skipDeploys", skip_deploys}});
+        if (!data) {
+            return std::unexpected(data.error());
+        }
+        const auto* ok = data->if_contains("variableCollectionUpsert");
+        if (!ok || !ok->is_bool() || !ok->get_bool()) {
+            return fail(error_kind::bad_response, "Railway: VariableCollectionUpsert did not answer true");
+        }
+        // Names only: values are secrets.
+        spdlog::info("Railway: {} variable(s) upserted in {} (skipDeploys={})", variables.size(), environment_name,
+                     skip_deploys);
+        return {};
+    }
+
+private:
+    result<std::string> environment_id(const std::string& name) const {
+        const auto it = service_.environments.find(name);
+        if (it == service_.environments.end() || it->second.empty()) {
+            return fail(error_kind::invalid_input, "Railway: no environment id for `" + name + "`: set services." +
+                                                       service_.name + ".environments." + name + " in the config");
+        }
+        return it->second;
+    }
+
+    /// POSTs one GraphQL operation and returns its `data` object; `errors[]` in a 200 answer are errors (§2).
+    result<json::object> call(std::string_view operation, const char* query, json::object variables) {
+        json::object payload{{"query", query}, {"variables", std::move(variables)}};
+        auto request = json_request("POST", service_.api_url, payload);
+        // Project tokens use their own header and no bearer (platforms.md §2).
+        if (contains_ci(service_.token_header, "project-access-token")) {
+            request.headers.push_back({"Project-Access-Token", token_});
+        } else {
+            request.headers.push_back({"Authorization", "Bearer " + token_});
+        }
+        auto response = http_.send(request);
+        if (!response) {
+            auto e = response.error();
+            e.message = "Railway: " + std::string(operation) + ": " + e.message;
+            return std::unexpected(e);
+        }
+        if (response->status == 401 || response->status == 403) {
+            return fail(error_kind::auth, "Railway: " + std::string(operation) + ": HTTP " +
+                                              std::to_string(response->status) + " (token refused)",
+                        response->status);
+        }
+        if (response->status != 200) {
+            spdlog::warn("Railway: {} answered HTTP {}", operation, response->status);
+            return fail(error_kind::http_status,
+                        "Railway: " + std::string(operation) + ": HTTP " + std::to_string(response->status),
+                        response->status);
+        }
+        auto parsed = parse_json(response->body, "Railway " + std::string(operation));
+        if (!parsed) {
+            spdlog::warn("Railway: malformed JSON from {}", operation);
+            return std::unexpected(parsed.error());
+        }
+        if (!parsed->is_object()) {
+            return fail(error_kind::bad_response, "Railway: " + std::string(operation) + ": answer is not an object");
+        }
+        const auto& body = parsed->get_object();
+        const auto* errors = body.if_contains("errors");
+        if (errors && errors->is_array() && !errors->get_array().empty()) {
+            return std::unexpected(graphql_error(operation, errors->get_array()));
+        }
+        const auto* data = body.if_contains("data");
+        if (!data || !data->is_object()) {
+            return fail(error_kind::bad_response, "Railway: " + std::string(operation) + ": no `data` in the answer");
+        }
+        return data->get_object();
+    }
+
+    static error graphql_error(std::string_view operation, const json::array& errors) {
+        const auto& first = errors.front();
+        std::string message = first.is_object() ? string_field(first.get_object(), "message") : std::string();
+        if (message.empty()) {
+            message = "unknown GraphQL error";
+        }
+        error e;
+        // The CLI's mapping of error messages (platforms.md §2, [R3]).
+        if (contains_ci(message, "not authorized") || contains_ci(message, "project token not found") ||
+            contains_ci(message, "two factor")) {
+            e.kind = error_kind::auth;
+        } else if (contains_ci(message, "not found")) {
+            e.kind = error_kind::not_found;
+        } else {
+            e.kind = error_kind::http_status;
+        }
+        e.http_status = 200;
+        e.message = "Railway: " + std::string(operation) + ": " + message;
+        spdlog::warn("{}", e.message);
+        return e;
+    }
+
+    service_config service_;
+    std::string token_;
+    http_client& http_;
+};
+
+}  // namespace
+
+std::unique_ptr<railway_platform> make_railway_platform(const service_config& service, std::string token,
+                                                        http_client& http) {
+    return std::make_unique<railway_impl>(service, std::move(token), http);
+}
+
+}  // namespace opsbot::adapters

@@ -1,0 +1,76 @@
+#pragma once
+
+#include "adapters/http_client.hpp"
+#include "core/config.hpp"
+#include "core/error.hpp"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace opsbot::adapters {
+
+/// One Railway deployment of the configured service (platforms.md §2.1).
+struct railway_deployment {
+    std::string id;
+    std::string status;      ///< BUILDING, DEPLOYING, SUCCESS, FAILED, CRASHED, REMOVED, … (DeploymentStatus)
+    std::string created_at;  ///< ISO 8601, e.g. "2026-11-26T10:00:00.000Z"
+    bool can_rollback = false;
+    bool can_redeploy = false;
+    std::string commit_hash;  ///< meta.commitHash
+    std::string commit_message;
+    std::string branch;
+
+    bool succeeded() const { return status == "SUCCESS"; }
+    bool failed() const { return status == "FAILED" || status == "CRASHED"; }
+    bool in_progress() const {
+        return status == "BUILDING" || status == "DEPLOYING" || status == "INITIALIZING" || status == "WAITING" ||
+               status == "QUEUED";
+    }
+};
+
+/// The Railway service of one service_config, through the public GraphQL API (platforms.md §2).
+/// Auth header per service_config.token_header: "Authorization: Bearer <t>" (default) or
+/// "Project-Access-Token: <t>". GraphQL `errors[]` in a 200 answer are errors ("Not Authorized" -> auth);
+/// an answer without `data` -> bad_response. Environment names map to ids through service_config.environments;
+/// an unknown name -> invalid_input naming `services.<name>.environments.<env>`.
+class railway_platform {
+public:
+    virtual ~railway_platform() = default;
+
+    /// The service's deployments in that environment, newest first.
+    virtual result<std::vector<railway_deployment>> list_deployments(const std::string& environment_name,
+                                                                    int first) = 0;
+    /// serviceInstance.latestDeployment: the newest deployment (may still be building).
+    virtual result<railway_deployment> latest_deployment(const std::string& environment_name) = 0;
+    virtual result<std::string> deployment_status(const std::string& deployment_id) = 0;
+    /// deploymentRollback(id): Railway answers a Boolean; false is an error.
+    virtual result<void> rollback(const std::string& deployment_id) = 0;
+    /// serviceInstanceDeployV2: deploys the service again; returns the new deployment id.
+    virtual result<std::string> redeploy_latest(const std::string& environment_name) = 0;
+    /// variableCollectionUpsert for the service. Values are never logged; `skip_deploys` avoids the automatic
+    /// redeploy (platforms.md §0).
+    virtual result<void> upsert_variables(const std::string& environment_name,
+                                          const std::map<std::string, std::string>& variables,
+                                          bool skip_deploys) = 0;
+};
+
+/// The real adapter. `token` is the value of service.token_env; `http` must outlive the adapter.
+std::unique_ptr<railway_platform> make_railway_platform(const service_config& service, std::string token,
+                                                        http_client& http);
+
+/// The deployment a rollback should go to, from `deployments` (newest first) and the live deployment id.
+/// Without `named`: the newest deployment listed after (older than) the live one with canRollback == true —
+/// status does not decide, because a replaced deployment is usually REMOVED. With `named`: that deployment,
+/// which must be listed, not live, and have canRollback. Errors are not_found / invalid_input.
+result<railway_deployment> pick_railway_rollback_target(const std::vector<railway_deployment>& deployments,
+                                                        std::string_view live_id,
+                                                        std::optional<std::string_view> named = std::nullopt);
+
+/// The deployment serving traffic: the newest SUCCESS one in `deployments` (newest first); not_found otherwise.
+result<railway_deployment> pick_railway_live(const std::vector<railway_deployment>& deployments);
+
+}  // namespace opsbot::adapters

@@ -1,0 +1,420 @@
+#include "bot/action_flow.hpp"
+
+#include "bot/slack/block_kit.hpp"
+#include "commands/format.hpp"
+#include "commands/planner.hpp"
+#include "commands/step_runner.hpp"
+#include "core/mrkdwn.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace opsbot::bot {
+namespace {
+
+using storage::action_state;
+
+commands::plan plan_of(const storage::action_record& action) {
+    return commands::plan_from_json(boost::json::parse(action.plan_json));
+}
+
+}  // namespace
+
+action_flow::action_flow(action_flow_deps deps)
+    : deps_(std::move(deps)),
+      actions_(deps_.db, deps_.clk),
+      approvals_(deps_.db, deps_.clk),
+      locks_(deps_.db, deps_.clk),
+      audit_(deps_.db, deps_.clk),
+      incidents_(deps_.slack, deps_.config.slack.incident_channel) {}
+
+void action_flow::audit(const std::string& actor, const std::optional<action_id>& action, const std::string& event,
+                        boost::json::object detail) {
+    auto appended = audit_.append({actor, action, event, std::move(detail)});
+    if (!appended) {
+        spdlog::error("could not write audit entry {}: {}", event, appended.error().message);
+    }
+}
+
+void action_flow::reply(const std::string& response_url, const std::string& text) {
+    if (response_url.empty()) {
+        return;
+    }
+    auto sent = deps_.slack.respond(response_url, make_message(text, boost::json::array{section(text)}),
+                                    response_visibility::ephemeral);
+    if (!sent) {
+        spdlog::error("could not answer via response_url: {}", sent.error().message);
+    }
+}
+
+void action_flow::tell(const std::string& channel, const std::string& user, const std::string& text) {
+    auto sent = deps_.slack.post_ephemeral(channel, user, make_message(text, boost::json::array{section(text)}));
+    if (!sent) {
+        spdlog::error("could not tell {} ({}): {}", user, text, sent.error().message);
+    }
+}
+
+std::set<user_id> action_flow::approvers_for(const std::string& family) const {
+    std::set<user_id> out;
+    auto policy = deps_.config.policies.find(family);
+    if (policy == deps_.config.policies.end() || policy->second.approve.empty()) {
+        return out;
+    }
+    auto group = deps_.config.groups.find(policy->second.approve);
+    if (group != deps_.config.groups.end()) {
+        for (const auto& member : group->second) {
+            out.insert(user_id(member));
+        }
+    }
+    return out;
+}
+
+plan_view action_flow::view_of(const storage::action_record& action, const commands::plan& plan) {
+    plan_view view;
+    view.action_id = action.id.str();
+    view.requester = action.requester.str();
+    view.state = std::string(storage::to_string(action.state));
+    view.expires_at = commands::iso8601(action.expires_at);
+    view.digest = action.plan_digest;
+    view.required = action.required_approvals;
+    view.label = deps_.platforms.label;
+    if (auto decisions = approvals_.decisions(action.id)) {
+        for (const auto& d : *decisions) {
+            if (d.decision == storage::decision::approve) {
+                view.approvers.push_back(d.user.str());
+            }
+        }
+    }
+    view.approvals = static_cast<int>(view.approvers.size());
+    view.steps.assign(plan.steps.size(), step_status::pending);
+    view.outcomes.assign(plan.steps.size(), std::string{});
+    return view;
+}
+
+void action_flow::update_message(const storage::action_record& action, const commands::plan& plan,
+                                 const plan_view& view) {
+    if (!action.message_ts) {
+        return;
+    }
+    auto updated = deps_.slack.update_message(action.channel.str(), *action.message_ts, render_plan_message(plan, view));
+    if (!updated) {
+        spdlog::error("could not update the message of {}: {}", action.id.str(), updated.error().message);
+    }
+}
+
+void action_flow::request(const commands::invocation& inv, const boost::json::object& request, bool dry_run,
+                          const std::string& response_url) {
+    const std::string family = request.contains("family") ? std::string(request.at("family").as_string()) : "";
+    auto plan = commands::make_plan(deps_.config, deps_.platforms, request, deps_.clk);
+    if (!plan) {
+        audit(inv.user.str(), std::nullopt, "request.failed",
+              {{"command", inv.command}, {"text", inv.text}, {"reason", plan.error().message}});
+        reply(response_url, ":x: Could not plan `" + escape_mrkdwn(inv.command + " " + inv.text) +
+                                "`: " + escape_mrkdwn(plan.error().message) + "\nNothing was changed.");
+        return;
+    }
+    if (dry_run) {
+        plan_view view;
+        view.dry_run = true;
+        view.requester = inv.user.str();
+        view.label = deps_.platforms.label;
+        audit(inv.user.str(), std::nullopt, "plan.dry_run", {{"title", plan->title}, {"digest", plan->digest()}});
+        if (!response_url.empty()) {
+            auto sent = deps_.slack.respond(response_url, render_plan_message(*plan, view),
+                                            response_visibility::ephemeral);
+            if (!sent) {
+                spdlog::error("could not show the dry run: {}", sent.error().message);
+            }
+        }
+        return;
+    }
+    // A freeze (`/deploy lock`) or another running action holds this service+environment.
+    if (auto active = locks_.list_active()) {
+        for (const auto& lock : *active) {
+            if (lock.service == plan->service && lock.environment == plan->environment) {
+                audit(inv.user.str(), std::nullopt, "request.refused",
+                      {{"title", plan->title}, {"reason", "locked"}, {"lock_owner", lock.owner}});
+                reply(response_url,
+                      fmt::format(":lock: {} {} is locked by {} until {}: {}\nNothing was requested.",
+                                  escape_mrkdwn(lock.service), escape_mrkdwn(lock.environment),
+                                  escape_mrkdwn(lock.owner), commands::iso8601(lock.expires_at),
+                                  escape_mrkdwn(lock.reason)));
+                return;
+            }
+        }
+    }
+    post_for_approval(inv, *plan, response_url);
+}
+
+void action_flow::post_for_approval(const commands::invocation& inv, const commands::plan& plan,
+                                    const std::string& response_url) {
+    auto policy = deps_.config.policies.find(plan.family);
+    if (policy == deps_.config.policies.end() || policy->second.approve.empty() || approvers_for(plan.family).empty()) {
+        audit(inv.user.str(), std::nullopt, "request.refused", {{"title", plan.title}, {"reason", "no approvers"}});
+        reply(response_url, fmt::format(":no_entry: `/{}` needs a second person, but `policies.{}.approve` names no "
+                                        "group with members. Nothing was requested.",
+                                        plan.family, plan.family));
+        return;
+    }
+    storage::new_action request;
+    request.family = plan.family;
+    request.subject = plan.title;
+    request.requester = inv.user;
+    request.channel = inv.channel;
+    request.plan_json = boost::json::serialize(plan.to_json());
+    request.plan_digest = plan.digest();
+    request.required_approvals = policy->second.approvals;
+    request.expires_at = deps_.clk.now() + policy->second.expires_after;
+    auto id = actions_.create(request);
+    if (!id) {
+        reply(response_url, ":x: Could not record the request: " + escape_mrkdwn(id.error().message));
+        return;
+    }
+    auto action = actions_.get(*id);
+    if (!action) {
+        spdlog::error("action {} vanished after creation: {}", id->str(), action.error().message);
+        return;
+    }
+    auto posted = deps_.slack.post_message(inv.channel.str(), render_plan_message(plan, view_of(*action, plan)));
+    if (!posted) {
+        (void)actions_.transition(*id, action_state::awaiting_approval, action_state::cancelled, "opsbot",
+                                  {{"reason", "could not post the plan: " + posted.error().message}});
+        reply(response_url, ":x: Could not post the plan in this channel (" + escape_mrkdwn(posted.error().message) +
+                                "). Is the bot invited? Nothing was requested.");
+        return;
+    }
+    if (auto saved = actions_.set_message(*id, channel_id(posted->channel), posted->ts); !saved) {
+        spdlog::error("could not remember the message of {}: {}", id->str(), saved.error().message);
+    }
+    reply(response_url, fmt::format("Plan *{}* is posted for approval by `{}` ({} needed); it expires at {}.",
+                                    id->str(), escape_mrkdwn(policy->second.approve), policy->second.approvals,
+                                    commands::iso8601(request.expires_at)));
+}
+
+void action_flow::on_click(const block_action& click) {
+    std::string id_text;
+    std::string digest;
+    if (!parse_button_value(click.value, id_text, digest)) {
+        tell(click.channel, click.user, "That button does not carry an action I know. Nothing was changed.");
+        return;
+    }
+    const action_id id(id_text);
+    const user_id user(click.user);
+    auto before = actions_.get(id);
+    if (!before) {
+        tell(click.channel, click.user, fmt::format("There is no action {}. Nothing was changed.", id_text));
+        return;
+    }
+    const commands::plan plan = plan_of(*before);
+    if (click.action_id == "cancel") {
+        auto cancelled = approvals_.cancel(id, user);
+        if (!cancelled) {
+            tell(click.channel, click.user, escape_mrkdwn(cancelled.error().message) + " Nothing was changed.");
+            return;
+        }
+        auto after = actions_.get(id);
+        if (after) {
+            auto view = view_of(*after, plan);
+            view.note = "Cancelled by the requester.";
+            update_message(*after, plan, view);
+        }
+        return;
+    }
+    if (click.action_id != "approve" && click.action_id != "deny") {
+        tell(click.channel, click.user, "Unknown button. Nothing was changed.");
+        return;
+    }
+    auto choice = click.action_id == "approve" ? storage::decision::approve : storage::decision::deny;
+    auto outcome = approvals_.record_decision(id, user, choice, digest, approvers_for(before->family));
+    auto after = actions_.get(id);
+    if (!outcome) {
+        tell(click.channel, click.user, escape_mrkdwn(outcome.error().message) + " Nothing was changed.");
+        if (after && after->state != before->state) {  // e.g. the click found it expired
+            update_message(*after, plan, view_of(*after, plan));
+        }
+        return;
+    }
+    if (!after) {
+        return;
+    }
+    auto view = view_of(*after, plan);
+    if (outcome->now_denied) {
+        view.note = fmt::format("Denied by {}.", click.user);
+        update_message(*after, plan, view);
+        return;
+    }
+    if (outcome->now_approved) {
+        update_message(*after, plan, view);
+        execute(*after);
+        return;
+    }
+    tell(click.channel, click.user,
+         fmt::format("Your approval of {} is recorded ({} of {}).", id_text, outcome->approvals, outcome->required));
+    update_message(*after, plan, view);
+}
+
+void action_flow::execute(const storage::action_record& action) {
+    commands::plan plan = plan_of(action);
+    const std::string thread = action.message_ts.value_or("");
+    auto post_in_thread = [&](const std::string& text) {
+        auto sent = deps_.slack.post_message(action.channel.str(), make_message(text, {section(text)}), thread);
+        if (!sent) {
+            spdlog::error("could not post in the thread of {}: {}", action.id.str(), sent.error().message);
+        }
+    };
+    auto stop_before_running = [&](const std::string& reason, const std::string& note) {
+        (void)actions_.transition(action.id, action_state::approved, action_state::failed, "opsbot",
+                                  {{"reason", reason}});
+        if (auto now = actions_.get(action.id)) {
+            auto view = view_of(*now, plan);
+            view.note = note;
+            update_message(*now, plan, view);
+        }
+        post_in_thread(":x: " + escape_mrkdwn(note));
+    };
+
+    // Re-plan right before running: an approval holds only for the plan that was approved.
+    auto fresh = commands::make_plan(deps_.config, deps_.platforms, plan.request, deps_.clk);
+    if (!fresh) {
+        stop_before_running("re-plan failed", "Not run: could not re-check the plan: " + fresh.error().message);
+        return;
+    }
+    if (fresh->digest() != action.plan_digest) {
+        stop_before_running("plan changed", "Not run: the plan changed since it was approved (the platform state "
+                                            "moved, e.g. a newer deployment appeared). A fresh request follows "
+                                            "and needs a fresh approval.");
+        audit("opsbot", action.id, "plan.changed", {{"old_digest", action.plan_digest}, {"new_digest", fresh->digest()}});
+        commands::invocation inv{action.requester, action.channel, "/" + plan.family, ""};
+        post_for_approval(inv, *fresh, "");
+        return;
+    }
+    std::chrono::seconds budget{0};
+    for (const auto& s : plan.steps) {
+        budget += s.timeout;
+    }
+    auto lock = locks_.claim(plan.service, plan.environment, action.id.str(), plan.title,
+                             deps_.clk.now() + budget + std::chrono::minutes{5});
+    if (!lock) {
+        stop_before_running("lock busy", "Not run: " + lock.error().message);
+        return;
+    }
+    if (auto started = actions_.transition(action.id, action_state::approved, action_state::running, "opsbot");
+        !started) {
+        spdlog::error("{} could not start: {}", action.id.str(), started.error().message);
+        (void)locks_.release_for_action(action.id);
+        return;
+    }
+    auto running = actions_.get(action.id);
+    plan_view view = view_of(running ? *running : action, plan);
+    const commands::step_environment env{deps_.platforms, deps_.clk, deps_.sleep, deps_.poll_interval};
+    std::optional<std::string> failure;
+    size_t failed_index = 0;
+    for (size_t i = 0; i < plan.steps.size(); ++i) {
+        const auto& step = plan.steps[i];
+        view.steps[i] = step_status::running;
+        update_message(running ? *running : action, plan, view);
+        audit("opsbot", action.id, "step.started", {{"index", i + 1}, {"kind", step.kind}, {"description", step.description}});
+        auto outcome = commands::run_step(step, env);
+        if (outcome) {
+            view.steps[i] = step_status::succeeded;
+            view.outcomes[i] = *outcome;
+            audit("opsbot", action.id, "step.succeeded", {{"index", i + 1}, {"kind", step.kind}, {"outcome", *outcome}});
+            continue;
+        }
+        view.steps[i] = step_status::failed;
+        view.outcomes[i] = outcome.error().message;
+        audit("opsbot", action.id, "step.failed",
+              {{"index", i + 1}, {"kind", step.kind}, {"error", outcome.error().message}});
+        failure = outcome.error().message;
+        failed_index = i + 1;
+        break;
+    }
+    const action_state end = failure ? action_state::failed : action_state::succeeded;
+    boost::json::object detail;
+    if (failure) {
+        detail = {{"failed_step", failed_index}, {"error", *failure}};
+    }
+    if (auto ended = actions_.transition(action.id, action_state::running, end, "opsbot", detail); !ended) {
+        spdlog::error("{} could not be marked {}: {}", action.id.str(), storage::to_string(end), ended.error().message);
+    }
+    auto finished = actions_.get(action.id);
+    if (finished) {
+        view.state = std::string(storage::to_string(finished->state));
+        update_message(*finished, plan, view);
+    }
+    std::string outcome_text = failure ? fmt::format("step {} failed: {}", failed_index, *failure)
+                                       : fmt::format("all {} steps succeeded", plan.steps.size());
+    post_in_thread(failure ? ":x: *Failed* — " + escape_mrkdwn(outcome_text) +
+                                 "\n*Next step:* " + escape_mrkdwn(plan.next_step_on_failure)
+                           : ":white_check_mark: *Succeeded* — " + escape_mrkdwn(outcome_text));
+    if (failure || plan.family == "rollback") {
+        incident_notice notice;
+        notice.severity = failure ? incident_severity::failure : incident_severity::info;
+        notice.what = fmt::format("{} {}", plan.title, failure ? "failed" : "succeeded");
+        notice.action_id = action.id.str();
+        notice.service = plan.service;
+        notice.environment = plan.environment;
+        notice.requester = action.requester.str();
+        notice.approvers = view.approvers;
+        notice.outcome = outcome_text;
+        notice.channel = action.channel.str();
+        notice.thread_ts = thread;
+        notice.next_step = failure ? plan.next_step_on_failure : "Verify the service (health, web, Sentry) and "
+                                                                 "investigate the root cause on the rolled-back "
+                                                                 "commit (runbook §8).";
+        (void)incidents_.notify(notice);
+    }
+}
+
+void action_flow::recover_at_startup() {
+    auto interrupted = actions_.mark_interrupted_at_startup();
+    if (!interrupted) {
+        spdlog::error("could not check for interrupted actions: {}", interrupted.error().message);
+        return;
+    }
+    for (const auto& action : *interrupted) {
+        commands::plan plan = plan_of(action);
+        auto view = view_of(action, plan);
+        view.note = "Interrupted by a restart of opsbot; it was not re-run.";
+        update_message(action, plan, view);
+        incident_notice notice;
+        notice.severity = incident_severity::warning;
+        notice.what = fmt::format("{} ({}) was interrupted by a restart of opsbot and was not re-run",
+                                  plan.title, action.id.str());
+        notice.action_id = action.id.str();
+        notice.service = plan.service;
+        notice.environment = plan.environment;
+        notice.requester = action.requester.str();
+        notice.approvers = view.approvers;
+        notice.outcome = "interrupted; its locks were released";
+        notice.channel = action.channel.str();
+        notice.thread_ts = action.message_ts.value_or("");
+        notice.next_step = "Check the platform's state by hand (`/deploy status`), then request the action again "
+                           "if it is still needed.";
+        (void)incidents_.notify(notice);
+        if (!deps_.config.slack.ops_channel.empty() && deps_.config.slack.ops_channel != deps_.config.slack.incident_channel) {
+            auto sent = deps_.slack.post_message(deps_.config.slack.ops_channel, render_incident(notice));
+            if (!sent) {
+                spdlog::error("could not report {} to the ops channel: {}", action.id.str(), sent.error().message);
+            }
+        }
+    }
+}
+
+void action_flow::sweep_expired() {
+    auto expired = actions_.sweep_expired();
+    if (!expired) {
+        spdlog::error("expiry sweep failed: {}", expired.error().message);
+        return;
+    }
+    for (const auto& action : *expired) {
+        commands::plan plan = plan_of(action);
+        auto view = view_of(action, plan);
+        view.note = "Expired before it was approved. Request it again if it is still needed.";
+        update_message(action, plan, view);
+    }
+}
+
+}  // namespace opsbot::bot

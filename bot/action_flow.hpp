@@ -1,0 +1,80 @@
+#pragma once
+
+#include "bot/block_action.hpp"
+#include "bot/incident_notifier.hpp"
+#include "bot/plan_message.hpp"
+#include "bot/slack/web_api.hpp"
+#include "commands/invocation.hpp"
+#include "commands/plan.hpp"
+#include "commands/platform_registry.hpp"
+#include "core/clock.hpp"
+#include "core/config.hpp"
+#include "core/thread_pool.hpp"
+#include "storage/action_store.hpp"
+#include "storage/approval_store.hpp"
+#include "storage/audit_log.hpp"
+#include "storage/database.hpp"
+#include "storage/lock_store.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+namespace opsbot::bot {
+
+struct action_flow_deps {
+    const stack_config& config;
+    storage::database& db;
+    const clock& clk;
+    const commands::platform_registry& platforms;
+    web_api& slack;
+    thread_pool& workers;
+    /// Waits between polls of a running step (a platform job, a deployment); tests pass a short one.
+    std::function<void(std::chrono::milliseconds)> sleep;
+    std::chrono::milliseconds poll_interval{2000};
+};
+
+/// The life of a destructive command (DESIGN.md "What a user does"): plan → post with buttons →
+/// the two-person rule on every click → re-plan → run step by step under a lock → outcome in the thread
+/// and, for failures and rollbacks, in the incident channel. All blocking; called on worker threads.
+class action_flow {
+public:
+    explicit action_flow(action_flow_deps deps);
+
+    /// Plans `request` ({"family":"rollback","service":"web",…}) for `inv.user` and posts it for approval
+    /// (or, with dry_run, shows it to the requester and stops). Answers the requester via response_url.
+    void request(const commands::invocation& inv, const boost::json::object& request, bool dry_run,
+                 const std::string& response_url);
+
+    /// Approve / Deny / Cancel clicks.
+    void on_click(const block_action& click);
+
+    /// Start-up: actions found running become interrupted and are reported; never re-run.
+    void recover_at_startup();
+
+    /// Marks requests whose expiry passed and updates their messages.
+    void sweep_expired();
+
+private:
+    void execute(const storage::action_record& action);
+    void post_for_approval(const commands::invocation& inv, const commands::plan& plan,
+                           const std::string& response_url);
+    void update_message(const storage::action_record& action, const commands::plan& plan, const plan_view& view);
+    plan_view view_of(const storage::action_record& action, const commands::plan& plan);
+    void tell(const std::string& channel, const std::string& user, const std::string& text);
+    void reply(const std::string& response_url, const std::string& text);
+    std::set<user_id> approvers_for(const std::string& family) const;
+    void audit(const std::string& actor, const std::optional<action_id>& action, const std::string& event,
+               boost::json::object detail);
+
+    action_flow_deps deps_;
+    storage::action_store actions_;
+    storage::approval_store approvals_;
+    storage::lock_store locks_;
+    storage::audit_log audit_;
+    incident_notifier incidents_;
+};
+
+}  // namespace opsbot::bot

@@ -1,0 +1,23 @@
+#pragma once
+
+#include "bot/slack/envelope.hpp"
+
+#include <optional>
+#include <string>
+
+namespace opsbot::bot {
+
+/// A button click from an `interactive` envelope of type block_actions (reference/slack.md §2.2).
+struct block_action {
+    std::string user;        ///< user.id: who clicked
+    std::string channel;     ///< channel.id or container.channel_id
+    std::string message_ts;  ///< container.message_ts: the message holding the button
+    std::string action_id;   ///< actions[0].action_id: approve | deny | cancel
+    std::string value;       ///< actions[0].value: "<action id>:<plan digest>"
+    std::string response_url;
+};
+
+/// nullopt for any other interactive payload, or when a required field is missing or mistyped.
+std::optional<block_action> read_block_action(const envelope& env);
+
+}  // namespace opsbot::bot

@@ -1,0 +1,32 @@
+#include "bot/demo.hpp"
+#include "bot/sandbox_platforms.hpp"
+
+namespace opsbot::bot {
+
+stack_config demo_config(const std::string& api_url, const std::string& database_path) {
+    stack_config c;
+    c.slack.app_token_env = "OPSBOT_DEMO_APP_TOKEN";
+    c.slack.bot_token_env = "OPSBOT_DEMO_BOT_TOKEN";
+    c.slack.api_url = api_url;
+    c.slack.ops_channel = "C0OPS";
+    c.slack.incident_channel = "C0INCIDENT";
+    c.database = database_path;
+    c.groups["deployers"] = {"U01", "U02", "U03"};
+    c.groups["approvers"] = {"U02", "U03"};
+    policy_config run_only;
+    run_only.run = "deployers";
+    policy_config approved = run_only;
+    approved.approve = "approvers";
+    approved.approvals = 1;
+    approved.expires_after = std::chrono::minutes{15};
+    for (const char* family : {"deploy", "backup", "audit", "incident"}) {
+        c.policies[family] = run_only;
+    }
+    for (const char* family : {"rollback", "rotate", "migrate"}) {
+        c.policies[family] = approved;
+    }
+    c.services = sandbox_service_configs();
+    return c;
+}
+
+}  // namespace opsbot::bot

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace opsbot::bot {
+
+/// Slack mrkdwn as a terminal shows it: entities decoded, `<@U01>` -> `@U01`, `<#C1|ops>` -> `#ops`,
+/// `<https://x|label>` -> `label (https://x)`.
+std::string mrkdwn_to_terminal(std::string_view text);
+
+/// A posted message (chat.postMessage / response_url body) as terminal lines: blocks in order, and
+/// buttons as `[Approve A-7]` (label + the action id carried in the button value).
+std::string render_for_terminal(const boost::json::object& message);
+
+/// The action id (e.g. "A-7") at the start of a button value "A-7:<digest>"; empty when absent.
+std::string action_id_of_button_value(std::string_view value);
+
+}  // namespace opsbot::bot

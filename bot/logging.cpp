@@ -1,0 +1,61 @@
+#include "bot/logging.hpp"
+
+#include "core/redactor.hpp"
+
+#include <spdlog/details/log_msg.h>
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace opsbot::bot {
+namespace {
+
+/// Redacts the message text, then delegates formatting and output to the wrapped sink. Holds no mutable
+/// state of its own: the redactor and the inner *_mt sink carry their own locks.
+class redacting_sink final : public spdlog::sinks::sink {
+public:
+    explicit redacting_sink(std::shared_ptr<spdlog::sinks::sink> inner) : inner_(std::move(inner)) {}
+
+    void log(const spdlog::details::log_msg& msg) override {
+        std::string clean = global_redactor().redact(std::string_view(msg.payload.data(), msg.payload.size()));
+        spdlog::details::log_msg copy = msg;
+        copy.payload = spdlog::string_view_t(clean.data(), clean.size());
+        inner_->log(copy);
+    }
+    void flush() override { inner_->flush(); }
+    void set_pattern(const std::string& pattern) override { inner_->set_pattern(pattern); }
+    void set_formatter(std::unique_ptr<spdlog::formatter> formatter) override {
+        inner_->set_formatter(std::move(formatter));
+    }
+
+private:
+    std::shared_ptr<spdlog::sinks::sink> inner_;
+};
+
+}  // namespace
+
+std::shared_ptr<spdlog::sinks::sink> make_redacting_sink(std::shared_ptr<spdlog::sinks::sink> inner) {
+    return std::make_shared<redacting_sink>(std::move(inner));
+}
+
+void register_config_secrets(const stack_config& config, env_lookup env) {
+    for (const auto& name : config.secret_env_names()) {
+        if (auto value = env(name); value && !value->empty()) {
+            global_redactor().add_secret(*value, name);
+        }
+    }
+}
+
+void init_logging(const stack_config* config, spdlog::level::level_enum level, env_lookup env) {
+    if (config != nullptr) {
+        register_config_secrets(*config, env);
+    }
+    auto sink = make_redacting_sink(std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    auto logger = std::make_shared<spdlog::logger>("opsbot", std::move(sink));
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+    logger->set_level(level);
+    logger->flush_on(spdlog::level::warn);
+    spdlog::set_default_logger(std::move(logger));
+}
+
+}  // namespace opsbot::bot

@@ -1,0 +1,98 @@
+#include "bot/plan_message.hpp"
+
+#include "bot/slack/block_kit.hpp"
+#include "core/mrkdwn.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+
+namespace opsbot::bot {
+namespace {
+
+std::string_view icon(step_status status) {
+    switch (status) {
+        case step_status::pending: return "▫️";
+        case step_status::running: return "⏳";
+        case step_status::succeeded: return "✅";
+        case step_status::failed: return "❌";
+        case step_status::skipped: return "⏭️";
+    }
+    return "▫️";
+}
+
+std::string state_line(const plan_view& view) {
+    if (view.dry_run) {
+        return "*Dry run*: nothing was requested and nothing will run.";
+    }
+    if (view.state == "awaiting_approval") {
+        return fmt::format("*Awaiting approval* ({} of {}) · expires {}", view.approvals, view.required,
+                           view.expires_at);
+    }
+    static const std::map<std::string, std::string, std::less<>> words{
+        {"approved", "*Approved*: starting"}, {"running", "*Running*"},       {"succeeded", "*Succeeded*"},
+        {"failed", "*Failed*"},               {"denied", "*Denied*"},         {"cancelled", "*Cancelled*"},
+        {"expired", "*Expired*"},             {"interrupted", "*Interrupted*: not re-run"},
+    };
+    auto it = words.find(view.state);
+    return it == words.end() ? "*" + escape_mrkdwn(view.state) + "*" : it->second;
+}
+
+}  // namespace
+
+message render_plan_message(const commands::plan& plan, const plan_view& view) {
+    boost::json::array blocks;
+    std::string title = view.dry_run ? "Plan (dry run): " + plan.title : view.action_id + " · " + plan.title;
+    blocks.push_back(header(title));
+    std::string who = fmt::format("Requested by <@{}>", escape_mrkdwn(view.requester));
+    if (!view.approvers.empty()) {
+        who += " · approved by";
+        for (const auto& a : view.approvers) {
+            who += fmt::format(" <@{}>", escape_mrkdwn(a));
+        }
+    }
+    blocks.push_back(context(who + (view.label.empty() ? "" : " · _" + escape_mrkdwn(view.label) + "_")));
+    std::string steps;
+    for (size_t i = 0; i < plan.steps.size(); ++i) {
+        step_status status = i < view.steps.size() ? view.steps[i] : step_status::pending;
+        steps += fmt::format("{} {}. {}", icon(status), i + 1, escape_mrkdwn(plan.steps[i].description));
+        if (i < view.outcomes.size() && !view.outcomes[i].empty()) {
+            steps += "\n      _" + escape_mrkdwn(view.outcomes[i]) + "_";
+        }
+        steps += "\n";
+    }
+    blocks.push_back(section(steps));
+    for (const auto& line : plan.impact) {
+        blocks.push_back(section(":warning: *Impact:* " + escape_mrkdwn(line)));
+    }
+    blocks.push_back(section(state_line(view)));
+    if (!view.note.empty()) {
+        blocks.push_back(context(escape_mrkdwn(view.note)));
+    }
+    if (!view.dry_run && view.state == "awaiting_approval") {
+        std::string value = view.action_id + ":" + view.digest;
+        confirm_dialog confirm{"Approve " + view.action_id + "?", truncate_plain(plan.title, 250), "Approve",
+                               "Not yet", button_style::primary};
+        boost::json::array buttons{
+            button("Approve", "approve", value, button_style::primary, confirm),
+            button("Deny", "deny", value, button_style::danger),
+            button("Cancel", "cancel", value),
+        };
+        blocks.push_back(actions("plan_" + view.action_id, std::move(buttons)));
+    }
+    std::string fallback = fmt::format("{}: {} ({})", view.dry_run ? "Dry run" : view.action_id, plan.title,
+                                       view.dry_run ? "dry run" : view.state);
+    return make_message(escape_mrkdwn(fallback), std::move(blocks));
+}
+
+bool parse_button_value(std::string_view value, std::string& action_id, std::string& digest) {
+    auto colon = value.find(':');
+    if (colon == std::string_view::npos || !value.starts_with("A-") || colon + 1 >= value.size()) {
+        return false;
+    }
+    action_id = std::string(value.substr(0, colon));
+    digest = std::string(value.substr(colon + 1));
+    return digest.size() == 64;
+}
+
+}  // namespace opsbot::bot

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "bot/slack/message.hpp"
+#include "commands/plan.hpp"
+
+#include <string>
+#include <vector>
+
+namespace opsbot::bot {
+
+enum class step_status { pending, running, succeeded, failed, skipped };
+
+/// Everything the approval/progress message shows. The same renderer serves the first post and every
+/// update, so the message always has one shape.
+struct plan_view {
+    std::string action_id;  ///< "A-7"
+    std::string requester;  ///< Slack user id
+    std::string state;      ///< storage spelling: awaiting_approval, running, succeeded…
+    std::string expires_at; ///< ISO-8601, shown while awaiting approval
+    std::string digest;     ///< carried in the buttons' value
+    int approvals = 0;
+    int required = 1;
+    std::vector<std::string> approvers;  ///< who approved so far
+    std::vector<step_status> steps;      ///< one per plan step (empty = all pending)
+    std::vector<std::string> outcomes;   ///< one per plan step: what happened
+    std::string note;                    ///< a line under the steps ("Denied by @U03", "Expired")
+    bool dry_run = false;
+    std::string label;  ///< e.g. "sandbox platforms (demo)"
+};
+
+/// The Slack message for a plan: title, requester, expiry, the numbered steps with ✅ / ⏳ / ❌, impact lines,
+/// and — only while awaiting approval — Approve / Deny / Cancel buttons whose value is "<action id>:<digest>".
+message render_plan_message(const commands::plan& plan, const plan_view& view);
+
+/// The button value "A-7:<digest>" split back; false when malformed.
+bool parse_button_value(std::string_view value, std::string& action_id, std::string& digest);
+
+}  // namespace opsbot::bot

@@ -1,0 +1,130 @@
+// Parsing of Socket Mode frames and building of acks (reference/slack.md §1.3, §1.4).
+#include "bot/slack/socket_mode_frames.hpp"
+
+#include <boost/json.hpp>
+
+namespace opsbot::bot {
+namespace {
+
+namespace json = boost::json;
+
+std::string string_at(const json::object& obj, std::string_view key) {
+    if (auto* v = obj.if_contains(key); v != nullptr && v->is_string()) {
+        return std::string(v->get_string());
+    }
+    return {};
+}
+
+int int_at(const json::object& obj, std::string_view key) {
+    if (auto* v = obj.if_contains(key); v != nullptr && v->is_int64()) {
+        return static_cast<int>(v->get_int64());
+    }
+    return 0;
+}
+
+socket_mode_frame parse_hello(const json::object& obj) {
+    hello_frame hello;
+    hello.num_connections = int_at(obj, "num_connections");
+    if (auto* info = obj.if_contains("connection_info"); info != nullptr && info->is_object()) {
+        hello.app_id = string_at(info->get_object(), "app_id");
+    }
+    if (auto* debug = obj.if_contains("debug_info"); debug != nullptr && debug->is_object()) {
+        hello.approximate_connection_time = int_at(debug->get_object(), "approximate_connection_time");
+    }
+    return hello;
+}
+
+socket_mode_frame parse_envelope(json::object& obj, std::string type) {
+    auto* id = obj.if_contains("envelope_id");
+    if (id == nullptr || !id->is_string() || id->get_string().empty()) {
+        return malformed_frame{"envelope of type '" + type + "' without a string envelope_id"};
+    }
+    envelope env;
+    env.envelope_id = std::string(id->get_string());
+    env.type = std::move(type);
+    if (auto* payload = obj.if_contains("payload"); payload != nullptr) {
+        if (!payload->is_object()) {
+            return malformed_frame{"envelope " + env.envelope_id + ": payload is not an object"};
+        }
+        env.payload = std::move(payload->get_object());
+    }
+    if (auto* accepts = obj.if_contains("accepts_response_payload"); accepts != nullptr) {
+        if (!accepts->is_bool()) {
+            return malformed_frame{"envelope " + env.envelope_id + ": accepts_response_payload is not a boolean"};
+        }
+        env.accepts_response_payload = accepts->get_bool();
+    }
+    // §1.3: retry_attempt is only on events_api envelopes.
+    if (auto* retry = obj.if_contains("retry_attempt"); retry != nullptr) {
+        if (!retry->is_int64()) {
+            return malformed_frame{"envelope " + env.envelope_id + ": retry_attempt is not an integer"};
+        }
+        env.retry_attempt = static_cast<int>(retry->get_int64());
+    }
+    return env;
+}
+
+}  // namespace
+
+socket_mode_frame parse_socket_mode_frame(std::string_view text) {
+    boost::system::error_code ec;
+    json::value value = json::parse(text, ec);
+    if (ec) {
+        return malformed_frame{"not JSON (" + ec.message() + ")"};
+    }
+    if (!value.is_object()) {
+        return malformed_frame{"not a JSON object"};
+    }
+    auto& obj = value.get_object();
+    auto* type = obj.if_contains("type");
+    if (type == nullptr || !type->is_string()) {
+        return malformed_frame{"no string 'type'"};
+    }
+    std::string type_name(type->get_string());
+    if (type_name == "hello") {
+        return parse_hello(obj);
+    }
+    if (type_name == "disconnect") {
+        return disconnect_frame{string_at(obj, "reason")};
+    }
+    return parse_envelope(obj, std::move(type_name));
+}
+
+std::string make_ack(std::string_view envelope_id, const std::optional<boost::json::object>& payload) {
+    json::object ack;
+    ack["envelope_id"] = envelope_id;
+    if (payload) {
+        ack["payload"] = *payload;
+    }
+    return json::serialize(ack);
+}
+
+std::vector<std::string> dedupe_keys(const envelope& env) {
+    std::vector<std::string> keys{"envelope:" + env.envelope_id};
+    // §1.5: retries of one event may arrive under a new envelope_id; event_id is the stable key.
+    if (env.type == "events_api") {
+        if (auto id = string_at(env.payload, "event_id"); !id.empty()) {
+            keys.push_back("event:" + id);
+        }
+    }
+    // §8: a click is identified by (container.message_ts, action_id, user.id, action_ts).
+    if (env.type == "interactive" && string_at(env.payload, "type") == "block_actions") {
+        const auto* container = env.payload.if_contains("container");
+        const auto* user = env.payload.if_contains("user");
+        const auto* actions = env.payload.if_contains("actions");
+        if (container != nullptr && container->is_object() && user != nullptr && user->is_object() &&
+            actions != nullptr && actions->is_array() && !actions->get_array().empty() &&
+            actions->get_array()[0].is_object()) {
+            const auto& action = actions->get_array()[0].get_object();
+            auto action_ts = string_at(action, "action_ts");
+            if (!action_ts.empty()) {
+                keys.push_back("click:" + string_at(container->get_object(), "message_ts") + "/" +
+                               string_at(action, "action_id") + "/" + string_at(user->get_object(), "id") + "/" +
+                               action_ts);
+            }
+        }
+    }
+    return keys;
+}
+
+}  // namespace opsbot::bot

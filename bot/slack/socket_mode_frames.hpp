@@ -1,0 +1,44 @@
+#pragma once
+
+#include "bot/slack/envelope.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace opsbot::bot {
+
+/// `{"type":"hello",…}`: the link is ready (reference/slack.md §1.3).
+struct hello_frame {
+    int num_connections = 0;
+    std::string app_id;
+    int approximate_connection_time = 0;  ///< seconds, 0 when absent
+};
+
+/// `{"type":"disconnect","reason":…}` (reference/slack.md §1.3).
+struct disconnect_frame {
+    std::string reason;  ///< link_disabled | warning | refresh_requested | too_many_websockets | other
+};
+
+/// A frame that could not be understood; `why` is safe to log (never the frame itself: it may carry user text).
+struct malformed_frame {
+    std::string why;
+};
+
+using socket_mode_frame = std::variant<hello_frame, disconnect_frame, envelope, malformed_frame>;
+
+/// Parses one WebSocket text frame from Slack. Never throws.
+socket_mode_frame parse_socket_mode_frame(std::string_view text);
+
+/// The acknowledgement `{"envelope_id":…}` plus an optional `"payload"` (reference/slack.md §1.4).
+std::string make_ack(std::string_view envelope_id, const std::optional<boost::json::object>& payload);
+
+/// The keys under which an envelope is remembered for deduplication: the envelope id, plus `event:<event_id>`
+/// for events_api and `click:<message_ts>/<action_id>/<user>/<action_ts>` for block_actions (§1.5, §8).
+std::vector<std::string> dedupe_keys(const envelope& env);
+
+}  // namespace opsbot::bot

@@ -1,0 +1,21 @@
+#pragma once
+
+#include "commands/platform_registry.hpp"
+#include "core/clock.hpp"
+#include "core/config.hpp"
+
+namespace opsbot::storage {
+class database;
+}
+
+namespace opsbot::commands {
+
+/// What a command handler may use: the config, the outside systems, the bot's own database, the time.
+struct command_context {
+    const stack_config& config;
+    const platform_registry& platforms;
+    storage::database* db = nullptr;  ///< the bot's SQLite database (audit log, locks); null in pure unit tests
+    const clock& clk;
+};
+
+}  // namespace opsbot::commands

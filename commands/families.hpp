@@ -1,0 +1,34 @@
+#pragma once
+
+#include "commands/command_spec.hpp"
+
+// The spec of each family lives in its own spec_<family>.cpp; command_spec.cpp collects them.
+namespace opsbot::commands {
+
+family_spec deploy_family();
+family_spec rollback_family();
+family_spec rotate_family();
+family_spec migrate_family();
+family_spec backup_family();
+family_spec audit_family();
+family_spec incident_family();
+
+/// Building blocks shared by the specs, so one argument looks the same in every family.
+namespace spec {
+
+inline arg_spec service() { return {"service", arg_kind::service, true, "<service>", ""}; }
+inline arg_spec env_required() { return {"env", arg_kind::environment, true, "<env>", ""}; }
+inline arg_spec env_optional(std::string default_value) {
+    return {"env", arg_kind::environment, false, "[staging|production]", std::move(default_value)};
+}
+inline arg_spec secret() { return {"secret", arg_kind::secret, true, "<SECRET>", ""}; }
+inline arg_spec reason() { return {"reason", arg_kind::text, true, "\"<reason>\"", ""}; }
+
+inline flag_spec dry_run() { return {"dry-run", "", "show the plan and stop: nothing is changed"}; }
+inline flag_spec break_glass() {
+    return {"break-glass", "\"<reason>\"", "skip approval in an emergency (only where the policy allows it; audited)"};
+}
+
+}  // namespace spec
+
+}  // namespace opsbot::commands

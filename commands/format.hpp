@@ -1,0 +1,20 @@
+#pragma once
+
+#include "core/clock.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace opsbot::commands {
+
+/// "de8b89f" from a full commit sha; "no commit" when empty.
+std::string short_sha(std::string_view sha);
+/// "3 min ago", "2 h ago", "4 days ago" for a time in Unix milliseconds.
+std::string age_of_ms(std::int64_t unix_ms, const clock& clk);
+/// The same for an ISO-8601 UTC time ("2026-11-26T10:00:00.000Z"); "unknown age" when unparsable.
+std::string age_of_iso(std::string_view iso8601, const clock& clk);
+/// "2026-11-27T07:35:04Z"
+std::string iso8601(clock::time_point t);
+
+}  // namespace opsbot::commands

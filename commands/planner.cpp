@@ -1,0 +1,66 @@
+#include "commands/planner.hpp"
+
+#include "commands/backup_plan.hpp"
+#include "commands/migrate_plan.hpp"
+#include "commands/rollback_plan.hpp"
+
+#include <fmt/format.h>
+
+namespace opsbot::commands {
+namespace {
+
+std::string string_at(const boost::json::object& obj, std::string_view key) {
+    const auto* v = obj.if_contains(key);
+    return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string{};
+}
+
+}  // namespace
+
+boost::json::object plan_request_of(const parsed_command& command) {
+    boost::json::object args;
+    for (const auto& [name, value] : command.args) {
+        args[name] = value;
+    }
+    return {{"family", command.family}, {"subcommand", command.subcommand}, {"args", std::move(args)}};
+}
+
+std::string request_arg(const boost::json::object& request, std::string_view name) {
+    const auto* args = request.if_contains("args");
+    return args != nullptr && args->is_object() ? string_at(args->get_object(), name) : std::string{};
+}
+
+bool is_planned(const parsed_command& command) {
+    if (command.family == "migrate") {
+        return command.subcommand == "staging" || command.subcommand == "production";
+    }
+    if (command.family == "backup") {
+        return command.subcommand == "production";  // `/backup staging` runs directly: run_backup_now
+    }
+    return command.family == "rollback";
+}
+
+result<plan> make_plan(const stack_config& config, const platform_registry& platforms,
+                       const boost::json::object& request, const clock& clk) {
+    const std::string family = string_at(request, "family");
+    result<plan> planned = fail(error_kind::unavailable, fmt::format("`/{}` cannot be planned in this build", family));
+    if (family == "rollback") {
+        rollback_request r;
+        r.service = request_arg(request, "service");
+        if (auto named = request_arg(request, "deployment"); !named.empty()) {
+            r.deployment = named;
+        }
+        planned = plan_rollback(config, platforms, r, clk);
+    }
+    if (family == "migrate") {
+        planned = plan_migrate(config, platforms, string_at(request, "subcommand"), clk);
+    }
+    if (family == "backup") {
+        planned = plan_backup(config, string_at(request, "subcommand"));
+    }
+    if (planned) {
+        planned->request = request;
+    }
+    return planned;
+}
+
+}  // namespace opsbot::commands

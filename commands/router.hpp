@@ -1,0 +1,37 @@
+#pragma once
+
+#include "commands/command_context.hpp"
+
+#include "commands/invocation.hpp"
+#include "commands/parser.hpp"
+#include "commands/reply.hpp"
+#include "core/config.hpp"
+
+namespace opsbot::commands {
+
+/// The outcome of routing one invocation.
+struct routed {
+    reply immediate;          ///< what to answer right away in the ack: help, usage error, refusal, or "working…"
+    bool needs_work = false;  ///< true: the bot calls execute() on a worker thread and posts its reply via response_url
+    parsed_command parsed;    ///< valid only when the command parsed and was authorised
+};
+
+/// Turns an invocation into a reply: find the family, tokenize, help (always allowed), run policy,
+/// grammar and validation, channel policy, break-glass policy. Every refusal is ephemeral and logged
+/// (user, command, reason; never the raw text). Holds a copy of the config; thread-safe (const only).
+class command_router {
+public:
+    explicit command_router(const stack_config& config);
+
+    /// Pure and cheap: no I/O besides logging a refusal.
+    routed route(const invocation& inv) const;
+
+    /// Answers an authorised, implemented command that is not a plan through its handler
+    /// (commands/handlers.cpp); "not available yet in this build" when it has none.
+    reply execute(const routed& r, const command_context& context) const;
+
+private:
+    stack_config config_;
+};
+
+}  // namespace opsbot::commands

@@ -1,0 +1,132 @@
+#include "commands/step_runner.hpp"
+
+#include <fmt/format.h>
+
+namespace opsbot::commands {
+namespace {
+
+std::string param(const plan_step& step, std::string_view key) {
+    const auto* v = step.params.if_contains(key);
+    return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string{};
+}
+
+/// Calls `poll` every poll_interval until it returns a value or an error, or the step's timeout passes.
+template <class Poll>
+result<std::string> poll_until(const plan_step& step, const step_environment& env, Poll poll) {
+    const auto deadline = env.clk.now() + step.timeout;
+    for (int attempt = 1;; ++attempt) {
+        result<std::optional<std::string>> r = poll(attempt);
+        if (!r) {
+            return std::unexpected(r.error());
+        }
+        if (r->has_value()) {
+            return **r;
+        }
+        if (env.clk.now() >= deadline) {
+            return fail(error_kind::timeout, fmt::format("{}: not finished after {} s ({} polls)", step.kind,
+                                                         step.timeout.count(), attempt));
+        }
+        env.sleep(env.poll_interval);
+    }
+}
+
+result<std::string> vercel_rollback(const plan_step& step, const step_environment& env) {
+    auto* vercel = env.platforms.vercel_of(param(step, "service"));
+    if (vercel == nullptr) {
+        return fail(error_kind::unavailable, "no Vercel adapter for " + param(step, "service"));
+    }
+    const std::string target = param(step, "to");
+    // Idempotent: if the target already serves production, there is nothing to do.
+    if (auto current = vercel->current_production(); current && current->id == target) {
+        return fmt::format("`{}` already serves production; nothing to do", target);
+    }
+    auto requested = param(step, "mode") == "promote" ? vercel->request_promote(target)
+                                                      : vercel->request_rollback(target);
+    if (!requested) {
+        return std::unexpected(requested.error());
+    }
+    // Vercel answers 201/202 with no body: the outcome is only visible in lastAliasRequest (platforms.md §0, §1.3).
+    return poll_until(step, env, [&](int attempt) -> result<std::optional<std::string>> {
+        auto job = vercel->alias_job_status();
+        if (!job) {
+            return std::unexpected(job.error());
+        }
+        if (!job->present || job->to_deployment_id != target || !job->finished()) {
+            return std::optional<std::string>{};
+        }
+        if (job->job_status == "failed") {
+            return fail(error_kind::conflict, fmt::format("Vercel's {} job to `{}` failed", job->type, target));
+        }
+        return std::optional<std::string>{
+            fmt::format("Vercel {} job to `{}` {} ({} polls)", job->type, target, job->job_status, attempt)};
+    });
+}
+
+result<std::string> railway_rollback(const plan_step& step, const step_environment& env) {
+    auto* railway = env.platforms.railway_of(param(step, "service"));
+    if (railway == nullptr) {
+        return fail(error_kind::unavailable, "no Railway adapter for " + param(step, "service"));
+    }
+    const std::string environment = param(step, "environment");
+    const std::string from = param(step, "from");
+    auto done = railway->rollback(param(step, "to"));
+    if (!done) {
+        return std::unexpected(done.error());
+    }
+    // deploymentRollback returns a Boolean, not the new deployment: watch the service's latest deployment
+    // until one newer than the replaced live deployment settles (platforms.md §2.2).
+    return poll_until(step, env, [&](int attempt) -> result<std::optional<std::string>> {
+        auto latest = railway->latest_deployment(environment);
+        if (!latest) {
+            return std::unexpected(latest.error());
+        }
+        if (latest->id == from) {
+            return std::optional<std::string>{};
+        }
+        if (latest->failed()) {
+            return fail(error_kind::conflict,
+                        fmt::format("the rollback deployment `{}` ended {}", latest->id, latest->status));
+        }
+        if (!latest->succeeded()) {
+            return std::optional<std::string>{};
+        }
+        return std::optional<std::string>{
+            fmt::format("deployment `{}` is live (SUCCESS after {} polls)", latest->id, attempt)};
+    });
+}
+
+result<std::string> health_check(const plan_step& step, const step_environment& env) {
+    if (!env.platforms.health) {
+        return fail(error_kind::unavailable, "no health checker configured");
+    }
+    auto report = env.platforms.health->check(
+        param(step, "url"), std::chrono::duration_cast<std::chrono::milliseconds>(step.timeout));
+    if (!report) {
+        return std::unexpected(report.error());
+    }
+    if (!report->ok) {
+        return fail(error_kind::conflict, fmt::format("{} is unhealthy: {}", param(step, "url"), report->reason));
+    }
+    return fmt::format("{} is healthy (status {}, db {}, redis {})", param(step, "url"), report->status,
+                       report->db.empty() ? "n/a" : report->db, report->redis.empty() ? "n/a" : report->redis);
+}
+
+}  // namespace
+
+result<std::string> run_step(const plan_step& step, const step_environment& env) {
+    if (step.kind == "vercel.rollback") {
+        return vercel_rollback(step, env);
+    }
+    if (step.kind == "railway.rollback") {
+        return railway_rollback(step, env);
+    }
+    if (step.kind == "health.check") {
+        return health_check(step, env);
+    }
+    if (step.kind.starts_with("postgres.") || step.kind.starts_with("prisma.") || step.kind.starts_with("migrate.")) {
+        return run_database_step(step, env);
+    }
+    return fail(error_kind::internal, fmt::format("no runner for step kind `{}`", step.kind));
+}
+
+}  // namespace opsbot::commands

@@ -1,0 +1,96 @@
+#pragma once
+// Internal to sim/slack_sim*.cpp: the simulator's shared state. slack_simulator.cpp holds the control API and
+// the Web API handlers; slack_sim_socket.cpp the listener, HTTP and WebSocket sessions.
+
+#include "sim/slack_simulator.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+namespace opsbot::sim {
+
+/// A live WebSocket session; every call must be made on the simulator's I/O thread.
+class ws_session_base {
+public:
+    virtual ~ws_session_base() = default;
+    virtual void send_text(std::string text) = 0;
+    virtual void send_close(uint16_t code) = 0;
+    virtual void drop() = 0;
+    virtual void set_paused(bool paused) = 0;
+    /// Sends a close frame (1000) after `delay` unless the link closed before.
+    virtual void close_after(std::chrono::milliseconds delay) = 0;
+};
+
+struct http_reply {
+    int status = 200;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+};
+
+class slack_simulator::impl {
+public:
+    explicit impl(slack_simulator_options options);
+
+    // Network side (slack_sim_socket.cpp).
+    void start_network();
+    void stop_network();
+
+    // Called on the I/O thread by the sessions.
+    http_reply handle_http(const std::string& method, const std::string& target,
+                           const std::map<std::string, std::string>& headers, const std::string& body);
+    /// A WebSocket upgrade: the ticket must have been issued and not used yet.
+    std::optional<connection_id> claim_ticket(const std::string& target);
+    void on_ws_open(connection_id id, std::shared_ptr<ws_session_base> session);
+    void on_ws_message(connection_id id, const std::string& text);
+    void on_ws_closed(connection_id id, int close_code, bool client_initiated);
+
+    // Control side (any thread).
+    std::string deliver(const std::string& envelope_id, std::string frame, connection_id on);
+    bool deliver_raw(std::string frame, connection_id on);
+    /// Runs `fn` on the I/O thread for each targeted live link; returns how many were targeted.
+    size_t for_targets(connection_id on, std::function<void(connection_id, std::shared_ptr<ws_session_base>)> fn);
+    void changed();  ///< bumps the generation and wakes wait_for (mutex_ held by the caller)
+    std::string make_id(std::string_view prefix);
+    std::string make_ts();
+    /// Web API and response_url handlers (slack_sim_web_api.cpp), mutex_ not held.
+    http_reply handle_api(const std::string& method, const std::map<std::string, std::string>& headers,
+                          const std::string& body);
+    http_reply handle_response_url(const std::string& id, const std::string& body);
+    std::string hello_frame(connection_id id) const;
+    void record_message(recorded_message message);
+
+    slack_simulator_options options_;
+    boost::asio::io_context ioc_;
+    boost::asio::ip::tcp::acceptor acceptor_{ioc_};
+    std::thread thread_;
+    uint16_t port_ = 0;
+    bool stopped_ = false;
+
+    mutable std::mutex mutex_;
+    mutable std::condition_variable changed_cv_;
+    uint64_t generation_ = 0;
+    std::mt19937_64 rng_{std::random_device{}()};
+    std::map<std::string, bool> tickets_;  ///< ticket -> used
+    connection_id next_connection_ = 0;
+    std::map<connection_id, ws_connection_info> connections_;
+    std::map<connection_id, std::shared_ptr<ws_session_base>> sessions_;
+    std::map<std::string, std::string> sent_envelopes_;  ///< envelope id -> frame
+    std::vector<ack_record> acks_;
+    std::vector<api_call> calls_;
+    std::vector<recorded_message> messages_;
+    std::map<std::string, recorded_message> current_messages_;  ///< "channel/ts" -> latest posted or updated
+    std::map<std::string, std::pair<std::string, std::string>> response_urls_;  ///< id -> (channel, user)
+    std::function<void(const recorded_message&)> observer_;
+    int rate_limit_remaining_ = 0;
+    int retry_after_seconds_ = 1;
+    bool hold_hello_ = false;
+    uint64_t ts_counter_ = 0;
+};
+
+}  // namespace opsbot::sim

@@ -1,0 +1,174 @@
+#include "storage/action_store.hpp"
+
+#include <fmt/format.h>
+
+#include "core/redactor.hpp"
+#include "storage/action_rows.hpp"
+#include "storage/audit_log.hpp"
+#include "storage/sql_support.hpp"
+#include "storage/time_format.hpp"
+
+namespace opsbot::storage {
+namespace {
+
+std::string redact_logged(std::string_view what, const std::string& text) {
+    std::string clean = global_redactor().redact(text);
+    if (clean != text) {
+        spdlog::warn("storage: the {} of a new action contained a secret; it was redacted before storing", what);
+    }
+    return clean;
+}
+
+}  // namespace
+
+result<action_id> action_store::create(const new_action& request) {
+    if (request.family.empty() || request.requester.empty() || request.channel.empty() ||
+        request.plan_digest.empty()) {
+        return fail(error_kind::invalid_input, "an action needs a family, a requester, a channel and a plan digest");
+    }
+    if (request.required_approvals < 1) {
+        return fail(error_kind::invalid_input, "an action needs at least one approval");
+    }
+    return detail::guarded("create an action", [&]() -> result<action_id> {
+        auto now = clock_.now();
+        auto session = db_.acquire();
+        auto& sql = session.sql();
+        SQLite::Transaction transaction(sql, SQLite::TransactionBehavior::IMMEDIATE);
+        std::string subject = redact_logged("subject", request.subject);
+        SQLite::Statement insert(sql,
+                                 "INSERT INTO actions (family, subject, requester, channel, plan_json, plan_digest, "
+                                 "required_approvals, state, created_at_ms, expires_at_ms, updated_at_ms) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, 'awaiting_approval', ?, ?, ?)");
+        insert.bind(1, request.family);
+        insert.bind(2, subject);
+        insert.bind(3, request.requester.str());
+        insert.bind(4, request.channel.str());
+        insert.bind(5, redact_logged("plan", request.plan_json));
+        insert.bind(6, request.plan_digest);
+        insert.bind(7, request.required_approvals);
+        insert.bind(8, to_unix_ms(now));
+        insert.bind(9, to_unix_ms(request.expires_at));
+        insert.bind(10, to_unix_ms(now));
+        insert.exec();
+        action_id id = detail::make_action_id(sql.getLastInsertRowid());
+        audit_log::append_in(session, now,
+                             audit_input{request.requester.str(),
+                                         id,
+                                         "action.requested",
+                                         {{"family", request.family},
+                                          {"subject", subject},
+                                          {"channel", request.channel.str()},
+                                          {"plan_digest", request.plan_digest},
+                                          {"required_approvals", request.required_approvals},
+                                          {"expires_at", format_iso8601_ms(request.expires_at)}}});
+        transaction.commit();
+        return id;
+    });
+}
+
+result<action_record> action_store::get(const action_id& id) {
+    return detail::guarded("read an action", [&]() -> result<action_record> {
+        auto session = db_.acquire();
+        return detail::find_action(session.sql(), id);
+    });
+}
+
+result<void> action_store::set_message(const action_id& id, const channel_id& channel, const std::string& ts) {
+    return detail::guarded("record an action's message", [&]() -> result<void> {
+        auto session = db_.acquire();
+        auto& sql = session.sql();
+        SQLite::Transaction transaction(sql, SQLite::TransactionBehavior::IMMEDIATE);
+        auto action = detail::find_action(sql, id);
+        if (!action) {
+            return std::unexpected(action.error());
+        }
+        SQLite::Statement update(sql, "UPDATE actions SET channel = ?, message_ts = ? WHERE seq = ?");
+        update.bind(1, channel.str());
+        update.bind(2, ts);
+        update.bind(3, *detail::action_seq(id));
+        update.exec();
+        transaction.commit();
+        return {};
+    });
+}
+
+result<void> action_store::transition(const action_id& id, action_state from, action_state to,
+                                      const std::string& actor, boost::json::object detail) {
+    return detail::guarded("change an action's state", [&]() -> result<void> {
+        auto session = db_.acquire();
+        auto& sql = session.sql();
+        SQLite::Transaction transaction(sql, SQLite::TransactionBehavior::IMMEDIATE);
+        auto action = detail::find_action(sql, id);
+        if (!action) {
+            return std::unexpected(action.error());
+        }
+        auto done = detail::transition_in(session, clock_.now(), *action, from, to, actor, std::move(detail));
+        if (!done) {
+            return done;
+        }
+        transaction.commit();
+        return {};
+    });
+}
+
+result<std::vector<action_record>> action_store::list(action_state state) {
+    return detail::guarded("list actions", [&]() -> result<std::vector<action_record>> {
+        auto session = db_.acquire();
+        SQLite::Statement query(session.sql(), std::string(detail::action_columns) + " WHERE state = ? ORDER BY seq");
+        query.bind(1, std::string(to_string(state)));
+        std::vector<action_record> out;
+        while (query.executeStep()) {
+            out.push_back(detail::read_action(query));
+        }
+        return out;
+    });
+}
+
+namespace {
+
+// Moves every action matching `where` to `to`, each with its audit entry, all in one transaction.
+result<std::vector<action_record>> move_all(database& db, clock::time_point now, const std::string& where,
+                                            std::optional<std::int64_t> bound, action_state to, const char* reason) {
+    auto session = db.acquire();
+    auto& sql = session.sql();
+    SQLite::Transaction transaction(sql, SQLite::TransactionBehavior::IMMEDIATE);
+    std::vector<action_record> found;
+    {
+        SQLite::Statement query(sql, std::string(detail::action_columns) + " WHERE " + where + " ORDER BY seq");
+        if (bound) {
+            query.bind(1, *bound);
+        }
+        while (query.executeStep()) {
+            found.push_back(detail::read_action(query));
+        }
+    }
+    for (auto& action : found) {
+        auto done = detail::transition_in(session, now, action, action.state, to, "opsbot", {{"reason", reason}});
+        if (!done) {
+            return std::unexpected(done.error());
+        }
+        action.state = to;
+        action.updated_at = now;
+    }
+    transaction.commit();
+    return found;
+}
+
+}  // namespace
+
+result<std::vector<action_record>> action_store::mark_interrupted_at_startup() {
+    return detail::guarded("mark interrupted actions", [&]() {
+        return move_all(db_, clock_.now(), "state IN ('running', 'approved')", std::nullopt, action_state::interrupted,
+                        "opsbot restarted before the action finished; it was not re-run");
+    });
+}
+
+result<std::vector<action_record>> action_store::sweep_expired() {
+    return detail::guarded("expire old requests", [&]() {
+        auto now = clock_.now();
+        return move_all(db_, now, "state = 'awaiting_approval' AND expires_at_ms <= ?", to_unix_ms(now),
+                        action_state::expired, "no decision before the request expired");
+    });
+}
+
+}  // namespace opsbot::storage

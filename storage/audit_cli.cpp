@@ -1,0 +1,68 @@
+#include "storage/audit_cli.hpp"
+
+#include <ostream>
+
+#include "core/clock.hpp"
+#include "storage/audit_log.hpp"
+#include "storage/database.hpp"
+#include "storage/time_format.hpp"
+
+namespace opsbot::storage {
+namespace {
+
+constexpr int exit_ok = 0;
+constexpr int exit_broken = 1;
+constexpr int exit_usage = 2;
+
+}  // namespace
+
+int audit_verify_command(const std::string& db_path, std::ostream& out) {
+    try {
+        database db(db_path, open_mode::read_only);
+        system_clock clock;
+        audit_log log(db, clock);
+        auto report = log.verify();
+        if (!report) {
+            out << "cannot verify the audit log in " << db_path << ": " << report.error().message << '\n';
+            return exit_usage;
+        }
+        if (!report->ok()) {
+            out << "audit entry " << *report->broken_seq << " is broken: " << report->reason << '\n';
+            return exit_broken;
+        }
+        out << "audit log OK: " << report->entries << " entries, head " << report->head_hash.substr(0, 16) << '\n';
+        return exit_ok;
+    } catch (const database_error& e) {
+        out << e.what() << '\n';
+        return exit_usage;
+    }
+}
+
+int audit_export_command(const std::string& db_path, const std::optional<std::string>& since_iso8601,
+                         std::ostream& out) {
+    std::optional<clock::time_point> since;
+    if (since_iso8601) {
+        auto parsed = parse_iso8601(*since_iso8601);
+        if (!parsed) {
+            out << "--since: " << parsed.error().message << '\n';
+            return exit_usage;
+        }
+        since = *parsed;
+    }
+    try {
+        database db(db_path, open_mode::read_only);
+        system_clock clock;
+        audit_log log(db, clock);
+        auto written = log.export_jsonl(out, since);
+        if (!written) {
+            out << "cannot export the audit log in " << db_path << ": " << written.error().message << '\n';
+            return exit_usage;
+        }
+        return exit_ok;
+    } catch (const database_error& e) {
+        out << e.what() << '\n';
+        return exit_usage;
+    }
+}
+
+}  // namespace opsbot::storage

@@ -1,0 +1,186 @@
+#include "storage/lock_store.hpp"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include "storage/audit_log.hpp"
+#include "storage/sql_support.hpp"
+#include "storage/time_format.hpp"
+
+namespace opsbot::storage {
+namespace {
+
+constexpr const char* lock_columns =
+    "SELECT service, environment, owner, reason, acquired_at_ms, expires_at_ms FROM locks";
+
+lock_record read_lock(SQLite::Statement& row) {
+    return lock_record{row.getColumn(0).getString(),          row.getColumn(1).getString(),
+                       row.getColumn(2).getString(),          row.getColumn(3).getString(),
+                       from_unix_ms(row.getColumn(4).getInt64()), from_unix_ms(row.getColumn(5).getInt64())};
+}
+
+std::optional<lock_record> find_lock(SQLite::Database& sql, const std::string& service, const std::string& env) {
+    SQLite::Statement query(sql, std::string(lock_columns) + " WHERE service = ? AND environment = ?");
+    query.bind(1, service);
+    query.bind(2, env);
+    if (!query.executeStep()) {
+        return std::nullopt;
+    }
+    return read_lock(query);
+}
+
+// The audit entry names the action when the owner is one.
+std::optional<action_id> owner_action(const std::string& owner) {
+    action_id id{owner};
+    if (detail::action_seq(id)) {
+        return id;
+    }
+    return std::nullopt;
+}
+
+void audit_lock(database::session& session, clock::time_point now, const std::string& actor, const char* event,
+                const lock_record& lock, boost::json::object extra = {}) {
+    extra["service"] = lock.service;
+    extra["environment"] = lock.environment;
+    extra["owner"] = lock.owner;
+    extra["reason"] = lock.reason;
+    extra["expires_at"] = format_iso8601_ms(lock.expires_at);
+    audit_log::append_in(session, now, audit_input{actor, owner_action(lock.owner), event, std::move(extra)});
+}
+
+void delete_lock(SQLite::Database& sql, const lock_record& lock) {
+    SQLite::Statement del(sql, "DELETE FROM locks WHERE service = ? AND environment = ?");
+    del.bind(1, lock.service);
+    del.bind(2, lock.environment);
+    del.exec();
+}
+
+}  // namespace
+
+result<lock_record> lock_store::claim(const std::string& service, const std::string& environment,
+                                      const std::string& owner, const std::string& reason,
+                                      clock::time_point expires_at) {
+    return detail::guarded("claim a lock", [&]() -> result<lock_record> {
+        auto now = clock_.now();
+        if (expires_at <= now) {
+            return fail(error_kind::invalid_input, "a lock must expire in the future");
+        }
+        if (service.empty() || environment.empty() || owner.empty()) {
+            return fail(error_kind::invalid_input, "a lock needs a service, an environment and an owner");
+        }
+        auto session = db_.acquire();
+        auto& sql = session.sql();
+        SQLite::Transaction transaction(sql, SQLite::TransactionBehavior::IMMEDIATE);
+        lock_record wanted{service, environment, owner, reason, now, expires_at};
+        if (auto held = find_lock(sql, service, environment)) {
+            if (held->owner == owner) {
+                SQLite::Statement renew(sql,
+                                        "UPDATE locks SET reason = ?, expires_at_ms = ? "
+                                        "WHERE service = ? AND environment = ? AND owner = ?");
+                renew.bind(1, reason);
+                renew.bind(2, to_unix_ms(expires_at));
+                renew.bind(3, service);
+                renew.bind(4, environment);
+                renew.bind(5, owner);
+                renew.exec();
+                wanted.acquired_at = held->acquired_at;
+                audit_lock(session, now, owner, "lock.renewed", wanted);
+                transaction.commit();
+                return wanted;
+            }
+            if (held->expires_at > now) {
+                return fail(error_kind::conflict,
+                            fmt::format("{} {} is locked by {} until {} ({})", service, environment, held->owner,
+                                        format_iso8601_ms(held->expires_at), held->reason));
+            }
+            delete_lock(sql, *held);
+            audit_lock(session, now, owner, "lock.taken_over", *held, {{"new_owner", owner}});
+        }
+        SQLite::Statement insert(sql,
+                                 "INSERT INTO locks (service, environment, owner, reason, acquired_at_ms, "
+                                 "expires_at_ms) VALUES (?, ?, ?, ?, ?, ?)");
+        insert.bind(1, service);
+        insert.bind(2, environment);
+        insert.bind(3, owner);
+        insert.bind(4, reason);
+        insert.bind(5, to_unix_ms(now));
+        insert.bind(6, to_unix_ms(expires_at));
+        try {
+            insert.exec();
+        } catch (const SQLite::Exception& e) {
+            // The unique key is the real arbiter: another process may have inserted between our read and write.
+            if ((e.getErrorCode() & 0xff) == SQLITE_CONSTRAINT) {
+                return fail(error_kind::conflict, fmt::format("{} {} is already locked", service, environment));
+            }
+            throw;
+        }
+        audit_lock(session, now, owner, "lock.claimed", wanted);
+        transaction.commit();
+        return wanted;
+    });
+}
+
+result<void> lock_store::release(const std::string& service, const std::string& environment,
+                                 const std::string& owner) {
+    return detail::guarded("release a lock", [&]() -> result<void> {
+        auto session = db_.acquire();
+        auto& sql = session.sql();
+        SQLite::Transaction transaction(sql, SQLite::TransactionBehavior::IMMEDIATE);
+        auto held = find_lock(sql, service, environment);
+        if (!held) {
+            return fail(error_kind::not_found, fmt::format("{} {} is not locked", service, environment));
+        }
+        if (held->owner != owner) {
+            return fail(error_kind::forbidden,
+                        fmt::format("{} {} is locked by {}, not by {}", service, environment, held->owner, owner));
+        }
+        delete_lock(sql, *held);
+        audit_lock(session, clock_.now(), owner, "lock.released", *held);
+        transaction.commit();
+        return {};
+    });
+}
+
+result<std::vector<lock_record>> lock_store::release_for_action(const action_id& action) {
+    return detail::guarded("release an action's locks", [&]() -> result<std::vector<lock_record>> {
+        auto session = db_.acquire();
+        SQLite::Transaction transaction(session.sql(), SQLite::TransactionBehavior::IMMEDIATE);
+        auto released = release_owned_in(session, clock_.now(), action.str(), "opsbot");
+        transaction.commit();
+        return released;
+    });
+}
+
+result<std::vector<lock_record>> lock_store::list_active() {
+    return detail::guarded("list locks", [&]() -> result<std::vector<lock_record>> {
+        auto session = db_.acquire();
+        SQLite::Statement query(session.sql(),
+                                std::string(lock_columns) + " WHERE expires_at_ms > ? ORDER BY service, environment");
+        query.bind(1, to_unix_ms(clock_.now()));
+        std::vector<lock_record> out;
+        while (query.executeStep()) {
+            out.push_back(read_lock(query));
+        }
+        return out;
+    });
+}
+
+std::vector<lock_record> lock_store::release_owned_in(database::session& session, clock::time_point now,
+                                                      const std::string& owner, const std::string& actor) {
+    auto& sql = session.sql();
+    std::vector<lock_record> owned;
+    {
+        SQLite::Statement query(sql, std::string(lock_columns) + " WHERE owner = ? ORDER BY service, environment");
+        query.bind(1, owner);
+        while (query.executeStep()) {
+            owned.push_back(read_lock(query));
+        }
+    }
+    for (const auto& lock : owned) {
+        delete_lock(sql, lock);
+        audit_lock(session, now, actor, "lock.released", lock);
+    }
+    return owned;
+}
+
+}  // namespace opsbot::storage

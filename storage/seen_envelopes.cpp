@@ -1,0 +1,30 @@
+#include "storage/seen_envelopes.hpp"
+
+#include "storage/sql_support.hpp"
+#include "storage/time_format.hpp"
+
+namespace opsbot::storage {
+
+result<bool> seen_envelopes::first_sighting(std::string_view key) {
+    if (key.empty()) {
+        return fail(error_kind::invalid_input, "an envelope id cannot be empty");
+    }
+    return detail::guarded("remember an envelope", [&]() -> result<bool> {
+        auto session = db_.acquire();
+        SQLite::Statement insert(session.sql(), "INSERT OR IGNORE INTO seen_envelopes (key, seen_at_ms) VALUES (?, ?)");
+        insert.bind(1, std::string(key));
+        insert.bind(2, to_unix_ms(clock_.now()));
+        return insert.exec() == 1;
+    });
+}
+
+result<std::int64_t> seen_envelopes::forget_older_than(std::chrono::milliseconds ttl) {
+    return detail::guarded("forget old envelopes", [&]() -> result<std::int64_t> {
+        auto session = db_.acquire();
+        SQLite::Statement del(session.sql(), "DELETE FROM seen_envelopes WHERE seen_at_ms < ?");
+        del.bind(1, to_unix_ms(clock_.now()) - ttl.count());
+        return del.exec();
+    });
+}
+
+}  // namespace opsbot::storage

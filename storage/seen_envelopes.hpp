@@ -1,0 +1,30 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string_view>
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "storage/database.hpp"
+
+namespace opsbot::storage {
+
+/// Envelope and event ids already handled, kept across restarts so a replay after a reconnect or restart
+/// is ignored (DESIGN.md "Runtime model": duplicate envelope ids are ignored).
+class seen_envelopes {
+public:
+    seen_envelopes(database& db, const clock& clock) : db_(db), clock_(clock) {}
+
+    /// True the first time `key` is offered, false on every later call (atomic: INSERT OR IGNORE).
+    result<bool> first_sighting(std::string_view key);
+
+    /// Forgets keys seen longer ago than `ttl`; returns how many were forgotten.
+    result<std::int64_t> forget_older_than(std::chrono::milliseconds ttl);
+
+private:
+    database& db_;
+    const clock& clock_;
+};
+
+}  // namespace opsbot::storage

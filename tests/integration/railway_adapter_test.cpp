@@ -1,0 +1,295 @@
+// The Railway adapter against a protocol-faithful GraphQL fake over real loopback sockets (platforms.md §2, §7).
+#include "adapters/railway.hpp"
+#include "bot/sandbox_platforms.hpp"
+#include "tests/support/fake_railway.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+using namespace opsbot;
+using namespace opsbot::adapters;
+using opsbot::testing::fake_railway;
+using opsbot::testing::fake_railway_deployment;
+
+namespace {
+
+http_options quick_options() {
+    http_options o;
+    o.request_timeout = std::chrono::seconds(5);
+    o.max_attempts = 2;
+    o.sleep = [](std::chrono::milliseconds) {};
+    return o;
+}
+
+service_config service_for(const fake_railway& fake) {
+    service_config s;
+    s.name = "api";
+    s.platform = "railway";
+    s.api_url = fake.api_url();
+    s.project_id = fake.settings().project_id;
+    s.service_id = fake.settings().service_id;
+    s.environments = fake.settings().environments;
+    s.token_header = fake.settings().project_token ? "Project-Access-Token" : "Bearer";
+    return s;
+}
+
+fake_railway_deployment dep(std::string id, int day, std::string status, bool can_rollback) {
+    fake_railway_deployment d;
+    d.id = std::move(id);
+    d.created_at = "2026-11-2" + std::to_string(day) + "T10:00:00.000Z";
+    d.status = std::move(status);
+    d.can_rollback = can_rollback;
+    d.commit_hash = "c0ffee" + std::to_string(day);
+    return d;
+}
+
+// Live d5 (SUCCESS); d4 FAILED (not rollbackable); d3, d2 REMOVED (rollbackable, as Railway leaves them).
+void seed(fake_railway& fake) {
+    fake.add_deployment(dep("d2-aaaa", 2, "REMOVED", true));
+    fake.add_deployment(dep("d5-aaaa", 5, "SUCCESS", false));
+    fake.add_deployment(dep("d3-aaaa", 3, "REMOVED", true));
+    fake.add_deployment(dep("d4-aaaa", 4, "FAILED", false));
+    auto staging = dep("s1-aaaa", 1, "SUCCESS", false);
+    staging.environment_id = fake.settings().environments.at("staging");
+    fake.add_deployment(staging);
+}
+
+struct setup {
+    fake_railway fake;
+    std::unique_ptr<http_client> http = make_http_client(quick_options());
+    std::unique_ptr<railway_platform> railway;
+
+    explicit setup(fake_railway::options o = {}) : fake(std::move(o)) {
+        seed(fake);
+        railway = make_railway_platform(service_for(fake), fake.settings().token, *http);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("railway: lists deployments newest first with meta, using the configured ids", "[railway]") {
+    setup s;
+    auto list = s.railway->list_deployments("production", 10);
+    REQUIRE(list);
+    REQUIRE(list->size() == 4);
+    CHECK((*list)[0].id == "d5-aaaa");
+    CHECK((*list)[0].status == "SUCCESS");
+    CHECK((*list)[0].commit_hash == "c0ffee5");
+    CHECK((*list)[0].branch == "main");
+    CHECK((*list)[0].created_at == "2026-11-25T10:00:00.000Z");
+    CHECK((*list)[3].id == "d2-aaaa");
+    CHECK((*list)[3].can_rollback);
+
+    const auto r = s.fake.requests().back();
+    CHECK(r.method == "POST");
+    CHECK(r.path == "/graphql/v2");
+    CHECK(r.header("Authorization") == "Bearer railway-test-token");
+    CHECK(r.header("Content-Type")->starts_with("application/json"));
+    const auto body = boost::json::parse(r.body).as_object();
+    CHECK(body.at("query").as_string().find("deployments(input: $input, first: $first)") != std::string::npos);
+    const auto& input = body.at("variables").as_object().at("input").as_object();
+    CHECK(input.at("projectId") == "proj-11111111");
+    CHECK(input.at("serviceId") == "svc-22222222");
+    CHECK(input.at("environmentId") == "env-prod-3333");
+    CHECK(body.at("variables").as_object().at("first") == 10);
+
+    auto staging = s.railway->list_deployments("staging", 10);
+    REQUIRE(staging);
+    REQUIRE(staging->size() == 1);
+    CHECK(staging->front().id == "s1-aaaa");
+}
+
+TEST_CASE("railway: project tokens use the Project-Access-Token header and no bearer", "[railway]") {
+    fake_railway::options o;
+    o.project_token = true;
+    setup s(o);
+    auto latest = s.railway->latest_deployment("production");
+    REQUIRE(latest);
+    CHECK(latest->id == "d5-aaaa");
+    const auto r = s.fake.requests().back();
+    CHECK(r.header("Project-Access-Token") == "railway-test-token");
+    CHECK_FALSE(r.header("Authorization"));
+
+    // The same token sent as a bearer is refused with a GraphQL error in a 200 answer.
+    auto bearer_config = service_for(s.fake);
+    bearer_config.token_header = "";
+    auto bearer = make_railway_platform(bearer_config, "railway-test-token", *s.http);
+    auto refused = bearer->latest_deployment("production");
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().kind == error_kind::auth);
+    CHECK(refused.error().message == "Railway: LatestDeployment: Not Authorized");
+}
+
+TEST_CASE("railway: GraphQL errors in a 200 body are errors; no data is a bad_response", "[railway]") {
+    setup s;
+    s.fake.knobs().graphql_error_next("Problem processing request");
+    auto e = s.railway->list_deployments("production", 5);
+    REQUIRE_FALSE(e);
+    CHECK(e.error().kind != error_kind::auth);
+    CHECK(e.error().message.find("Problem processing request") != std::string::npos);
+
+    s.fake.knobs().graphql_error_next("Not Authorized");
+    CHECK(s.railway->deployment_status("d5-aaaa").error().kind == error_kind::auth);
+
+    s.fake.knobs().fail_next(200, R"({"extensions":{}})");
+    auto no_data = s.railway->latest_deployment("production");
+    REQUIRE_FALSE(no_data);
+    CHECK(no_data.error().kind == error_kind::bad_response);
+
+    s.fake.knobs().malformed_next();
+    auto malformed = s.railway->latest_deployment("production");
+    REQUIRE_FALSE(malformed);
+    CHECK(malformed.error().kind == error_kind::bad_response);
+    CHECK(malformed.error().message.find("LatestDeployment") != std::string::npos);
+
+    CHECK(s.railway->deployment_status("no-such-id").error().kind == error_kind::not_found);
+}
+
+TEST_CASE("railway: the rollback target is chosen by canRollback, REMOVED ones included", "[railway]") {
+    setup s;
+    auto list = s.railway->list_deployments("production", 20);
+    REQUIRE(list);
+    auto live = pick_railway_live(*list);
+    REQUIRE(live);
+    CHECK(live->id == "d5-aaaa");
+
+    auto target = pick_railway_rollback_target(*list, live->id);
+    REQUIRE(target);
+    CHECK(target->id == "d3-aaaa");  // d4 FAILED has canRollback false; d3 is REMOVED but eligible
+    CHECK(target->status == "REMOVED");
+
+    CHECK(pick_railway_rollback_target(*list, live->id, "d2-aaaa")->id == "d2-aaaa");
+    const auto failed = pick_railway_rollback_target(*list, live->id, "d4-aaaa");
+    REQUIRE_FALSE(failed);
+    CHECK(failed.error().kind == error_kind::invalid_input);
+    CHECK(failed.error().message.find("canRollback") != std::string::npos);
+    CHECK(pick_railway_rollback_target(*list, live->id, "d5-aaaa").error().kind == error_kind::invalid_input);
+    CHECK(pick_railway_rollback_target(*list, live->id, "zzz").error().kind == error_kind::not_found);
+    CHECK(pick_railway_rollback_target(*list, "d2-aaaa").error().kind == error_kind::not_found);
+    CHECK(pick_railway_rollback_target(*list, "unknown").error().kind == error_kind::not_found);
+}
+
+TEST_CASE("railway: rollback creates a deployment that is polled to SUCCESS and replaces the live one", "[railway]") {
+    setup s;
+    REQUIRE(s.railway->rollback("d3-aaaa"));
+    const auto body = boost::json::parse(s.fake.requests().back().body).as_object();
+    CHECK(body.at("query").as_string().find("deploymentRollback(id: $id) }") != std::string::npos);
+    CHECK(body.at("variables").as_object().at("id") == "d3-aaaa");
+
+    std::vector<std::string> seen;
+    std::string new_id;
+    for (int i = 0; i < 10; ++i) {
+        auto latest = s.railway->latest_deployment("production");
+        REQUIRE(latest);
+        new_id = latest->id;
+        seen.push_back(latest->status);
+        if (!latest->in_progress()) {
+            break;
+        }
+    }
+    CHECK(seen == std::vector<std::string>{"BUILDING", "DEPLOYING", "SUCCESS"});
+    CHECK(new_id != "d5-aaaa");
+    CHECK(s.fake.deployment(new_id)->commit_hash == "c0ffee3");
+    const auto old_live = s.fake.deployment("d5-aaaa");
+    CHECK(old_live->status == "REMOVED");
+    CHECK(old_live->can_rollback);
+    CHECK(s.railway->deployment_status(new_id).value() == "SUCCESS");
+
+    // The next pick from the new state goes back to d5, now REMOVED.
+    auto list = s.railway->list_deployments("production", 20);
+    REQUIRE(list);
+    CHECK(pick_railway_live(*list)->id == new_id);
+    CHECK(pick_railway_rollback_target(*list, new_id)->id == "d5-aaaa");
+}
+
+TEST_CASE("railway: a failed rollback deployment ends FAILED and the live one stays", "[railway]") {
+    setup s;
+    s.fake.fail_next_deploy();
+    REQUIRE(s.railway->rollback("d2-aaaa"));
+    std::string status;
+    std::string id;
+    for (int i = 0; i < 10; ++i) {
+        auto latest = s.railway->latest_deployment("production");
+        REQUIRE(latest);
+        status = latest->status;
+        id = latest->id;
+        if (!latest->in_progress()) {
+            break;
+        }
+    }
+    CHECK(status == "FAILED");
+    CHECK(s.fake.deployment("d5-aaaa")->status == "SUCCESS");
+
+    // deploymentRollback answering false is an error.
+    s.fake.rollback_false_next();
+    auto refused = s.railway->rollback("d3-aaaa");
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().kind == error_kind::conflict);
+    CHECK(refused.error().message.find("d3-aaaa") != std::string::npos);
+
+    // Not rollbackable: Railway's own error comes through.
+    auto not_allowed = s.railway->rollback("d4-aaaa");
+    REQUIRE_FALSE(not_allowed);
+    CHECK(not_allowed.error().message.find("cannot be rolled back") != std::string::npos);
+}
+
+TEST_CASE("railway: an environment missing from the config is invalid_input and sends nothing", "[railway]") {
+    setup s;
+    auto e = s.railway->list_deployments("qa", 5);
+    REQUIRE_FALSE(e);
+    CHECK(e.error().kind == error_kind::invalid_input);
+    CHECK(e.error().message.find("services.api.environments.qa") != std::string::npos);
+    CHECK(s.railway->latest_deployment("qa").error().kind == error_kind::invalid_input);
+    CHECK(s.railway->redeploy_latest("qa").error().kind == error_kind::invalid_input);
+    CHECK(s.railway->upsert_variables("qa", {{"A", "b"}}, true).error().kind == error_kind::invalid_input);
+    CHECK(s.fake.requests().empty());
+}
+
+TEST_CASE("railway: redeploy and variable upsert", "[railway]") {
+    setup s;
+    auto id = s.railway->redeploy_latest("production");
+    REQUIRE(id);
+    CHECK(s.fake.deployment(*id)->status == "BUILDING");
+    CHECK(s.fake.count_operation("serviceInstanceDeployV2") == 1);
+
+    const auto before = s.fake.deployments().size();
+    REQUIRE(s.railway->upsert_variables("staging", {{"BETTER_AUTH_SECRET", "0123456789abcdef"}}, true));
+    CHECK(s.fake.variables().at("env-stg-4444").at("BETTER_AUTH_SECRET") == "0123456789abcdef");
+    CHECK(s.fake.deployments().size() == before);  // skipDeploys: no redeploy
+    const auto body = boost::json::parse(s.fake.requests().back().body).as_object();
+    CHECK(body.at("variables").as_object().at("skipDeploys") == true);
+
+    REQUIRE(s.railway->upsert_variables("staging", {{"OTHER", "x"}}, false));
+    CHECK(s.fake.deployments().size() == before + 1);
+}
+
+TEST_CASE("railway sandbox (demo): rollback advances when polled and follows the same rules", "[railway][sandbox]") {
+    manual_clock clock;
+    bot::sandbox_railway sandbox(clock, 3);
+    auto list = sandbox.list_deployments("production", 10);
+    REQUIRE(list);
+    REQUIRE(list->size() == 4);
+    const auto live = pick_railway_live(*list);
+    REQUIRE(live);
+    CHECK(live->id == list->front().id);
+    CHECK(live->id.size() == 36);  // a UUID like Railway's
+    auto target = pick_railway_rollback_target(*list, live->id);
+    REQUIRE(target);
+    CHECK(target->status == "REMOVED");
+    REQUIRE(sandbox.rollback(target->id));
+    std::vector<std::string> seen;
+    for (int i = 0; i < 10; ++i) {
+        auto latest = sandbox.latest_deployment("production");
+        REQUIRE(latest);
+        seen.push_back(latest->status);
+        if (!latest->in_progress()) {
+            break;
+        }
+    }
+    CHECK(seen == std::vector<std::string>{"BUILDING", "DEPLOYING", "SUCCESS"});
+    auto after = sandbox.list_deployments("production", 10);
+    REQUIRE(after);
+    CHECK(after->front().commit_hash == target->commit_hash);
+    CHECK(pick_railway_live(*after)->id == after->front().id);
+    CHECK(sandbox.list_deployments("qa", 1).error().kind == error_kind::invalid_input);
+}

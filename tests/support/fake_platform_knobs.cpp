@@ -1,0 +1,84 @@
+#include "tests/support/fake_platform_knobs.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+namespace opsbot::testing {
+
+void fake_knobs::fail_next(int status, std::string body) {
+    sim::response r;
+    r.status = status;
+    r.headers.emplace_back("Content-Type", "application/json");
+    r.body = std::move(body);
+    std::lock_guard lock(mutex_);
+    queued_.push_back({std::move(r)});
+}
+
+void fake_knobs::malformed_next() {
+    std::lock_guard lock(mutex_);
+    queued_.push_back({sim::response::text(200, "{\"deployments\": [ {\"uid\": \"dpl_trunc")});
+}
+
+void fake_knobs::graphql_error_next(std::string message) {
+    boost::json::object body{{"data", nullptr},
+                             {"errors", boost::json::array{boost::json::object{{"message", std::move(message)}}}}};
+    std::lock_guard lock(mutex_);
+    queued_.push_back({sim::response::json(200, body)});
+}
+
+void fake_knobs::block() {
+    std::lock_guard lock(mutex_);
+    blocked_ = true;
+}
+
+void fake_knobs::release() {
+    {
+        std::lock_guard lock(mutex_);
+        blocked_ = false;
+    }
+    cv_.notify_all();
+}
+
+bool fake_knobs::wait_blocked(size_t n, std::chrono::milliseconds limit) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, limit, [&] { return held_ >= n; });
+}
+
+std::optional<sim::response> fake_knobs::intercept() {
+    std::unique_lock lock(mutex_);
+    if (blocked_ && !shut_down_) {
+        ++held_;
+        cv_.notify_all();
+        cv_.wait(lock, [&] { return !blocked_ || shut_down_; });
+        --held_;
+        if (shut_down_) {
+            sim::response dropped;
+            dropped.drop_connection = true;
+            return dropped;
+        }
+    }
+    if (queued_.empty()) {
+        return std::nullopt;
+    }
+    auto r = std::move(queued_.front().response);
+    queued_.pop_front();
+    return r;
+}
+
+void fake_knobs::shut_down() {
+    {
+        std::lock_guard lock(mutex_);
+        shut_down_ = true;
+    }
+    cv_.notify_all();
+}
+
+size_t count_requests(const std::vector<sim::request>& requests, std::string_view method,
+                      std::string_view path_prefix) {
+    return static_cast<size_t>(std::count_if(requests.begin(), requests.end(), [&](const sim::request& r) {
+        return r.method == method && std::string_view(r.path).starts_with(path_prefix);
+    }));
+}
+
+}  // namespace opsbot::testing

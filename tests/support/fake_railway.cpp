@@ -1,0 +1,306 @@
+// Fake Railway GraphQL API: the shapes of platforms.md §7, the behaviour of §2.
+#include "tests/support/fake_railway.hpp"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace opsbot::testing {
+
+namespace json = boost::json;
+
+namespace {
+
+json::object graphql_error(std::string message) {
+    return json::object{{"data", nullptr}, {"errors", json::array{json::object{{"message", std::move(message)}}}}};
+}
+
+json::object data(json::object d) { return json::object{{"data", std::move(d)}}; }
+
+std::string var(const json::object& vars, std::string_view key) {
+    const auto* v = vars.if_contains(key);
+    return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+json::object node(const fake_railway_deployment& d) {
+    return json::object{{"id", d.id},
+                        {"createdAt", d.created_at},
+                        {"status", d.status},
+                        {"canRollback", d.can_rollback},
+                        {"canRedeploy", d.can_redeploy},
+                        {"meta", json::object{{"commitHash", d.commit_hash},
+                                              {"commitMessage", d.commit_message},
+                                              {"branch", d.branch}}}};
+}
+
+}  // namespace
+
+fake_railway::fake_railway() : fake_railway(options{}) {}
+
+fake_railway::fake_railway(options o) : options_(std::move(o)) {
+    server_ = std::make_unique<sim::http_server>([this](const sim::request& r) { return handle(r); });
+}
+
+fake_railway::~fake_railway() {
+    knobs_.shut_down();
+    server_->stop();
+}
+
+std::string fake_railway::api_url() const { return server_->base_url() + "/graphql/v2"; }
+
+void fake_railway::add_deployment(fake_railway_deployment d) {
+    if (d.environment_id.empty()) {
+        d.environment_id = options_.environments.at("production");
+    }
+    std::lock_guard lock(mutex_);
+    deployments_.push_back(std::move(d));
+}
+
+std::vector<fake_railway_deployment> fake_railway::deployments() const {
+    std::lock_guard lock(mutex_);
+    return deployments_;
+}
+
+std::optional<fake_railway_deployment> fake_railway::deployment(const std::string& id) const {
+    std::lock_guard lock(mutex_);
+    for (const auto& d : deployments_) {
+        if (d.id == id) {
+            return d;
+        }
+    }
+    return std::nullopt;
+}
+
+void fake_railway::fail_next_deploy() {
+    std::lock_guard lock(mutex_);
+    fail_next_deploy_ = true;
+}
+
+void fake_railway::rollback_false_next() {
+    std::lock_guard lock(mutex_);
+    rollback_false_next_ = true;
+}
+
+std::map<std::string, std::map<std::string, std::string>> fake_railway::variables() const {
+    std::lock_guard lock(mutex_);
+    return variables_;
+}
+
+std::vector<sim::request> fake_railway::requests() const { return server_->requests(); }
+
+size_t fake_railway::count_operation(std::string_view operation) const {
+    const auto all = server_->requests();
+    return static_cast<size_t>(std::count_if(all.begin(), all.end(), [&](const sim::request& r) {
+        return r.body.find(operation) != std::string::npos;
+    }));
+}
+
+sim::response fake_railway::handle(const sim::request& r) {
+    if (auto canned = knobs_.intercept()) {
+        return *canned;
+    }
+    if (r.method != "POST" || r.path != "/graphql/v2") {
+        return sim::response::text(404, "Not Found");
+    }
+    // Account tokens use a bearer, project tokens their own header and no bearer (platforms.md §2).
+    const bool authorized = options_.project_token
+                                ? (r.header("Project-Access-Token").value_or("") == options_.token &&
+                                   !r.header("Authorization"))
+                                : r.header("Authorization").value_or("") == "Bearer " + options_.token;
+    if (!authorized) {
+        return sim::response::json(200, graphql_error("Not Authorized"));
+    }
+    boost::system::error_code ec;
+    const auto body = json::parse(r.body, ec);
+    const auto* query = !ec && body.is_object() ? body.get_object().if_contains("query") : nullptr;
+    if (!query || !query->is_string()) {
+        return sim::response::json(400, graphql_error("Must provide query string."));
+    }
+    const auto* vars = body.get_object().if_contains("variables");
+    const json::object empty;
+    return sim::response::json(200, dispatch(std::string(query->get_string()),
+                                             vars && vars->is_object() ? vars->get_object() : empty));
+}
+
+json::value fake_railway::dispatch(const std::string& query, const json::object& vars) {
+    std::lock_guard lock(mutex_);
+    if (query.find("deploymentRollback(") != std::string::npos) {
+        return rollback(vars);
+    }
+    if (query.find("serviceInstanceDeployV2(") != std::string::npos) {
+        return deploy(vars);
+    }
+    if (query.find("variableCollectionUpsert(") != std::string::npos) {
+        return upsert(vars);
+    }
+    if (query.find("serviceInstance(") != std::string::npos && query.find("latestDeployment") != std::string::npos) {
+        return latest(vars);
+    }
+    if (query.find("deployments(") != std::string::npos) {
+        return list(vars);
+    }
+    if (query.find("deployment(") != std::string::npos) {
+        return status(vars);
+    }
+    return graphql_error("Cannot query field on type \"Query\".");
+}
+
+bool fake_railway::known_environment(const std::string& id) const {
+    return std::any_of(options_.environments.begin(), options_.environments.end(),
+                       [&](const auto& e) { return e.second == id; });
+}
+
+json::value fake_railway::list(const json::object& vars) {
+    const auto* input = vars.if_contains("input");
+    if (!input || !input->is_object()) {
+        return graphql_error("Variable \"$input\" of required type \"DeploymentListInput!\" was not provided.");
+    }
+    const auto& in = input->get_object();
+    if (var(in, "projectId") != options_.project_id || var(in, "serviceId") != options_.service_id) {
+        return graphql_error("Not Authorized");
+    }
+    if (!known_environment(var(in, "environmentId"))) {
+        return graphql_error("Environment not found");
+    }
+    auto sorted = deployments_;
+    std::erase_if(sorted, [&](const auto& d) { return d.environment_id != var(in, "environmentId"); });
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const auto& a, const auto& b) { return a.created_at > b.created_at; });
+    size_t first = sorted.size();
+    if (const auto* f = vars.if_contains("first"); f && f->is_int64()) {
+        first = std::min(first, static_cast<size_t>(std::max<std::int64_t>(0, f->get_int64())));
+    }
+    json::array edges;
+    for (size_t i = 0; i < first; ++i) {
+        edges.push_back(json::object{{"cursor", "c" + std::to_string(i)}, {"node", node(sorted[i])}});
+    }
+    return data(json::object{{"deployments", json::object{{"edges", std::move(edges)}}}});
+}
+
+void fake_railway::advance(fake_railway_deployment& d) {
+    if (d.status != "BUILDING" && d.status != "DEPLOYING") {
+        return;
+    }
+    ++d.polls;
+    if (d.polls < options_.deploy_polls) {
+        d.status = d.polls * 2 < options_.deploy_polls ? "BUILDING" : "DEPLOYING";
+        return;
+    }
+    if (d.will_fail) {
+        d.status = "FAILED";
+        d.can_redeploy = true;
+        return;
+    }
+    // The replaced live deployment is REMOVED but stays a rollback target (platforms.md §2.2).
+    for (auto& other : deployments_) {
+        if (other.id != d.id && other.environment_id == d.environment_id && other.status == "SUCCESS") {
+            other.status = "REMOVED";
+            other.can_rollback = true;
+        }
+    }
+    d.status = "SUCCESS";
+    d.can_redeploy = true;
+}
+
+json::value fake_railway::latest(const json::object& vars) {
+    if (var(vars, "serviceId") != options_.service_id || !known_environment(var(vars, "environmentId"))) {
+        return graphql_error("ServiceInstance not found");
+    }
+    fake_railway_deployment* newest = nullptr;
+    for (auto& d : deployments_) {
+        if (d.environment_id == var(vars, "environmentId") && (!newest || d.created_at > newest->created_at)) {
+            newest = &d;
+        }
+    }
+    if (!newest) {
+        return data(json::object{{"serviceInstance", json::object{{"latestDeployment", nullptr}}}});
+    }
+    advance(*newest);
+    return data(json::object{{"serviceInstance", json::object{{"latestDeployment", node(*newest)}}}});
+}
+
+json::value fake_railway::status(const json::object& vars) {
+    for (auto& d : deployments_) {
+        if (d.id == var(vars, "id")) {
+            advance(d);
+            return data(json::object{{"deployment", json::object{{"status", d.status}}}});
+        }
+    }
+    return graphql_error("Deployment not found");
+}
+
+fake_railway_deployment& fake_railway::create_from(const fake_railway_deployment& source) {
+    fake_railway_deployment d = source;
+    const int n = next_id_++;
+    d.id = fmt::format("9c1e{:04x}-5b3f-4a2d-8e6f-{:012x}", n, 0x1a2b3c000000ULL + static_cast<unsigned>(n));
+    // Fake-made deployments are dated 2026-11-28, after any fixture date.
+    d.created_at = fmt::format("2026-11-28T{:02d}:{:02d}:00.000Z", n / 60, n % 60);
+    d.status = "BUILDING";
+    d.can_rollback = false;
+    d.can_redeploy = false;
+    d.polls = 0;
+    d.will_fail = fail_next_deploy_;
+    fail_next_deploy_ = false;
+    deployments_.push_back(d);
+    return deployments_.back();
+}
+
+json::value fake_railway::rollback(const json::object& vars) {
+    const auto id = var(vars, "id");
+    auto it = std::find_if(deployments_.begin(), deployments_.end(), [&](const auto& d) { return d.id == id; });
+    if (it == deployments_.end()) {
+        return graphql_error("Deployment not found");
+    }
+    if (!it->can_rollback) {
+        return graphql_error("Deployment cannot be rolled back");
+    }
+    if (rollback_false_next_) {
+        rollback_false_next_ = false;
+        return data(json::object{{"deploymentRollback", false}});
+    }
+    const auto source = *it;  // copy: create_from may reallocate
+    create_from(source);
+    return data(json::object{{"deploymentRollback", true}});
+}
+
+json::value fake_railway::deploy(const json::object& vars) {
+    if (var(vars, "serviceId") != options_.service_id || !known_environment(var(vars, "environmentId"))) {
+        return graphql_error("ServiceInstance not found");
+    }
+    fake_railway_deployment source;
+    source.environment_id = var(vars, "environmentId");
+    for (const auto& d : deployments_) {
+        if (d.environment_id == source.environment_id && d.created_at > source.created_at) {
+            source = d;
+        }
+    }
+    const auto& created = create_from(source);
+    return data(json::object{{"serviceInstanceDeployV2", created.id}});
+}
+
+json::value fake_railway::upsert(const json::object& vars) {
+    if (var(vars, "projectId") != options_.project_id || var(vars, "serviceId") != options_.service_id) {
+        return graphql_error("Not Authorized");
+    }
+    const auto env = var(vars, "environmentId");
+    if (!known_environment(env)) {
+        return graphql_error("Environment not found");
+    }
+    const auto* variables = vars.if_contains("variables");
+    if (!variables || !variables->is_object()) {
+        return graphql_error("Variable \"$variables\" of required type \"EnvironmentVariables!\" was not provided.");
+    }
+    for (const auto& [name, value] : variables->get_object()) {
+        variables_[env][std::string(name)] =
+            value.is_string() ? std::string(value.get_string()) : json::serialize(value);
+    }
+    // An upsert redeploys unless skipDeploys is true (platforms.md §0).
+    const auto* skip = vars.if_contains("skipDeploys");
+    if (!(skip && skip->is_bool() && skip->get_bool())) {
+        deploy(json::object{{"serviceId", options_.service_id}, {"environmentId", env}});
+    }
+    return data(json::object{{"variableCollectionUpsert", true}});
+}
+
+}  // namespace opsbot::testing

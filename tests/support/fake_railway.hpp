@@ -1,0 +1,100 @@
+#pragma once
+
+#include "sim/http_server.hpp"
+#include "tests/support/fake_platform_knobs.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace opsbot::testing {
+
+/// A deployment held by fake_railway (platforms.md §2.1 fields).
+struct fake_railway_deployment {
+    std::string id;
+    std::string environment_id;
+    std::string created_at;  ///< ISO 8601 UTC, e.g. "2026-11-26T10:00:00.000Z"
+    std::string status = "SUCCESS";
+    bool can_rollback = false;
+    bool can_redeploy = true;
+    std::string commit_hash;
+    std::string commit_message = "change";
+    std::string branch = "main";
+    // progress of a deployment the fake created (rollback, deploy)
+    int polls = 0;
+    bool will_fail = false;
+    bool replaces_live = false;
+};
+
+/// A protocol-faithful Railway GraphQL endpoint on loopback (platforms.md §2, §7). Checks the auth header
+/// for the configured token kind; wrong credentials answer 200 {"data":null,"errors":[{"message":"Not Authorized"}]}.
+/// deploymentRollback creates a new deployment (newest) that goes BUILDING -> DEPLOYING -> SUCCESS over
+/// `deploy_polls` polls (latestDeployment or deployment(id)), or FAILED when told; on SUCCESS the replaced
+/// live deployment becomes REMOVED with canRollback true.
+class fake_railway {
+public:
+    struct options {
+        std::string token = "railway-test-token";
+        bool project_token = false;  ///< true: expects "Project-Access-Token: <t>" and no Authorization
+        std::string project_id = "proj-11111111";
+        std::string service_id = "svc-22222222";
+        std::map<std::string, std::string> environments{{"production", "env-prod-3333"}, {"staging", "env-stg-4444"}};
+        int deploy_polls = 3;
+    };
+
+    fake_railway();
+    explicit fake_railway(options o);
+    ~fake_railway();
+    fake_railway(const fake_railway&) = delete;
+    fake_railway& operator=(const fake_railway&) = delete;
+
+    /// The GraphQL endpoint: "http://127.0.0.1:PORT/graphql/v2" (the service's api_url).
+    std::string api_url() const;
+    const options& settings() const { return options_; }
+
+    /// Adds a deployment; an empty environment_id means "production".
+    void add_deployment(fake_railway_deployment d);
+    std::vector<fake_railway_deployment> deployments() const;
+    std::optional<fake_railway_deployment> deployment(const std::string& id) const;
+    /// The next deployment the fake creates ends FAILED.
+    void fail_next_deploy();
+    /// The next deploymentRollback answers `false`.
+    void rollback_false_next();
+    /// Variables upserted per environment id.
+    std::map<std::string, std::map<std::string, std::string>> variables() const;
+
+    fake_knobs& knobs() { return knobs_; }
+    std::vector<sim::request> requests() const;
+    /// Requests whose GraphQL body contains `operation` (e.g. "deploymentRollback").
+    size_t count_operation(std::string_view operation) const;
+
+private:
+    sim::response handle(const sim::request& r);
+    boost::json::value dispatch(const std::string& query, const boost::json::object& vars);
+    boost::json::value list(const boost::json::object& vars);
+    boost::json::value latest(const boost::json::object& vars);
+    boost::json::value status(const boost::json::object& vars);
+    boost::json::value rollback(const boost::json::object& vars);
+    boost::json::value deploy(const boost::json::object& vars);
+    boost::json::value upsert(const boost::json::object& vars);
+    fake_railway_deployment& create_from(const fake_railway_deployment& source);
+    void advance(fake_railway_deployment& d);
+    bool known_environment(const std::string& id) const;
+
+    options options_;
+    fake_knobs knobs_;
+    mutable std::mutex mutex_;
+    std::vector<fake_railway_deployment> deployments_;
+    std::map<std::string, std::map<std::string, std::string>> variables_;
+    bool fail_next_deploy_ = false;
+    bool rollback_false_next_ = false;
+    int next_id_ = 1;
+    std::unique_ptr<sim::http_server> server_;  // last: stopped first
+};
+
+}  // namespace opsbot::testing

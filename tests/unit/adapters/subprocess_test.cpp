@@ -1,0 +1,118 @@
+#include "adapters/subprocess.hpp"
+#include "core/redactor.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+
+using namespace opsbot;
+using namespace opsbot::adapters;
+
+TEST_CASE("run_subprocess captures stdout and stderr and the exit code", "[subprocess]") {
+    subprocess_options o;
+    o.argv = {"sh", "-c", "echo out; echo err >&2; exit 3"};
+    auto r = run_subprocess(o);
+    REQUIRE(r);
+    CHECK(r->exit_code == 3);
+    CHECK_FALSE(r->ok());
+    CHECK(r->output.find("out\n") != std::string::npos);
+    CHECK(r->output.find("err\n") != std::string::npos);
+    CHECK(r->describe() == "exit code 3");
+}
+
+TEST_CASE("run_subprocess passes arguments verbatim, without a shell", "[subprocess]") {
+    subprocess_options o;
+    o.argv = {"printf", "%s|", "a b", "$HOME", "; rm -rf /"};
+    auto r = run_subprocess(o);
+    REQUIRE(r);
+    CHECK(r->ok());
+    CHECK(r->output == "a b|$HOME|; rm -rf /|");
+}
+
+TEST_CASE("run_subprocess sets and unsets variables for the child only", "[subprocess]") {
+    ::setenv("OPSBOT_SUBPROCESS_TEST_DROP", "parent-value", 1);
+    subprocess_options o;
+    o.argv = {"sh", "-c", "echo \"set=$OPSBOT_SET drop=${OPSBOT_SUBPROCESS_TEST_DROP:-none} path=${PATH:+yes}\""};
+    o.set_env = {{"OPSBOT_SET", "child-value"}};
+    o.unset_env = {"OPSBOT_SUBPROCESS_TEST_DROP"};
+    auto r = run_subprocess(o);
+    REQUIRE(r);
+    CHECK(r->output == "set=child-value drop=none path=yes\n");
+    CHECK(std::getenv("OPSBOT_SET") == nullptr);
+    CHECK(std::string(std::getenv("OPSBOT_SUBPROCESS_TEST_DROP")) == "parent-value");
+    ::unsetenv("OPSBOT_SUBPROCESS_TEST_DROP");
+}
+
+TEST_CASE("run_subprocess runs in the working directory", "[subprocess]") {
+    auto dir = std::filesystem::temp_directory_path();
+    subprocess_options o;
+    o.argv = {"pwd", "-P"};
+    o.workdir = dir.string();
+    auto r = run_subprocess(o);
+    REQUIRE(r);
+    CHECK(r->output == std::filesystem::canonical(dir).string() + "\n");
+
+    o.workdir = "/nonexistent/opsbot-dir";
+    auto bad = run_subprocess(o);
+    REQUIRE_FALSE(bad);
+}
+
+TEST_CASE("run_subprocess reports a program that does not exist", "[subprocess]") {
+    subprocess_options o;
+    o.argv = {"opsbot-no-such-program-xyz"};
+    auto r = run_subprocess(o);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == error_kind::not_found);
+    CHECK(r.error().message.find("opsbot-no-such-program-xyz") != std::string::npos);
+}
+
+TEST_CASE("run_subprocess kills the whole process group on timeout", "[subprocess]") {
+    subprocess_options o;
+    // The shell ignores SIGTERM and its child sleeps: only SIGKILL to the group ends both.
+    o.argv = {"sh", "-c", "trap '' TERM; echo started; sleep 30 & wait"};
+    o.timeout = std::chrono::milliseconds{300};
+    o.kill_grace = std::chrono::milliseconds{300};
+    const auto start = std::chrono::steady_clock::now();
+    auto r = run_subprocess(o);
+    const auto took = std::chrono::steady_clock::now() - start;
+    REQUIRE(r);
+    CHECK(r->timed_out);
+    CHECK_FALSE(r->ok());
+    CHECK(r->signal != 0);
+    CHECK(r->output == "started\n");
+    CHECK(took < std::chrono::seconds{10});
+}
+
+TEST_CASE("run_subprocess keeps the tail of a large output without deadlock", "[subprocess]") {
+    subprocess_options o;
+    // ~6 MB on stdout and stderr together: far beyond a pipe buffer.
+    o.argv = {"sh", "-c", "seq 1 500000; seq 1 300000 >&2; echo THE-END"};
+    o.max_output = 4096;
+    auto r = run_subprocess(o);
+    REQUIRE(r);
+    CHECK(r->ok());
+    CHECK(r->truncated);
+    CHECK(r->output.size() <= 4096);
+    CHECK(r->output.ends_with("THE-END\n"));
+    CHECK(r->output.find("\n1\n") == std::string::npos);
+}
+
+TEST_CASE("run_subprocess redacts registered secrets in the output", "[subprocess]") {
+    global_redactor().add_secret("hunter2-secret-value", "test");
+    subprocess_options o;
+    o.argv = {"sh", "-c", "echo password is $P; echo postgresql://u:pw-in-url-123@db/x"};
+    o.set_env = {{"P", "hunter2-secret-value"}};
+    auto r = run_subprocess(o);
+    REQUIRE(r);
+    CHECK(r->output.find("hunter2-secret-value") == std::string::npos);
+    CHECK(r->output.find("pw-in-url-123") == std::string::npos);
+    CHECK(r->output.find("password is") != std::string::npos);
+    global_redactor().remove_secret("hunter2-secret-value");
+}
+
+TEST_CASE("keep_tail cuts at a line start", "[subprocess]") {
+    CHECK(keep_tail("short", 10) == "short");
+    CHECK(keep_tail("aaaa\nbbbbbbbbbbbbbbbb\ncc", 20) == "bbbbbbbbbbbbbbbb\ncc");
+    CHECK(keep_tail("0123456789abcdefghij", 5) == "fghij");
+}

@@ -1,0 +1,116 @@
+#include "bot/check_config_command.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+using namespace opsbot;
+
+namespace {
+
+constexpr const char* slack_app_value = "xapp-1-A0SECRETVALUE-0123456789";
+constexpr const char* railway_value = "railway-secret-0123456789";
+
+std::optional<std::string> good_env(const std::string& name) {
+    if (name == "SLACK_APP_TOKEN") {
+        return slack_app_value;
+    }
+    if (name == "RAILWAY_TOKEN") {
+        return railway_value;
+    }
+    return "value-of-" + name;
+}
+
+// RAILWAY_TOKEN is missing; everything else set.
+std::optional<std::string> env_without_railway(const std::string& name) {
+    if (name == "RAILWAY_TOKEN") {
+        return std::nullopt;
+    }
+    return good_env(name);
+}
+
+std::filesystem::path example_path() {
+    // tests/unit/bot/check_config_test.cpp -> repository root is four parents up.
+    return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().parent_path() / "manifest" /
+           "opsbot.example.jsonc";
+}
+
+struct temp_file {
+    std::filesystem::path path;
+    explicit temp_file(const std::string& text) {
+        std::string name = "opsbot-check-config-" + std::to_string(::getpid()) + ".jsonc";
+        path = std::filesystem::temp_directory_path() / name;
+        std::ofstream(path) << text;
+    }
+    ~temp_file() { std::filesystem::remove(path); }
+};
+
+}  // namespace
+
+TEST_CASE("check-config on the shipped example: OK and exit 0", "[check_config]") {
+    std::ostringstream out;
+    int code = bot::run_check_config(example_path().string(), out, good_env);
+    CHECK(code == 0);
+    CHECK(out.str() == "config OK: 2 services, 7 secrets, 6 policies\n");
+}
+
+TEST_CASE("check-config lists each problem with its path, then a count, and exits 1", "[check_config]") {
+    temp_file file(R"({
+      "slack": { "app_token_env": "SLACK_APP_TOKEN", "bot_token_env": "SLACK_BOT_TOKEN",
+                 "ops_channel": "C0123OPS", "incident_channel": "C0123INC" },
+      "database": "opsbot.db",
+      "services": {
+        "api": { "platform": "railway", "token_env": "RAILWAY_TOKEN", "project_id": "p", "service_id": "s",
+                 "environments": { "production": "e" }, "servce_id": "x" }
+      },
+      "policies": { "rollback": { "approvals": 0 } },
+    })");
+    std::ostringstream out;
+    int code = bot::run_check_config(file.path.string(), out, env_without_railway);
+    CHECK(code == 1);
+    CHECK(out.str() ==
+          "services.api.token_env: RAILWAY_TOKEN is not set — export it before starting opsbot\n"
+          "services.api.servce_id: unknown key (did you mean service_id?)\n"
+          "policies.rollback.approvals: must be at least 1 (got 0)\n"
+          "3 problems found\n");
+}
+
+TEST_CASE("check-config reports a syntax error with file, line and column", "[check_config]") {
+    temp_file file("{\n  \"database\": \"x\",\n  \"slack\": {,}\n}\n");
+    std::ostringstream out;
+    CHECK(bot::run_check_config(file.path.string(), out, good_env) == 1);
+    CHECK_THAT(out.str(), Catch::StartsWith(file.path.string() + ":3:13: JSON syntax error"));
+    CHECK_THAT(out.str(), Catch::EndsWith("1 problem found\n"));
+}
+
+TEST_CASE("check-config on a missing file", "[check_config]") {
+    std::ostringstream out;
+    CHECK(bot::run_check_config("/nonexistent/opsbot.jsonc", out, good_env) == 1);
+    CHECK_THAT(out.str(), Catch::StartsWith("/nonexistent/opsbot.jsonc: cannot open"));
+}
+
+TEST_CASE("check-config never prints the value of an environment variable", "[check_config]") {
+    // The value also appears in the file (pasted into a string field by mistake): it must still not print.
+    temp_file file(std::string(R"({
+      "slack": { "app_token_env": "SLACK_APP_TOKEN", "bot_token_env": "SLACK_BOT_TOKEN",
+                 "ops_channel": ")") + railway_value + R"(", "incident_channel": "C0123INC" },
+      "database": "opsbot.db",
+      "services": { "api": { "platform": "railway", "token_env": "RAILWAY_TOKEN", "project_id": "p",
+                             "service_id": "s", "environments": { "production": "e" } } }
+    })");
+    std::ostringstream out;
+    CHECK(bot::run_check_config(file.path.string(), out, good_env) == 1);
+    std::string text = out.str();
+    INFO(text);
+    CHECK(text.find("slack.ops_channel:") != std::string::npos);
+    CHECK(text.find(railway_value) == std::string::npos);
+    CHECK(text.find(slack_app_value) == std::string::npos);
+    CHECK(text.find("[redacted:RAILWAY_TOKEN]") != std::string::npos);
+
+    std::ostringstream ok;
+    CHECK(bot::run_check_config(example_path().string(), ok, good_env) == 0);
+    CHECK(ok.str().find(slack_app_value) == std::string::npos);
+}

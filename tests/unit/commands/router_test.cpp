@@ -1,0 +1,89 @@
+#include "commands/router.hpp"
+#include "tests/unit/commands/test_config.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace opsbot::commands;
+using opsbot::channel_id;
+using opsbot::user_id;
+using opsbot::stack_config;
+using opsbot::system_clock;
+using opsbot::commands::testing::example_config;
+
+namespace {
+
+routed run(const std::string& command, const std::string& text) {
+    static const command_router router(example_config());
+    return router.route(invocation{user_id("U01"), channel_id("C0123OPS"), command, text});
+}
+
+/// No raw control sequence a user typed may survive into mrkdwn.
+void check_no_control_sequences(const std::string& text) {
+    INFO(text);
+    CHECK(text.find("<!") == std::string::npos);
+    CHECK(text.find("<@") == std::string::npos);
+    CHECK(text.find("<http") == std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("hostile input is escaped in every error", "[commands][router][escaping]") {
+    const std::vector<std::pair<std::string, std::string>> hostile = {
+        {"/deploy", "<!channel>"},
+        {"/deploy", "verify <!here>"},
+        {"/rollback", "<@U1>"},
+        {"/rollback", "web <https://evil.example|click>"},
+        {"/rotate", "A&B"},
+        {"/rollback", "web --<!channel>"},
+        {"/audit", "<!everyone>"},
+        {"/deploy", "status <@U1>"},
+        {"/backup", "list `<!channel>`"},
+    };
+    for (const auto& [command, text] : hostile) {
+        routed r = run(command, text);
+        INFO(command << " " << text);
+        CHECK(r.immediate.is_error);
+        check_no_control_sequences(r.immediate.text);
+    }
+    CHECK_THAT(run("/deploy", "<!channel>").immediate.text, Catch::Contains("`&lt;!channel&gt;`"));
+    CHECK_THAT(run("/rollback", "<@U1>").immediate.text, Catch::Contains("Unknown service `&lt;@U1&gt;`"));
+    CHECK_THAT(run("/rotate", "A&B").immediate.text, Catch::Contains("Unknown secret `A&amp;B`"));
+}
+
+TEST_CASE("an implemented command is authorised and handed on as work", "[commands][router]") {
+    routed r = run("/rollback", "web --dry-run");
+    CHECK_FALSE(r.immediate.is_error);
+    CHECK(r.needs_work);
+    CHECK(r.parsed.family == "rollback");
+    CHECK(r.parsed.arg("service") == "web");
+    CHECK(r.parsed.dry_run());
+}
+
+TEST_CASE("a valid command is authorised but not available yet in this build", "[commands][router]") {
+    routed r = run("/rotate", "BETTER_AUTH_SECRET --dry-run");
+    CHECK_FALSE(r.immediate.is_error);
+    CHECK_FALSE(r.immediate.in_channel);
+    CHECK_FALSE(r.needs_work);
+    CHECK(r.immediate.text == "`/rotate` is not available yet in this build.");
+    CHECK(r.parsed.family == "rotate");
+    CHECK(r.parsed.arg("secret") == "BETTER_AUTH_SECRET");
+    CHECK(r.parsed.dry_run());
+
+    stack_config config = example_config();
+    commands::platform_registry platforms;
+    system_clock clk;
+    command_router router(config);
+    reply later = router.execute(r, command_context{config, platforms, nullptr, clk});
+    CHECK(later.text == "`/rotate` is not available yet in this build.");
+    CHECK_FALSE(later.is_error);
+
+    CHECK(run("/deploy", "verify staging").immediate.text == "`/deploy verify` is not available yet in this build.");
+}
+
+TEST_CASE("a long reason is truncated when echoed, and never echoed raw", "[commands][router][escaping]") {
+    std::string long_word(300, 'x');
+    routed r = run("/rollback", long_word);
+    CHECK(r.immediate.is_error);
+    CHECK(r.immediate.text.find(long_word) == std::string::npos);
+    CHECK_THAT(r.immediate.text, Catch::Contains(std::string(60, 'x') + "\xE2\x80\xA6`"));
+}

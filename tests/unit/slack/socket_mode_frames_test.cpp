@@ -1,0 +1,89 @@
+#include "bot/slack/socket_mode_frames.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+using namespace opsbot::bot;
+
+TEST_CASE("hello frames are recognised with their connection info", "[socket_mode]") {
+    auto frame = parse_socket_mode_frame(
+        R"({"type":"hello","num_connections":2,"debug_info":{"host":"applink-111-xxx","build_number":10,)"
+        R"("approximate_connection_time":18060},"connection_info":{"app_id":"A111"}})");
+    auto* hello = std::get_if<hello_frame>(&frame);
+    REQUIRE(hello != nullptr);
+    CHECK(hello->num_connections == 2);
+    CHECK(hello->app_id == "A111");
+    CHECK(hello->approximate_connection_time == 18060);
+}
+
+TEST_CASE("disconnect frames carry their reason", "[socket_mode]") {
+    auto frame = parse_socket_mode_frame(
+        R"({"type":"disconnect","reason":"refresh_requested","debug_info":{"host":"wss-111.slack.com"}})");
+    auto* disconnect = std::get_if<disconnect_frame>(&frame);
+    REQUIRE(disconnect != nullptr);
+    CHECK(disconnect->reason == "refresh_requested");
+}
+
+TEST_CASE("a slash command envelope is parsed (reference §2.1)", "[socket_mode]") {
+    auto frame = parse_socket_mode_frame(
+        R"({"envelope_id":"1d3c79ab","payload":{"team_id":"T111","channel_id":"C111","user_id":"U111",)"
+        R"("command":"/deploy","text":"status","is_enterprise_install":"false"},)"
+        R"("type":"slash_commands","accepts_response_payload":true})");
+    auto* env = std::get_if<envelope>(&frame);
+    REQUIRE(env != nullptr);
+    CHECK(env->envelope_id == "1d3c79ab");
+    CHECK(env->type == "slash_commands");
+    CHECK(env->accepts_response_payload);
+    CHECK(env->payload.at("command").as_string() == "/deploy");
+    CHECK(env->retry_attempt == 0);
+}
+
+TEST_CASE("events_api envelopes keep retry_attempt", "[socket_mode]") {
+    auto frame = parse_socket_mode_frame(
+        R"({"envelope_id":"e2","type":"events_api","accepts_response_payload":false,"retry_attempt":2,)"
+        R"("retry_reason":"timeout","payload":{"event_id":"Ev1","event":{"type":"app_mention"}}})");
+    auto* env = std::get_if<envelope>(&frame);
+    REQUIRE(env != nullptr);
+    CHECK(env->retry_attempt == 2);
+    CHECK(dedupe_keys(*env) == std::vector<std::string>{"envelope:e2", "event:Ev1"});
+}
+
+TEST_CASE("unknown envelope types still parse as envelopes", "[socket_mode]") {
+    auto frame = parse_socket_mode_frame(R"({"envelope_id":"e3","type":"something_new"})");
+    auto* env = std::get_if<envelope>(&frame);
+    REQUIRE(env != nullptr);
+    CHECK(env->type == "something_new");
+    CHECK(env->payload.empty());
+}
+
+TEST_CASE("malformed frames are reported, never thrown", "[socket_mode]") {
+    auto input = GENERATE(as<std::string>{}, "", "not json", "[1,2]", R"({"no":"type"})", R"({"type":7})",
+                          R"({"type":"interactive"})", R"({"type":"interactive","envelope_id":5})",
+                          R"({"type":"interactive","envelope_id":""})",
+                          R"({"type":"interactive","envelope_id":"x","payload":[]})",
+                          R"({"type":"interactive","envelope_id":"x","accepts_response_payload":"yes"})",
+                          R"({"type":"events_api","envelope_id":"x","retry_attempt":"1"})");
+    CAPTURE(input);
+    auto frame = parse_socket_mode_frame(input);
+    REQUIRE(std::holds_alternative<malformed_frame>(frame));
+    CHECK_FALSE(std::get<malformed_frame>(frame).why.empty());
+}
+
+TEST_CASE("acks carry the envelope id and the payload only when there is one (reference §1.4)", "[socket_mode]") {
+    auto plain = boost::json::parse(make_ack("abc", std::nullopt)).as_object();
+    CHECK(plain == boost::json::object{{"envelope_id", "abc"}});
+    auto with = boost::json::parse(make_ack("abc", boost::json::object{{"text", "working"}})).as_object();
+    CHECK(with.at("envelope_id").as_string() == "abc");
+    CHECK(with.at("payload").at("text").as_string() == "working");
+}
+
+TEST_CASE("a button click is keyed by message, action, user and action_ts", "[socket_mode]") {
+    envelope env;
+    env.envelope_id = "e9";
+    env.type = "interactive";
+    env.payload = boost::json::parse(
+                      R"({"type":"block_actions","user":{"id":"U1"},"container":{"message_ts":"1.2"},)"
+                      R"("actions":[{"action_id":"approve","action_ts":"3.4"}]})")
+                      .as_object();
+    CHECK(dedupe_keys(env) == std::vector<std::string>{"envelope:e9", "click:1.2/approve/U1/3.4"});
+}
