@@ -118,7 +118,7 @@ int run_demo(const std::vector<std::string>& /*args*/) {
 
     sim::slack_simulator slack;
     stack_config config = demo_config(slack.api_url(), (dir / "opsbot.db").string());
-    init_logging(&config, spdlog::level::warn);
+    init_logging(&config, spdlog::level::err);
 
     system_clock clk;
     sandbox_platforms sandboxes = make_sandbox_platforms(clk);
@@ -185,6 +185,15 @@ int run_demo(const std::vector<std::string>& /*args*/) {
             }
             if (!envelope.empty()) {
                 ++sent;
+                // A slash command's first answer travels in the ack itself (reference/slack.md §1.4).
+                if (slack.wait_for([&] { return !slack.acks_for(envelope).empty(); }, std::chrono::seconds{10})) {
+                    const boost::json::object ack = slack.acks_for(envelope).front().ack;
+                    if (const auto* payload = ack.if_contains("payload"); payload != nullptr && payload->is_object()) {
+                        std::lock_guard lock(print_mutex);
+                        std::cout << "\n── opsbot → reply to " << parsed->user << "\n"
+                                  << render_for_terminal(payload->get_object()) << std::flush;
+                    }
+                }
                 if (!bot.wait_settled(sent, std::chrono::seconds{60})) {
                     std::lock_guard lock(print_mutex);
                     std::cout << "(the bot is still working; its answer will appear when ready)\n";

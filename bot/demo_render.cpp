@@ -42,9 +42,28 @@ std::string render_control(std::string_view inner) {
 }  // namespace
 
 std::string mrkdwn_to_terminal(std::string_view text) {
+    // The few emoji shortcodes opsbot uses, as a terminal shows them.
+    static constexpr std::pair<std::string_view, std::string_view> emoji[] = {
+        {":white_check_mark:", "✅"}, {":x:", "❌"},   {":warning:", "⚠️"}, {":rotating_light:", "🚨"},
+        {":information_source:", "ℹ️"}, {":lock:", "🔒"}, {":unlock:", "🔓"}, {":no_entry:", "⛔"},
+    };
     std::string out;
     out.reserve(text.size());
     for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == ':') {
+            bool replaced = false;
+            for (const auto& [code, glyph] : emoji) {
+                if (text.substr(i, code.size()) == code) {
+                    out += glyph;
+                    i += code.size() - 1;
+                    replaced = true;
+                    break;
+                }
+            }
+            if (replaced) {
+                continue;
+            }
+        }
         if (text[i] == '<') {
             auto close = text.find('>', i);
             if (close != std::string_view::npos) {

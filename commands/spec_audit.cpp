@@ -10,6 +10,7 @@ family_spec audit_family() {
     f.subcommands = {
         {.name = "",
          .args = {{"target", arg_kind::count_or_action, false, "[N | ACTION-ID]", "20"}},
+         .implemented = true,
          .summary = "The last N actions (default 20, at most 1000), or the steps of action ACTION-ID",
          .examples = {"", "50", "A-42"}},
     };
