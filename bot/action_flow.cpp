@@ -98,7 +98,28 @@ void action_flow::update_message(const storage::action_record& action, const com
     if (!action.message_ts) {
         return;
     }
-    auto updated = deps_.slack.update_message(action.channel.str(), *action.message_ts, render_plan_message(plan, view));
+    // Clicks and the executor update one message from different workers. Under one lock, a view of a state the
+    // action has already left is dropped, so a slower click never puts back an older state (or live buttons).
+    std::lock_guard lock(message_mutex_);
+    auto now = actions_.get(action.id);
+    if (!now) {
+        spdlog::error("could not re-read {} before updating its message: {}", action.id.str(), now.error().message);
+        return;
+    }
+    if (std::string(storage::to_string(now->state)) != view.state) {
+        spdlog::debug("{}: not showing a stale '{}' view; it is {} now", action.id.str(), view.state,
+                      storage::to_string(now->state));
+        return;
+    }
+    plan_view shown = view;
+    if (now->state == action_state::awaiting_approval) {
+        // The approval count moves between reads too: show the stored one.
+        plan_view fresh = view_of(*now, plan);
+        shown.approvers = fresh.approvers;
+        shown.approvals = fresh.approvals;
+    }
+    auto updated =
+        deps_.slack.update_message(action.channel.str(), *action.message_ts, render_plan_message(plan, shown));
     if (!updated) {
         spdlog::error("could not update the message of {}: {}", action.id.str(), updated.error().message);
     }
@@ -231,7 +252,9 @@ void action_flow::on_click(const block_action& click) {
     auto after = actions_.get(id);
     if (!outcome) {
         tell(click.channel, click.user, escape_mrkdwn(outcome.error().message) + " Nothing was changed.");
-        if (after && after->state != before->state) {  // e.g. the click found it expired
+        // Only a change this click caused (it found the request expired) is shown here: any other change
+        // belongs to the click or run that made it, which shows it with its step progress.
+        if (after && after->state == action_state::expired && before->state != action_state::expired) {
             update_message(*after, plan, view_of(*after, plan));
         }
         return;

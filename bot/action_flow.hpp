@@ -20,6 +20,7 @@
 
 #include <chrono>
 #include <functional>
+#include <mutex>
 #include <string>
 
 namespace opsbot::bot {
@@ -75,6 +76,7 @@ private:
     storage::lock_store locks_;
     storage::audit_log audit_;
     incident_notifier incidents_;
+    std::mutex message_mutex_;  ///< serializes plan-message updates (see update_message)
 };
 
 }  // namespace opsbot::bot

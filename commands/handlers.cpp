@@ -1,5 +1,13 @@
 #include "commands/handlers.hpp"
 
+#include "commands/deploy_check.hpp"
+#include "commands/deploy_plan.hpp"
+#include "commands/deploy_status.hpp"
+#include "commands/deploy_verify.hpp"
+
+#include "commands/audit_view.hpp"
+#include "commands/lock_commands.hpp"
+
 #include <map>
 #include <string>
 
@@ -8,7 +16,15 @@ namespace {
 
 // Each feature adds its answers here: "family subcommand" (subcommand empty for the default form).
 const std::map<std::string, handler_fn, std::less<>>& handler_table() {
-    static const std::map<std::string, handler_fn, std::less<>> table{};
+    static const std::map<std::string, handler_fn, std::less<>> table{
+        {"deploy lock", &run_deploy_lock},
+        {"deploy unlock", &run_deploy_unlock},
+        {"audit ", &run_audit_view},
+        {"deploy status", static_cast<handler_fn>(&deploy_status_reply)},
+        {"deploy check", &deploy_check_reply},
+        {"deploy verify", &deploy_verify_reply},
+        {"deploy ", &deploy_now_reply},  // `/deploy <service> staging`; production is planned (is_planned)
+    };
     return table;
 }
 

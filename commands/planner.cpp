@@ -1,6 +1,7 @@
 #include "commands/planner.hpp"
 
 #include "commands/backup_plan.hpp"
+#include "commands/deploy_plan.hpp"
 #include "commands/migrate_plan.hpp"
 #include "commands/rollback_plan.hpp"
 
@@ -36,6 +37,9 @@ bool is_planned(const parsed_command& command) {
     if (command.family == "backup") {
         return command.subcommand == "production";  // `/backup staging` runs directly: run_backup_now
     }
+    if (command.family == "deploy" && command.subcommand.empty()) {
+        return command.arg("env").value_or("production") == "production";  // staging: deploy_now_reply
+    }
     return command.family == "rollback";
 }
 
@@ -53,6 +57,13 @@ result<plan> make_plan(const stack_config& config, const platform_registry& plat
     }
     if (family == "migrate") {
         planned = plan_migrate(config, platforms, string_at(request, "subcommand"), clk);
+    }
+    if (family == "deploy" && string_at(request, "subcommand").empty()) {
+        deploy_request d{request_arg(request, "service"), request_arg(request, "env")};
+        if (d.environment.empty()) {
+            d.environment = "production";
+        }
+        planned = plan_deploy(config, platforms, d, clk);
     }
     if (family == "backup") {
         planned = plan_backup(config, string_at(request, "subcommand"));

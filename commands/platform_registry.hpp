@@ -1,13 +1,18 @@
 #pragma once
 
+#include "adapters/betterstack.hpp"
+#include "adapters/github.hpp"
 #include "adapters/health.hpp"
+#include "adapters/sentry.hpp"
 #include "adapters/railway.hpp"
 #include "adapters/vercel.hpp"
 #include "core/config.hpp"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace opsbot::storage {
@@ -37,6 +42,16 @@ struct platform_registry {
     std::optional<database_tools> database;
     /// Text added to every answer that used these platforms ("sandbox platforms" in the demo).
     std::string label;
+    /// Monitoring adapters (config.monitoring); null when that section or its token is missing.
+    std::unique_ptr<adapters::github_ci> github_ci;
+    std::unique_ptr<adapters::sentry_issues> sentry_issues;
+    std::unique_ptr<adapters::betterstack_monitors> betterstack_monitors;
+    /// The names (never the values) of a service's environment variables in one environment, for
+    /// `/deploy check`. Empty until the platform adapters can list variables; the check then says so.
+    std::function<result<std::set<std::string>>(const std::string& service, const std::string& environment)>
+        env_names;
+    /// The stack description, for steps that need more than the adapters ("verify.run"); set by the bot.
+    const stack_config* config = nullptr;
 
     adapters::vercel_platform* vercel_of(const std::string& service) const;
     adapters::railway_platform* railway_of(const std::string& service) const;

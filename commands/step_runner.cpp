@@ -1,5 +1,7 @@
 #include "commands/step_runner.hpp"
 
+#include "commands/deploy_plan.hpp"
+
 #include <fmt/format.h>
 
 namespace opsbot::commands {
@@ -119,6 +121,9 @@ result<std::string> run_step(const plan_step& step, const step_environment& env)
     }
     if (step.kind == "railway.rollback") {
         return railway_rollback(step, env);
+    }
+    if (step.kind == "vercel.redeploy" || step.kind == "railway.redeploy" || step.kind == "verify.run") {
+        return run_deploy_step(step, env);
     }
     if (step.kind == "health.check") {
         return health_check(step, env);

@@ -55,7 +55,9 @@ struct backup_world {
     std::vector<storage::audit_entry> events(const std::string& event) {
         storage::audit_log log(audit_db, clk);
         std::vector<storage::audit_entry> out;
-        for (auto& e : log.entries().value()) {
+        auto all = log.entries();
+        REQUIRE(all);
+        for (auto& e : *all) {
             if (e.event == event) {
                 out.push_back(e);
             }

@@ -5,9 +5,11 @@
 // logs = the error text, finished_at NULL, stderr "Error: P3018", exit 1. It refuses to run while a
 // failed row exists (P3009). Arguments are ignored.
 //
-// Like Prisma, a migration script is NOT wrapped in a transaction: the whole script is sent as one
-// multi-statement PQexec without BEGIN, so statements before a failing one stay applied. That is what
-// makes "partially applied" (runbook §8) reproducible in the tests.
+// Like Prisma, the stand-in does not wrap a migration in BEGIN/COMMIT: the whole script goes to the server
+// as one simple-query message (one multi-statement PQexec). PostgreSQL runs such a message as one implicit
+// transaction unless the script has its own transaction control, so a failing script changes nothing
+// except when it COMMITs part of its work first; tests/fixtures/prisma/failing does that to reproduce a
+// "partially applied" migration (runbook §8).
 #include "core/sha256.hpp"
 
 #include <libpq-fe.h>

@@ -21,5 +21,5 @@ TEST_CASE("code_span escapes, neutralises backticks and truncates", "[commands][
     CHECK(code_span("abcdef", 3) == "`abc\xE2\x80\xA6`");
     CHECK(code_span("\xC3\xA9\xC3\xA9\xC3\xA9", 2) == "`\xC3\xA9\xC3\xA9\xE2\x80\xA6`");
     CHECK(code_span("") == "` `");
-    CHECK(count_chars("\xC3\xA9x") == 2);
+    CHECK(opsbot::count_chars("\xC3\xA9x") == 2);
 }

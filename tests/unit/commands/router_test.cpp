@@ -70,14 +70,14 @@ TEST_CASE("a valid command is authorised but not available yet in this build", "
     CHECK(r.parsed.dry_run());
 
     stack_config config = example_config();
-    commands::platform_registry platforms;
+    platform_registry platforms;
     system_clock clk;
     command_router router(config);
     reply later = router.execute(r, command_context{config, platforms, nullptr, clk});
     CHECK(later.text == "`/rotate` is not available yet in this build.");
     CHECK_FALSE(later.is_error);
 
-    CHECK(run("/deploy", "verify staging").immediate.text == "`/deploy verify` is not available yet in this build.");
+    CHECK(run("/incident", "errors").immediate.text == "`/incident errors` is not available yet in this build.");
 }
 
 TEST_CASE("a long reason is truncated when echoed, and never echoed raw", "[commands][router][escaping]") {

@@ -1,0 +1,238 @@
+// kill -9 of the real `opsbot run` while a rollback step is running, then a restart (DESIGN.md "Runtime model":
+// an action found running is marked interrupted and reported, never silently re-run).
+#include "tests/support/bot_harness.hpp"
+#include "tests/support/paths.hpp"
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+using namespace opsbot::testing;
+using namespace std::chrono_literals;
+namespace sim = opsbot::sim;
+
+bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+std::string read_file(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+/// A child process started with an argument vector and exactly the environment given (no shell).
+class child_process {
+public:
+    child_process(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                  const std::filesystem::path& output) {
+        std::vector<char*> argv;
+        for (const auto& a : args) {
+            argv.push_back(const_cast<char*>(a.c_str()));
+        }
+        argv.push_back(nullptr);
+        std::vector<char*> envp;
+        for (const auto& e : env) {
+            envp.push_back(const_cast<char*>(e.c_str()));
+        }
+        envp.push_back(nullptr);
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+        posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+        int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
+        posix_spawn_file_actions_destroy(&actions);
+        if (rc != 0) {
+            pid_ = -1;
+        }
+    }
+    ~child_process() {
+        if (pid_ > 0 && !exit_code_) {
+            ::kill(pid_, SIGKILL);
+            int status = 0;
+            ::waitpid(pid_, &status, 0);
+        }
+    }
+    child_process(const child_process&) = delete;
+    child_process& operator=(const child_process&) = delete;
+
+    bool started() const { return pid_ > 0; }
+    void signal(int sig) { ::kill(pid_, sig); }
+    /// Waits for the exit; the exit code, or 128 + signal; nullopt after `limit`.
+    std::optional<int> wait(std::chrono::milliseconds limit) {
+        bool done = eventually(
+            [&] {
+                int status = 0;
+                pid_t r = ::waitpid(pid_, &status, WNOHANG);
+                if (r == pid_) {
+                    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+                    return true;
+                }
+                return r < 0;
+            },
+            limit);
+        return done ? exit_code_ : std::nullopt;
+    }
+
+private:
+    pid_t pid_ = -1;
+    std::optional<int> exit_code_;
+};
+
+std::string jsonc_config(const sim::slack_simulator& slack, const fake_railway& railway, const fake_health& health,
+                         const std::string& db) {
+    return fmt::format(R"({{
+  // written by restart_test
+  "slack": {{
+    "app_token_env": "SLACK_APP_TOKEN",
+    "bot_token_env": "SLACK_BOT_TOKEN",
+    "api_url": "{}",
+    "ops_channel": "{}",
+    "incident_channel": "{}",
+  }},
+  "database": "{}",
+  "groups": {{ "deployers": ["{}", "{}"], "approvers": ["{}"] }},
+  "policies": {{
+    "rollback": {{ "run": "deployers", "approve": "approvers", "approvals": 1, "expires_after": "15m" }},
+  }},
+  "services": {{
+    "api": {{
+      "platform": "railway",
+      "api_url": "{}",
+      "token_env": "RAILWAY_TOKEN",
+      "token_header": "Bearer",
+      "project_id": "{}",
+      "service_id": "{}",
+      "environments": {{ "production": "{}", "staging": "{}" }},
+      "health_url": {{ "production": "{}" }},
+    }},
+  }},
+}}
+)",
+                       slack.api_url(), ops_channel, incident_channel, db, requester, approver_a, approver_a,
+                       railway.api_url(), railway.settings().project_id, railway.settings().service_id,
+                       railway.settings().environments.at("production"), railway.settings().environments.at("staging"),
+                       health.url());
+}
+
+bool linked_and_ready(const sim::slack_simulator& slack, size_t links_before) {
+    auto links = slack.connections();
+    return links.size() > links_before &&
+           std::any_of(links.begin() + static_cast<std::ptrdiff_t>(links_before), links.end(),
+                       [](const auto& c) { return c.open && c.hello_at.has_value(); });
+}
+
+}  // namespace
+
+TEST_CASE("kill -9 while a Railway rollback runs: the restarted bot marks it interrupted, reports it, never re-runs it") {
+    temp_dir dir;
+    sim::slack_simulator slack;
+    fake_railway::options ro;
+    ro.deploy_polls = 1'000'000;  // the rollback deployment never finishes
+    fake_railway railway(ro);
+    seed_railway(railway);
+    fake_health health;
+    const std::string db = (dir.path() / "opsbot.db").string();
+    const auto config_path = dir.path() / "opsbot.jsonc";
+    {
+        std::ofstream out(config_path);
+        out << jsonc_config(slack, railway, health, db);
+    }
+    const auto log = dir.path() / "opsbot.log";
+    const std::vector<std::string> args{opsbot_binary(), "run", "--config", config_path.string()};
+    const std::vector<std::string> env{"SLACK_APP_TOKEN=" + slack.options().app_token,
+                                       "SLACK_BOT_TOKEN=" + slack.options().bot_token,
+                                       "RAILWAY_TOKEN=" + railway.settings().token, "HOME=" + dir.path().string()};
+
+    {
+        child_process first(args, env, log);
+        REQUIRE(first.started());
+        INFO(read_file(log));
+        REQUIRE(slack.wait_for([&] { return linked_and_ready(slack, 0); }, 30s));
+
+        REQUIRE_FALSE(slack.send_slash_command(requester, ops_channel, "/rollback", "api").empty());
+        REQUIRE(slack.wait_for([&] { return find_button(slack, "A-1", "approve").has_value(); }, 30s));
+        auto approve = *find_button(slack, "A-1", "approve");
+        REQUIRE_FALSE(slack.send_block_action(approver_a, approve.channel, approve.message_ts, "approve", approve.value)
+                          .empty());
+        // The step is running once the message shows ⏳ and the bot polls the deployment it started.
+        REQUIRE(slack.wait_for(
+            [&] {
+                auto m = plan_message(slack, "A-1");
+                return m && contains(text_of(*m), "⏳ 1.");
+            },
+            30s));
+        REQUIRE(eventually([&] { return railway.count_operation("latestDeployment") >= 1; }, 30s));
+        CHECK(railway.count_operation("deploymentRollback") == 1);
+        CHECK(action_state_in(db, "A-1") == "running");
+        CHECK(active_lock_count(db) == 1);
+
+        first.signal(SIGKILL);
+        auto code = first.wait(20s);
+        REQUIRE(code);
+        CHECK(*code == 128 + SIGKILL);
+    }
+    CHECK(action_state_in(db, "A-1") == "running");  // nobody has looked yet
+
+    const size_t links_before = slack.connections().size();
+    child_process second(args, env, log);
+    REQUIRE(second.started());
+    INFO(read_file(log));
+    REQUIRE(slack.wait_for([&] { return linked_and_ready(slack, links_before); }, 30s));
+    auto reported_in = [&](const std::string& channel) {
+        auto posts = messages_in(slack, channel, "chat.postMessage");
+        return std::any_of(posts.begin(), posts.end(), [](const auto& m) {
+            auto t = text_of(m);
+            return m.thread_ts.empty() && contains(t, "A-1") && contains(t, "interrupted");
+        });
+    };
+    REQUIRE(slack.wait_for([&] { return reported_in(incident_channel) && reported_in(ops_channel); }, 30s));
+    REQUIRE(slack.wait_for(
+        [&] {
+            auto m = plan_message(slack, "A-1");
+            return m && contains(text_of(*m), "*Interrupted*");
+        },
+        30s));
+
+    second.signal(SIGTERM);
+    auto code = second.wait(30s);
+    REQUIRE(code);
+    CHECK(*code == 0);
+
+    CHECK(action_state_in(db, "A-1") == "interrupted");
+    CHECK(active_lock_count(db) == 0);
+    auto events = audit_events_in(db, "A-1");
+    auto interrupted = std::find(events.begin(), events.end(), "action.interrupted");
+    REQUIRE(interrupted != events.end());
+    CHECK(std::find(interrupted, events.end(), "lock.released") != events.end());
+    CHECK(std::count(events.begin(), events.end(), "action.running") == 1);
+    CHECK(railway.count_operation("deploymentRollback") == 1);  // never re-run
+    CHECK(audit_chain_ok(db));
+    // Secrets never reach the logs (DESIGN.md "Security rules").
+    const auto logged = read_file(log);
+    CHECK(contains(logged, "opsbot starting"));  // the log was captured
+    CHECK_FALSE(contains(logged, slack.options().bot_token));
+    CHECK_FALSE(contains(logged, slack.options().app_token));
+    CHECK_FALSE(contains(logged, railway.settings().token));
+
+    const auto verify_out = dir.path() / "verify.txt";
+    child_process verify({opsbot_binary(), "audit", "verify", "--db", db}, {"HOME=" + dir.path().string()}, verify_out);
+    REQUIRE(verify.started());
+    auto verified = verify.wait(30s);
+    INFO(read_file(verify_out));
+    REQUIRE(verified);
+    CHECK(*verified == 0);
+}
