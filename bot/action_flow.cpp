@@ -368,7 +368,8 @@ void action_flow::execute(const storage::action_record& action) {
         update_message(*finished, plan, view);
     }
     std::string outcome_text = failure ? fmt::format("step {} failed: {}", failed_index, *failure)
-                                       : fmt::format("all {} steps succeeded", plan.steps.size());
+                                       : plan.steps.size() == 1 ? std::string("the step succeeded")
+                                                                : fmt::format("all {} steps succeeded", plan.steps.size());
     post_in_thread(failure ? ":x: *Failed* — " + escape_mrkdwn(outcome_text) +
                                  "\n*Next step:* " + escape_mrkdwn(plan.next_step_on_failure)
                            : ":white_check_mark: *Succeeded* — " + escape_mrkdwn(outcome_text));

@@ -42,6 +42,11 @@ result<std::string> vercel_rollback(const plan_step& step, const step_environmen
     if (auto current = vercel->current_production(); current && current->id == target) {
         return fmt::format("`{}` already serves production; nothing to do", target);
     }
+    // An older finished job to the same target must not be mistaken for ours: remember what was there.
+    std::optional<adapters::vercel_alias_job> before;
+    if (auto job = vercel->alias_job_status(); job && job->present) {
+        before = *job;
+    }
     auto requested = param(step, "mode") == "promote" ? vercel->request_promote(target)
                                                       : vercel->request_rollback(target);
     if (!requested) {
@@ -53,7 +58,9 @@ result<std::string> vercel_rollback(const plan_step& step, const step_environmen
         if (!job) {
             return std::unexpected(job.error());
         }
-        if (!job->present || job->to_deployment_id != target || !job->finished()) {
+        const bool stale = before && before->finished() && before->to_deployment_id == target &&
+                           before->requested_at_ms == job->requested_at_ms;
+        if (!job->present || job->to_deployment_id != target || !job->finished() || stale) {
             return std::optional<std::string>{};
         }
         if (job->job_status == "failed") {
