@@ -4,6 +4,7 @@
 #include "bot/action_flow.hpp"
 #include "bot/app.hpp"
 #include "bot/slack/web_api.hpp"
+#include "commands/backup_plan.hpp"
 #include "core/thread_pool.hpp"
 #include "storage/database.hpp"
 
@@ -30,7 +31,13 @@ struct runtime::parts {
                                 [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); },
                                 opts.poll_interval}),
           behaviour(context, slack, workers, flow),
-          client(opts.socket, hooks()) {}
+          client(opts.socket, hooks()) {
+        // Commands that reach the databases (backups, migrations) record into the bot's own audit log.
+        if (!platforms.database) {
+            platforms.database = commands::make_database_tools(config, &db);
+        }
+        platforms.config = &config;
+    }
 
     static adapters::http_options http_options(const runtime_options& options) {
         adapters::http_options out;

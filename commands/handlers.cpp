@@ -6,6 +6,9 @@
 #include "commands/deploy_verify.hpp"
 
 #include "commands/audit_view.hpp"
+#include "commands/backup_list.hpp"
+#include "commands/backup_plan.hpp"
+#include "commands/migrate_status.hpp"
 #include "commands/lock_commands.hpp"
 
 #include <map>
@@ -17,6 +20,9 @@ namespace {
 // Each feature adds its answers here: "family subcommand" (subcommand empty for the default form).
 const std::map<std::string, handler_fn, std::less<>>& handler_table() {
     static const std::map<std::string, handler_fn, std::less<>> table{
+        {"backup staging", &run_backup_now},
+        {"backup list", &backup_list_reply},
+        {"migrate status", &migrate_status_reply},
         {"deploy lock", &run_deploy_lock},
         {"deploy unlock", &run_deploy_unlock},
         {"audit ", &run_audit_view},

@@ -8,14 +8,14 @@ family_spec backup_family() {
     f.command = "/backup";
     f.description = "pg_dump -Fc backups of the staging or production database";
     f.subcommands = {
-        {.name = "staging", .summary = "Take a backup of the staging database", .examples = {"staging"}},
+        {.name = "staging", .implemented = true, .summary = "Take a backup of the staging database", .examples = {"staging"}},
         {.name = "production",
          .destructive = destructiveness::always,
-         .summary = "Take a backup of the production database",
+         .implemented = true, .summary = "Take a backup of the production database",
          .examples = {"production"}},
         {.name = "list",
          .args = {spec::env_optional("")},
-         .summary = "Recent backups (both environments unless one is named)",
+         .implemented = true, .summary = "Recent backups (both environments unless one is named)",
          .examples = {"list", "list production"}},
     };
     return f;

@@ -10,17 +10,17 @@ family_spec migrate_family() {
     f.subcommands = {
         {.name = "status",
          .args = {spec::env_optional("")},
-         .summary = "Pending and failed migrations (both environments unless one is named)",
+         .implemented = true, .summary = "Pending and failed migrations (both environments unless one is named)",
          .examples = {"status", "status production"}},
         {.name = "staging",
          .flags = {spec::dry_run()},
          .destructive = destructiveness::always,
-         .summary = "Back up staging, then apply pending migrations to staging",
+         .implemented = true, .summary = "Back up staging, then apply pending migrations to staging",
          .examples = {"staging", "staging --dry-run"}},
         {.name = "production",
          .flags = {spec::dry_run()},
          .destructive = destructiveness::always,
-         .summary = "Back up production, then apply the migrations already applied on staging (needs approval)",
+         .implemented = true, .summary = "Back up production, then apply the migrations already applied on staging (needs approval)",
          .examples = {"production --dry-run"}},
     };
     return f;
