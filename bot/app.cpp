@@ -18,7 +18,12 @@ message reply_message(const commands::reply& reply) {
 }  // namespace
 
 app::app(const commands::command_context& context, web_api& slack, thread_pool& workers, action_flow& flow)
-    : context_(context), slack_(slack), workers_(workers), flow_(flow), router_(context.config) {}
+    : context_(context),
+      slack_(slack),
+      workers_(workers),
+      flow_(flow),
+      incidents_(slack, context.config.slack.incident_channel),
+      router_(context.config) {}
 
 boost::json::object reply_payload(const commands::reply& reply) {
     message msg = reply_message(reply);
@@ -90,6 +95,16 @@ void app::run_command(const commands::routed& routed, const std::string& respons
         return;
     }
     commands::reply reply = router_.execute(routed, context_);
+    if (reply.notify_incident) {
+        incident_notice notice;
+        notice.severity = incident_severity::failure;
+        notice.what = parsed.display_name() + " found a problem";
+        notice.requester = parsed.user.str();
+        notice.details_mrkdwn = reply.incident_summary;
+        notice.next_step = "Runbook §8: if core functionality is affected, roll back now (`/rollback web` or "
+                           "`/rollback api`); if the errors are transient, watch for 5 minutes.";
+        (void)incidents_.notify(notice);
+    }
     if (response_url.empty()) {
         spdlog::warn("{} finished but the envelope had no response_url; reply not delivered", parsed.display_name());
         return;

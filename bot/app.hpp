@@ -1,6 +1,7 @@
 #pragma once
 
 #include "bot/action_flow.hpp"
+#include "bot/incident_notifier.hpp"
 #include "bot/slack/envelope.hpp"
 #include "bot/slack/web_api.hpp"
 #include "commands/command_context.hpp"
@@ -45,6 +46,7 @@ private:
     web_api& slack_;
     thread_pool& workers_;
     action_flow& flow_;
+    incident_notifier incidents_;
     commands::command_router router_;
     // Routed slash commands between their ack and on_envelope; touched only on the I/O thread.
     std::unordered_map<std::string, commands::routed> routed_by_envelope_;

@@ -49,6 +49,9 @@ message render_incident(const incident_notice& n) {
     if (!facts.empty()) {
         blocks.push_back(section(facts));
     }
+    if (!n.details_mrkdwn.empty()) {
+        blocks.push_back(section(n.details_mrkdwn));
+    }
     if (!n.next_step.empty()) {
         blocks.push_back(section("*Next step:* " + escape_mrkdwn(n.next_step)));
     }

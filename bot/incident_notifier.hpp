@@ -26,6 +26,7 @@ struct incident_notice {
     std::string channel;    ///< where the action's thread is
     std::string thread_ts;  ///< the action's message
     std::string next_step;  ///< the runbook's next step
+    std::string details_mrkdwn;  ///< extra lines already in escaped mrkdwn (a failed checklist's ❌ lines)
 };
 
 message render_incident(const incident_notice& notice);
