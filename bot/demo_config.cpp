@@ -19,10 +19,11 @@ stack_config demo_config(const std::string& api_url, const std::string& database
     approved.approve = "approvers";
     approved.approvals = 1;
     approved.expires_after = std::chrono::minutes{15};
-    for (const char* family : {"deploy", "backup", "audit", "incident"}) {
+    for (const char* family : {"backup", "audit", "incident"}) {
         c.policies[family] = run_only;
     }
-    for (const char* family : {"rollback", "rotate", "migrate"}) {
+    // Production deploys need a second person too.
+    for (const char* family : {"deploy", "rollback", "rotate", "migrate"}) {
         c.policies[family] = approved;
     }
     c.services = sandbox_service_configs();

@@ -5,6 +5,7 @@
 #include "bot/app.hpp"
 #include "bot/slack/web_api.hpp"
 #include "commands/backup_plan.hpp"
+#include "commands/deploy_status.hpp"
 #include "core/thread_pool.hpp"
 #include "storage/database.hpp"
 
@@ -99,8 +100,12 @@ int runtime::run() {
     }
     p.sweep_cv.notify_all();
     sweeper.join();
-    // Work already accepted (acknowledged) is finished before the process goes.
+    // Work already accepted (acknowledged) is finished before the process goes, and status calls still
+    // running in the background end before the adapters they use are destroyed.
     p.workers.shutdown();
+    if (!commands::drain_background_calls(std::chrono::seconds{10})) {
+        spdlog::warn("some platform calls were still running at shutdown");
+    }
     switch (exit) {
         case socket_mode_exit::stopped:
             spdlog::info("stopped cleanly");

@@ -16,7 +16,7 @@ std::string age_between(clock::time_point then, clock::time_point now) {
     if (seconds < 90) {
         return fmt::format("{} s ago", seconds);
     }
-    if (seconds < 90 * 60) {
+    if (seconds < 3600) {
         return fmt::format("{} min ago", seconds / 60);
     }
     if (seconds < 36 * 3600) {

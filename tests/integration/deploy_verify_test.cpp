@@ -146,6 +146,7 @@ TEST_CASE("deploy verify: malformed JSON from each service", "[deploy][verify]")
     SECTION("BetterStack") {
         w.betterstack.knobs().malformed_next();
         const auto l = line(verify(w), "BetterStack");
+        INFO(l.reason);
         CHECK(l.mark == check_mark::warn);
         CHECK(contains(l.reason, "BetterStack:"));
     }
