@@ -1,4 +1,5 @@
 // The BetterStack Uptime monitors adapter (platforms.md §5.2).
+#include "core/json_fields.hpp"
 #include "adapters/betterstack.hpp"
 
 #include "adapters/link_header.hpp"
@@ -16,16 +17,6 @@ namespace {
 
 constexpr std::string_view monitors_endpoint = "GET /api/v2/monitors";
 
-std::string string_field(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    if (v && v->is_string()) {
-        return std::string(v->get_string());
-    }
-    if (v && v->is_int64()) {  // ids are strings in the documented JSON; tolerate numbers
-        return std::to_string(v->get_int64());
-    }
-    return {};
-}
 
 class betterstack_impl final : public betterstack_monitors {
 public:
@@ -56,9 +47,9 @@ public:
                     return bad_shape("a monitor has no `attributes` object");
                 }
                 const auto& a = attributes->get_object();
-                out.push_back(monitor_state{string_field(*o, "id"), string_field(a, "pronounceable_name"),
-                                            string_field(a, "url"), string_field(a, "status"),
-                                            string_field(a, "last_checked_at")});
+                out.push_back(monitor_state{json_string(*o, "id"), json_string(a, "pronounceable_name"),
+                                            json_string(a, "url"), json_string(a, "status"),
+                                            json_string(a, "last_checked_at")});
             }
             // Pages are chained by absolute URLs in pagination.next, null on the last page (§5.2 [B3]).
             const auto* pagination = obj->if_contains("pagination");

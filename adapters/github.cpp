@@ -1,4 +1,5 @@
 // The GitHub "is the branch green?" adapter (platforms.md §5.3).
+#include "core/json_fields.hpp"
 #include "adapters/github.hpp"
 
 #include "adapters/link_header.hpp"
@@ -21,25 +22,7 @@ constexpr int max_check_run_pages = 20;
 constexpr std::string_view check_runs_endpoint = "GET /repos/{owner}/{repo}/commits/{ref}/check-runs";
 constexpr std::string_view status_endpoint = "GET /repos/{owner}/{repo}/commits/{ref}/status";
 
-std::string percent_encode(std::string_view text) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 0xF];
-        }
-    }
-    return out;
-}
 
-std::string string_field(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 bool valid_repo_part(std::string_view part) {
     return !part.empty() && part != "." && part != ".." && std::all_of(part.begin(), part.end(), [](unsigned char c) {
@@ -144,12 +127,12 @@ private:
                 const auto& o = item.get_object();
                 ci_check check;
                 check.kind = ci_check::source::check_run;
-                check.name = string_field(o, "name");
-                check.status = string_field(o, "status");
-                check.conclusion = string_field(o, "conclusion");  // null until completed
-                check.url = o.contains("html_url") ? string_field(o, "html_url") : string_field(o, "details_url");
+                check.name = json_string(o, "name");
+                check.status = json_string(o, "status");
+                check.conclusion = json_string(o, "conclusion");  // null until completed
+                check.url = o.contains("html_url") ? json_string(o, "html_url") : json_string(o, "details_url");
                 if (sha.empty()) {
-                    sha = string_field(o, "head_sha");
+                    sha = json_string(o, "head_sha");
                 }
                 out.push_back(std::move(check));
             }
@@ -192,15 +175,15 @@ private:
             return bad_shape(status_endpoint, "expected {state, statuses[], sha, total_count}");
         }
         combined_status out;
-        out.state = string_field(*obj, "state");
-        out.sha = string_field(*obj, "sha");
+        out.state = json_string(*obj, "state");
+        out.sha = json_string(*obj, "sha");
         for (const auto& item : statuses->get_array()) {
             if (!item.is_object()) {
                 return bad_shape(status_endpoint, "a status is not an object");
             }
             const auto& o = item.get_object();
-            out.statuses.push_back(ci_check{ci_check::source::commit_status, string_field(o, "context"),
-                                            string_field(o, "state"), "", string_field(o, "target_url")});
+            out.statuses.push_back(ci_check{ci_check::source::commit_status, json_string(o, "context"),
+                                            json_string(o, "state"), "", json_string(o, "target_url")});
         }
         const auto* total = obj->if_contains("total_count");
         out.total_count = total && total->is_int64() ? static_cast<int>(total->get_int64())
@@ -239,7 +222,7 @@ private:
         std::string detail;
         boost::system::error_code ec;
         if (auto body = json::parse(r.body, ec); !ec && body.is_object()) {
-            detail = string_field(body.get_object(), "message");
+            detail = json_string(body.get_object(), "message");
         }
         const auto remaining = to_int(r.header("X-RateLimit-Remaining"));
         const auto retry_after = to_int(r.header("Retry-After"));

@@ -76,6 +76,9 @@ result<boost::json::value> parse_json(std::string_view body, std::string_view wh
 /// ("https://proxy/vercel" + "/v9/projects" -> "https://proxy/vercel/v9/projects").
 std::string join_url(std::string_view base, std::string_view path);
 
+/// RFC 3986 percent-encoding of everything but unreserved characters: for a path segment or a query value.
+std::string percent_encode(std::string_view text);
+
 /// True for 127.0.0.0/8, ::1 and "localhost".
 bool is_loopback_host(std::string_view host);
 

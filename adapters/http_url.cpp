@@ -32,6 +32,21 @@ std::string parsed_url::host_header() const {
     return port == default_port ? bracketed(*this) : fmt::format("{}:{}", bracketed(*this), port);
 }
 
+std::string percent_encode(std::string_view text) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : text) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 0xF];
+        }
+    }
+    return out;
+}
+
 std::string parsed_url::display() const {
     const auto query = target.find('?');
     std::string_view path = std::string_view(target).substr(0, query);

@@ -1,4 +1,5 @@
 // The Railway GraphQL adapter (platforms.md §2).
+#include "core/json_fields.hpp"
 #include "adapters/railway.hpp"
 
 #include "adapters/railway_queries.hpp"
@@ -16,10 +17,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string string_field(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 bool bool_field(const json::object& o, std::string_view key) {
     const auto* v = o.if_contains(key);
@@ -35,16 +32,16 @@ bool contains_ci(std::string_view text, std::string_view needle) {
 
 railway_deployment parse_deployment(const json::object& o) {
     railway_deployment d;
-    d.id = string_field(o, "id");
-    d.status = string_field(o, "status");
-    d.created_at = string_field(o, "createdAt");
+    d.id = json_string(o, "id");
+    d.status = json_string(o, "status");
+    d.created_at = json_string(o, "createdAt");
     d.can_rollback = bool_field(o, "canRollback");
     d.can_redeploy = bool_field(o, "canRedeploy");
     // meta is a JSON scalar, null for some deployments (platforms.md §2.1).
     if (const auto* meta = o.if_contains("meta"); meta && meta->is_object()) {
-        d.commit_hash = string_field(meta->get_object(), "commitHash");
-        d.commit_message = string_field(meta->get_object(), "commitMessage");
-        d.branch = string_field(meta->get_object(), "branch");
+        d.commit_hash = json_string(meta->get_object(), "commitHash");
+        d.commit_message = json_string(meta->get_object(), "commitMessage");
+        d.branch = json_string(meta->get_object(), "branch");
     }
     return d;
 }
@@ -118,7 +115,7 @@ public:
             return std::unexpected(data.error());
         }
         const auto* d = data->if_contains("deployment");
-        const std::string status = d && d->is_object() ? string_field(d->get_object(), "status") : std::string();
+        const std::string status = d && d->is_object() ? json_string(d->get_object(), "status") : std::string();
         if (status.empty()) {
             return fail(error_kind::not_found, "Railway: deployment " + deployment_id + " not found");
         }
@@ -151,7 +148,7 @@ public:
         if (!data) {
             return std::unexpected(data.error());
         }
-        const std::string id = string_field(*data, "serviceInstanceDeployV2");
+        const std::string id = json_string(*data, "serviceInstanceDeployV2");
         if (id.empty()) {
             return fail(error_kind::bad_response, "Railway: ServiceInstanceDeploy: no deployment id in the answer");
         }
@@ -247,7 +244,7 @@ private:
 
     static error graphql_error(std::string_view operation, const json::array& errors) {
         const auto& first = errors.front();
-        std::string message = first.is_object() ? string_field(first.get_object(), "message") : std::string();
+        std::string message = first.is_object() ? json_string(first.get_object(), "message") : std::string();
         if (message.empty()) {
             message = "unknown GraphQL error";
         }

@@ -1,4 +1,5 @@
 // The Sentry issues adapter (platforms.md §5.1).
+#include "core/json_fields.hpp"
 #include "adapters/sentry.hpp"
 
 #include "adapters/link_header.hpp"
@@ -20,25 +21,7 @@ namespace {
 
 constexpr std::string_view issues_endpoint = "GET /api/0/organizations/{org}/issues/";
 
-std::string percent_encode(std::string_view text) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 0xF];
-        }
-    }
-    return out;
-}
 
-std::string string_field(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 template <class Int>
 bool parse_int(std::string_view text, Int& out) {
@@ -161,25 +144,25 @@ private:
         }
         const auto& o = item.get_object();
         sentry_issue issue;
-        issue.id = string_field(o, "id");
-        issue.short_id = string_field(o, "shortId");
-        issue.title = string_field(o, "title");
-        issue.culprit = string_field(o, "culprit");
-        issue.permalink = string_field(o, "permalink");
-        issue.level = string_field(o, "level");
-        issue.status = string_field(o, "status");
+        issue.id = json_string(o, "id");
+        issue.short_id = json_string(o, "shortId");
+        issue.title = json_string(o, "title");
+        issue.culprit = json_string(o, "culprit");
+        issue.permalink = json_string(o, "permalink");
+        issue.level = json_string(o, "level");
+        issue.status = json_string(o, "status");
         if (issue.id.empty()) {
             return bad_shape("an issue has no id");
         }
         if (!int_field(o, "count", issue.count) || !int_field(o, "userCount", issue.user_count)) {
             return bad_shape("issue " + issue.id + " has a non-numeric count or userCount");
         }
-        const auto first = parse_utc_iso8601(string_field(o, "firstSeen"));
+        const auto first = parse_utc_iso8601(json_string(o, "firstSeen"));
         if (!first) {
             return bad_shape("issue " + issue.id + " has no valid firstSeen");
         }
         issue.first_seen = *first;
-        issue.last_seen = parse_utc_iso8601(string_field(o, "lastSeen")).value_or(*first);
+        issue.last_seen = parse_utc_iso8601(json_string(o, "lastSeen")).value_or(*first);
         return issue;
     }
 
@@ -211,7 +194,7 @@ private:
         std::string detail;
         boost::system::error_code ec;
         if (auto body = json::parse(r.body, ec); !ec && body.is_object()) {
-            detail = string_field(body.get_object(), "detail");
+            detail = json_string(body.get_object(), "detail");
         }
         switch (r.status) {
             case 401:

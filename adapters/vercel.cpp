@@ -1,4 +1,5 @@
 // The Vercel REST adapter (platforms.md §1).
+#include "core/json_fields.hpp"
 #include "adapters/vercel.hpp"
 
 #include <boost/json.hpp>
@@ -15,26 +16,7 @@ namespace {
 
 using query_params = std::vector<std::pair<std::string, std::string>>;
 
-std::string percent_encode(std::string_view text) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-            c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 0xF];
-        }
-    }
-    return out;
-}
 
-std::string string_field(const json::object& o, std::string_view key) {
-    const auto* v = o.if_contains(key);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 std::int64_t int_field(const json::object& o, std::string_view key) {
     const auto* v = o.if_contains(key);
@@ -53,16 +35,16 @@ std::int64_t int_field(const json::object& o, std::string_view key) {
 // Lists use uid/state/created, the single read id/readyState/createdAt (platforms.md §1.1, §1.2).
 vercel_deployment parse_deployment(const json::object& o) {
     vercel_deployment d;
-    d.id = o.contains("uid") ? string_field(o, "uid") : string_field(o, "id");
-    d.name = string_field(o, "name");
-    d.url = string_field(o, "url");
-    d.state = o.contains("readyState") ? string_field(o, "readyState") : string_field(o, "state");
-    d.ready_substate = string_field(o, "readySubstate");
+    d.id = o.contains("uid") ? json_string(o, "uid") : json_string(o, "id");
+    d.name = json_string(o, "name");
+    d.url = json_string(o, "url");
+    d.state = o.contains("readyState") ? json_string(o, "readyState") : json_string(o, "state");
+    d.ready_substate = json_string(o, "readySubstate");
     d.created_ms = o.contains("created") ? int_field(o, "created") : int_field(o, "createdAt");
-    d.target = string_field(o, "target");
+    d.target = json_string(o, "target");
     if (const auto* meta = o.if_contains("meta"); meta && meta->is_object()) {
-        d.commit_sha = string_field(meta->get_object(), "githubCommitSha");
-        d.commit_ref = string_field(meta->get_object(), "githubCommitRef");
+        d.commit_sha = json_string(meta->get_object(), "githubCommitSha");
+        d.commit_ref = json_string(meta->get_object(), "githubCommitRef");
     }
     if (const auto* c = o.if_contains("isRollbackCandidate"); c && c->is_bool()) {
         d.is_rollback_candidate = c->get_bool();
@@ -190,11 +172,11 @@ public:
         }
         const auto& o = last->get_object();
         job.present = true;
-        job.from_deployment_id = string_field(o, "fromDeploymentId");
-        job.to_deployment_id = string_field(o, "toDeploymentId");
-        job.job_status = string_field(o, "jobStatus");
+        job.from_deployment_id = json_string(o, "fromDeploymentId");
+        job.to_deployment_id = json_string(o, "toDeploymentId");
+        job.job_status = json_string(o, "jobStatus");
         job.requested_at_ms = int_field(o, "requestedAt");
-        job.type = string_field(o, "type");
+        job.type = json_string(o, "type");
         return job;
     }
 
@@ -213,7 +195,7 @@ public:
             return std::unexpected(body.error());
         }
         const auto* obj = body->if_object();
-        const std::string id = obj ? string_field(*obj, "id") : std::string();
+        const std::string id = obj ? json_string(*obj, "id") : std::string();
         if (id.empty()) {
             return fail(error_kind::bad_response, "Vercel: POST /v13/deployments: no `id` in the answer");
         }
@@ -241,8 +223,8 @@ public:
             const auto& first = failed->get_array().front();
             if (const auto* e = first.is_object() ? first.get_object().if_contains("error") : nullptr;
                 e && e->is_object()) {
-                message += ": " + string_field(e->get_object(), "code") + ": " +
-                           string_field(e->get_object(), "message");
+                message += ": " + json_string(e->get_object(), "code") + ": " +
+                           json_string(e->get_object(), "message");
             }
             return fail(error_kind::conflict, message);
         }
@@ -319,8 +301,8 @@ private:
         const auto parsed = json::parse(response.body, ec);
         if (!ec && parsed.is_object()) {
             if (const auto* err = parsed.get_object().if_contains("error"); err && err->is_object()) {
-                code = string_field(err->get_object(), "code");
-                message = string_field(err->get_object(), "message");
+                code = json_string(err->get_object(), "code");
+                message = json_string(err->get_object(), "message");
             }
         }
         if (code.empty() && message.empty()) {

@@ -1,12 +1,9 @@
 #include "bot/block_action.hpp"
+#include "core/json_fields.hpp"
 
 namespace opsbot::bot {
 namespace {
 
-std::string string_at(const boost::json::object& obj, std::string_view key) {
-    const auto* v = obj.if_contains(key);
-    return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string{};
-}
 
 const boost::json::object* object_at(const boost::json::object& obj, std::string_view key) {
     const auto* v = obj.if_contains(key);
@@ -17,20 +14,20 @@ const boost::json::object* object_at(const boost::json::object& obj, std::string
 
 std::optional<block_action> read_block_action(const envelope& env) {
     const auto& p = env.payload;
-    if (string_at(p, "type") != "block_actions") {
+    if (json_string(p, "type") != "block_actions") {
         return std::nullopt;
     }
     block_action out;
     if (const auto* user = object_at(p, "user")) {
-        out.user = string_at(*user, "id");
+        out.user = json_string(*user, "id");
     }
     if (const auto* channel = object_at(p, "channel")) {
-        out.channel = string_at(*channel, "id");
+        out.channel = json_string(*channel, "id");
     }
     if (const auto* container = object_at(p, "container")) {
-        out.message_ts = string_at(*container, "message_ts");
+        out.message_ts = json_string(*container, "message_ts");
         if (out.channel.empty()) {
-            out.channel = string_at(*container, "channel_id");
+            out.channel = json_string(*container, "channel_id");
         }
     }
     const auto* actions = p.if_contains("actions");
@@ -39,9 +36,9 @@ std::optional<block_action> read_block_action(const envelope& env) {
         return std::nullopt;
     }
     const auto& first = actions->get_array()[0].get_object();
-    out.action_id = string_at(first, "action_id");
-    out.value = string_at(first, "value");
-    out.response_url = string_at(p, "response_url");
+    out.action_id = json_string(first, "action_id");
+    out.value = json_string(first, "value");
+    out.response_url = json_string(p, "response_url");
     if (out.user.empty() || out.channel.empty() || out.action_id.empty()) {
         return std::nullopt;
     }

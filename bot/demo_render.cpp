@@ -1,17 +1,14 @@
 #include "bot/demo_render.hpp"
+#include "core/json_fields.hpp"
 
 namespace opsbot::bot {
 namespace {
 
-std::string string_at(const boost::json::object& obj, std::string_view key) {
-    const auto* v = obj.if_contains(key);
-    return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string{};
-}
 
 std::string text_of(const boost::json::object& block) {
     const auto* t = block.if_contains("text");
     if (t != nullptr && t->is_object()) {
-        return string_at(t->get_object(), "text");
+        return json_string(t->get_object(), "text");
     }
     return {};
 }
@@ -104,14 +101,14 @@ std::string render_for_terminal(const boost::json::object& message) {
     std::string out;
     const auto* blocks = message.if_contains("blocks");
     if (blocks == nullptr || !blocks->is_array() || blocks->get_array().empty()) {
-        return mrkdwn_to_terminal(string_at(message, "text")) + "\n";
+        return mrkdwn_to_terminal(json_string(message, "text")) + "\n";
     }
     for (const auto& b : blocks->get_array()) {
         if (!b.is_object()) {
             continue;
         }
         const auto& block = b.get_object();
-        std::string type = string_at(block, "type");
+        std::string type = json_string(block, "type");
         if (type == "divider") {
             out += "  ----\n";
         } else if (type == "header" || type == "section") {
@@ -121,7 +118,7 @@ std::string render_for_terminal(const boost::json::object& message) {
             if (elements != nullptr && elements->is_array()) {
                 for (const auto& e : elements->get_array()) {
                     if (e.is_object()) {
-                        out += "  " + mrkdwn_to_terminal(string_at(e.get_object(), "text")) + "\n";
+                        out += "  " + mrkdwn_to_terminal(json_string(e.get_object(), "text")) + "\n";
                     }
                 }
             }
@@ -134,7 +131,7 @@ std::string render_for_terminal(const boost::json::object& message) {
                         continue;
                     }
                     const auto& button = e.get_object();
-                    std::string id = action_id_of_button_value(string_at(button, "value"));
+                    std::string id = action_id_of_button_value(json_string(button, "value"));
                     line += "[" + text_of(button) + (id.empty() ? "" : " " + id) + "] ";
                 }
             }

@@ -6,6 +6,7 @@
 #include "commands/backup_plan.hpp"
 #include "commands/migrate_plan.hpp"
 #include "commands/step_runner.hpp"
+#include "commands/step_support.hpp"
 #include "storage/audit_log.hpp"
 
 #include <fmt/format.h>
@@ -14,10 +15,6 @@
 namespace opsbot::commands {
 namespace {
 
-std::string param(const plan_step& step, std::string_view key) {
-    const auto* v = step.params.if_contains(key);
-    return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string{};
-}
 
 std::string names(const std::vector<std::string>& list) {
     std::string out;
@@ -28,7 +25,7 @@ std::string names(const std::vector<std::string>& list) {
 }
 
 result<std::string> deploy(const plan_step& step, const database_tools& tools, const clock& clk) {
-    const std::string environment = param(step, "environment");
+    const std::string environment = step_param(step, "environment");
     auto url = adapters::database_url_for(tools.databases, environment, tools.env);
     if (!url) {
         return std::unexpected(url.error());
@@ -63,7 +60,7 @@ result<std::string> deploy(const plan_step& step, const database_tools& tools, c
 }
 
 result<std::string> status_check(const plan_step& step, const database_tools& tools) {
-    const std::string environment = param(step, "environment");
+    const std::string environment = step_param(step, "environment");
     auto url = adapters::database_url_for(tools.databases, environment, tools.env);
     if (!url) {
         return std::unexpected(url.error());
@@ -91,9 +88,9 @@ result<std::string> record_verified(const plan_step& step, const database_tools&
         return fail(error_kind::unavailable, "no audit database to record the verification in");
     }
     storage::audit_log log(*tools.audit_db, clk);
-    const std::string environment = param(step, "environment");
+    const std::string environment = step_param(step, "environment");
     auto appended = log.append({"opsbot", std::nullopt, "verify.succeeded",
-                                {{"environment", environment}, {"migrations", param(step, "migrations")},
+                                {{"environment", environment}, {"migrations", step_param(step, "migrations")},
                                  {"source", "migrate"}}});
     if (!appended) {
         return std::unexpected(appended.error());
@@ -109,7 +106,7 @@ result<std::string> run_database_step(const plan_step& step, const step_environm
     }
     const database_tools& tools = *env.platforms.database;
     if (step.kind == "postgres.backup") {
-        const std::string environment = param(step, "environment");
+        const std::string environment = step_param(step, "environment");
         auto made = backup_and_record(tools, environment, env.clk, "opsbot");
         if (!made) {
             return std::unexpected(made.error());

@@ -1,5 +1,6 @@
 // Step kinds of `/deploy <service>`: "vercel.redeploy", "railway.redeploy", "verify.run" (commands/deploy_plan.hpp).
 #include "commands/deploy_plan.hpp"
+#include "commands/step_support.hpp"
 #include "commands/deploy_verify.hpp"
 
 #include <fmt/format.h>
@@ -10,37 +11,14 @@
 namespace opsbot::commands {
 namespace {
 
-std::string param(const plan_step& step, std::string_view key) {
-    const auto* v = step.params.if_contains(key);
-    return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string{};
-}
 
-/// Calls `poll` every poll_interval until it returns a value or an error, or the step's timeout passes.
-template <class Poll>
-result<std::string> poll_until(const plan_step& step, const step_environment& env, Poll poll) {
-    const auto deadline = env.clk.now() + step.timeout;
-    for (int attempt = 1;; ++attempt) {
-        result<std::optional<std::string>> r = poll(attempt);
-        if (!r) {
-            return std::unexpected(r.error());
-        }
-        if (r->has_value()) {
-            return **r;
-        }
-        if (env.clk.now() >= deadline) {
-            return fail(error_kind::timeout, fmt::format("{}: not finished after {} s ({} polls)", step.kind,
-                                                         step.timeout.count(), attempt));
-        }
-        env.sleep(env.poll_interval);
-    }
-}
 
 result<std::string> vercel_redeploy(const plan_step& step, const step_environment& env) {
-    auto* vercel = env.platforms.vercel_of(param(step, "service"));
+    auto* vercel = env.platforms.vercel_of(step_param(step, "service"));
     if (vercel == nullptr) {
-        return fail(error_kind::unavailable, "no Vercel adapter for " + param(step, "service"));
+        return fail(error_kind::unavailable, "no Vercel adapter for " + step_param(step, "service"));
     }
-    auto created = vercel->redeploy(param(step, "from"), param(step, "name"), param(step, "target"));
+    auto created = vercel->redeploy(step_param(step, "from"), step_param(step, "name"), step_param(step, "target"));
     if (!created) {
         return std::unexpected(created.error());
     }
@@ -62,11 +40,11 @@ result<std::string> vercel_redeploy(const plan_step& step, const step_environmen
 }
 
 result<std::string> railway_redeploy(const plan_step& step, const step_environment& env) {
-    auto* railway = env.platforms.railway_of(param(step, "service"));
+    auto* railway = env.platforms.railway_of(step_param(step, "service"));
     if (railway == nullptr) {
-        return fail(error_kind::unavailable, "no Railway adapter for " + param(step, "service"));
+        return fail(error_kind::unavailable, "no Railway adapter for " + step_param(step, "service"));
     }
-    auto created = railway->redeploy_latest(param(step, "environment"));
+    auto created = railway->redeploy_latest(step_param(step, "environment"));
     if (!created) {
         return std::unexpected(created.error());
     }
@@ -91,7 +69,7 @@ result<std::string> verify_run(const plan_step& step, const step_environment& en
     if (env.platforms.config == nullptr) {
         return fail(error_kind::unavailable, "verify.run: the platform registry carries no config");
     }
-    const std::string environment = param(step, "environment");
+    const std::string environment = step_param(step, "environment");
     deploy_timeouts timeouts;
     checklist list = deploy_verify_checklist(*env.platforms.config, env.platforms, env.clk, environment, timeouts);
     std::string recorded;

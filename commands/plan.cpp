@@ -1,4 +1,5 @@
 #include "commands/plan.hpp"
+#include "core/json_fields.hpp"
 
 #include "core/sha256.hpp"
 #include "storage/canonical_json.hpp"
@@ -17,10 +18,6 @@ boost::json::value step_to_json(const plan_step& step) {
     };
 }
 
-std::string string_at(const boost::json::object& obj, std::string_view key) {
-    const auto* v = obj.if_contains(key);
-    return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string{};
-}
 
 }  // namespace
 
@@ -54,17 +51,17 @@ std::string plan::digest() const {
 plan plan_from_json(const boost::json::value& json) {
     const auto& obj = json.as_object();
     plan out;
-    out.family = string_at(obj, "family");
-    out.title = string_at(obj, "title");
-    out.service = string_at(obj, "service");
-    out.environment = string_at(obj, "environment");
-    out.next_step_on_failure = string_at(obj, "next_step_on_failure");
+    out.family = json_string(obj, "family");
+    out.title = json_string(obj, "title");
+    out.service = json_string(obj, "service");
+    out.environment = json_string(obj, "environment");
+    out.next_step_on_failure = json_string(obj, "next_step_on_failure");
     if (const auto* steps = obj.if_contains("steps"); steps != nullptr && steps->is_array()) {
         for (const auto& s : steps->get_array()) {
             const auto& so = s.as_object();
             plan_step step;
-            step.description = string_at(so, "description");
-            step.kind = string_at(so, "kind");
+            step.description = json_string(so, "description");
+            step.kind = json_string(so, "kind");
             if (const auto* p = so.if_contains("params"); p != nullptr && p->is_object()) {
                 step.params = p->get_object();
             }

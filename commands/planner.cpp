@@ -1,4 +1,5 @@
 #include "commands/planner.hpp"
+#include "core/json_fields.hpp"
 
 #include "commands/backup_plan.hpp"
 #include "commands/deploy_plan.hpp"
@@ -10,10 +11,6 @@
 namespace opsbot::commands {
 namespace {
 
-std::string string_at(const boost::json::object& obj, std::string_view key) {
-    const auto* v = obj.if_contains(key);
-    return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string{};
-}
 
 }  // namespace
 
@@ -27,7 +24,7 @@ boost::json::object plan_request_of(const parsed_command& command) {
 
 std::string request_arg(const boost::json::object& request, std::string_view name) {
     const auto* args = request.if_contains("args");
-    return args != nullptr && args->is_object() ? string_at(args->get_object(), name) : std::string{};
+    return args != nullptr && args->is_object() ? json_string(args->get_object(), name) : std::string{};
 }
 
 bool is_planned(const parsed_command& command) {
@@ -45,7 +42,7 @@ bool is_planned(const parsed_command& command) {
 
 result<plan> make_plan(const stack_config& config, const platform_registry& platforms,
                        const boost::json::object& request, const clock& clk) {
-    const std::string family = string_at(request, "family");
+    const std::string family = json_string(request, "family");
     result<plan> planned = fail(error_kind::unavailable, fmt::format("`/{}` cannot be planned in this build", family));
     if (family == "rollback") {
         rollback_request r;
@@ -56,9 +53,9 @@ result<plan> make_plan(const stack_config& config, const platform_registry& plat
         planned = plan_rollback(config, platforms, r, clk);
     }
     if (family == "migrate") {
-        planned = plan_migrate(config, platforms, string_at(request, "subcommand"), clk);
+        planned = plan_migrate(config, platforms, json_string(request, "subcommand"), clk);
     }
-    if (family == "deploy" && string_at(request, "subcommand").empty()) {
+    if (family == "deploy" && json_string(request, "subcommand").empty()) {
         deploy_request d{request_arg(request, "service"), request_arg(request, "env")};
         if (d.environment.empty()) {
             d.environment = "production";
@@ -66,7 +63,7 @@ result<plan> make_plan(const stack_config& config, const platform_registry& plat
         planned = plan_deploy(config, platforms, d, clk);
     }
     if (family == "backup") {
-        planned = plan_backup(config, string_at(request, "subcommand"));
+        planned = plan_backup(config, json_string(request, "subcommand"));
     }
     if (planned) {
         planned->request = request;

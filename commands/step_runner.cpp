@@ -1,5 +1,6 @@
 #include "commands/step_runner.hpp"
 
+#include "commands/step_support.hpp"
 #include "commands/deploy_plan.hpp"
 
 #include <fmt/format.h>
@@ -7,37 +8,14 @@
 namespace opsbot::commands {
 namespace {
 
-std::string param(const plan_step& step, std::string_view key) {
-    const auto* v = step.params.if_contains(key);
-    return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string{};
-}
 
-/// Calls `poll` every poll_interval until it returns a value or an error, or the step's timeout passes.
-template <class Poll>
-result<std::string> poll_until(const plan_step& step, const step_environment& env, Poll poll) {
-    const auto deadline = env.clk.now() + step.timeout;
-    for (int attempt = 1;; ++attempt) {
-        result<std::optional<std::string>> r = poll(attempt);
-        if (!r) {
-            return std::unexpected(r.error());
-        }
-        if (r->has_value()) {
-            return **r;
-        }
-        if (env.clk.now() >= deadline) {
-            return fail(error_kind::timeout, fmt::format("{}: not finished after {} s ({} polls)", step.kind,
-                                                         step.timeout.count(), attempt));
-        }
-        env.sleep(env.poll_interval);
-    }
-}
 
 result<std::string> vercel_rollback(const plan_step& step, const step_environment& env) {
-    auto* vercel = env.platforms.vercel_of(param(step, "service"));
+    auto* vercel = env.platforms.vercel_of(step_param(step, "service"));
     if (vercel == nullptr) {
-        return fail(error_kind::unavailable, "no Vercel adapter for " + param(step, "service"));
+        return fail(error_kind::unavailable, "no Vercel adapter for " + step_param(step, "service"));
     }
-    const std::string target = param(step, "to");
+    const std::string target = step_param(step, "to");
     // Idempotent: if the target already serves production, there is nothing to do.
     if (auto current = vercel->current_production(); current && current->id == target) {
         return fmt::format("`{}` already serves production; nothing to do", target);
@@ -47,7 +25,7 @@ result<std::string> vercel_rollback(const plan_step& step, const step_environmen
     if (auto job = vercel->alias_job_status(); job && job->present) {
         before = *job;
     }
-    auto requested = param(step, "mode") == "promote" ? vercel->request_promote(target)
+    auto requested = step_param(step, "mode") == "promote" ? vercel->request_promote(target)
                                                       : vercel->request_rollback(target);
     if (!requested) {
         return std::unexpected(requested.error());
@@ -72,13 +50,13 @@ result<std::string> vercel_rollback(const plan_step& step, const step_environmen
 }
 
 result<std::string> railway_rollback(const plan_step& step, const step_environment& env) {
-    auto* railway = env.platforms.railway_of(param(step, "service"));
+    auto* railway = env.platforms.railway_of(step_param(step, "service"));
     if (railway == nullptr) {
-        return fail(error_kind::unavailable, "no Railway adapter for " + param(step, "service"));
+        return fail(error_kind::unavailable, "no Railway adapter for " + step_param(step, "service"));
     }
-    const std::string environment = param(step, "environment");
-    const std::string from = param(step, "from");
-    auto done = railway->rollback(param(step, "to"));
+    const std::string environment = step_param(step, "environment");
+    const std::string from = step_param(step, "from");
+    auto done = railway->rollback(step_param(step, "to"));
     if (!done) {
         return std::unexpected(done.error());
     }
@@ -109,14 +87,14 @@ result<std::string> health_check(const plan_step& step, const step_environment& 
         return fail(error_kind::unavailable, "no health checker configured");
     }
     auto report = env.platforms.health->check(
-        param(step, "url"), std::chrono::duration_cast<std::chrono::milliseconds>(step.timeout));
+        step_param(step, "url"), std::chrono::duration_cast<std::chrono::milliseconds>(step.timeout));
     if (!report) {
         return std::unexpected(report.error());
     }
     if (!report->ok) {
-        return fail(error_kind::conflict, fmt::format("{} is unhealthy: {}", param(step, "url"), report->reason));
+        return fail(error_kind::conflict, fmt::format("{} is unhealthy: {}", step_param(step, "url"), report->reason));
     }
-    return fmt::format("{} is healthy (status {}, db {}, redis {})", param(step, "url"), report->status,
+    return fmt::format("{} is healthy (status {}, db {}, redis {})", step_param(step, "url"), report->status,
                        report->db.empty() ? "n/a" : report->db, report->redis.empty() ? "n/a" : report->redis);
 }
 

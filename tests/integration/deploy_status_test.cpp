@@ -26,7 +26,7 @@ TEST_CASE("deploy status: all green shows both live deployments, health, migrati
     INFO(r.text);
     CHECK_FALSE(r.is_error);
     CHECK(contains(r.text, "*web* (Vercel): `dpl_Live` · commit `de8b89f` · 2 h ago · READY"));
-    CHECK(contains(r.text, "*api* (Railway): `dep-live` · commit `de8b89f` · 60 min ago · SUCCESS"));
+    CHECK(contains(r.text, "*api* (Railway): `dep-live` · commit `de8b89f` · 1 h ago · SUCCESS"));
     CHECK(contains(r.text, "/health: status ok, db ok, redis ok"));
     CHECK(contains(r.text, "migration status needs `migrations` configured"));
     CHECK(contains(r.text, "*Locks*: none"));

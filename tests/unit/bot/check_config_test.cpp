@@ -34,7 +34,7 @@ std::optional<std::string> env_without_railway(const std::string& name) {
 
 std::filesystem::path example_path() {
     // tests/unit/bot/check_config_test.cpp -> repository root is four parents up.
-    return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().parent_path() / "manifest" /
+    return std::filesystem::path(OPSBOT_SOURCE_DIR) / "manifest" /
            "opsbot.example.jsonc";
 }
 

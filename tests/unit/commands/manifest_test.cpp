@@ -16,7 +16,7 @@ namespace {
 
 /// manifest/slack-app.json in the source tree (located from this file: unit tests link no path helper).
 std::filesystem::path committed_manifest_path() {
-    return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().parent_path() / "manifest" /
+    return std::filesystem::path(OPSBOT_SOURCE_DIR) / "manifest" /
            "slack-app.json";
 }
 

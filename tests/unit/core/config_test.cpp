@@ -316,7 +316,7 @@ TEST_CASE("load_config_file: missing file and the shipped example", "[config]") 
     CHECK_THAT(missing.problems[0].message, Catch::Contains("cannot open"));
 
     // tests/unit/core/config_test.cpp -> repository root is three levels up.
-    auto root = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().parent_path();
+    auto root = std::filesystem::path(OPSBOT_SOURCE_DIR);
     auto example = load_config_file((root / "manifest" / "opsbot.example.jsonc").string(), lookup_everything_set);
     REQUIRE(example.config.has_value());
     INFO(describe(example.problems));
