@@ -216,24 +216,15 @@ std::optional<clock::time_point> newest_audit_time(storage::database* db, const 
     if (db == nullptr) {
         return std::nullopt;
     }
-    storage::audit_log log(*db, clk);
-    auto entries = log.entries();
-    if (!entries) {
-        spdlog::error("could not read the audit log: {}", entries.error().message);
+    auto entry = storage::audit_log(*db, clk).newest_for_environment(event, environment);
+    if (!entry) {
+        spdlog::error("could not read the audit log: {}", entry.error().message);
         return std::nullopt;
     }
-    for (auto it = entries->rbegin(); it != entries->rend(); ++it) {
-        if (it->event != event) {
-            continue;
-        }
-        boost::system::error_code ec;
-        auto detail = boost::json::parse(it->detail_json, ec);
-        const auto* env = !ec && detail.is_object() ? detail.get_object().if_contains("environment") : nullptr;
-        if (env != nullptr && env->is_string() && env->get_string() == environment) {
-            return adapters::parse_utc_iso8601(it->time);
-        }
+    if (!*entry) {
+        return std::nullopt;
     }
-    return std::nullopt;
+    return adapters::parse_utc_iso8601((*entry)->time);
 }
 
 checklist deploy_checklist(const command_context& context, const deploy_timeouts& timeouts) {

@@ -80,12 +80,7 @@ result<plan> plan_railway(const service_config& service, adapters::railway_platf
     redeploy.timeout = std::chrono::minutes{20};
     p.steps.push_back(std::move(redeploy));
     if (auto health = service.health_url.find(environment); health != service.health_url.end()) {
-        plan_step check;
-        check.kind = "health.check";
-        check.description = fmt::format("GET {} and require {{\"status\":\"ok\"}}", health->second);
-        check.params = {{"url", health->second}};
-        check.timeout = std::chrono::seconds{30};
-        p.steps.push_back(std::move(check));
+        p.steps.push_back(health_check_step(health->second));
     }
     p.steps.push_back(verify_step(environment));
     return p;

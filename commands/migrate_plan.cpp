@@ -36,24 +36,15 @@ std::optional<std::pair<std::string, boost::json::object>> newest_entry(storage:
     if (audit_db == nullptr) {
         return std::nullopt;
     }
-    storage::audit_log log(*audit_db, clk);
-    auto entries = log.entries();
-    if (!entries) {
-        spdlog::error("cannot read the audit log: {}", entries.error().message);
+    auto entry = storage::audit_log(*audit_db, clk).newest_for_environment(event, environment);
+    if (!entry) {
+        spdlog::error("cannot read the audit log: {}", entry.error().message);
         return std::nullopt;
     }
-    for (auto it = entries->rbegin(); it != entries->rend(); ++it) {
-        if (it->event != event) {
-            continue;
-        }
-        boost::system::error_code ec;
-        auto detail = boost::json::parse(it->detail_json, ec);
-        if (ec || !detail.is_object() || json_string(detail.get_object(), "environment") != environment) {
-            continue;
-        }
-        return std::pair{it->time, detail.get_object()};
+    if (!*entry) {
+        return std::nullopt;
     }
-    return std::nullopt;
+    return std::pair{(*entry)->time, boost::json::parse((*entry)->detail_json).as_object()};
 }
 
 std::vector<std::string> health_urls(const stack_config& config, std::string_view environment) {
@@ -187,12 +178,7 @@ result<plan> plan_migrate(const stack_config& config, const platform_registry& p
                                environment, std::chrono::seconds{60}));
     const auto urls = health_urls(config, environment);
     for (const auto& health : urls) {
-        plan_step check;
-        check.kind = "health.check";
-        check.description = fmt::format("GET {} and require {{\"status\":\"ok\"}}", health);
-        check.params = {{"url", health}};
-        check.timeout = std::chrono::seconds{30};
-        p.steps.push_back(std::move(check));
+        p.steps.push_back(health_check_step(health));
     }
     if (environment == "staging" && !urls.empty()) {
         p.steps.push_back(env_step("migrate.verified",

@@ -4,6 +4,8 @@
 #include "core/sha256.hpp"
 #include "storage/canonical_json.hpp"
 
+#include <fmt/format.h>
+
 #include <stdexcept>
 
 namespace opsbot::commands {
@@ -46,6 +48,15 @@ std::string plan::digest() const {
     boost::json::object bound{
         {"family", family}, {"service", service}, {"environment", environment}, {"steps", step_array}};
     return sha256_hex(storage::canonical_json(bound));
+}
+
+plan_step health_check_step(const std::string& url) {
+    plan_step check;
+    check.kind = "health.check";
+    check.description = fmt::format("GET {} and require {{\"status\":\"ok\"}}", url);
+    check.params = {{"url", url}};
+    check.timeout = std::chrono::seconds{30};
+    return check;
 }
 
 plan plan_from_json(const boost::json::value& json) {

@@ -37,4 +37,8 @@ struct plan {
 
 plan plan_from_json(const boost::json::value& json);
 
+/// The step every plan that changes a running service ends with: GET `url` and require the runbook's
+/// {"status":"ok"} (kind "health.check", 30 s).
+plan_step health_check_step(const std::string& url);
+
 }  // namespace opsbot::commands

@@ -244,4 +244,24 @@ std::string to_json_line(const audit_entry& entry) {
     return boost::json::serialize(line);
 }
 
+result<std::optional<audit_entry>> audit_log::newest_for_environment(std::string_view event,
+                                                                   std::string_view environment) {
+    auto all = entries();
+    if (!all) {
+        return std::unexpected(all.error());
+    }
+    for (auto it = all->rbegin(); it != all->rend(); ++it) {
+        if (it->event != event) {
+            continue;
+        }
+        boost::system::error_code ec;
+        auto detail = boost::json::parse(it->detail_json, ec);
+        const auto* env = !ec && detail.is_object() ? detail.get_object().if_contains("environment") : nullptr;
+        if (env != nullptr && env->is_string() && env->get_string() == environment) {
+            return std::optional<audit_entry>{*it};
+        }
+    }
+    return std::optional<audit_entry>{};
+}
+
 }  // namespace opsbot::storage

@@ -72,6 +72,10 @@ public:
     result<std::vector<audit_entry>> tail(std::int64_t limit);
     result<std::vector<audit_entry>> for_action(const action_id& id);
 
+    /// The newest entry of `event` whose detail says "environment": `environment` (a backup, a verification);
+    /// nullopt when there is none.
+    result<std::optional<audit_entry>> newest_for_environment(std::string_view event, std::string_view environment);
+
     /// Writes entries with time >= since as JSON lines {seq,time,actor,action_id,event,detail,hash};
     /// returns how many were written.
     result<std::int64_t> export_jsonl(std::ostream& out, std::optional<clock::time_point> since = std::nullopt);
