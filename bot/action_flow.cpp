@@ -228,6 +228,16 @@ void action_flow::on_click(const block_action& click) {
         tell(click.channel, click.user, fmt::format("There is no action {}. Nothing was changed.", id_text));
         return;
     }
+    // A click can overtake the worker that posted the message and is still recording its ts: the click
+    // carries the message's ts, so progress updates always know which message to edit.
+    if (!before->message_ts && !click.message_ts.empty()) {
+        if (auto saved = actions_.set_message(id, channel_id(click.channel), click.message_ts); saved) {
+            before = actions_.get(id);
+            if (!before) {
+                return;
+            }
+        }
+    }
     const commands::plan plan = plan_of(*before);
     if (click.action_id == "cancel") {
         auto cancelled = approvals_.cancel(id, user);
