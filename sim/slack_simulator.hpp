@@ -18,8 +18,8 @@ namespace opsbot::sim {
 /// (/link/?ticket=…), the Web API (/api/<method>) and response_url endpoints (/response/<id>).
 /// Used by the integration tests and by `opsbot demo`. Every public member is thread-safe.
 struct slack_simulator_options {
-    std::string app_token = "xapp-1-A111-sim-app-token";  ///< accepted by apps.connections.open
-    std::string bot_token = "xoxb-111-sim-bot-token";     ///< accepted by every other Web API method
+    std::string app_token = "xapp-SIMULATOR";  ///< fake; accepted by apps.connections.open
+    std::string bot_token = "xoxb-SIMULATOR";  ///< fake; accepted by every other Web API method
     std::string app_id = "A111";
     std::string team_id = "T111";
     std::string team_domain = "opsbot-sim";
