@@ -345,7 +345,9 @@ TEST_CASE("who may request: a non-deployer and another channel are refused, and 
     CHECK_FALSE(h.message_of("A-1"));
     CHECK(messages_in(h.slack(), ops_channel, "chat.postMessage").empty());
     CHECK(messages_in(h.slack(), "C0RANDOM", "chat.postMessage").empty());
-    // The refusal is the ack's immediate, ephemeral answer.
+    // The refusal is the ack's immediate, ephemeral answer. The bot settles when it has handed the envelope
+    // on; the simulator may record the ack a moment later, so wait for it.
+    REQUIRE(h.slack().wait_for([&] { return h.slack().acks().size() >= 2; }, 20s));
     auto acks = h.slack().acks();
     REQUIRE(acks.size() == 2);
     auto answer = [](const opsbot::sim::ack_record& a) {
