@@ -42,7 +42,7 @@ void action_flow::reply(const std::string& response_url, const std::string& text
     if (response_url.empty()) {
         return;
     }
-    auto sent = deps_.slack.respond(response_url, make_message(text, boost::json::array{section(text)}),
+    auto sent = deps_.slack.respond(response_url, text_message(text),
                                     response_visibility::ephemeral);
     if (!sent) {
         spdlog::error("could not answer via response_url: {}", sent.error().message);
@@ -50,7 +50,7 @@ void action_flow::reply(const std::string& response_url, const std::string& text
 }
 
 void action_flow::tell(const std::string& channel, const std::string& user, const std::string& text) {
-    auto sent = deps_.slack.post_ephemeral(channel, user, make_message(text, boost::json::array{section(text)}));
+    auto sent = deps_.slack.post_ephemeral(channel, user, text_message(text));
     if (!sent) {
         spdlog::error("could not tell {} ({}): {}", user, text, sent.error().message);
     }
@@ -292,7 +292,7 @@ void action_flow::execute(const storage::action_record& action) {
     commands::plan plan = plan_of(action);
     const std::string thread = action.message_ts.value_or("");
     auto post_in_thread = [&](const std::string& text) {
-        auto sent = deps_.slack.post_message(action.channel.str(), make_message(text, {section(text)}), thread);
+        auto sent = deps_.slack.post_message(action.channel.str(), text_message(text), thread);
         if (!sent) {
             spdlog::error("could not post in the thread of {}: {}", action.id.str(), sent.error().message);
         }

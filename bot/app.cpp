@@ -11,9 +11,7 @@
 namespace opsbot::bot {
 namespace {
 
-message reply_message(const commands::reply& reply) {
-    return make_message(reply.text, boost::json::array{section(reply.text)});
-}
+message reply_message(const commands::reply& reply) { return text_message(reply.text); }
 
 }  // namespace
 
@@ -46,20 +44,18 @@ std::optional<boost::json::object> app::ack_payload(const envelope& env) {
     }
     commands::routed routed = router_.route(command->invocation);
     auto payload = reply_payload(routed.immediate);
-    routed_by_envelope_.emplace(env.envelope_id, std::move(routed));
+    pending_by_envelope_.emplace(env.envelope_id, pending_command{std::move(*command), std::move(routed)});
     return payload;
 }
 
 void app::on_envelope(envelope env) {
     if (env.type == "slash_commands") {
-        auto node = routed_by_envelope_.extract(env.envelope_id);
-        auto command = read_slash_command(env);
-        if (!node.empty() && command) {
-            workers_.post([this, routed = std::move(node.mapped()), command = std::move(*command)] {
-                if (routed.immediate.is_error) {
-                    audit_refusal(command.invocation, routed.immediate);
-                } else if (routed.needs_work) {
-                    run_command(routed, command.response_url);
+        if (auto node = pending_by_envelope_.extract(env.envelope_id); !node.empty()) {
+            workers_.post([this, pending = std::move(node.mapped())] {
+                if (pending.routed.immediate.is_error) {
+                    audit_refusal(pending.command.invocation, pending.routed.immediate);
+                } else if (pending.routed.needs_work) {
+                    run_command(pending.routed, pending.command.response_url);
                 }
             });
         }

@@ -4,6 +4,7 @@
 #include "bot/incident_notifier.hpp"
 #include "bot/slack/envelope.hpp"
 #include "bot/slack/web_api.hpp"
+#include "bot/slash_command.hpp"
 #include "commands/command_context.hpp"
 #include "commands/router.hpp"
 #include "core/config.hpp"
@@ -48,8 +49,12 @@ private:
     action_flow& flow_;
     incident_notifier incidents_;
     commands::command_router router_;
-    // Routed slash commands between their ack and on_envelope; touched only on the I/O thread.
-    std::unordered_map<std::string, commands::routed> routed_by_envelope_;
+    // Slash commands between their ack and on_envelope, parsed and routed once; touched only on the I/O thread.
+    struct pending_command {
+        slash_command command;
+        commands::routed routed;
+    };
+    std::unordered_map<std::string, pending_command> pending_by_envelope_;
     mutable std::mutex handled_mutex_;
     mutable std::condition_variable handled_changed_;
     uint64_t handled_ = 0;

@@ -62,23 +62,11 @@ std::optional<std::pair<sim::recorded_message, std::string>> find_button(const s
     auto messages = slack.messages();
     std::set<std::pair<std::string, std::string>> seen;
     for (auto it = messages.rbegin(); it != messages.rend(); ++it) {
-        if (it->ts.empty() || !seen.emplace(it->channel, it->ts).second || !it->blocks.is_array()) {
+        if (it->ts.empty() || !seen.emplace(it->channel, it->ts).second) {
             continue;  // not a channel message, or an older version of one already looked at
         }
-        for (const auto& block : it->blocks.get_array()) {
-            const auto* elements = block.is_object() ? block.get_object().if_contains("elements") : nullptr;
-            if (elements == nullptr || !elements->is_array()) {
-                continue;
-            }
-            for (const auto& e : elements->get_array()) {
-                const auto* b = e.if_object();
-                const auto* value = b != nullptr ? b->if_contains("value") : nullptr;
-                const auto* id = b != nullptr ? b->if_contains("action_id") : nullptr;
-                if (value != nullptr && value->is_string() && id != nullptr && id->is_string() &&
-                    id->get_string() == button && action_id_of_button_value(value->get_string()) == action) {
-                    return std::make_pair(*it, std::string(value->get_string()));
-                }
-            }
+        if (std::string value = find_button_value(it->blocks, action, button); !value.empty()) {
+            return std::make_pair(*it, value);
         }
     }
     return std::nullopt;

@@ -141,4 +141,26 @@ std::string render_for_terminal(const boost::json::object& message) {
     return out;
 }
 
+std::string find_button_value(const boost::json::value& blocks, std::string_view action, std::string_view button) {
+    if (!blocks.is_array()) {
+        return {};
+    }
+    for (const auto& block : blocks.get_array()) {
+        const auto* elements = block.is_object() ? block.get_object().if_contains("elements") : nullptr;
+        if (elements == nullptr || !elements->is_array()) {
+            continue;
+        }
+        for (const auto& e : elements->get_array()) {
+            const auto* b = e.if_object();
+            if (b != nullptr && json_string(*b, "action_id") == button) {
+                std::string value = json_string(*b, "value");
+                if (action_id_of_button_value(value) == action) {
+                    return value;
+                }
+            }
+        }
+    }
+    return {};
+}
+
 }  // namespace opsbot::bot

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
 #include <string>
 #include <string_view>
@@ -17,5 +18,9 @@ std::string render_for_terminal(const boost::json::object& message);
 
 /// The action id (e.g. "A-7") at the start of a button value "A-7:<digest>"; empty when absent.
 std::string action_id_of_button_value(std::string_view value);
+
+/// The value of the button `button` (approve | deny | cancel) belonging to action `action` ("A-7") in a
+/// message's blocks; empty when the message has no such button (e.g. once the request was decided).
+std::string find_button_value(const boost::json::value& blocks, std::string_view action, std::string_view button);
 
 }  // namespace opsbot::bot

@@ -1,9 +1,10 @@
 #include "commands/format.hpp"
 
+#include "adapters/sentry.hpp"
+
 #include <fmt/format.h>
 
 #include <chrono>
-#include <ctime>
 
 namespace opsbot::commands {
 namespace {
@@ -39,23 +40,10 @@ std::string age_of_ms(std::int64_t unix_ms, const clock& clk) {
 }
 
 std::string age_of_iso(std::string_view iso, const clock& clk) {
-    std::tm tm{};
-    std::string text(iso.substr(0, 19));
-    if (text.size() != 19 || strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm) == nullptr) {
-        return "unknown age";
-    }
-    auto then = clock::time_point{std::chrono::seconds{timegm(&tm)}};
-    return age_between(then, clk.now());
+    auto then = adapters::parse_utc_iso8601(iso);
+    return then ? age_between(*then, clk.now()) : std::string("unknown age");
 }
 
-std::string iso8601(clock::time_point t) {
-    auto secs = std::chrono::time_point_cast<std::chrono::seconds>(t);
-    std::time_t tt = std::chrono::system_clock::to_time_t(secs);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
+std::string iso8601(clock::time_point t) { return adapters::format_utc_iso8601(t); }
 
 }  // namespace opsbot::commands

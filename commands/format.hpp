@@ -14,7 +14,7 @@ std::string short_sha(std::string_view sha);
 std::string age_of_ms(std::int64_t unix_ms, const clock& clk);
 /// The same for an ISO-8601 UTC time ("2026-11-26T10:00:00.000Z"); "unknown age" when unparsable.
 std::string age_of_iso(std::string_view iso8601, const clock& clk);
-/// "2026-11-27T07:35:04Z"
+/// "2026-11-27T07:35:04Z" (UTC, whole seconds)
 std::string iso8601(clock::time_point t);
 
 }  // namespace opsbot::commands

@@ -156,4 +156,8 @@ message make_message(std::string text, json::array blocks) {
     return msg;
 }
 
+message text_message(const std::string& mrkdwn_text) {
+    return make_message(mrkdwn_text, boost::json::array{section(mrkdwn_text)});
+}
+
 }  // namespace opsbot::bot

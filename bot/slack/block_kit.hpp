@@ -66,6 +66,9 @@ boost::json::object actions(std::string_view block_id, boost::json::array elemen
 /// replaced by a final context block "… N more blocks not shown"). Works on blocks from any source.
 message make_message(std::string text, boost::json::array blocks);
 
+/// The common reply: mrkdwn text as both the fallback text and a single section block.
+message text_message(const std::string& mrkdwn_text);
+
 /// Raw preformatted output (e.g. a subprocess's) as a mrkdwn code block of at most `max_chars` characters:
 /// invalid UTF-8 replaced, `& < >` escaped, runs of backticks broken so the output cannot close the fence. When
 /// too long, the *tail* is kept (the end of command output is what matters) and a note before the block says

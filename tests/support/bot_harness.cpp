@@ -1,5 +1,7 @@
 #include "tests/support/bot_harness.hpp"
 
+#include "bot/demo_render.hpp"
+
 #include "bot/platform_factory.hpp"
 #include "bot/runtime.hpp"
 #include "storage/action_store.hpp"
@@ -175,25 +177,14 @@ std::optional<sim::recorded_message> plan_message(const sim::slack_simulator& sl
 std::optional<plan_button> find_button(const sim::slack_simulator& slack, const std::string& action,
                                        const std::string& button) {
     auto message = plan_message(slack, action);
-    if (!message || !message->blocks.is_array()) {
+    if (!message) {
         return std::nullopt;
     }
-    for (const auto& block : message->blocks.get_array()) {
-        const auto* elements = block.is_object() ? block.get_object().if_contains("elements") : nullptr;
-        if (elements == nullptr || !elements->is_array()) {
-            continue;
-        }
-        for (const auto& e : elements->get_array()) {
-            const auto* b = e.if_object();
-            const auto* value = b != nullptr ? b->if_contains("value") : nullptr;
-            const auto* id = b != nullptr ? b->if_contains("action_id") : nullptr;
-            if (value != nullptr && value->is_string() && id != nullptr && id->is_string() && id->get_string() == button &&
-                value->get_string().starts_with(action + ":")) {
-                return plan_button{message->channel, message->ts, button, std::string(value->get_string())};
-            }
-        }
+    std::string value = bot::find_button_value(message->blocks, action, button);
+    if (value.empty()) {
+        return std::nullopt;
     }
-    return std::nullopt;
+    return plan_button{message->channel, message->ts, button, value};
 }
 
 std::vector<sim::recorded_message> messages_in(const sim::slack_simulator& slack, const std::string& channel,
