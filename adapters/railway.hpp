@@ -56,6 +56,12 @@ public:
     virtual result<void> upsert_variables(const std::string& environment_name,
                                           const std::map<std::string, std::string>& variables,
                                           bool skip_deploys) = 0;
+    /// `variables(projectId, environmentId, serviceId)`: the service's variables, name -> value (§2.2).
+    /// The values are secrets: callers keep them in memory only and never log them.
+    virtual result<std::map<std::string, std::string>> variables(const std::string& environment_name) {
+        (void)environment_name;
+        return fail(error_kind::unavailable, "this Railway adapter cannot read variables");
+    }
 };
 
 /// The real adapter. `token` is the value of service.token_env; `http` must outlive the adapter.

@@ -31,6 +31,14 @@ struct vercel_deployment {
     bool production() const { return target == "production"; }
 };
 
+/// One project environment variable as listed by GET /v10/projects/{id}/env (§1.5). Never the value.
+struct vercel_env_var {
+    std::string id;   ///< "env_…"
+    std::string key;  ///< "OPENAI_API_KEY"
+    std::string type;  ///< plain | encrypted | sensitive | system | secret
+    std::vector<std::string> targets;  ///< production | preview | development
+};
+
 /// The project's last alias job (rollback or promote), from GET /v9/projects/{id}?rollbackInfo=true (§1.3).
 struct vercel_alias_job {
     bool present = false;  ///< false when the project has no lastAliasRequest
@@ -66,6 +74,12 @@ public:
     /// Creates or replaces a project environment variable (§1.5). The value is never logged.
     virtual result<void> upsert_env(const std::string& key, const std::string& value, const std::string& type,
                                     const std::vector<std::string>& targets) = 0;
+    /// The project's variables for one target ("production", "preview"), names and types only: the list is
+    /// requested without decrypt and values are dropped on parsing (§1.5).
+    virtual result<std::vector<vercel_env_var>> list_env(const std::string& target) {
+        (void)target;
+        return fail(error_kind::unavailable, "this Vercel adapter cannot list environment variables");
+    }
 };
 
 /// The real adapter. `token` is the value of service.token_env; `http` must outlive the adapter.

@@ -3,6 +3,7 @@
 #include "adapters/betterstack.hpp"
 #include "adapters/github.hpp"
 #include "adapters/health.hpp"
+#include "adapters/secret_provider.hpp"
 #include "adapters/sentry.hpp"
 #include "adapters/railway.hpp"
 #include "adapters/vercel.hpp"
@@ -50,6 +51,9 @@ struct platform_registry {
     /// `/deploy check`. Empty until the platform adapters can list variables; the check then says so.
     std::function<result<std::set<std::string>>(const std::string& service, const std::string& environment)>
         env_names;
+    /// Key-making providers for /rotate, by secret name (config.secrets.<name>.generate = resend|openai|posthog);
+    /// a secret whose provider token is missing is left out and its rotation says so.
+    std::map<std::string, std::unique_ptr<adapters::secret_provider>> secret_providers;
     /// The stack description, for steps that need more than the adapters ("verify.run"); set by the bot.
     const stack_config* config = nullptr;
 

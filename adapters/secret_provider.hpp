@@ -1,0 +1,63 @@
+#pragma once
+
+#include "adapters/http_client.hpp"
+#include "core/config.hpp"
+#include "core/error.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace opsbot::adapters {
+
+/// A key made by a provider's API (platforms.md §6). `value` is the secret: it lives in memory only, is never
+/// logged, never stored, never shown; `id` is the provider's key id (safe to log and audit).
+struct issued_key {
+    std::string id;
+    std::string value;
+};
+
+/// A provider that makes and revokes its own API keys (Resend, OpenAI service-account keys, PostHog project
+/// token reset). The key id is never the secret. Errors follow the HTTP client's mapping; messages never
+/// contain a key value.
+class secret_provider {
+public:
+    virtual ~secret_provider() = default;
+
+    /// "resend", "openai", "posthog".
+    virtual std::string name() const = 0;
+
+    /// Ids of the keys this rotation replaces (those to revoke once the new key is verified): only the keys this
+    /// bot manages (name prefix / service account from secret_config.provider), never unrelated keys.
+    virtual result<std::vector<std::string>> existing_key_ids() = 0;
+
+    /// Makes a new key labelled `label` (e.g. "opsbot-20261127-101500").
+    virtual result<issued_key> create_key(const std::string& label) = 0;
+
+    /// A cheap authenticated call made with `value` to prove the new key works; unavailable when the provider
+    /// has no such call (the plan then relies on the health check).
+    virtual result<void> verify_key(const std::string& value) = 0;
+
+    /// Revokes one key by id. Idempotent: a key already gone (404) is success.
+    virtual result<void> revoke_key(const std::string& id) = 0;
+
+    /// True when making a new key invalidates the old one at once (PostHog's reset_token): there is no window
+    /// where both work, and nothing is left to revoke.
+    virtual bool create_revokes_old() const { return false; }
+};
+
+/// The real providers. `admin_token` is the value of secret.provider["token_env"]; `http` must outlive them.
+/// Settings come from secret.provider (api_url, and per provider: Resend `key_name`, `permission`;
+/// OpenAI `project_id`, `service_account_id`; PostHog `project_id`).
+std::unique_ptr<secret_provider> make_resend_provider(const secret_config& secret, std::string admin_token,
+                                                      http_client& http);
+std::unique_ptr<secret_provider> make_openai_provider(const secret_config& secret, std::string admin_token,
+                                                      http_client& http);
+std::unique_ptr<secret_provider> make_posthog_provider(const secret_config& secret, std::string admin_token,
+                                                       http_client& http);
+
+/// `bytes` random bytes from OpenSSL's CSPRNG (RAND_bytes) as lower-case hex, as `openssl rand -hex N`.
+/// Throws std::runtime_error only if the CSPRNG fails (it does not on a working system).
+std::string random_hex(std::size_t bytes);
+
+}  // namespace opsbot::adapters
