@@ -327,7 +327,9 @@ void action_flow::execute(const storage::action_record& action) {
     for (const auto& s : plan.steps) {
         budget += s.timeout;
     }
-    auto lock = locks_.claim(plan.service, plan.environment, action.id.str(), plan.title,
+    // A plan spanning several services (a rotation, /incident site-down) locks under its family's name.
+    const std::string lock_subject = plan.service.empty() ? plan.family : plan.service;
+    auto lock = locks_.claim(lock_subject, plan.environment, action.id.str(), plan.title,
                              deps_.clk.now() + budget + std::chrono::minutes{5});
     if (!lock) {
         stop_before_running("lock busy", "Not run: " + lock.error().message);

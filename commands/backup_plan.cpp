@@ -64,6 +64,7 @@ result<plan> plan_backup(const stack_config& config, std::string_view environmen
     }
     plan p;
     p.family = "backup";
+    p.service = "database";  // what the lock covers: one database per environment
     p.environment = std::string(environment);
     p.title = fmt::format("Back up the {} database", environment);
     p.steps.push_back(backup_step(environment, *config.migrations));

@@ -154,6 +154,7 @@ result<plan> plan_migrate(const stack_config& config, const platform_registry& p
 
     plan p;
     p.family = "migrate";
+    p.service = "database";  // what the lock covers: one database per environment
     p.environment = std::string(environment);
     p.title = fmt::format("Migrate the {} database ({} pending)", environment, status->pending.size());
     p.next_step_on_failure = std::string(migration_next_step);

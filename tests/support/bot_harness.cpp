@@ -283,6 +283,9 @@ bot_harness::bot_harness(harness_options options)
     seed_vercel(vercel_);
     seed_railway(railway_);
     config_ = harness_config(slack_.api_url(), db_path_, &vercel_, &railway_, &health_, options_);
+    if (options_.configure) {
+        options_.configure(config_);
+    }
     bot::runtime_options ro;
     ro.poll_interval = 5ms;
     ro.worker_threads = 4;

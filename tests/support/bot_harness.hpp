@@ -45,6 +45,8 @@ struct harness_options {
     bool manual_time = false;      ///< the bot runs on harness.clock() (a manual_clock) instead of the system clock
     int railway_deploy_polls = 3;  ///< polls until a rollback deployment settles
     std::chrono::seconds expiry_sweep_interval{30};
+    /// Last changes to the stack description before the bot starts (extra sections: migrations, secrets, …).
+    std::function<void(stack_config&)> configure;
 };
 
 /// One button on the newest version of a plan message.
