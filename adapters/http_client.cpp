@@ -37,13 +37,6 @@ public:
             options_.sleep = [](milliseconds d) { std::this_thread::sleep_for(d); };
         }
         options_.max_attempts = std::max(options_.max_attempts, 1);
-        auto tls = make_tls_context(options_);
-        if (tls) {
-            tls_ = std::move(*tls);
-        } else {
-            tls_error_ = tls.error();
-            spdlog::error("http client: {}", tls_error_->message);
-        }
     }
 
     result<http_response> send(const http_request& request) override;
@@ -53,12 +46,30 @@ private:
     std::unique_ptr<http_connection> take_idle(const std::string& key);
     void put_idle(const std::string& key, std::unique_ptr<http_connection> connection);
 
+    /// The TLS context, made on the first https request: loading the system CA store costs ~15 ms and a few MB,
+    /// which start-up and loopback-only use (tests, the demo, the simulator) should not pay.
+    const std::shared_ptr<tls_context>& tls();
+
     http_options options_;
+    std::once_flag tls_once_;
     std::shared_ptr<tls_context> tls_;
     std::optional<error> tls_error_;
     std::mutex mutex_;
     std::map<std::string, std::vector<std::unique_ptr<http_connection>>> idle_;
 };
+
+const std::shared_ptr<tls_context>& pooled_http_client::tls() {
+    std::call_once(tls_once_, [this] {
+        auto made = make_tls_context(options_);
+        if (made) {
+            tls_ = std::move(*made);
+        } else {
+            tls_error_ = made.error();
+            spdlog::error("http client: {}", tls_error_->message);
+        }
+    });
+    return tls_;
+}
 
 std::unique_ptr<http_connection> pooled_http_client::take_idle(const std::string& key) {
     std::lock_guard lock(mutex_);
@@ -84,7 +95,7 @@ attempt_result pooled_http_client::attempt(const http_request& request, const pa
     auto connection = take_idle(url.pool_key());
     const bool reused = connection != nullptr;
     if (!connection) {
-        auto opened = http_connection::open(url, tls_, options_.connect_timeout, what);
+        auto opened = http_connection::open(url, url.tls ? tls() : nullptr, options_.connect_timeout, what);
         if (!opened) {
             // Nothing was sent yet: safe to try again, unless the peer's certificate was refused.
             return {std::unexpected(opened.error().err), !opened.error().permanent};
@@ -95,7 +106,7 @@ attempt_result pooled_http_client::attempt(const http_request& request, const pa
     if (!response && reused && response.error().stale) {
         // The peer closed the idle keep-alive connection: repeat once on a fresh one (RFC 9112 §9.3.1).
         spdlog::debug("http client: {}: idle connection was closed by the peer, reconnecting", what);
-        auto opened = http_connection::open(url, tls_, options_.connect_timeout, what);
+        auto opened = http_connection::open(url, url.tls ? tls() : nullptr, options_.connect_timeout, what);
         if (!opened) {
             return {std::unexpected(opened.error().err), !opened.error().permanent};
         }
@@ -120,7 +131,7 @@ result<http_response> pooled_http_client::send(const http_request& request) {
         return fail(url.error().kind, fmt::format("{} request: {}", request.method, url.error().message));
     }
     const std::string what = fmt::format("{} {}", request.method, url->display());
-    if (tls_error_ && url->tls) {
+    if (url->tls && !tls()) {
         return fail(tls_error_->kind, fmt::format("{}: {}", what, tls_error_->message));
     }
 

@@ -1,9 +1,9 @@
 #include "adapters/postgres_url.hpp"
 
+#include "adapters/libpq.hpp"
 #include "core/redactor.hpp"
 
 #include <fmt/format.h>
-#include <libpq-fe.h>
 
 #include <memory>
 
@@ -11,17 +11,22 @@ namespace opsbot::adapters {
 namespace {
 
 struct options_deleter {
-    void operator()(PQconninfoOption* o) const { PQconninfoFree(o); }
+    decltype(&::PQconninfoFree) free = nullptr;
+    void operator()(PQconninfoOption* o) const { free(o); }
 };
 using options_ptr = std::unique_ptr<PQconninfoOption, options_deleter>;
 
 result<options_ptr> parse(std::string_view url) {
+    auto pq = libpq();
+    if (!pq) {
+        return std::unexpected(pq.error());
+    }
     char* err = nullptr;
-    options_ptr opts(PQconninfoParse(std::string(url).c_str(), &err));
+    options_ptr opts((*pq)->conninfo_parse(std::string(url).c_str(), &err), options_deleter{(*pq)->conninfo_free});
     if (!opts) {
         // libpq's message may quote the text it failed on: redact before it goes anywhere.
         std::string why = err != nullptr ? global_redactor().redact(err) : std::string("out of memory");
-        PQfreemem(err);
+        (*pq)->freemem(err);
         while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) {
             why.pop_back();
         }

@@ -1,11 +1,11 @@
 #include "adapters/prisma_migrations.hpp"
 
+#include "adapters/libpq.hpp"
 #include "adapters/postgres_url.hpp"
 #include "core/redactor.hpp"
 #include "core/sha256.hpp"
 
 #include <fmt/format.h>
-#include <libpq-fe.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -20,10 +20,12 @@ namespace {
 namespace fs = std::filesystem;
 
 struct conn_deleter {
-    void operator()(PGconn* c) const { PQfinish(c); }
+    decltype(&::PQfinish) finish = nullptr;
+    void operator()(PGconn* c) const { finish(c); }
 };
 struct result_deleter {
-    void operator()(PGresult* r) const { PQclear(r); }
+    decltype(&::PQclear) clear = nullptr;
+    void operator()(PGresult* r) const { clear(r); }
 };
 
 std::string trimmed(std::string text) {
@@ -85,39 +87,44 @@ result<std::vector<prisma_migration_folder>> read_migration_folders(const std::s
 
 result<std::optional<std::vector<prisma_migration_row>>> read_migration_rows(const std::string& url) {
     register_database_url(url);
+    auto loaded = libpq();
+    if (!loaded) {
+        return std::unexpected(loaded.error());
+    }
+    const libpq_api& pq = **loaded;
     const char* keys[] = {"dbname", "connect_timeout", nullptr};
     const char* values[] = {url.c_str(), "10", nullptr};
-    std::unique_ptr<PGconn, conn_deleter> conn(PQconnectdbParams(keys, values, 1));
-    if (!conn || PQstatus(conn.get()) != CONNECTION_OK) {
+    std::unique_ptr<PGconn, conn_deleter> conn(pq.connectdb_params(keys, values, 1), conn_deleter{pq.finish});
+    if (!conn || pq.status(conn.get()) != CONNECTION_OK) {
         return fail(error_kind::network,
                     global_redactor().redact("cannot connect to the database: " +
-                                             trimmed(conn ? PQerrorMessage(conn.get()) : "out of memory")));
+                                             trimmed(conn ? pq.error_message(conn.get()) : "out of memory")));
     }
     std::unique_ptr<PGresult, result_deleter> exists(
-        PQexec(conn.get(), "SELECT to_regclass('_prisma_migrations') IS NOT NULL"));
-    if (PQresultStatus(exists.get()) != PGRES_TUPLES_OK) {
+        pq.exec(conn.get(), "SELECT to_regclass('_prisma_migrations') IS NOT NULL"), result_deleter{pq.clear});
+    if (pq.result_status(exists.get()) != PGRES_TUPLES_OK) {
         return fail(error_kind::bad_response,
-                    global_redactor().redact(trimmed(PQresultErrorMessage(exists.get()))));
+                    global_redactor().redact(trimmed(pq.result_error_message(exists.get()))));
     }
-    if (std::string_view(PQgetvalue(exists.get(), 0, 0)) != "t") {
+    if (std::string_view(pq.getvalue(exists.get(), 0, 0)) != "t") {
         return std::optional<std::vector<prisma_migration_row>>{};
     }
-    std::unique_ptr<PGresult, result_deleter> res(PQexec(conn.get(), rows_query));
-    if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) {
-        return fail(error_kind::bad_response,
-                    global_redactor().redact("reading _prisma_migrations: " + trimmed(PQresultErrorMessage(res.get()))));
+    std::unique_ptr<PGresult, result_deleter> res(pq.exec(conn.get(), rows_query), result_deleter{pq.clear});
+    if (pq.result_status(res.get()) != PGRES_TUPLES_OK) {
+        return fail(error_kind::bad_response, global_redactor().redact("reading _prisma_migrations: " +
+                                                                       trimmed(pq.result_error_message(res.get()))));
     }
     std::vector<prisma_migration_row> rows;
-    for (int i = 0; i < PQntuples(res.get()); ++i) {
+    for (int i = 0; i < pq.ntuples(res.get()); ++i) {
         prisma_migration_row r;
-        r.id = PQgetvalue(res.get(), i, 0);
-        r.name = PQgetvalue(res.get(), i, 1);
-        r.checksum = PQgetvalue(res.get(), i, 2);
-        r.started_at = PQgetvalue(res.get(), i, 3);
-        r.finished_at = PQgetvalue(res.get(), i, 4);
-        r.rolled_back_at = PQgetvalue(res.get(), i, 5);
-        r.logs = global_redactor().redact(PQgetvalue(res.get(), i, 6));
-        r.applied_steps_count = std::atoi(PQgetvalue(res.get(), i, 7));
+        r.id = pq.getvalue(res.get(), i, 0);
+        r.name = pq.getvalue(res.get(), i, 1);
+        r.checksum = pq.getvalue(res.get(), i, 2);
+        r.started_at = pq.getvalue(res.get(), i, 3);
+        r.finished_at = pq.getvalue(res.get(), i, 4);
+        r.rolled_back_at = pq.getvalue(res.get(), i, 5);
+        r.logs = global_redactor().redact(pq.getvalue(res.get(), i, 6));
+        r.applied_steps_count = std::atoi(pq.getvalue(res.get(), i, 7));
         rows.push_back(std::move(r));
     }
     return std::optional{std::move(rows)};

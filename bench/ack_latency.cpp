@@ -118,7 +118,7 @@ int main() {
         auto t = clock_type::now();
         sent_at[slack.send_slash_command("U01", "C0OPS", "/deploy", "help")] = t;
     }
-    bool all_acked = slack.wait_for([&] { return slack.acks().size() >= burst; }, std::chrono::seconds{60});
+    bool all_acked = slack.wait_for([&] { return slack.ack_count() >= burst; }, std::chrono::seconds{60});
     std::vector<double> burst_ms;
     for (const auto& a : slack.acks()) {
         if (auto it = sent_at.find(a.envelope_id); it != sent_at.end()) {

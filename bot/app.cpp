@@ -50,7 +50,11 @@ std::optional<boost::json::object> app::ack_payload(const envelope& env) {
 
 void app::on_envelope(envelope env) {
     if (env.type == "slash_commands") {
-        if (auto node = pending_by_envelope_.extract(env.envelope_id); !node.empty()) {
+        auto node = pending_by_envelope_.extract(env.envelope_id);
+        // An answer given in full by the ack (help, most refusals' text) needs no worker unless it must be audited:
+        // waking a worker per envelope would cost a thread switch on the I/O path for nothing.
+        const bool has_work = !node.empty() && (node.mapped().routed.immediate.is_error || node.mapped().routed.needs_work);
+        if (has_work) {
             workers_.post([this, pending = std::move(node.mapped())] {
                 if (pending.routed.immediate.is_error) {
                     audit_refusal(pending.command.invocation, pending.routed.immediate);

@@ -267,6 +267,11 @@ std::vector<ack_record> slack_simulator::acks() const {
     return impl_->acks_;
 }
 
+size_t slack_simulator::ack_count() const {
+    std::lock_guard lock(impl_->mutex_);
+    return impl_->acks_.size();
+}
+
 std::vector<ack_record> slack_simulator::acks_for(const std::string& envelope_id) const {
     std::lock_guard lock(impl_->mutex_);
     std::vector<ack_record> out;

@@ -128,6 +128,8 @@ public:
     std::vector<ws_connection_info> connections() const;
     size_t open_connection_count() const;
     std::vector<ack_record> acks() const;
+    /// How many acks arrived: cheap enough for a wait_for predicate re-checked on every change (acks() copies).
+    size_t ack_count() const;
     std::vector<ack_record> acks_for(const std::string& envelope_id) const;
     std::vector<api_call> api_calls(const std::string& method = {}) const;
     std::vector<recorded_message> messages(const std::string& kind = {}) const;

@@ -47,11 +47,12 @@ void migrate(SQLite::Database& sql, const std::string& path) {
     sql.exec(
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, "
         "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))");
+    // One IMMEDIATE transaction for all pending steps: a second process starting at the same time waits here
+    // instead of migrating twice, a failed step leaves the file as it was, and a new file costs one commit.
+    SQLite::Transaction transaction(sql, SQLite::TransactionBehavior::IMMEDIATE);
+    const int current = read_version(sql);
+    check_not_newer(path, current);
     for (const migration& step : schema_migrations()) {
-        // IMMEDIATE: a second process starting at the same time waits here instead of migrating twice.
-        SQLite::Transaction transaction(sql, SQLite::TransactionBehavior::IMMEDIATE);
-        int current = read_version(sql);
-        check_not_newer(path, current);
         if (step.version <= current) {
             continue;
         }
@@ -65,10 +66,10 @@ void migrate(SQLite::Database& sql, const std::string& path) {
         record.bind(1, step.version);
         record.bind(2, std::string(step.description));
         record.exec();
-        transaction.commit();
         spdlog::debug("storage: applied migration {} ({})", step.version, step.description);
         ++applied;
     }
+    transaction.commit();
     if (applied > 0) {
         spdlog::info("storage: {} migrated to schema version {} ({} migration(s) applied)", display_name(path),
                      read_version(sql), applied);
@@ -100,8 +101,9 @@ database::database(const std::string& path, open_mode mode) : impl_(std::make_un
             check_not_newer(path, read_version(sql));
             return;
         }
-        sql.exec("PRAGMA journal_mode = WAL");
+        // synchronous first: switching a new file to WAL is itself a write, and FULL would sync it twice over.
         sql.exec("PRAGMA synchronous = NORMAL");
+        sql.exec("PRAGMA journal_mode = WAL");
         migrate(sql, path);
     } catch (const SQLite::Exception& e) {
         throw database_error(fmt::format("cannot open database {}: {}", path, e.what()));

@@ -18,6 +18,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 
 namespace opsbot::bot {
@@ -32,11 +33,7 @@ public:
         : options_(std::move(options)),
           hooks_(std::move(hooks)),
           dedupe_(options_.dedupe_capacity),
-          rng_(std::random_device{}()) {
-        if (auto ok = detail::configure_tls_context(ssl_ctx_, options_.verify_tls, options_.ca_file); !ok) {
-            spdlog::error("socket mode: {}", ok.error().message);
-        }
-    }
+          rng_(std::random_device{}()) {}
 
     ~impl() { blocking_.join(); }
 
@@ -215,12 +212,24 @@ private:
         refresh_wanted_ = false;
     }
 
+    /// Made on the first wss:// connection: OpenSSL's initialisation and the system CA store cost start-up time
+    /// and memory that loopback use (tests, the demo, the simulator) should not pay. Only used on the io thread.
+    asio::ssl::context& tls_context() {
+        if (!ssl_ctx_) {
+            ssl_ctx_.emplace(asio::ssl::context::tls_client);
+            if (auto ok = detail::configure_tls_context(*ssl_ctx_, options_.verify_tls, options_.ca_file); !ok) {
+                spdlog::error("socket mode: {}", ok.error().message);
+            }
+        }
+        return *ssl_ctx_;
+    }
+
     /// One attempt: handshake, hello, swap. True when the new connection is current.
     asio::awaitable<bool> connect(const detail::ws_target& target) {
         auto id = ++next_id_;
-        auto conn = std::make_shared<detail::connection>(id, ioc_.get_executor(),
-                                                         detail::make_ws_link(ioc_.get_executor(), target.tls, ssl_ctx_),
-                                                         options_, stats_, events());
+        auto conn = std::make_shared<detail::connection>(
+            id, ioc_.get_executor(), detail::make_ws_link(ioc_.get_executor(), target.tls ? &tls_context() : nullptr),
+            options_, stats_, events());
         connecting_ = conn;
         try {
             co_await conn->open(target);
@@ -375,7 +384,7 @@ private:
     socket_mode_hooks hooks_;
     socket_mode_stats stats_;
     asio::io_context ioc_;
-    asio::ssl::context ssl_ctx_{asio::ssl::context::tls_client};
+    std::optional<asio::ssl::context> ssl_ctx_;  ///< see tls_context()
     asio::steady_timer wake_timer_{ioc_};
     asio::steady_timer backoff_timer_{ioc_};
     asio::steady_timer open_timer_{ioc_};

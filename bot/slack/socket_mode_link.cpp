@@ -135,10 +135,10 @@ result<ws_target> parse_ws_url(std::string_view url) {
     return target;
 }
 
-std::unique_ptr<ws_link> make_ws_link(asio::any_io_executor executor, bool tls, asio::ssl::context& ssl_context) {
-    if (tls) {
+std::unique_ptr<ws_link> make_ws_link(asio::any_io_executor executor, asio::ssl::context* ssl_context) {
+    if (ssl_context != nullptr) {
         return std::make_unique<link_impl<websocket::stream<beast::ssl_stream<beast::tcp_stream>>>>(executor,
-                                                                                                   ssl_context);
+                                                                                                   *ssl_context);
     }
     return std::make_unique<link_impl<websocket::stream<beast::tcp_stream>>>(executor);
 }

@@ -45,8 +45,8 @@ public:
     virtual void on_control(std::function<void(bool is_pong, std::string_view payload)> handler) = 0;
 };
 
-std::unique_ptr<ws_link> make_ws_link(boost::asio::any_io_executor executor, bool tls,
-                                      boost::asio::ssl::context& ssl_context);
+/// A plain ws:// link when `ssl_context` is null, else wss:// through it.
+std::unique_ptr<ws_link> make_ws_link(boost::asio::any_io_executor executor, boost::asio::ssl::context* ssl_context);
 
 /// A TLS client context: peer verification against the system store (+ ca_file) unless verify is false.
 result<void> configure_tls_context(boost::asio::ssl::context& ctx, bool verify, const std::string& ca_file);
