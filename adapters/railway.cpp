@@ -185,6 +185,32 @@ public:
         return {};
     }
 
+    result<std::map<std::string, std::string>> variables(const std::string& environment_name) override {
+        auto env = environment_id(environment_name);
+        if (!env) {
+            return std::unexpected(env.error());
+        }
+        auto data = call("Variables", railway_queries::variables,
+                         {{"projectId", service_.project_id},
+                          {"environmentId", *env},
+                          {"serviceId", service_.service_id}});
+        if (!data) {
+            return std::unexpected(data.error());
+        }
+        const auto* vars = data->if_contains("variables");
+        if (!vars || !vars->is_object()) {
+            return fail(error_kind::bad_response, "Railway: Variables: no `variables` object in the answer");
+        }
+        std::map<std::string, std::string> out;
+        for (const auto& [name, value] : vars->get_object()) {
+            // Values are strings; anything else is kept as its JSON text. Never logged.
+            out.emplace(std::string(name),
+                        value.is_string() ? std::string(value.get_string()) : json::serialize(value));
+        }
+        spdlog::debug("Railway: read {} variable name(s) in {}", out.size(), environment_name);
+        return out;
+    }
+
 private:
     result<std::string> environment_id(const std::string& name) const {
         const auto it = service_.environments.find(name);

@@ -31,4 +31,9 @@ inline constexpr const char* variable_collection_upsert =
     "$projectId, environmentId: $environmentId, serviceId: $serviceId, variables: $variables, skipDeploys: "
     "$skipDeploys}) }";
 
+// The answer is EnvironmentVariables!, a JSON map name -> value (platforms.md §2.2).
+inline constexpr const char* variables =
+    "query Variables($projectId: String!, $environmentId: String!, $serviceId: String) { variables(projectId: "
+    "$projectId, environmentId: $environmentId, serviceId: $serviceId) }";
+
 }  // namespace opsbot::adapters::railway_queries

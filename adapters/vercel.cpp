@@ -2,6 +2,9 @@
 #include "core/json_fields.hpp"
 #include "adapters/vercel.hpp"
 
+#include "adapters/vercel_env.hpp"
+#include "core/redactor.hpp"
+
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -50,6 +53,15 @@ vercel_deployment parse_deployment(const json::object& o) {
         d.is_rollback_candidate = c->get_bool();
     }
     return d;
+}
+
+std::string scrub_value(std::string text, const std::string& value) {
+    if (value.size() >= 4) {
+        for (auto pos = text.find(value); pos != std::string::npos; pos = text.find(value, pos)) {
+            text.replace(pos, value.size(), "[redacted]");
+        }
+    }
+    return redact_token_shapes(text);
 }
 
 error_kind kind_for_status(int status) {
@@ -185,10 +197,12 @@ public:
         if (!is_valid_vercel_id(from_deployment_id)) {
             return fail(error_kind::invalid_input, "Vercel: `" + from_deployment_id + "` is not a deployment id");
         }
-        // Same body as `vercel redeploy` (platforms.md §1.4).
+        // Same body as `vercel redeploy`, plus withLatestCommit so the build takes the branch's newest commit
+        // instead of the old deployment's sha (platforms.md §1.4).
         json::object payload{{"deploymentId", from_deployment_id},
                              {"name", name},
                              {"target", target},
+                             {"withLatestCommit", true},
                              {"meta", json::object{{"action", "redeploy"}}}};
         auto body = call("POST", "/v13/deployments", {{"forceNew", "1"}}, &payload, "POST /v13/deployments");
         if (!body) {
@@ -213,7 +227,9 @@ public:
         auto body = call("POST", "/v10/projects/" + project_path() + "/env", {{"upsert", "true"}}, &payload,
                          "POST /v10/projects/{id}/env");
         if (!body) {
-            return std::unexpected(body.error());
+            auto e = body.error();
+            e.message = scrub_value(std::move(e.message), value);
+            return std::unexpected(std::move(e));
         }
         // A 201 may still list per-variable failures (platforms.md §1.5).
         const auto* obj = body->if_object();
@@ -223,13 +239,42 @@ public:
             const auto& first = failed->get_array().front();
             if (const auto* e = first.is_object() ? first.get_object().if_contains("error") : nullptr;
                 e && e->is_object()) {
-                message += ": " + json_string(e->get_object(), "code") + ": " +
-                           json_string(e->get_object(), "message");
+                // The API may echo what it was sent: the value never reaches the message.
+                message += ": " + scrub_value(json_string(e->get_object(), "code") + ": " +
+                                                  json_string(e->get_object(), "message"),
+                                              value);
             }
             return fail(error_kind::conflict, message);
         }
         spdlog::info("Vercel: env {} ({}) saved for {} target(s)", key, type, targets.size());
         return {};
+    }
+
+    result<std::vector<vercel_env_var>> list_env(const std::string& target) override {
+        std::vector<vercel_env_var> out;
+        std::optional<std::int64_t> until;
+        // No decrypt=true: only names are wanted, and values are dropped while parsing (§1.5).
+        for (int page = 0; page < 50; ++page) {
+            query_params q{{"target", target}};
+            if (until) {
+                q.emplace_back("until", std::to_string(*until));
+            }
+            auto body = call("GET", "/v10/projects/" + project_path() + "/env", q, nullptr,
+                             "GET /v10/projects/{id}/env");
+            if (!body) {
+                return std::unexpected(body.error());
+            }
+            const auto before = out.size();
+            auto next = parse_vercel_env_page(*body, out);
+            if (!next) {
+                return std::unexpected(next.error());
+            }
+            if (!*next || out.size() == before || (until && **next == *until)) {
+                break;
+            }
+            until = **next;
+        }
+        return out;
     }
 
 private:

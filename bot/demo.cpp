@@ -3,7 +3,9 @@
 #include "bot/demo_render.hpp"
 #include "bot/logging.hpp"
 #include "bot/runtime.hpp"
+#include "bot/platform_factory.hpp"
 #include "bot/sandbox_platforms.hpp"
+#include "bot/sandbox_secret_providers.hpp"
 #include "sim/slack_simulator.hpp"
 
 #include <fmt/format.h>
@@ -115,6 +117,8 @@ int run_demo(const std::vector<std::string>& /*args*/) {
     registry.vercel["web"] = std::move(sandboxes.vercel);
     registry.railway["api"] = std::move(sandboxes.railway);
     registry.health = std::move(sandboxes.health);
+    registry.secret_providers = make_sandbox_secret_providers(config.secrets);
+    set_env_names(registry);
 
     runtime_options options;
     options.poll_interval = std::chrono::milliseconds{200};

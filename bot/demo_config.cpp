@@ -1,5 +1,6 @@
 #include "bot/demo.hpp"
 #include "bot/sandbox_platforms.hpp"
+#include "bot/sandbox_secret_providers.hpp"
 
 namespace opsbot::bot {
 
@@ -27,6 +28,7 @@ stack_config demo_config(const std::string& api_url, const std::string& database
         c.policies[family] = approved;
     }
     c.services = sandbox_service_configs();
+    c.secrets = sandbox_secret_configs();
     return c;
 }
 

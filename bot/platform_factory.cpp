@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace opsbot::bot {
 
 commands::platform_registry make_platform_registry(const stack_config& config, env_lookup env) {
@@ -48,9 +50,70 @@ commands::platform_registry make_platform_registry(const stack_config& config, e
                 adapters::make_betterstack_monitors(*monitoring.betterstack, *token, *registry.http);
         }
     }
+    // Key-making providers for /rotate (platforms.md §6); a missing admin token leaves that secret out.
+    for (const auto& [name, secret] : config.secrets) {
+        using factory = std::unique_ptr<adapters::secret_provider> (*)(const secret_config&, std::string,
+                                                                       adapters::http_client&);
+        factory make = secret.generate == "resend"    ? adapters::make_resend_provider
+                       : secret.generate == "openai"  ? adapters::make_openai_provider
+                       : secret.generate == "posthog" ? adapters::make_posthog_provider
+                                                      : nullptr;
+        if (make == nullptr) {
+            continue;
+        }
+        const auto token_env = secret.provider.find("token_env");
+        auto token = token_env == secret.provider.end() ? std::nullopt : env(token_env->second);
+        if (!token || token->empty()) {
+            spdlog::warn("secrets.{}.provider.token_env: {} is not set; /rotate {} will say so", name,
+                         token_env == secret.provider.end() ? std::string("(none)") : token_env->second, name);
+            continue;
+        }
+        registry.secret_providers[name] = make(secret, *token, *registry.http);
+    }
+    set_env_names(registry);
     // verify.run reads the stack description; `config` outlives the registry (cli.cpp keeps both for the run).
     registry.config = &config;
     return registry;
+}
+
+void set_env_names(commands::platform_registry& registry) {
+    // The adapters are owned by the registry's maps; their addresses stay valid when the registry is moved.
+    std::map<std::string, adapters::vercel_platform*> vercel;
+    std::map<std::string, adapters::railway_platform*> railway;
+    for (const auto& [name, adapter] : registry.vercel) {
+        vercel[name] = adapter.get();
+    }
+    for (const auto& [name, adapter] : registry.railway) {
+        railway[name] = adapter.get();
+    }
+    registry.env_names = [vercel, railway](const std::string& service,
+                                           const std::string& environment) -> result<std::set<std::string>> {
+        std::set<std::string> names;
+        if (const auto v = vercel.find(service); v != vercel.end()) {
+            // Vercel has production and preview targets; staging reads preview (platforms.md §1.5).
+            auto list = v->second->list_env(environment == "production" ? "production" : "preview");
+            if (!list) {
+                return std::unexpected(list.error());
+            }
+            for (const auto& var : *list) {
+                names.insert(var.key);
+            }
+            return names;
+        }
+        if (const auto r = railway.find(service); r != railway.end()) {
+            auto vars = r->second->variables(environment);
+            if (!vars) {
+                return std::unexpected(vars.error());
+            }
+            // Railway answers values too: keep the names, wipe the values before the map is freed.
+            for (auto& [name, value] : *vars) {
+                names.insert(name);
+                std::fill(value.begin(), value.end(), '\0');
+            }
+            return names;
+        }
+        return fail(error_kind::unavailable, "no platform adapter for `" + service + "` (is its token set?)");
+    };
 }
 
 }  // namespace opsbot::bot

@@ -7,6 +7,13 @@ namespace opsbot::bot {
 
 /// The real adapters for every configured service, sharing one HTTPS client. A service whose token
 /// variable is unset is left out with a warning (check-config reports it too); its commands then say so.
+/// Also the secret providers (secrets whose generate is resend/openai/posthog, token from provider.token_env)
+/// and env_names (see set_env_names).
 commands::platform_registry make_platform_registry(const stack_config& config, env_lookup env = process_env);
+
+/// Sets registry.env_names from the registry's Vercel and Railway adapters as they are now (call it once they
+/// are all in place): Vercel lists the project's variables for "production" (any other environment reads the
+/// "preview" target), Railway reads variables(environment). Only names are kept; values are dropped at once.
+void set_env_names(commands::platform_registry& registry);
 
 }  // namespace opsbot::bot

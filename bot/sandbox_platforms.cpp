@@ -47,6 +47,13 @@ sandbox_vercel::sandbox_vercel(const opsbot::clock& clock, int polls_to_finish)
         d.is_rollback_candidate = d.state == "READY";
         deployments_.push_back(d);
     }
+    // The web app's variables on both targets (values are made up here and never shown).
+    for (const char* key : {"NEXT_PUBLIC_API_URL", "POSTHOG_API_KEY", "SENTRY_DSN", "SENTRY_AUTH_TOKEN"}) {
+        for (const char* target : {"production", "preview"}) {
+            env_[{key, target}] = {"env_" + random_chars(random_, 16, base62),
+                                   "sandbox-" + random_chars(random_, 24, hex), "encrypted"};
+        }
+    }
 }
 
 result<std::vector<vercel_deployment>> sandbox_vercel::list_production_deployments(int limit) {
@@ -152,12 +159,33 @@ result<std::string> sandbox_vercel::redeploy(const std::string& from_deployment_
     return d.id;
 }
 
-result<void> sandbox_vercel::upsert_env(const std::string& key, const std::string& value, const std::string&,
-                                        const std::vector<std::string>&) {
+result<void> sandbox_vercel::upsert_env(const std::string& key, const std::string& value, const std::string& type,
+                                        const std::vector<std::string>& targets) {
+    if (key.empty() || targets.empty()) {
+        return fail(error_kind::invalid_input, "Vercel: bad_request: an env variable needs a key and a target", 400);
+    }
     std::lock_guard lock(mutex_);
-    env_[key] = value;
-    spdlog::info("[sandbox] Vercel env {} saved", key);
+    for (const auto& target : targets) {
+        auto& entry = env_[{key, target}];
+        if (entry.id.empty()) {
+            entry.id = "env_" + random_chars(random_, 16, base62);
+        }
+        entry.value = value;
+        entry.type = type;
+    }
+    spdlog::info("[sandbox] Vercel env {} saved for {} target(s)", key, targets.size());
     return {};
+}
+
+result<std::vector<adapters::vercel_env_var>> sandbox_vercel::list_env(const std::string& target) {
+    std::lock_guard lock(mutex_);
+    std::vector<adapters::vercel_env_var> out;
+    for (const auto& [where, entry] : env_) {
+        if (where.second == target) {
+            out.push_back({entry.id, where.first, entry.type, {where.second}});
+        }
+    }
+    return out;
 }
 
 void sandbox_vercel::fail_next_alias_job() {
@@ -168,8 +196,10 @@ void sandbox_vercel::fail_next_alias_job() {
 std::vector<std::string> sandbox_vercel::env_names() const {
     std::lock_guard lock(mutex_);
     std::vector<std::string> names;
-    for (const auto& [k, v] : env_) {
-        names.push_back(k);
+    for (const auto& [where, entry] : env_) {
+        if (names.empty() || names.back() != where.first) {
+            names.push_back(where.first);
+        }
     }
     return names;
 }

@@ -35,6 +35,8 @@ public:
                                  const std::string& target) override;
     result<void> upsert_env(const std::string& key, const std::string& value, const std::string& type,
                             const std::vector<std::string>& targets) override;
+    /// Names, types and targets of the variables of one target (seeded with the web app's usual ones).
+    result<std::vector<adapters::vercel_env_var>> list_env(const std::string& target) override;
 
     /// Sandbox knob: the next alias job ends `failed`.
     void fail_next_alias_job();
@@ -50,7 +52,10 @@ private:
     std::mt19937_64 random_{20261127};
     std::vector<adapters::vercel_deployment> deployments_;  ///< newest first
     std::map<std::string, int> build_polls_;
-    std::map<std::string, std::string> env_;
+    struct env_entry {
+        std::string id, value, type;
+    };
+    std::map<std::pair<std::string, std::string>, env_entry> env_;  ///< (key, target) -> entry
     adapters::vercel_alias_job job_;
     int job_polls_ = 0;
     bool fail_next_ = false;
@@ -71,6 +76,8 @@ public:
     result<std::string> redeploy_latest(const std::string& environment_name) override;
     result<void> upsert_variables(const std::string& environment_name,
                                   const std::map<std::string, std::string>& variables, bool skip_deploys) override;
+    /// The service's variables in one environment (seeded with the API's usual ones). Values are sandbox-made.
+    result<std::map<std::string, std::string>> variables(const std::string& environment_name) override;
 
     /// Sandbox knob: the next deployment created ends FAILED.
     void fail_next_deploy();

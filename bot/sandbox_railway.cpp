@@ -30,6 +30,11 @@ sandbox_railway::sandbox_railway(const opsbot::clock& clock, int polls_to_finish
             e.deployment.branch = "main";
             entries_.push_back(e);
         }
+        // The API's variables (values are made up here and never shown).
+        for (const char* name : {"DATABASE_URL", "BETTER_AUTH_SECRET", "CREDENTIAL_ENCRYPTION_KEY", "RESEND_API_KEY",
+                                 "OPENAI_API_KEY", "POSTHOG_API_KEY", "SENTRY_DSN"}) {
+            variables_[env][name] = fmt::format("sandbox-{:016x}", random_());
+        }
     }
 }
 
@@ -206,6 +211,16 @@ result<void> sandbox_railway::upsert_variables(const std::string& environment_na
         }
     }
     return {};
+}
+
+result<std::map<std::string, std::string>> sandbox_railway::variables(const std::string& environment_name) {
+    if (!known(environment_name)) {
+        return fail(error_kind::invalid_input, "Railway: no environment id for `" + environment_name +
+                                                   "`: set services.api.environments." + environment_name);
+    }
+    std::lock_guard lock(mutex_);
+    const auto it = variables_.find(environment_name);
+    return it == variables_.end() ? std::map<std::string, std::string>{} : it->second;
 }
 
 void sandbox_railway::fail_next_deploy() {

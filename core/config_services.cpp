@@ -98,10 +98,10 @@ void read_service(walker& w, const json::value& v, const std::string& path, serv
 std::vector<std::string_view> provider_keys(std::string_view generate) {
     // platforms.md §6: what each provider's rotation API needs.
     if (generate == "openai") {
-        return {"api_url", "token_env", "project_id", "service_account_id"};
+        return {"api_url", "token_env", "project_id", "service_account_id", "key_name"};
     }
     if (generate == "resend") {
-        return {"api_url", "token_env", "permission", "domain_id"};
+        return {"api_url", "token_env", "permission", "domain_id", "key_name"};
     }
     if (generate == "posthog") {
         return {"api_url", "token_env", "project_id"};

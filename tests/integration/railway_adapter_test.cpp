@@ -263,6 +263,51 @@ TEST_CASE("railway: redeploy and variable upsert", "[railway]") {
     CHECK(s.fake.deployments().size() == before + 1);
 }
 
+TEST_CASE("railway: variables() reads the service's map in one environment", "[railway][env]") {
+    setup s;
+    s.fake.set_variable("DATABASE_URL", "postgres://u:pw@db/prod");
+    s.fake.set_variable("OPENAI_API_KEY", "sk-prod-value-123");
+    s.fake.set_variable("STAGING_ONLY", "x", "env-stg-4444");
+    auto prod = s.railway->variables("production");
+    REQUIRE(prod);
+    CHECK(*prod == std::map<std::string, std::string>{{"DATABASE_URL", "postgres://u:pw@db/prod"},
+                                                      {"OPENAI_API_KEY", "sk-prod-value-123"}});
+    const auto body = boost::json::parse(s.fake.requests().back().body).as_object();
+    CHECK(std::string(body.at("query").as_string()).find("variables(projectId: $projectId") != std::string::npos);
+    const auto& vars = body.at("variables").as_object();
+    CHECK(vars.at("projectId") == "proj-11111111");
+    CHECK(vars.at("environmentId") == "env-prod-3333");
+    CHECK(vars.at("serviceId") == "svc-22222222");
+    CHECK(s.railway->variables("staging")->size() == 1);
+
+    s.fake.knobs().graphql_error_next("Not Authorized");
+    CHECK(s.railway->variables("production").error().kind == error_kind::auth);
+    s.fake.knobs().fail_next(200, R"({"data":{"variables":"nope"}})");
+    CHECK(s.railway->variables("production").error().kind == error_kind::bad_response);
+    s.fake.knobs().malformed_next();
+    CHECK(s.railway->variables("production").error().kind == error_kind::bad_response);
+    const auto sent = s.fake.requests().size();
+    CHECK(s.railway->variables("qa").error().kind == error_kind::invalid_input);
+    CHECK(s.fake.requests().size() == sent);
+}
+
+TEST_CASE("railway: upserts are recorded with skipDeploys; the failure knob stores nothing", "[railway][env]") {
+    setup s;
+    REQUIRE(s.railway->upsert_variables("production", {{"RESEND_API_KEY", "re_first_123456"}}, true));
+    REQUIRE(s.railway->upsert_variables("production", {{"RESEND_API_KEY", "re_second_123456"}}, true));
+    CHECK(s.fake.written_values("RESEND_API_KEY") == std::vector<std::string>{"re_first_123456", "re_second_123456"});
+    CHECK(s.fake.skip_deploys_seen() == std::vector<bool>{true, true});
+    CHECK(s.railway->variables("production")->at("RESEND_API_KEY") == "re_second_123456");
+
+    s.fake.fail_variable_upserts("Problem processing request");
+    auto failed = s.railway->upsert_variables("production", {{"RESEND_API_KEY", "re_third_123456"}}, true);
+    REQUIRE_FALSE(failed);
+    CHECK(failed.error().message.find("Problem processing request") != std::string::npos);
+    CHECK(failed.error().message.find("re_third_123456") == std::string::npos);
+    CHECK(s.fake.written_values("RESEND_API_KEY").size() == 2);
+    CHECK(s.railway->variables("production")->at("RESEND_API_KEY") == "re_second_123456");
+}
+
 TEST_CASE("railway sandbox (demo): rollback advances when polled and follows the same rules", "[railway][sandbox]") {
     manual_clock clock;
     bot::sandbox_railway sandbox(clock, 3);

@@ -324,6 +324,9 @@ TEST_CASE("vercel: redeploy and env upsert send the documented bodies", "[vercel
     CHECK(body.at("name") == "web");
     CHECK(body.at("target") == "production");
     CHECK(body.at("meta").as_object().at("action") == "redeploy");
+    // The rebuild takes the branch's latest commit, not the old deployment's sha (platforms.md §1.4).
+    REQUIRE(body.contains("withLatestCommit"));
+    CHECK(body.at("withLatestCommit") == true);
     // The new deployment builds, then becomes READY.
     CHECK(s.vercel->get_deployment(*id)->state == "BUILDING");
     CHECK(s.vercel->get_deployment(*id)->state == "READY");
@@ -344,6 +347,99 @@ TEST_CASE("vercel: redeploy and env upsert send the documented bodies", "[vercel
     REQUIRE_FALSE(partial);
     CHECK(partial.error().message.find("ENV_CONFLICT") != std::string::npos);
     CHECK(partial.error().message.find("value-x-123") == std::string::npos);
+}
+
+TEST_CASE("vercel: list_env returns names, types and targets of one target, never values", "[vercel][env]") {
+    setup s;
+    s.fake.set_env("DATABASE_URL", "postgres://u:pw-db-secret@db/prod", "production");
+    s.fake.set_env("OPENAI_API_KEY", "sk-prod-secret-value-1", "production", "sensitive");
+    s.fake.set_env("OPENAI_API_KEY", "sk-preview-secret-value", "preview", "sensitive");
+    s.fake.set_env("PREVIEW_ONLY", "preview-secret-value", "preview");
+    REQUIRE(s.vercel->upsert_env("RESEND_API_KEY", "re_written_secret_123", "encrypted", {"production"}));
+
+    auto prod = s.vercel->list_env("production");
+    REQUIRE(prod);
+    std::set<std::string> keys;
+    for (const auto& v : *prod) {
+        keys.insert(v.key);
+        CHECK(v.id.starts_with("env_"));
+        CHECK(v.targets == std::vector<std::string>{"production"});
+    }
+    CHECK(keys == std::set<std::string>{"DATABASE_URL", "OPENAI_API_KEY", "RESEND_API_KEY"});
+    const auto openai =
+        std::find_if(prod->begin(), prod->end(), [](const auto& v) { return v.key == "OPENAI_API_KEY"; });
+    CHECK(openai->type == "sensitive");
+    const auto get = s.fake.requests().back();
+    CHECK(get.method == "GET");
+    CHECK(get.path == "/v10/projects/prj_abc/env");
+    CHECK(get.query.at("target") == "production");
+    CHECK(get.query.at("teamId") == "team_123");
+    CHECK_FALSE(get.query.contains("decrypt"));  // values are not asked for
+
+    auto preview = s.vercel->list_env("preview");
+    REQUIRE(preview);
+    CHECK(preview->size() == 2);
+
+    s.fake.knobs().fail_next(403, R"({"error":{"code":"forbidden","message":"Not authorized"}})");
+    auto refused = s.vercel->list_env("production");
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().kind == error_kind::auth);
+    s.fake.knobs().fail_next(200, R"({"envs": {"not": "a list"}})");
+    CHECK(s.vercel->list_env("production").error().kind == error_kind::bad_response);
+    s.fake.knobs().malformed_next();
+    CHECK(s.vercel->list_env("production").error().kind == error_kind::bad_response);
+}
+
+TEST_CASE("vercel: list_env follows pagination.next", "[vercel][env]") {
+    fake_vercel::options o;
+    o.env_page_size = 2;
+    setup s(o);
+    for (int i = 0; i < 5; ++i) {
+        s.fake.set_env("VAR_" + std::to_string(i), "value-" + std::to_string(i), "production");
+    }
+    auto all = s.vercel->list_env("production");
+    REQUIRE(all);
+    std::set<std::string> keys;
+    for (const auto& v : *all) {
+        keys.insert(v.key);
+    }
+    CHECK(keys.size() == 5);
+    CHECK(all->size() == 5);
+    CHECK(s.fake.count("GET", "/v10/projects/prj_abc/env") == 3);
+    CHECK(s.fake.requests().back().query.contains("until"));
+}
+
+TEST_CASE("vercel: env writes are recorded in order; the failure knobs fail them without storing", "[vercel][env]") {
+    setup s;
+    REQUIRE(s.vercel->upsert_env("BETTER_AUTH_SECRET", "first-value-123456", "encrypted", {"production", "preview"}));
+    REQUIRE(s.vercel->upsert_env("BETTER_AUTH_SECRET", "second-value-123456", "encrypted", {"production"}));
+    CHECK(s.fake.written_env_values("BETTER_AUTH_SECRET") ==
+          std::vector<std::string>{"first-value-123456", "second-value-123456"});
+    CHECK(s.fake.env_value("BETTER_AUTH_SECRET", "production") == "second-value-123456");
+    CHECK(s.fake.env_value("BETTER_AUTH_SECRET", "preview") == "first-value-123456");
+    const auto writes = s.fake.env_writes();
+    REQUIRE(writes.size() == 2);
+    CHECK(writes[0].seq < writes[1].seq);
+    CHECK(writes[0].upsert);
+
+    s.fake.fail_env_writes();  // 201 with failed[]
+    auto partial = s.vercel->upsert_env("BETTER_AUTH_SECRET", "third-value-123456", "encrypted", {"production"});
+    REQUIRE_FALSE(partial);
+    CHECK(partial.error().message.find("third-value-123456") == std::string::npos);
+    s.fake.fail_env_writes(400);
+    auto refused = s.vercel->upsert_env("BETTER_AUTH_SECRET", "fourth-value-123456", "encrypted", {"production"});
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().http_status == 400);
+    CHECK(s.fake.written_env_values("BETTER_AUTH_SECRET").size() == 2);
+    CHECK(s.fake.env_value("BETTER_AUTH_SECRET", "production") == "second-value-123456");
+
+    // An error body that echoes the value never puts it in the message.
+    s.fake.knobs().fail_next(201, R"({"created":[],"failed":[{"error":{"code":"ENV_CONFLICT",)"
+                                  R"("message":"value fifth-value-123456 clashes"}}]})");
+    auto echoed = s.vercel->upsert_env("BETTER_AUTH_SECRET", "fifth-value-123456", "encrypted", {"production"});
+    REQUIRE_FALSE(echoed);
+    CHECK(echoed.error().message.find("ENV_CONFLICT") != std::string::npos);
+    CHECK(echoed.error().message.find("fifth-value-123456") == std::string::npos);
 }
 
 TEST_CASE("vercel sandbox (demo): rollback finishes after polls and moves production", "[vercel][sandbox]") {

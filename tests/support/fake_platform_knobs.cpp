@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 
 namespace opsbot::testing {
 
@@ -72,6 +73,30 @@ void fake_knobs::shut_down() {
         shut_down_ = true;
     }
     cv_.notify_all();
+}
+
+void fake_call_failures::fail(const std::string& kind, int status, int count) {
+    std::lock_guard lock(mutex_);
+    for (int i = 0; i < count; ++i) {
+        queued_.emplace_back(kind, status);
+    }
+}
+
+std::optional<int> fake_call_failures::take(const std::string& kind) {
+    std::lock_guard lock(mutex_);
+    for (auto it = queued_.begin(); it != queued_.end(); ++it) {
+        if (it->first == kind) {
+            const int status = it->second;
+            queued_.erase(it);
+            return status;
+        }
+    }
+    return std::nullopt;
+}
+
+std::uint64_t next_fake_sequence() {
+    static std::atomic<std::uint64_t> counter{0};
+    return ++counter;
 }
 
 size_t count_requests(const std::vector<sim::request>& requests, std::string_view method,

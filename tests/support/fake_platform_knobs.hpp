@@ -3,6 +3,7 @@
 #include "sim/http_server.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -44,6 +45,30 @@ private:
     bool blocked_ = false;
     bool shut_down_ = false;
     size_t held_ = 0;
+};
+
+/// A process-wide increasing number: fakes stamp each recorded write/call with it so a test can order
+/// events seen by different fakes ("revoked only after both platforms were written").
+std::uint64_t next_fake_sequence();
+
+/// One key-lifecycle call seen by a provider fake (fake_resend, fake_openai, fake_posthog), in arrival order.
+struct fake_key_call {
+    std::uint64_t seq = 0;  ///< next_fake_sequence(): comparable across fakes
+    std::string kind;       ///< "list" | "create" | "verify" | "revoke"
+    std::string key_id;     ///< the key made / revoked / used to verify ("" when unknown)
+    int status = 0;         ///< the HTTP status answered
+};
+
+/// Per-kind failure knobs of the provider fakes: fail the next `count` calls of one kind with `status`.
+class fake_call_failures {
+public:
+    void fail(const std::string& kind, int status, int count = 1);
+    /// The status to answer for this call, consuming one failure; nullopt when none is queued.
+    std::optional<int> take(const std::string& kind);
+
+private:
+    std::mutex mutex_;
+    std::vector<std::pair<std::string, int>> queued_;
 };
 
 /// Counts recorded requests with this method whose path starts with `path_prefix`.

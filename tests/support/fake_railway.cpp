@@ -87,6 +87,45 @@ std::map<std::string, std::map<std::string, std::string>> fake_railway::variable
     return variables_;
 }
 
+void fake_railway::set_variable(const std::string& name, const std::string& value, std::string environment_id) {
+    if (environment_id.empty()) {
+        environment_id = options_.environments.at("production");
+    }
+    std::lock_guard lock(mutex_);
+    variables_[environment_id][name] = value;
+}
+
+std::vector<fake_railway_variable_write> fake_railway::variable_writes() const {
+    std::lock_guard lock(mutex_);
+    return variable_writes_;
+}
+
+std::vector<std::string> fake_railway::written_values(const std::string& name) const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> out;
+    for (const auto& w : variable_writes_) {
+        if (const auto it = w.variables.find(name); it != w.variables.end()) {
+            out.push_back(it->second);
+        }
+    }
+    return out;
+}
+
+std::vector<bool> fake_railway::skip_deploys_seen() const {
+    std::lock_guard lock(mutex_);
+    std::vector<bool> out;
+    for (const auto& w : variable_writes_) {
+        out.push_back(w.skip_deploys);
+    }
+    return out;
+}
+
+void fake_railway::fail_variable_upserts(std::string message, int count) {
+    std::lock_guard lock(mutex_);
+    upsert_failure_message_ = std::move(message);
+    upsert_failures_left_ = count;
+}
+
 std::vector<sim::request> fake_railway::requests() const { return server_->requests(); }
 
 size_t fake_railway::count_operation(std::string_view operation) const {
@@ -133,6 +172,9 @@ json::value fake_railway::dispatch(const std::string& query, const json::object&
     }
     if (query.find("variableCollectionUpsert(") != std::string::npos) {
         return upsert(vars);
+    }
+    if (query.find("variables(") != std::string::npos) {
+        return read_variables(vars);
     }
     if (query.find("serviceInstance(") != std::string::npos && query.find("latestDeployment") != std::string::npos) {
         return latest(vars);
@@ -291,16 +333,45 @@ json::value fake_railway::upsert(const json::object& vars) {
     if (!variables || !variables->is_object()) {
         return graphql_error("Variable \"$variables\" of required type \"EnvironmentVariables!\" was not provided.");
     }
-    for (const auto& [name, value] : variables->get_object()) {
-        variables_[env][std::string(name)] =
-            value.is_string() ? std::string(value.get_string()) : json::serialize(value);
+    if (upsert_failures_left_ > 0) {
+        --upsert_failures_left_;
+        return graphql_error(upsert_failure_message_);
     }
-    // An upsert redeploys unless skipDeploys is true (platforms.md §0).
     const auto* skip = vars.if_contains("skipDeploys");
-    if (!(skip && skip->is_bool() && skip->get_bool())) {
+    const bool skip_deploys = skip && skip->is_bool() && skip->get_bool();
+    fake_railway_variable_write write{next_fake_sequence(), env, {}, skip_deploys};
+    for (const auto& [name, value] : variables->get_object()) {
+        const auto text = value.is_string() ? std::string(value.get_string()) : json::serialize(value);
+        variables_[env][std::string(name)] = text;
+        write.variables[std::string(name)] = text;
+    }
+    variable_writes_.push_back(std::move(write));
+    // An upsert redeploys unless skipDeploys is true (platforms.md §0).
+    if (!skip_deploys) {
         deploy(json::object{{"serviceId", options_.service_id}, {"environmentId", env}});
     }
     return data(json::object{{"variableCollectionUpsert", true}});
+}
+
+json::value fake_railway::read_variables(const json::object& vars) {
+    // variables(projectId!, environmentId!, serviceId): EnvironmentVariables!, a JSON map (platforms.md §2.2).
+    if (var(vars, "projectId") != options_.project_id) {
+        return graphql_error("Not Authorized");
+    }
+    const auto env = var(vars, "environmentId");
+    if (!known_environment(env)) {
+        return graphql_error("Environment not found");
+    }
+    if (const auto service = var(vars, "serviceId"); !service.empty() && service != options_.service_id) {
+        return graphql_error("Service not found");
+    }
+    json::object map;
+    if (const auto it = variables_.find(env); it != variables_.end()) {
+        for (const auto& [name, value] : it->second) {
+            map[name] = value;
+        }
+    }
+    return data(json::object{{"variables", std::move(map)}});
 }
 
 }  // namespace opsbot::testing

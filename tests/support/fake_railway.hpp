@@ -5,6 +5,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,6 +30,14 @@ struct fake_railway_deployment {
     int polls = 0;
     bool will_fail = false;
     bool replaces_live = false;
+};
+
+/// One accepted variableCollectionUpsert, in arrival order (`seq` from next_fake_sequence()).
+struct fake_railway_variable_write {
+    std::uint64_t seq = 0;
+    std::string environment_id;
+    std::map<std::string, std::string> variables;
+    bool skip_deploys = false;  ///< the flag as sent (absent = false)
 };
 
 /// A protocol-faithful Railway GraphQL endpoint on loopback (platforms.md §2, §7). Checks the auth header
@@ -65,8 +74,16 @@ public:
     void fail_next_deploy();
     /// The next deploymentRollback answers `false`.
     void rollback_false_next();
-    /// Variables upserted per environment id.
+    /// Variables per environment id (seeded and upserted).
     std::map<std::string, std::map<std::string, std::string>> variables() const;
+    /// Seeds a variable without recording a write; an empty environment_id means "production".
+    void set_variable(const std::string& name, const std::string& value, std::string environment_id = "");
+    /// Every accepted upsert in order; the values written for one name, in order; the skipDeploys flags seen.
+    std::vector<fake_railway_variable_write> variable_writes() const;
+    std::vector<std::string> written_values(const std::string& name) const;
+    std::vector<bool> skip_deploys_seen() const;
+    /// The next `count` variableCollectionUpsert calls answer a GraphQL error (200 + errors[]) and store nothing.
+    void fail_variable_upserts(std::string message = "Internal server error", int count = 1);
 
     fake_knobs& knobs() { return knobs_; }
     std::vector<sim::request> requests() const;
@@ -82,6 +99,7 @@ private:
     boost::json::value rollback(const boost::json::object& vars);
     boost::json::value deploy(const boost::json::object& vars);
     boost::json::value upsert(const boost::json::object& vars);
+    boost::json::value read_variables(const boost::json::object& vars);
     fake_railway_deployment& create_from(const fake_railway_deployment& source);
     void advance(fake_railway_deployment& d);
     bool known_environment(const std::string& id) const;
@@ -91,6 +109,9 @@ private:
     mutable std::mutex mutex_;
     std::vector<fake_railway_deployment> deployments_;
     std::map<std::string, std::map<std::string, std::string>> variables_;
+    std::vector<fake_railway_variable_write> variable_writes_;
+    std::string upsert_failure_message_;
+    int upsert_failures_left_ = 0;
     bool fail_next_deploy_ = false;
     bool rollback_false_next_ = false;
     int next_id_ = 1;

@@ -169,6 +169,9 @@ sim::response fake_vercel::handle(const sim::request& r) {
     if (r.method == "POST" && is({"v10", "projects", "*", "env"})) {
         return upsert_env(r);
     }
+    if (r.method == "GET" && is({"v10", "projects", "*", "env"})) {
+        return list_env(r);
+    }
     return vercel_error(404, "not_found", "The requested path was not found");
 }
 
@@ -331,43 +334,6 @@ sim::response fake_vercel::create_deployment(const sim::request& r) {
                                                  {"url", d.name + "-redeploy.vercel.app"},
                                                  {"readyState", "QUEUED"},
                                                  {"createdAt", d.created}});
-}
-
-sim::response fake_vercel::upsert_env(const sim::request& r) {
-    boost::system::error_code ec;
-    const auto body = json::parse(r.body, ec);
-    if (ec || !body.is_object()) {
-        return vercel_error(400, "bad_request", "Invalid request body");
-    }
-    const auto& b = body.get_object();
-    const auto str = [&](const char* k) {
-        const auto* v = b.if_contains(k);
-        return v && v->is_string() ? std::string(v->get_string()) : std::string();
-    };
-    const bool upsert = r.query.contains("upsert") && r.query.at("upsert") == "true";
-    std::lock_guard lock(mutex_);
-    json::array failed;
-    if (env_.contains(str("key")) && !upsert) {
-        failed.push_back(json::object{{"error", json::object{{"code", "ENV_ALREADY_EXISTS"},
-                                                             {"message", "A variable with that name already exists"},
-                                                             {"key", str("key")}}}});
-        return sim::response::json(201, json::object{{"created", json::array{}}, {"failed", failed}});
-    }
-    fake_vercel_env e{str("value"), str("type"), {}};
-    json::array target;
-    if (const auto* t = b.if_contains("target"); t && t->is_array()) {
-        for (const auto& x : t->get_array()) {
-            if (x.is_string()) {
-                e.target.emplace_back(x.get_string());
-                target.push_back(x);
-            }
-        }
-    }
-    env_[str("key")] = e;
-    json::object created{{"id", "env_" + std::to_string(next_id_++)}, {"key", str("key")}, {"value", "<enc>"},
-                         {"type", e.type},         {"target", target},                  {"createdAt", 1764201600000},
-                         {"updatedAt", 1764201600000}};
-    return sim::response::json(201, json::object{{"created", created}, {"failed", failed}});
 }
 
 }  // namespace opsbot::testing

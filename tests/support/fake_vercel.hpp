@@ -32,6 +32,16 @@ struct fake_vercel_env {
     std::vector<std::string> target;
 };
 
+/// One accepted POST /v10/projects/{id}/env, in arrival order (`seq` from next_fake_sequence()).
+struct fake_vercel_env_write {
+    std::uint64_t seq = 0;
+    std::string key;
+    std::string value;
+    std::string type;
+    std::vector<std::string> target;
+    bool upsert = false;
+};
+
 /// A protocol-faithful Vercel REST API on loopback (platforms.md §1, §7). Checks the bearer token and
 /// teamId (403 {"error":{"code":"forbidden",…}} when wrong); rollback/promote start an alias job that goes
 /// pending -> in-progress -> succeeded (or failed) over the next `alias_job_polls` project polls.
@@ -44,6 +54,7 @@ public:
         int alias_job_polls = 3;
         int build_polls = 2;  ///< GETs of a redeployed deployment until it is READY
         int max_page_size = 100;  ///< `limit` is clamped to this (pagination tests use a small one)
+        int env_page_size = 0;    ///< GET …/env: variables per page (0 = one page, no `pagination`)
     };
 
     fake_vercel();
@@ -63,7 +74,19 @@ public:
     std::string last_alias_request_json() const;
     /// The next alias job ends in `failed` instead of `succeeded`.
     void fail_next_alias_job();
+    /// The last value written per key (any target).
     std::map<std::string, fake_vercel_env> env() const;
+    /// Seeds a variable for one target without recording a write (as if set in the dashboard).
+    void set_env(const std::string& key, const std::string& value, const std::string& target,
+                 const std::string& type = "encrypted");
+    /// The stored value of `key` for one target, if any.
+    std::optional<std::string> env_value(const std::string& key, const std::string& target) const;
+    /// Every accepted env POST, in order; and the values written for one key, in order.
+    std::vector<fake_vercel_env_write> env_writes() const;
+    std::vector<std::string> written_env_values(const std::string& key) const;
+    /// The next `count` env POSTs fail: status 201 answers {"created":[],"failed":[{"error":…}]} (§1.5), any
+    /// other status a Vercel error body. Nothing is stored for a failed write.
+    void fail_env_writes(int status = 201, int count = 1);
 
     fake_knobs& knobs() { return knobs_; }
     std::vector<sim::request> requests() const;
@@ -77,6 +100,9 @@ private:
     sim::response project(const sim::request& r);
     sim::response create_deployment(const sim::request& r);
     sim::response upsert_env(const sim::request& r);
+    sim::response list_env(const sim::request& r);
+    void store_env_locked(const std::string& key, const std::string& value, const std::string& type,
+                          const std::string& target);
 
     options options_;
     fake_knobs knobs_;
@@ -84,6 +110,14 @@ private:
     std::vector<fake_vercel_deployment> deployments_;
     std::map<std::string, int> build_polls_;  ///< uid -> polls seen while building
     std::map<std::string, fake_vercel_env> env_;
+    struct env_record {
+        std::string id, key, value, type, target;
+        std::int64_t created = 0;
+    };
+    std::vector<env_record> env_records_;  ///< one per key + target
+    std::vector<fake_vercel_env_write> env_writes_;
+    int env_failures_left_ = 0;
+    int env_failure_status_ = 201;
     struct alias_job {
         std::string from, to, status, type;
         std::int64_t requested_at = 0;

@@ -1,0 +1,140 @@
+// Shared HTTP plumbing of the secret providers (platforms.md §6).
+#include "adapters/provider_http.hpp"
+
+#include "core/json_fields.hpp"
+#include "core/redactor.hpp"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace opsbot::adapters::provider_http {
+
+namespace json = boost::json;
+
+namespace {
+
+error_kind kind_for_status(int status) {
+    switch (status) {
+        case 401:
+        case 403:
+            return error_kind::auth;
+        case 404:
+            return error_kind::not_found;
+        case 409:
+            return error_kind::conflict;
+        case 429:
+            return error_kind::rate_limited;
+        default:
+            return error_kind::http_status;
+    }
+}
+
+// Error bodies: Resend {"statusCode","name","message"} (SDK mocks nest it in "error"), OpenAI
+// {"error":{"message","type","code"}}, PostHog {"type","code","detail"} (platforms.md §7).
+std::string provider_text(std::string_view body) {
+    boost::system::error_code ec;
+    const auto parsed = json::parse(body, ec);
+    if (ec || !parsed.is_object()) {
+        return {};
+    }
+    const json::object* o = &parsed.get_object();
+    if (const auto* nested = o->if_contains("error"); nested && nested->is_object()) {
+        o = &nested->get_object();
+    }
+    std::string code = json_string(*o, "name");
+    if (code.empty()) {
+        code = json_string(*o, "code");
+    }
+    if (code.empty()) {
+        code = json_string(*o, "type");
+    }
+    std::string message = json_string(*o, "message");
+    if (message.empty()) {
+        message = json_string(*o, "detail");
+    }
+    if (code.empty()) {
+        return message;
+    }
+    return message.empty() ? code : code + ": " + message;
+}
+
+}  // namespace
+
+std::string setting(const std::map<std::string, std::string>& provider, const std::string& key, std::string fallback) {
+    const auto it = provider.find(key);
+    return it == provider.end() || it->second.empty() ? std::move(fallback) : it->second;
+}
+
+std::string scrub(std::string_view text, std::initializer_list<std::string_view> secrets) {
+    std::string out(text);
+    for (const auto secret : secrets) {
+        if (secret.size() < 4) {
+            continue;
+        }
+        for (auto pos = out.find(secret); pos != std::string::npos; pos = out.find(secret, pos)) {
+            out.replace(pos, secret.size(), "[redacted]");
+        }
+    }
+    return redact_token_shapes(out);
+}
+
+result<http_response> send(http_client& http, const call& c) {
+    http_request request;
+    if (c.body) {
+        request = json_request(c.method, c.url, *c.body);
+    } else {
+        request.method = c.method;
+        request.url = c.url;
+        request.headers.push_back({"Accept", "application/json"});
+    }
+    request.headers.push_back({"Authorization", "Bearer " + c.bearer});
+    auto response = http.send(request);
+    if (!response) {
+        auto e = response.error();
+        e.message = std::string(c.provider) + ": " + std::string(c.endpoint) + ": " + e.message;
+        spdlog::warn("{}", e.message);
+        return std::unexpected(std::move(e));
+    }
+    return response;
+}
+
+error status_error(const call& c, const http_response& response, std::initializer_list<std::string_view> secrets) {
+    error e;
+    e.kind = kind_for_status(response.status);
+    e.http_status = response.status;
+    e.message =
+        std::string(c.provider) + ": " + std::string(c.endpoint) + " answered " + std::to_string(response.status);
+    if (const auto text = provider_text(response.body); !text.empty()) {
+        // The provider may echo what it was sent (a key): scrub before it reaches a message.
+        e.message += ": " + scrub(text, secrets);
+    }
+    if (auto retry = response.header("Retry-After")) {
+        try {
+            e.retry_after = std::chrono::seconds(std::stol(*retry));
+        } catch (const std::exception&) {
+            spdlog::debug("{}: Retry-After is not in seconds", c.provider);
+        }
+    }
+    spdlog::warn("{}", e.message);
+    return e;
+}
+
+result<json::value> send_json(http_client& http, const call& c, std::initializer_list<std::string_view> secrets) {
+    auto response = send(http, c);
+    if (!response) {
+        return std::unexpected(response.error());
+    }
+    if (response->status < 200 || response->status >= 300) {
+        return std::unexpected(status_error(c, *response, secrets));
+    }
+    if (response->body.find_first_not_of(" \t\r\n") == std::string::npos) {
+        return json::value(nullptr);
+    }
+    auto parsed = parse_json(response->body, std::string(c.provider) + ": " + std::string(c.endpoint));
+    if (!parsed) {
+        spdlog::warn("{}", parsed.error().message);
+    }
+    return parsed;
+}
+
+}  // namespace opsbot::adapters::provider_http

@@ -1,0 +1,168 @@
+// Resend API keys as a secret provider (platforms.md §6, §7 [K4][K5]).
+#include "adapters/provider_http.hpp"
+#include "adapters/secret_provider.hpp"
+#include "core/json_fields.hpp"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <mutex>
+#include <set>
+#include <utility>
+
+namespace opsbot::adapters {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::string_view provider = "Resend";
+constexpr std::string_view default_api_url = "https://api.resend.com";
+// Resend limits a key name to 50 characters (platforms.md §6).
+constexpr std::size_t max_name = 50;
+
+using provider_http::setting;
+
+bool managed_name(std::string_view name, std::string_view prefix) {
+    return name == prefix || (name.starts_with(prefix) && name.size() > prefix.size() && name[prefix.size()] == '-');
+}
+
+class resend_provider final : public secret_provider {
+public:
+    resend_provider(const secret_config& secret, std::string admin_token, http_client& http)
+        : api_url_(setting(secret.provider, "api_url", std::string(default_api_url))),
+          key_name_(setting(secret.provider, "key_name", "opsbot")),
+          permission_(setting(secret.provider, "permission", "sending_access")),
+          domain_id_(setting(secret.provider, "domain_id", "")),
+          token_(std::move(admin_token)),
+          http_(http) {}
+
+    std::string name() const override { return "resend"; }
+
+    result<std::vector<std::string>> existing_key_ids() override {
+        std::vector<std::string> ids;
+        std::string after;
+        // Without `limit` the list comes whole; `has_more` + `after` is followed in case it is paged.
+        for (int page = 0; page < 50; ++page) {
+            std::string url = join_url(api_url_, "/api-keys");
+            if (!after.empty()) {
+                url += "?after=" + percent_encode(after);
+            }
+            auto body =
+                provider_http::send_json(http_, {provider, "GET", url, token_, nullptr, "GET /api-keys"}, {token_});
+            if (!body) {
+                return std::unexpected(body.error());
+            }
+            const auto* obj = body->if_object();
+            const auto* data = obj ? obj->if_contains("data") : nullptr;
+            if (!data || !data->is_array()) {
+                return fail(error_kind::bad_response, "Resend: GET /api-keys: no `data` array");
+            }
+            std::string last;
+            for (const auto& item : data->get_array()) {
+                if (!item.is_object()) {
+                    return fail(error_kind::bad_response, "Resend: GET /api-keys: a key is not an object");
+                }
+                last = json_string(item.get_object(), "id");
+                // Only the keys this bot made (name prefix), not the one just made: never an unrelated key.
+                if (!last.empty() && managed_name(json_string(item.get_object(), "name"), key_name_) &&
+                    !made_here(last)) {
+                    ids.push_back(last);
+                }
+            }
+            const auto* more = obj->if_contains("has_more");
+            if (!more || !more->is_bool() || !more->get_bool() || last.empty() || last == after) {
+                break;
+            }
+            after = last;
+        }
+        return ids;
+    }
+
+    result<issued_key> create_key(const std::string& label) override {
+        std::string key_name = managed_name(label, key_name_) ? label : key_name_ + "-" + label;
+        if (key_name.size() > max_name) {
+            key_name.resize(max_name);
+        }
+        json::value payload = json::object{{"name", key_name}, {"permission", permission_}};
+        if (!domain_id_.empty()) {
+            payload.get_object()["domain_id"] = domain_id_;
+        }
+        auto body = provider_http::send_json(
+            http_, {provider, "POST", join_url(api_url_, "/api-keys"), token_, &payload, "POST /api-keys"}, {token_});
+        if (!body) {
+            return std::unexpected(body.error());
+        }
+        const auto* obj = body->if_object();
+        issued_key key{obj ? json_string(*obj, "id") : "", obj ? json_string(*obj, "token") : ""};
+        if (key.id.empty() || key.value.empty()) {
+            return fail(error_kind::bad_response, "Resend: POST /api-keys: no `id` and `token` in the answer");
+        }
+        {
+            std::lock_guard lock(mutex_);
+            created_.insert(key.id);
+        }
+        spdlog::info("Resend: created API key {} ({})", key.id, key_name);
+        return key;
+    }
+
+    result<void> verify_key(const std::string& value) override {
+        const provider_http::call c{provider, "GET",   join_url(api_url_, "/api-keys"),
+                                    value,    nullptr, "GET /api-keys (new key)"};
+        auto response = provider_http::send(http_, c);
+        if (!response) {
+            return std::unexpected(response.error());
+        }
+        if (response->status >= 200 && response->status < 300) {
+            return {};
+        }
+        // A sending_access key may not list keys: Resend answers 401 restricted_api_key, which still proves
+        // the key is known and active; an unknown key gets 403 (platforms.md §6, Resend error codes).
+        if (response->status == 401 && response->body.find("restricted_api_key") != std::string::npos) {
+            return {};
+        }
+        return std::unexpected(provider_http::status_error(c, *response, {value, token_}));
+    }
+
+    result<void> revoke_key(const std::string& id) override {
+        const provider_http::call c{provider, "DELETE", join_url(api_url_, "/api-keys/" + percent_encode(id)),
+                                    token_,   nullptr,  "DELETE /api-keys/{id}"};
+        auto response = provider_http::send(http_, c);
+        if (!response) {
+            return std::unexpected(response.error());
+        }
+        if (response->status == 404) {
+            spdlog::info("Resend: API key {} was already gone", id);
+            return {};
+        }
+        if (response->status < 200 || response->status >= 300) {
+            return std::unexpected(provider_http::status_error(c, *response, {token_}));
+        }
+        spdlog::info("Resend: revoked API key {}", id);
+        return {};
+    }
+
+private:
+    bool made_here(const std::string& id) const {
+        std::lock_guard lock(mutex_);
+        return created_.contains(id);
+    }
+
+    std::string api_url_;
+    std::string key_name_;
+    std::string permission_;
+    std::string domain_id_;
+    std::string token_;
+    http_client& http_;
+    mutable std::mutex mutex_;
+    std::set<std::string> created_;  ///< keys made by this provider: never listed as ones to replace
+};
+
+}  // namespace
+
+std::unique_ptr<secret_provider> make_resend_provider(const secret_config& secret, std::string admin_token,
+                                                      http_client& http) {
+    return std::make_unique<resend_provider>(secret, std::move(admin_token), http);
+}
+
+}  // namespace opsbot::adapters

@@ -1,0 +1,372 @@
+// The secret providers (Resend, OpenAI, PostHog) against protocol-faithful fakes over loopback (platforms.md §6, §7).
+#include "adapters/secret_provider.hpp"
+#include "tests/support/fake_openai.hpp"
+#include "tests/support/fake_posthog.hpp"
+#include "tests/support/fake_resend.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <mutex>
+
+using namespace opsbot;
+using namespace opsbot::adapters;
+using opsbot::testing::fake_key_call;
+using opsbot::testing::fake_openai;
+using opsbot::testing::fake_posthog;
+using opsbot::testing::fake_resend;
+
+namespace {
+
+/// An HTTP client whose waits between attempts are recorded instead of slept.
+struct client {
+    std::mutex mutex;
+    std::vector<std::chrono::milliseconds> waits;
+    std::unique_ptr<http_client> http;
+
+    client() {
+        http_options o;
+        o.request_timeout = std::chrono::seconds(5);
+        o.max_attempts = 2;
+        o.sleep = [this](std::chrono::milliseconds d) {
+            std::lock_guard lock(mutex);
+            waits.push_back(d);
+        };
+        http = make_http_client(o);
+    }
+    size_t wait_count() {
+        std::lock_guard lock(mutex);
+        return waits.size();
+    }
+};
+
+secret_config secret_with(std::string generate, std::map<std::string, std::string> provider) {
+    secret_config s;
+    s.name = generate == "resend" ? "RESEND_API_KEY" : generate == "openai" ? "OPENAI_API_KEY" : "POSTHOG_API_KEY";
+    s.generate = std::move(generate);
+    s.provider = std::move(provider);
+    return s;
+}
+
+std::optional<fake_key_call> first_call(const std::vector<fake_key_call>& calls, const std::string& kind) {
+    const auto it = std::find_if(calls.begin(), calls.end(), [&](const auto& c) { return c.kind == kind; });
+    return it == calls.end() ? std::nullopt : std::optional(*it);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------- Resend
+
+TEST_CASE("resend: lists only opsbot keys, creates, verifies with the new key, revokes idempotently", "[secrets]") {
+    fake_resend fake;
+    client c;
+    const auto old_key = fake.add_key("opsbot-20261120-090000");
+    const auto unrelated = fake.add_key("marketing-site");
+    fake.add_key("opsbotics");  // same prefix, not ours
+    auto provider = make_resend_provider(secret_with("resend", {{"api_url", fake.base_url()}}),
+                                         fake.settings().admin_token, *c.http);
+    CHECK(provider->name() == "resend");
+    CHECK_FALSE(provider->create_revokes_old());
+
+    auto ids = provider->existing_key_ids();
+    REQUIRE(ids);
+    CHECK(*ids == std::vector<std::string>{old_key});
+
+    auto key = provider->create_key("opsbot-20261127-101500");
+    REQUIRE(key);
+    const auto made = fake.key(key->id);
+    REQUIRE(made);
+    CHECK(made->token == key->value);
+    CHECK(made->name == "opsbot-20261127-101500");
+    CHECK(made->permission == "sending_access");  // the default
+    const auto post = fake.requests().back();
+    CHECK(post.method == "POST");
+    CHECK(post.header("Authorization") == "Bearer " + fake.settings().admin_token);
+    CHECK(boost::json::parse(post.body).as_object().at("permission") == "sending_access");
+    CHECK_FALSE(boost::json::parse(post.body).as_object().contains("domain_id"));
+
+    // The new key is not one to replace, even though its name has the prefix.
+    CHECK(*provider->existing_key_ids() == std::vector<std::string>{old_key});
+
+    // A sending_access key may not list keys: Resend's 401 restricted_api_key still proves it is live.
+    REQUIRE(provider->verify_key(key->value));
+    CHECK(fake.requests().back().header("Authorization") == "Bearer " + key->value);
+    auto bogus = provider->verify_key("re_NotAKeyAtAll_123456");
+    REQUIRE_FALSE(bogus);
+    CHECK(bogus.error().kind == error_kind::auth);
+
+    REQUIRE(provider->revoke_key(old_key));
+    CHECK(fake.key(old_key)->revoked);
+    CHECK_FALSE(fake.key(unrelated)->revoked);
+    REQUIRE(provider->revoke_key(old_key));  // already gone: 404 is success
+    CHECK(fake.requests().back().path == "/api-keys/" + old_key);
+
+    const auto calls = fake.calls();
+    const auto created = first_call(calls, "create");
+    const auto verified = first_call(calls, "verify");
+    const auto revoked = first_call(calls, "revoke");
+    REQUIRE((created && verified && revoked));
+    CHECK(verified->key_id == key->id);
+    CHECK(created->seq < verified->seq);
+    CHECK(verified->seq < revoked->seq);
+    CHECK(std::count_if(calls.begin(), calls.end(), [](const auto& x) { return x.kind == "revoke"; }) == 2);
+}
+
+TEST_CASE("resend: permission, domain and key_name come from the config; names are cut to 50", "[secrets]") {
+    fake_resend fake;
+    client c;
+    auto provider = make_resend_provider(secret_with("resend", {{"api_url", fake.base_url()},
+                                                                {"key_name", "bot"},
+                                                                {"permission", "full_access"},
+                                                                {"domain_id", "d91cd9bd-1176-453e-8fc1-35364d380206"}}),
+                                         fake.settings().admin_token, *c.http);
+    const auto ours = fake.add_key("bot-1");
+    fake.add_key("opsbot-1");
+    CHECK(*provider->existing_key_ids() == std::vector<std::string>{ours});
+    auto key = provider->create_key(std::string(80, 'x'));
+    REQUIRE(key);
+    const auto made = fake.key(key->id);
+    CHECK(made->name.size() == 50);
+    CHECK(made->name.starts_with("bot-xxx"));
+    CHECK(made->permission == "full_access");
+    CHECK(made->domain_id == "d91cd9bd-1176-453e-8fc1-35364d380206");
+    REQUIRE(provider->verify_key(key->value));  // a full_access key lists keys: 200
+    CHECK(fake.calls().back().status == 200);
+}
+
+TEST_CASE("resend: errors are mapped and never carry a key value", "[secrets]") {
+    fake_resend fake;
+    fake.echo_secrets_in_errors();
+    client c;
+    const auto secret = secret_with("resend", {{"api_url", fake.base_url()}});
+
+    auto wrong = make_resend_provider(secret, "re_WrongAdminToken_999999", *c.http);
+    auto refused = wrong->existing_key_ids();
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().kind == error_kind::auth);
+    CHECK(refused.error().http_status == 403);
+    CHECK(refused.error().message.starts_with("Resend: "));
+    CHECK(refused.error().message.find("re_WrongAdminToken_999999") == std::string::npos);
+    CHECK(fake.requests().back().body.empty());
+
+    auto provider = make_resend_provider(secret, fake.settings().admin_token, *c.http);
+    auto key = provider->create_key("opsbot-a");
+    REQUIRE(key);
+    // The fake echoes the presented key in its error body; the message must not repeat it.
+    fake.fail_next("verify", 403);
+    auto failed_verify = provider->verify_key(key->value);
+    REQUIRE_FALSE(failed_verify);
+    CHECK(failed_verify.error().kind == error_kind::auth);
+    CHECK(failed_verify.error().message.find(key->value) == std::string::npos);
+    fake.fail_next("revoke", 400);
+    auto failed_revoke = provider->revoke_key(key->id);
+    REQUIRE_FALSE(failed_revoke);
+    CHECK(failed_revoke.error().kind == error_kind::http_status);
+    CHECK(failed_revoke.error().message.find(fake.settings().admin_token) == std::string::npos);
+    CHECK_FALSE(fake.key(key->id)->revoked);
+
+    // One 500 is retried by the client; two exhaust max_attempts = 2.
+    fake.fail_next("create", 500);
+    const auto waits_before = c.wait_count();
+    auto retried = provider->create_key("opsbot-b");
+    REQUIRE(retried);
+    CHECK(c.wait_count() == waits_before + 1);
+    fake.fail_next("create", 500, 2);
+    auto gave_up = provider->create_key("opsbot-c");
+    REQUIRE_FALSE(gave_up);
+    CHECK(gave_up.error().kind == error_kind::http_status);
+    CHECK(gave_up.error().http_status == 500);
+    fake.fail_next("list", 429, 2);
+    auto limited = provider->existing_key_ids();
+    REQUIRE_FALSE(limited);
+    CHECK(limited.error().kind == error_kind::rate_limited);
+
+    fake.knobs().malformed_next();
+    auto malformed = provider->create_key("opsbot-d");
+    REQUIRE_FALSE(malformed);
+    CHECK(malformed.error().kind == error_kind::bad_response);
+    CHECK(malformed.error().message.starts_with("Resend: "));
+    fake.knobs().fail_next(201, R"({"id":"only-an-id"})");
+    CHECK(provider->create_key("opsbot-e").error().kind == error_kind::bad_response);
+}
+
+// ---------------------------------------------------------------------------------------------- OpenAI
+
+TEST_CASE("openai: keys of the configured service account only, paged; create, verify, revoke", "[secrets]") {
+    fake_openai::options o;
+    o.page_size = 2;  // the list spans several pages
+    fake_openai fake(o);
+    client c;
+    const auto ops = fake.add_service_account("opsbot");
+    const auto ci = fake.add_service_account("ci");
+    fake.add_key("");  // a user's key
+    const auto old_key = fake.add_key(ops);
+    fake.add_key(ci);
+    fake.add_key("");
+    const auto old_key2 = fake.add_key(ops);
+    auto provider = make_openai_provider(secret_with("openai", {{"api_url", fake.base_url()},
+                                                                {"project_id", fake.settings().project_id},
+                                                                {"service_account_id", ops}}),
+                                         fake.settings().admin_key, *c.http);
+    CHECK(provider->name() == "openai");
+
+    auto ids = provider->existing_key_ids();
+    REQUIRE(ids);
+    CHECK(*ids == std::vector<std::string>{old_key, old_key2});
+    const auto requests = fake.requests();
+    CHECK(std::count_if(requests.begin(), requests.end(), [](const auto& r) { return r.query.contains("after"); }) ==
+          2);
+
+    auto key = provider->create_key("opsbot-20261127-101500");
+    REQUIRE(key);
+    CHECK(key->value.starts_with("sk-svcacct-"));
+    CHECK(fake.requests().back().path == "/v1/organization/projects/proj_abc/service_accounts/" + ops + "/api_keys");
+    CHECK(fake.key(key->id)->service_account_id == ops);
+    CHECK(fake.service_accounts().size() == 2);  // no new account
+    CHECK(*provider->existing_key_ids() == std::vector<std::string>{old_key, old_key2});
+
+    REQUIRE(provider->verify_key(key->value));
+    CHECK(fake.requests().back().path == "/v1/models");
+    CHECK(fake.requests().back().header("Authorization") == "Bearer " + key->value);
+
+    REQUIRE(provider->revoke_key(old_key));
+    CHECK(fake.key(old_key)->deleted);
+    REQUIRE(provider->revoke_key(old_key));  // 404: already gone
+    CHECK(fake.requests().back().method == "DELETE");
+    auto dead = provider->verify_key(fake.key(old_key)->value);
+    REQUIRE_FALSE(dead);
+    CHECK(dead.error().kind == error_kind::auth);
+
+    const auto calls = fake.calls();
+    REQUIRE(first_call(calls, "verify"));
+    CHECK(first_call(calls, "create")->seq < first_call(calls, "verify")->seq);
+    CHECK(first_call(calls, "verify")->seq < first_call(calls, "revoke")->seq);
+}
+
+TEST_CASE("openai: without a service account id each rotation makes one named by the label", "[secrets]") {
+    fake_openai fake;
+    client c;
+    const auto previous = fake.add_service_account("opsbot-20261120-090000");
+    const auto old_key = fake.add_key(previous);
+    fake.add_key(fake.add_service_account("ci"));
+    auto provider = make_openai_provider(
+        secret_with("openai", {{"api_url", fake.base_url()}, {"project_id", fake.settings().project_id}}),
+        fake.settings().admin_key, *c.http);
+    CHECK(*provider->existing_key_ids() == std::vector<std::string>{old_key});
+    auto key = provider->create_key("opsbot-20261127-101500");
+    REQUIRE(key);
+    const auto accounts = fake.service_accounts();
+    REQUIRE(accounts.size() == 3);
+    CHECK(accounts.back().name == "opsbot-20261127-101500");
+    CHECK(fake.key(key->id)->service_account_id == accounts.back().id);
+    CHECK(fake.key(key->id)->value == key->value);
+    CHECK(*provider->existing_key_ids() == std::vector<std::string>{old_key});
+}
+
+TEST_CASE("openai: errors are mapped and never carry a key value", "[secrets]") {
+    fake_openai fake;
+    fake.echo_secrets_in_errors();
+    client c;
+    const auto secret = secret_with("openai", {{"api_url", fake.base_url()}, {"project_id", "proj_abc"}});
+    auto wrong = make_openai_provider(secret, "sk-admin-WrongKey1234567890", *c.http);
+    auto refused = wrong->existing_key_ids();
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().kind == error_kind::auth);
+    CHECK(refused.error().message.starts_with("OpenAI: "));
+    CHECK(refused.error().message.find("sk-admin-WrongKey1234567890") == std::string::npos);
+
+    auto provider = make_openai_provider(secret, fake.settings().admin_key, *c.http);
+    auto key = provider->create_key("opsbot-x");
+    REQUIRE(key);
+    fake.fail_next("verify", 401);
+    auto failed = provider->verify_key(key->value);
+    REQUIRE_FALSE(failed);
+    CHECK(failed.error().kind == error_kind::auth);
+    CHECK(failed.error().message.find(key->value) == std::string::npos);
+    // A project key is not an admin key: 403 on the admin API.
+    auto as_project = make_openai_provider(secret, key->value, *c.http);
+    auto forbidden = as_project->existing_key_ids();
+    REQUIRE_FALSE(forbidden);
+    CHECK(forbidden.error().kind == error_kind::auth);
+    CHECK(forbidden.error().message.find(key->value) == std::string::npos);
+
+    fake.fail_next("create", 503);
+    REQUIRE(provider->create_key("opsbot-y"));  // retried once
+    fake.fail_next("revoke", 500, 2);
+    auto gave_up = provider->revoke_key(key->id);
+    REQUIRE_FALSE(gave_up);
+    CHECK(gave_up.error().http_status == 500);
+    CHECK_FALSE(fake.key(key->id)->deleted);
+    fake.knobs().malformed_next();
+    CHECK(provider->existing_key_ids().error().kind == error_kind::bad_response);
+
+    auto no_project =
+        make_openai_provider(secret_with("openai", {{"api_url", fake.base_url()}}), fake.settings().admin_key, *c.http);
+    const auto sent = fake.requests().size();
+    CHECK(no_project->create_key("opsbot-z").error().kind == error_kind::invalid_input);
+    CHECK(fake.requests().size() == sent);
+}
+
+// ---------------------------------------------------------------------------------------------- PostHog
+
+TEST_CASE("posthog: reset_token makes the new key and kills the old one; nothing to verify or revoke", "[secrets]") {
+    fake_posthog fake;
+    client c;
+    auto provider = make_posthog_provider(
+        secret_with("posthog", {{"api_url", fake.base_url()}, {"project_id", fake.settings().project_id}}),
+        fake.settings().personal_key, *c.http);
+    CHECK(provider->name() == "posthog");
+    CHECK(provider->create_revokes_old());
+    CHECK(provider->existing_key_ids()->empty());
+    CHECK(fake.requests().empty());
+
+    auto key = provider->create_key("opsbot-20261127-101500");
+    REQUIRE(key);
+    CHECK(key->value == fake.current_token());
+    CHECK(key->value != fake.settings().initial_token);
+    CHECK(key->id.find(key->value) == std::string::npos);
+    const auto patch = fake.requests().back();
+    CHECK(patch.method == "PATCH");
+    CHECK(patch.path == "/api/projects/12345/reset_token/");
+    CHECK(patch.header("Authorization") == "Bearer " + fake.settings().personal_key);
+
+    auto verify = provider->verify_key(key->value);
+    REQUIRE_FALSE(verify);
+    CHECK(verify.error().kind == error_kind::unavailable);
+    REQUIRE(provider->revoke_key(key->id));
+    CHECK(fake.requests().size() == 1);  // neither verify nor revoke went to the wire
+}
+
+TEST_CASE("posthog: errors are mapped and never carry a key value", "[secrets]") {
+    fake_posthog fake;
+    fake.echo_secrets_in_errors();
+    client c;
+    const auto secret =
+        secret_with("posthog", {{"api_url", fake.base_url()}, {"project_id", fake.settings().project_id}});
+    auto wrong = make_posthog_provider(secret, "phx_WrongPersonalKey_12345", *c.http);
+    auto refused = wrong->create_key("opsbot-a");
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().kind == error_kind::auth);
+    CHECK(refused.error().message.starts_with("PostHog: "));
+    CHECK(refused.error().message.find("authentication_failed") != std::string::npos);
+    CHECK(refused.error().message.find("phx_WrongPersonalKey_12345") == std::string::npos);
+    CHECK(fake.tokens().size() == 1);
+
+    auto provider = make_posthog_provider(secret, fake.settings().personal_key, *c.http);
+    fake.fail_next("create", 500, 2);
+    auto gave_up = provider->create_key("opsbot-b");
+    REQUIRE_FALSE(gave_up);
+    CHECK(gave_up.error().kind == error_kind::http_status);
+    CHECK(gave_up.error().message.find(fake.settings().personal_key) == std::string::npos);
+    fake.knobs().malformed_next();
+    CHECK(provider->create_key("opsbot-c").error().kind == error_kind::bad_response);
+    fake.knobs().fail_next(200, R"({"id": 12345, "name": "no token here"})");
+    CHECK(provider->create_key("opsbot-d").error().kind == error_kind::bad_response);
+
+    auto elsewhere =
+        make_posthog_provider(secret_with("posthog", {{"api_url", fake.base_url()}, {"project_id", "999"}}),
+                              fake.settings().personal_key, *c.http);
+    CHECK(elsewhere->create_key("opsbot-e").error().kind == error_kind::not_found);
+    CHECK(fake.tokens().size() == 1);  // no reset happened
+}

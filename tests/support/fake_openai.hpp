@@ -1,0 +1,91 @@
+#pragma once
+
+#include "sim/http_server.hpp"
+#include "tests/support/fake_platform_knobs.hpp"
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace opsbot::testing {
+
+/// A project API key held by fake_openai. `value` is the secret; `service_account_id` empty = a user's key.
+struct fake_openai_key {
+    std::string id;  ///< "key_…"
+    std::string name;
+    std::string value;  ///< "sk-svcacct-…"
+    std::string service_account_id;
+    bool deleted = false;
+};
+
+struct fake_openai_service_account {
+    std::string id;  ///< "svc_acct_…"
+    std::string name;
+};
+
+/// A protocol-faithful OpenAI admin API for one project on loopback (platforms.md §6 [K1][K2][K3]) plus
+/// GET /v1/models for key checks. Admin endpoints need the admin key (401 invalid_api_key otherwise; a project
+/// key gets 403 insufficient permissions); /v1/models takes any live project key. Errors are
+/// {"error":{"message","type","param","code"}}. Lists are cursor pages ({data, first_id, last_id, has_more},
+/// `after`, `limit`). Calls are recorded: "list" (GET …/api_keys), "create" (either POST), "verify"
+/// (GET /models), "revoke" (DELETE).
+class fake_openai {
+public:
+    struct options {
+        std::string admin_key = "sk-admin-TestAdminKey000000000000";
+        std::string project_id = "proj_abc";
+        int page_size = 20;  ///< default `limit` of the key list
+    };
+
+    fake_openai();
+    explicit fake_openai(options o);
+    ~fake_openai();
+    fake_openai(const fake_openai&) = delete;
+    fake_openai& operator=(const fake_openai&) = delete;
+
+    /// "http://127.0.0.1:PORT/v1": the secret's provider.api_url.
+    std::string base_url() const;
+    const options& settings() const { return options_; }
+
+    /// Seeds a service account; returns its id.
+    std::string add_service_account(const std::string& name);
+    /// Seeds a key owned by that service account ("" = owned by a user); returns its id.
+    std::string add_key(const std::string& service_account_id, const std::string& name = "Secret Key");
+    std::vector<fake_openai_key> keys() const;
+    std::optional<fake_openai_key> key(const std::string& id) const;
+    std::vector<fake_openai_service_account> service_accounts() const;
+    std::vector<fake_key_call> calls() const;
+
+    /// Error bodies quote the bearer the request presented (to prove the adapter never repeats it).
+    void echo_secrets_in_errors(bool on = true);
+    /// Fail the next `count` calls of `kind` ("list" | "create" | "verify" | "revoke") with `status`.
+    void fail_next(const std::string& kind, int status, int count = 1) { failures_.fail(kind, status, count); }
+    fake_knobs& knobs() { return knobs_; }
+    std::vector<sim::request> requests() const;
+
+private:
+    sim::response handle(const sim::request& r);
+    sim::response error(int status, std::string type, std::string code, std::string message,
+                        const std::string& bearer) const;
+    sim::response list_keys(const sim::request& r);
+    sim::response create_service_account(const sim::request& r);
+    sim::response create_key(const std::string& service_account_id, const sim::request& r);
+    sim::response delete_key(const std::string& id);
+    fake_openai_key& new_key_locked(const std::string& service_account_id, const std::string& name);
+    void record(const std::string& kind, const std::string& key_id, int status);
+
+    options options_;
+    fake_knobs knobs_;
+    fake_call_failures failures_;
+    mutable std::mutex mutex_;
+    std::vector<fake_openai_key> keys_;
+    std::vector<fake_openai_service_account> accounts_;
+    std::vector<fake_key_call> calls_;
+    bool echo_ = false;
+    int next_id_ = 1;
+    std::unique_ptr<sim::http_server> server_;  // last: stopped first
+};
+
+}  // namespace opsbot::testing

@@ -1,0 +1,104 @@
+// Fake PostHog project token reset: platforms.md §6 [K7].
+#include "tests/support/fake_posthog.hpp"
+
+#include "adapters/secret_provider.hpp"
+
+#include <boost/json.hpp>
+
+namespace opsbot::testing {
+
+namespace json = boost::json;
+
+fake_posthog::fake_posthog() : fake_posthog(options{}) {}
+
+fake_posthog::fake_posthog(options o) : options_(std::move(o)) {
+    tokens_.push_back(options_.initial_token);
+    server_ = std::make_unique<sim::http_server>([this](const sim::request& r) { return handle(r); });
+}
+
+fake_posthog::~fake_posthog() {
+    knobs_.shut_down();
+    server_->stop();
+}
+
+std::string fake_posthog::base_url() const {
+    return server_->base_url();
+}
+
+std::string fake_posthog::current_token() const {
+    std::lock_guard lock(mutex_);
+    return tokens_.back();
+}
+
+std::vector<std::string> fake_posthog::tokens() const {
+    std::lock_guard lock(mutex_);
+    return tokens_;
+}
+
+std::vector<fake_key_call> fake_posthog::calls() const {
+    std::lock_guard lock(mutex_);
+    return calls_;
+}
+
+void fake_posthog::echo_secrets_in_errors(bool on) {
+    std::lock_guard lock(mutex_);
+    echo_ = on;
+}
+
+std::vector<sim::request> fake_posthog::requests() const {
+    return server_->requests();
+}
+
+sim::response fake_posthog::error(int status, std::string type, std::string code, std::string detail,
+                                  const std::string& bearer) const {
+    if (echo_ && !bearer.empty()) {
+        detail += " (key " + bearer + ")";
+    }
+    return sim::response::json(
+        status,
+        json::object{
+            {"type", std::move(type)}, {"code", std::move(code)}, {"detail", std::move(detail)}, {"attr", nullptr}});
+}
+
+sim::response fake_posthog::handle(const sim::request& r) {
+    if (auto canned = knobs_.intercept()) {
+        return *canned;
+    }
+    const auto auth = r.header("Authorization").value_or("");
+    const std::string bearer = auth.starts_with("Bearer ") ? auth.substr(7) : "";
+    const std::string prefix = "/api/projects/";
+    const std::string suffix = "/reset_token/";
+    std::lock_guard lock(mutex_);
+    const auto record = [&](int status) {
+        calls_.push_back(
+            {next_fake_sequence(), "create", status < 300 ? "project-" + options_.project_id : "", status});
+    };
+    if (r.method != "PATCH" || !r.path.starts_with(prefix) || !r.path.ends_with(suffix) ||
+        r.path.size() <= prefix.size() + suffix.size()) {
+        return error(404, "invalid_request", "not_found", "Not found.", "");
+    }
+    if (bearer != options_.personal_key) {
+        record(401);
+        return error(401, "authentication_error", "authentication_failed", "Personal API key is invalid.", bearer);
+    }
+    const auto project = r.path.substr(prefix.size(), r.path.size() - prefix.size() - suffix.size());
+    if (project != options_.project_id) {
+        record(404);
+        return error(404, "invalid_request", "not_found", "Not found.", "");
+    }
+    if (auto status = failures_.take("create")) {
+        record(*status);
+        return error(*status, *status >= 500 ? "server_error" : "invalid_request", "error",
+                     "The request failed (fake knob).", bearer);
+    }
+    tokens_.push_back("phc_" + adapters::random_hex(20));
+    record(200);
+    // The answer is the project, with the new token in api_token (platforms.md §6).
+    return sim::response::json(200, json::object{{"id", std::stoll(options_.project_id)},
+                                                 {"uuid", "0189a6b2-0000-0000-0000-000000000000"},
+                                                 {"name", "Default project"},
+                                                 {"api_token", tokens_.back()},
+                                                 {"timezone", "UTC"}});
+}
+
+}  // namespace opsbot::testing
