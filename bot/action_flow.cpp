@@ -1,8 +1,12 @@
 #include "bot/action_flow.hpp"
 
+#include "bot/incident_followup.hpp"
+#include "bot/post_deploy_watch.hpp"
 #include "bot/slack/block_kit.hpp"
 #include "commands/format.hpp"
 #include "commands/planner.hpp"
+#include "commands/rotate_report.hpp"
+#include "commands/secret_vault.hpp"
 #include "commands/step_runner.hpp"
 #include "core/mrkdwn.hpp"
 
@@ -118,6 +122,7 @@ void action_flow::update_message(const storage::action_record& action, const com
         shown.approvers = fresh.approvers;
         shown.approvals = fresh.approvals;
     }
+    show_break_glass(shown, action.id);
     auto updated =
         deps_.slack.update_message(action.channel.str(), *action.message_ts, render_plan_message(plan, shown));
     if (!updated) {
@@ -126,7 +131,7 @@ void action_flow::update_message(const storage::action_record& action, const com
 }
 
 void action_flow::request(const commands::invocation& inv, const boost::json::object& request, bool dry_run,
-                          const std::string& response_url) {
+                          const std::string& response_url, const std::optional<std::string>& break_glass_reason) {
     const std::string family = request.contains("family") ? std::string(request.at("family").as_string()) : "";
     auto plan = commands::make_plan(deps_.config, deps_.platforms, request, deps_.clk);
     if (!plan) {
@@ -165,6 +170,10 @@ void action_flow::request(const commands::invocation& inv, const boost::json::ob
                 return;
             }
         }
+    }
+    if (break_glass_reason) {
+        run_break_glass(inv, *plan, *break_glass_reason, response_url);
+        return;
     }
     post_for_approval(inv, *plan, response_url);
 }
@@ -343,7 +352,15 @@ void action_flow::execute(const storage::action_record& action) {
     }
     auto running = actions_.get(action.id);
     plan_view view = view_of(running ? *running : action, plan);
-    const commands::step_environment env{deps_.platforms, deps_.clk, deps_.sleep, deps_.poll_interval};
+    // /rotate (issue #6): this run's secret values live only in this vault and are wiped when the run ends.
+    std::unique_ptr<commands::secret_vault> vault;
+    if (plan.family == "rotate") {
+        vault = std::make_unique<commands::secret_vault>();
+    }
+    commands::step_environment env{deps_.platforms, deps_.clk, deps_.sleep, deps_.poll_interval};
+    env.vault = vault.get();
+    env.board = deps_.board;
+    env.requester = action.requester.str();
     std::optional<std::string> failure;
     size_t failed_index = 0;
     for (size_t i = 0; i < plan.steps.size(); ++i) {
@@ -355,7 +372,11 @@ void action_flow::execute(const storage::action_record& action) {
         if (outcome) {
             view.steps[i] = step_status::succeeded;
             view.outcomes[i] = *outcome;
-            audit("opsbot", action.id, "step.succeeded", {{"index", i + 1}, {"kind", step.kind}, {"outcome", *outcome}});
+            boost::json::object done{{"index", i + 1}, {"kind", step.kind}, {"outcome", *outcome}};
+            if (vault && step.kind == "secret.generate") {
+                done["fingerprint"] = vault->new_fingerprint();  // never the value (issue #6)
+            }
+            audit("opsbot", action.id, "step.succeeded", std::move(done));
             continue;
         }
         view.steps[i] = step_status::failed;
@@ -385,7 +406,7 @@ void action_flow::execute(const storage::action_record& action) {
     post_in_thread(failure ? ":x: *Failed* — " + escape_mrkdwn(outcome_text) +
                                  "\n*Next step:* " + escape_mrkdwn(plan.next_step_on_failure)
                            : ":white_check_mark: *Succeeded* — " + escape_mrkdwn(outcome_text));
-    if (failure || plan.family == "rollback") {
+    if (failure || plan.family == "rollback" || plan.family == "rotate") {
         incident_notice notice;
         notice.severity = failure ? incident_severity::failure : incident_severity::info;
         notice.what = fmt::format("{} {}", plan.title, failure ? "failed" : "succeeded");
@@ -400,7 +421,19 @@ void action_flow::execute(const storage::action_record& action) {
         notice.next_step = failure ? plan.next_step_on_failure : "Verify the service (health, web, Sentry) and "
                                                                  "investigate the root cause on the rolled-back "
                                                                  "commit (runbook §8).";
+        // /rotate: rotations are announced; say per service which value it holds (fingerprint, never the value).
+        if (vault) {
+            notice.details_mrkdwn = commands::rotate_state_mrkdwn(deps_.config, plan, *vault, failure.has_value());
+            if (!failure) {
+                notice.next_step = "Check the services work with the new value (health, web, Sentry); any "
+                                   "checklist step above is left for a human.";
+            }
+        }
         (void)incidents_.notify(notice);
+    }
+    follow_up_incident(deps_, {finished ? *finished : action, plan, !failure, outcome_text});
+    if (!failure) {
+        start_watch_after(deps_.watch, finished ? *finished : action, plan);
     }
 }
 

@@ -5,6 +5,7 @@
 #include "bot/plan_message.hpp"
 #include "bot/slack/web_api.hpp"
 #include "commands/invocation.hpp"
+#include "commands/continue_board.hpp"
 #include "commands/plan.hpp"
 #include "commands/platform_registry.hpp"
 #include "core/clock.hpp"
@@ -21,9 +22,12 @@
 #include <chrono>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace opsbot::bot {
+
+class post_deploy_watch;
 
 struct action_flow_deps {
     const stack_config& config;
@@ -35,6 +39,10 @@ struct action_flow_deps {
     /// Waits between polls of a running step (a platform job, a deployment); tests pass a short one.
     std::function<void(std::chrono::milliseconds)> sleep;
     std::chrono::milliseconds poll_interval{2000};
+    /// Watches Sentry / BetterStack after an action succeeded (bot/post_deploy_watch); null: no watch.
+    post_deploy_watch* watch = nullptr;
+    /// Where a rotation's manual.wait meets `/rotate SECRET --continue` (commands/continue_board); null: none.
+    commands::continue_board* board = nullptr;
 };
 
 /// The life of a destructive command (DESIGN.md "What a user does"): plan → post with buttons →
@@ -46,8 +54,14 @@ public:
 
     /// Plans `request` ({"family":"rollback","service":"web",…}) for `inv.user` and posts it for approval
     /// (or, with dry_run, shows it to the requester and stops). Answers the requester via response_url.
+    /// With `break_glass_reason` (`--break-glass "<reason>"`, only where policies.<family>.break_glass allows it),
+    /// the requester's own request runs at once, is posted loudly to the incident channel and stays unreviewed
+    /// until another approver acknowledges it (bot/break_glass_flow.cpp).
     void request(const commands::invocation& inv, const boost::json::object& request, bool dry_run,
-                 const std::string& response_url);
+                 const std::string& response_url, const std::optional<std::string>& break_glass_reason = std::nullopt);
+
+    /// The "Acknowledge break-glass" button (plan message or incident post): another allowed approver reviews it.
+    void on_break_glass_ack(const block_action& click);
 
     /// Approve / Deny / Cancel clicks.
     void on_click(const block_action& click);
@@ -60,6 +74,10 @@ public:
 
 private:
     void execute(const storage::action_record& action);
+    void run_break_glass(const commands::invocation& inv, const commands::plan& plan, const std::string& reason,
+                         const std::string& response_url);
+    /// Adds the break-glass line and button to a view of an action that used it (bot/break_glass_flow.cpp).
+    void show_break_glass(plan_view& view, const action_id& id);
     void post_for_approval(const commands::invocation& inv, const commands::plan& plan,
                            const std::string& response_url);
     void update_message(const storage::action_record& action, const commands::plan& plan, const plan_view& view);

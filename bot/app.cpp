@@ -1,6 +1,7 @@
 #include "bot/app.hpp"
 
 #include "bot/block_action.hpp"
+#include "bot/plan_message.hpp"
 #include "bot/slack/block_kit.hpp"
 #include "bot/slash_command.hpp"
 #include "commands/planner.hpp"
@@ -65,7 +66,11 @@ void app::on_envelope(envelope env) {
         }
     } else if (env.type == "interactive") {
         if (auto click = read_block_action(env)) {
-            workers_.post([this, click = std::move(*click)] { flow_.on_click(click); });
+            if (click->action_id == ack_break_glass_button) {
+                workers_.post([this, click = std::move(*click)] { flow_.on_break_glass_ack(click); });
+            } else {
+                workers_.post([this, click = std::move(*click)] { flow_.on_click(click); });
+            }
         } else {
             spdlog::info("interactive envelope {} is not a button click I know; acknowledged", env.envelope_id);
         }
@@ -91,7 +96,11 @@ void app::run_command(const commands::routed& routed, const std::string& respons
     const auto& parsed = routed.parsed;
     if (commands::is_planned(parsed)) {
         commands::invocation inv{parsed.user, parsed.channel, parsed.display_name(), ""};
-        flow_.request(inv, commands::plan_request_of(parsed), parsed.dry_run(), response_url);
+        std::optional<std::string> break_glass;
+        if (auto reason = parsed.flags.find("break-glass"); reason != parsed.flags.end()) {
+            break_glass = reason->second;  // the router allowed it (policy) and the parser required a reason
+        }
+        flow_.request(inv, commands::plan_request_of(parsed), parsed.dry_run(), response_url, break_glass);
         return;
     }
     commands::reply reply = router_.execute(routed, context_);

@@ -69,6 +69,17 @@ message render_plan_message(const commands::plan& plan, const plan_view& view) {
     if (!view.note.empty()) {
         blocks.push_back(context(escape_mrkdwn(view.note)));
     }
+    if (!view.break_glass_reason.empty()) {
+        std::string line = fmt::format(":rotating_light: *Break-glass* by <@{}>: {} · ", escape_mrkdwn(view.requester),
+                                       escape_mrkdwn(view.break_glass_reason));
+        line += view.break_glass_acknowledged_by.empty()
+                    ? std::string("*unreviewed*: another approver must acknowledge it")
+                    : fmt::format("acknowledged by <@{}>", escape_mrkdwn(view.break_glass_acknowledged_by));
+        blocks.push_back(section(line));
+        if (view.break_glass_acknowledged_by.empty() && view.state != "awaiting_approval") {
+            blocks.push_back(break_glass_ack_block(view.action_id, view.digest));
+        }
+    }
     if (!view.dry_run && view.state == "awaiting_approval") {
         std::string value = view.action_id + ":" + view.digest;
         confirm_dialog confirm{"Approve " + view.action_id + "?", truncate_plain(plan.title, 250), "Approve",
@@ -83,6 +94,17 @@ message render_plan_message(const commands::plan& plan, const plan_view& view) {
     std::string fallback = fmt::format("{}: {} ({})", view.dry_run ? "Dry run" : view.action_id, plan.title,
                                        view.dry_run ? "dry run" : view.state);
     return make_message(escape_mrkdwn(fallback), std::move(blocks));
+}
+
+boost::json::object break_glass_ack_block(const std::string& action_id, const std::string& digest) {
+    confirm_dialog confirm{"Acknowledge the break-glass of " + action_id + "?",
+                           "You confirm you reviewed why approval was skipped.", "Acknowledge", "Not yet",
+                           button_style::primary};
+    boost::json::array buttons{
+        button("Acknowledge break-glass", ack_break_glass_button, action_id + ":" + digest, button_style::primary,
+               confirm),
+    };
+    return actions("break_glass_" + action_id, std::move(buttons));
 }
 
 bool parse_button_value(std::string_view value, std::string& action_id, std::string& digest) {

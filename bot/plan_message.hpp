@@ -26,7 +26,16 @@ struct plan_view {
     std::string note;                    ///< a line under the steps ("Denied by @U03", "Expired")
     bool dry_run = false;
     std::string label;  ///< e.g. "sandbox platforms (demo)"
+    /// Set when the requester skipped approval with `--break-glass "<reason>"` (issue #7).
+    std::string break_glass_reason;
+    std::string break_glass_acknowledged_by;  ///< who reviewed it; empty: unreviewed (shows the button)
 };
+
+/// The action_id of the "Acknowledge break-glass" button; its value is "<action id>:<digest>" like the others.
+inline constexpr const char* ack_break_glass_button = "ack_break_glass";
+
+/// The "Acknowledge break-glass" actions block for `action_id` (plan messages and the incident post).
+boost::json::object break_glass_ack_block(const std::string& action_id, const std::string& digest);
 
 /// The Slack message for a plan: title, requester, expiry, the numbered steps with ✅ / ⏳ / ❌, impact lines,
 /// and — only while awaiting approval — Approve / Deny / Cancel buttons whose value is "<action id>:<digest>".

@@ -3,8 +3,10 @@
 #include "adapters/http_client.hpp"
 #include "bot/action_flow.hpp"
 #include "bot/app.hpp"
+#include "bot/post_deploy_watch.hpp"
 #include "bot/slack/web_api.hpp"
 #include "commands/backup_plan.hpp"
+#include "commands/continue_board.hpp"
 #include "commands/deploy_status.hpp"
 #include "core/thread_pool.hpp"
 #include "storage/database.hpp"
@@ -27,10 +29,12 @@ struct runtime::parts {
           workers(opts.worker_threads),
           db(config.database),
           platforms(std::move(registry)),
-          context{config, platforms, &db, clk},
+          board(clk),
+          context{config, platforms, &db, clk, &board},
+          watcher(config, db, clk, platforms, slack),
           flow(action_flow_deps{config, db, clk, platforms, slack, workers,
                                 [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); },
-                                opts.poll_interval}),
+                                opts.poll_interval, &watcher, &board}),
           behaviour(context, slack, workers, flow),
           client(opts.socket, hooks()) {
         // Commands that reach the databases (backups, migrations) record into the bot's own audit log.
@@ -64,6 +68,16 @@ struct runtime::parts {
         }
     }
 
+    // Asks the post-deploy watches, now and then, whether a check is due by the injected clock.
+    void watch_loop() {
+        std::unique_lock lock(sweep_mutex);
+        while (!sweep_cv.wait_for(lock, options.watch_tick_interval, [this] { return stopping; })) {
+            lock.unlock();
+            watcher.tick();
+            lock.lock();
+        }
+    }
+
     const stack_config& config;
     runtime_options options;
     system_clock default_clock;
@@ -73,7 +87,9 @@ struct runtime::parts {
     thread_pool workers;
     storage::database db;
     commands::platform_registry platforms;
+    commands::continue_board board;  ///< `/rotate SECRET --continue` meets the waiting rotation here
     commands::command_context context;
+    post_deploy_watch watcher;
     action_flow flow;
     app behaviour;
     socket_mode_client client;
@@ -92,14 +108,19 @@ int runtime::run() {
     auto& p = *parts_;
     // Never re-run silently what a previous process left running (DESIGN.md "Runtime model").
     p.workers.post([&p] { p.flow.recover_at_startup(); });
+    // Watches a previous run left are resumed; one whose window passed meanwhile is checked once and closed.
+    p.workers.post([&p] { p.watcher.resume_at_startup(); });
     std::thread sweeper([&p] { p.sweep_loop(); });
+    std::thread ticker([&p] { p.watch_loop(); });
     socket_mode_exit exit = p.client.run();
+    p.board.close();  // a rotation waiting for `--continue` ends now instead of holding shutdown for hours
     {
         std::lock_guard lock(p.sweep_mutex);
         p.stopping = true;
     }
     p.sweep_cv.notify_all();
     sweeper.join();
+    ticker.join();
     // Work already accepted (acknowledged) is finished before the process goes, and status calls still
     // running in the background end before the adapters they use are destroyed.
     p.workers.shutdown();
@@ -130,6 +151,8 @@ bool runtime::wait_settled(uint64_t count, std::chrono::milliseconds timeout) {
     parts_->workers.wait_idle();
     return true;
 }
+
+void runtime::tick_watches() { parts_->watcher.tick(); }
 
 const socket_mode_client& runtime::client() const { return parts_->client; }
 

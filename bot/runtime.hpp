@@ -25,6 +25,9 @@ struct runtime_options {
     /// Waits between polls of a running step; tests and the demo shorten it.
     std::chrono::milliseconds poll_interval{2000};
     std::chrono::seconds expiry_sweep_interval{30};
+    /// How often (real time) the ticker asks the post-deploy watches whether a check is due; the checks
+    /// themselves are scheduled on `clk`.
+    std::chrono::milliseconds watch_tick_interval{std::chrono::seconds{15}};
     const clock* clk = nullptr;  ///< default: the system clock
 };
 
@@ -48,6 +51,8 @@ public:
     bool wait_ready(std::chrono::milliseconds timeout);
     /// Waits until `count` envelopes were handed on and the worker pool is idle (demo, tests).
     bool wait_settled(uint64_t count, std::chrono::milliseconds timeout);
+    /// Runs one tick of the post-deploy watches now, on the caller's thread (tests, after moving a manual clock).
+    void tick_watches();
     const socket_mode_client& client() const;
     commands::platform_registry& platforms();
 

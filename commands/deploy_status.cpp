@@ -6,6 +6,7 @@
 #include "commands/format.hpp"
 #include "commands/mrkdwn.hpp"
 #include "storage/lock_store.hpp"
+#include "storage/watch_store.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -110,6 +111,31 @@ std::string locks_section(const command_context& context) {
         out += fmt::format("\n• :lock: `{}` {} held by {} until {}: {}", escape_mrkdwn(lock.service),
                            escape_mrkdwn(lock.environment), code_span(lock.owner, 40), iso8601(lock.expires_at),
                            escape_mrkdwn(lock.reason));
+    }
+    return out;
+}
+
+/// Post-deploy watches still running (issue #7): which action, minutes left. Empty when there are none.
+std::string watches_section(const command_context& context) {
+    if (context.db == nullptr) {
+        return "";
+    }
+    storage::watch_store watches(*context.db, context.clk);
+    auto active = watches.active();
+    if (!active) {
+        spdlog::error("deploy status: could not read watches: {}", active.error().message);
+        return "\n*Post-deploy watches*: " + std::string(mark_symbol(check_mark::fail)) + " " +
+               escape_mrkdwn(active.error().message);
+    }
+    if (active->empty()) {
+        return "";
+    }
+    std::string out = "\n*Post-deploy watches* (Sentry, BetterStack):";
+    const auto now = context.clk.now();
+    for (const auto& w : *active) {
+        auto left = std::chrono::ceil<std::chrono::minutes>(w.ends_at - now).count();
+        out += fmt::format("\n• :eyes: {} {} · {} min left · {} check(s) so far", escape_mrkdwn(w.action.str()),
+                           escape_mrkdwn(w.title), std::max<long long>(left, 0), w.checks);
     }
     return out;
 }
@@ -251,6 +277,7 @@ reply deploy_status_reply(const parsed_command&, const command_context& context,
     }
     text += "\n" + migrations_line(collect(migrations, deadline, "the migration status"), timeouts.status);
     text += "\n" + locks_section(context);
+    text += watches_section(context);
     if (!platforms.label.empty()) {
         text += "\n_" + escape_mrkdwn(platforms.label) + "_";
     }

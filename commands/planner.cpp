@@ -3,8 +3,11 @@
 
 #include "commands/backup_plan.hpp"
 #include "commands/deploy_plan.hpp"
+#include "commands/incident_secret_leaked.hpp"
+#include "commands/incident_site_down.hpp"
 #include "commands/migrate_plan.hpp"
 #include "commands/rollback_plan.hpp"
+#include "commands/rotate_plan.hpp"
 
 #include <fmt/format.h>
 
@@ -37,6 +40,12 @@ bool is_planned(const parsed_command& command) {
     if (command.family == "deploy" && command.subcommand.empty()) {
         return command.arg("env").value_or("production") == "production";  // staging: deploy_now_reply
     }
+    if (command.family == "rotate") {
+        return !command.has_flag("continue");  // `--continue` is answered: rotate_continue_reply
+    }
+    if (command.family == "incident") {
+        return command.subcommand == "site-down" || command.subcommand == "secret-leaked";
+    }
     return command.family == "rollback";
 }
 
@@ -64,6 +73,16 @@ result<plan> make_plan(const stack_config& config, const platform_registry& plat
     }
     if (family == "backup") {
         planned = plan_backup(config, json_string(request, "subcommand"));
+    }
+    if (family == "rotate") {
+        rotate_request r{request_arg(request, "secret"), "production", json_string(request, "reason")};
+        planned = plan_rotate(config, platforms, r, clk);
+    }
+    if (family == "incident" && json_string(request, "subcommand") == "site-down") {
+        planned = plan_site_down(config, platforms, clk);
+    }
+    if (family == "incident" && json_string(request, "subcommand") == "secret-leaked") {
+        planned = plan_secret_leaked(config, platforms, request_arg(request, "secret"), clk);
     }
     if (planned) {
         planned->request = request;

@@ -10,19 +10,24 @@ family_spec incident_family() {
     f.subcommands = {
         {.name = "site-down",
          .destructive = destructiveness::always,
-         .summary = "Roll back the service that broke, verify, and open an incident",
+         .implemented = true,
+         .summary = "Roll back web and api to their previous deployments as one plan, then check health "
+                    "(approved like /rollback)",
          .examples = {"site-down"}},
         {.name = "secret-leaked",
          .args = {spec::secret()},
          .destructive = destructiveness::always,
-         .summary = "Rotate the leaked secret at once and start the leaked-secret checklist",
+         .implemented = true,
+         .summary = "Rotate the leaked secret at once, start the leaked-secret checklist, keep the incident record",
          .examples = {"secret-leaked OPENAI_API_KEY"}},
         {.name = "migration-failed",
          .args = {spec::env_optional("production")},
-         .summary = "Inspect _prisma_migrations and say whether to restore or fix forward",
+         .implemented = true,
+         .summary = "Inspect _prisma_migrations: partial (restore from the recorded backup) or clean (fix forward)",
          .examples = {"migration-failed", "migration-failed staging"}},
         {.name = "errors",
-         .summary = "High error rate after a deploy: new Sentry issues and whether to roll back",
+         .implemented = true,
+         .summary = "High error rate after a deploy: new Sentry issues, grouped, and whether to roll back",
          .examples = {"errors"}},
     };
     return f;

@@ -14,6 +14,7 @@ family_spec rotate_family() {
                    spec::dry_run(),
                    spec::break_glass()},
          .destructive = destructiveness::always,
+         .implemented = true,
          .summary = "Rotate SECRET following its procedure from the runbook",
          .examples = {"BETTER_AUTH_SECRET", "OPENAI_API_KEY --dry-run", "OPENAI_API_KEY --continue"}},
     };

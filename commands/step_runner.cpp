@@ -116,6 +116,9 @@ result<std::string> run_step(const plan_step& step, const step_environment& env)
     if (step.kind.starts_with("postgres.") || step.kind.starts_with("prisma.") || step.kind.starts_with("migrate.")) {
         return run_database_step(step, env);
     }
+    if (step.kind.starts_with("secret.") || step.kind.starts_with("manual.")) {
+        return run_rotate_step(step, env);
+    }
     return fail(error_kind::internal, fmt::format("no runner for step kind `{}`", step.kind));
 }
 

@@ -89,6 +89,11 @@ struct monitoring_config {
     std::optional<sentry_config> sentry;
     std::optional<betterstack_config> betterstack;
     std::optional<github_config> github;
+    /// After a deploy, rollback, rotation or site-down recovery the bot carried out, it watches Sentry and
+    /// BetterStack this long (runbook §7: "the first 15 minutes"), checking every minute.
+    int watch_minutes = 15;
+    /// New Sentry issues (first seen after the action finished) that make a watch report to the incident channel.
+    int watch_new_issues_threshold = 1;
 };
 
 struct stack_config {

@@ -238,6 +238,17 @@ void read_monitoring(walker& w, const json::value& v, const std::string& path, m
                  out.github = std::move(g);
              }
          }},
+        {"watch_minutes",
+         [&](auto& x, auto& p) {
+             int minutes = out.watch_minutes;
+             // A day at most: a longer watch would outlive any deploy it is about.
+             if (w.read_int(x, p, minutes, 1) && minutes > 1440) {
+                 w.problem(p, fmt::format("must be at most 1440 minutes (a day), got {}", minutes));
+             } else if (minutes <= 1440) {
+                 out.watch_minutes = minutes;
+             }
+         }},
+        {"watch_new_issues_threshold", [&](auto& x, auto& p) { w.read_int(x, p, out.watch_new_issues_threshold, 1); }},
     };
     w.walk_object(v, path, fields);
 }

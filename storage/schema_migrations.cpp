@@ -104,12 +104,69 @@ CREATE TABLE seen_envelopes (
 CREATE INDEX seen_envelopes_by_time ON seen_envelopes (seen_at_ms);
 )sql";
 
-constexpr std::array<migration, 5> migrations{{
+// Break-glass use (issue #7): one row per action that skipped approval; it stays unreviewed until another allowed
+// approver acknowledges it. The reason and who used it never change; the acknowledgement is set once.
+constexpr std::string_view break_glass_sql = R"sql(
+CREATE TABLE break_glass (
+    action_seq         INTEGER PRIMARY KEY REFERENCES actions (seq),
+    requester          TEXT    NOT NULL,
+    reason             TEXT    NOT NULL CHECK (length(trim(reason)) > 0),
+    used_at_ms         INTEGER NOT NULL,
+    incident_channel   TEXT,
+    incident_ts        TEXT,
+    acknowledged_by    TEXT,
+    acknowledged_at_ms INTEGER,
+    CHECK (acknowledged_by IS NULL OR acknowledged_by <> requester)
+);
+CREATE TRIGGER break_glass_immutable BEFORE UPDATE OF action_seq, requester, reason, used_at_ms ON break_glass
+BEGIN SELECT RAISE(ABORT, 'break-glass use is immutable'); END;
+CREATE TRIGGER break_glass_ack_once BEFORE UPDATE OF acknowledged_by ON break_glass
+WHEN OLD.acknowledged_by IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'break-glass use is already acknowledged'); END;
+CREATE TRIGGER break_glass_no_delete BEFORE DELETE ON break_glass
+BEGIN SELECT RAISE(ABORT, 'break-glass use is never deleted'); END;
+)sql";
+
+// Post-deploy watches (issue #7, runbook §7 "the first 15 minutes"): one per action that succeeded, resumed after
+// a restart. A watch ends once, quiet or fired.
+constexpr std::string_view watches_sql = R"sql(
+CREATE TABLE watches (
+    action_seq        INTEGER PRIMARY KEY REFERENCES actions (seq),
+    family            TEXT    NOT NULL,
+    title             TEXT    NOT NULL,
+    service           TEXT    NOT NULL,
+    environment       TEXT    NOT NULL,
+    requester         TEXT    NOT NULL,
+    channel           TEXT    NOT NULL,
+    thread_ts         TEXT    NOT NULL,
+    started_at_ms     INTEGER NOT NULL,
+    ends_at_ms        INTEGER NOT NULL CHECK (ends_at_ms > started_at_ms),
+    next_check_at_ms  INTEGER NOT NULL,
+    checks            INTEGER NOT NULL DEFAULT 0,
+    failed_checks     INTEGER NOT NULL DEFAULT 0,
+    last_error        TEXT    NOT NULL DEFAULT '',
+    state             TEXT    NOT NULL CHECK (state IN ('watching', 'quiet', 'fired')),
+    closed_at_ms      INTEGER
+);
+CREATE INDEX watches_by_state ON watches (state, next_check_at_ms);
+CREATE TRIGGER watches_insert_state BEFORE INSERT ON watches
+WHEN NEW.state <> 'watching'
+BEGIN SELECT RAISE(ABORT, 'a new watch must start watching'); END;
+CREATE TRIGGER watches_state_transition BEFORE UPDATE OF state ON watches
+WHEN NOT (OLD.state = 'watching' AND NEW.state IN ('quiet', 'fired'))
+BEGIN SELECT RAISE(ABORT, 'illegal watch state transition'); END;
+CREATE TRIGGER watches_no_delete BEFORE DELETE ON watches
+BEGIN SELECT RAISE(ABORT, 'watches are never deleted'); END;
+)sql";
+
+constexpr std::array<migration, 7> migrations{{
     {1, "create actions and their state machine", actions_sql},
     {2, "create approvals", approvals_sql},
     {3, "create locks", locks_sql},
     {4, "create the hash-chained audit log", audit_sql},
     {5, "create seen envelopes", seen_envelopes_sql},
+    {6, "create break-glass uses", break_glass_sql},
+    {7, "create post-deploy watches", watches_sql},
 }};
 
 }  // namespace

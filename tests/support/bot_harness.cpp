@@ -32,6 +32,13 @@ std::optional<std::string> fake_env(const std::string& name) {
     if (name == "RAILWAY_TOKEN") {
         return "railway-test-token";
     }
+    // The default tokens of fake_sentry and fake_betterstack, for tests that configure monitoring.
+    if (name == "SENTRY_API_TOKEN") {
+        return "sntrys_fake_token_0123456789";
+    }
+    if (name == "BETTERSTACK_TOKEN") {
+        return "bs_fake_token_0123456789";
+    }
     return std::nullopt;
 }
 
@@ -286,21 +293,45 @@ bot_harness::bot_harness(harness_options options)
     if (options_.configure) {
         options_.configure(config_);
     }
+    launch();
+}
+
+void bot_harness::launch() {
     bot::runtime_options ro;
     ro.poll_interval = 5ms;
     ro.worker_threads = 4;
     ro.expiry_sweep_interval = options_.expiry_sweep_interval;
+    ro.watch_tick_interval = options_.watch_tick_interval;
     if (options_.manual_time) {
         ro.clk = &clock_;
     }
+    auto registry = bot::make_platform_registry(config_, fake_env);
+    if (options_.platforms) {
+        options_.platforms(registry);  // e.g. secret providers pointed at the provider fakes (rotate tests)
+    }
     bot_ = std::make_unique<bot::runtime>(config_, bot::slack_tokens{slack_.options().app_token, slack_.options().bot_token},
-                                          bot::make_platform_registry(config_, fake_env), ro);
+                                          std::move(registry), ro);
     serving_ = std::thread([this] { bot_->run(); });
     if (!bot_->wait_ready(20s)) {
         bot_->stop();
         serving_.join();
         FAIL("the bot did not connect to the Slack simulator");
     }
+}
+
+void bot_harness::restart(const std::function<void()>& while_down) {
+    bot_->stop();
+    serving_.join();
+    bot_.reset();
+    if (while_down) {
+        while_down();
+    }
+    sent_ = 0;  // the new runtime counts its envelopes from zero
+    launch();
+}
+
+void bot_harness::tick_watches() {
+    bot_->tick_watches();
 }
 
 bot_harness::~bot_harness() {

@@ -3,6 +3,7 @@
 // loopback sockets, with its database in a temporary SQLite file. For the approval/rollback integration tests.
 
 #include "core/clock.hpp"
+#include "commands/platform_registry.hpp"
 #include "core/config.hpp"
 #include "sim/slack_simulator.hpp"
 #include "tests/support/fake_health.hpp"
@@ -45,8 +46,13 @@ struct harness_options {
     bool manual_time = false;      ///< the bot runs on harness.clock() (a manual_clock) instead of the system clock
     int railway_deploy_polls = 3;  ///< polls until a rollback deployment settles
     std::chrono::seconds expiry_sweep_interval{30};
+    /// Real-time period of the post-deploy watch ticker; tests drive watches with tick_watches() instead.
+    std::chrono::milliseconds watch_tick_interval{std::chrono::minutes{10}};
     /// Last changes to the stack description before the bot starts (extra sections: migrations, secrets, …).
     std::function<void(stack_config&)> configure;
+    /// Last changes to the platform registry before the bot starts (e.g. secret providers for /rotate). Called
+    /// again on restart().
+    std::function<void(commands::platform_registry&)> platforms;
 };
 
 /// One button on the newest version of a plan message.
@@ -125,6 +131,10 @@ public:
     std::string click_now(const std::string& user, const plan_button& button);
     /// Waits until every envelope sent so far was handled and the bot's workers are idle.
     void settle();
+    /// Stops the bot, runs `while_down` (e.g. moves the clock), and starts a new runtime on the same database.
+    void restart(const std::function<void()>& while_down = {});
+    /// One tick of the post-deploy watches on this thread (after advancing clock()).
+    void tick_watches();
     /// Counts an envelope sent directly through slack() (e.g. a replay the bot ignores does not count).
     void count_sent() { ++sent_; }
 
@@ -146,6 +156,8 @@ public:
     size_t railway_rollbacks() const { return railway_.count_operation("deploymentRollback"); }
 
 private:
+    void launch();
+
     harness_options options_;
     temp_dir dir_;
     std::string db_path_;

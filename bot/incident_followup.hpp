@@ -1,0 +1,27 @@
+#pragma once
+
+#include "bot/action_flow.hpp"
+#include "commands/plan.hpp"
+#include "storage/action_store.hpp"
+
+#include <string>
+
+namespace opsbot::bot {
+
+/// What action_flow::execute knows when a plan has run.
+struct finished_run {
+    const storage::action_record& action;
+    const commands::plan& plan;
+    bool succeeded = false;
+    std::string outcome;  ///< "all 4 steps succeeded" / "step 2 failed: …"
+};
+
+/// The `/incident` follow-ups once its plan has run; nothing for other plans. Called at the end of
+/// action_flow::execute. Blocking; every failure is logged, never thrown.
+/// - site-down that succeeded: each rolled-back web service's URL must answer HTTP 200 (runbook §8 step 2, "site
+///   load"); the result goes to the thread, a failure to the incident channel too.
+/// - secret-leaked (success or failure): the incident record (commands/incident_record.hpp) is filled in, kept in
+///   the audit log as "incident.record", posted in the thread and to the incident channel.
+void follow_up_incident(const action_flow_deps& deps, const finished_run& run);
+
+}  // namespace opsbot::bot

@@ -1,0 +1,19 @@
+#pragma once
+
+#include "commands/plan.hpp"
+#include "commands/secret_vault.hpp"
+#include "core/config.hpp"
+
+#include <string>
+
+namespace opsbot::commands {
+
+/// For the incident post after a `/rotate` run (escaped mrkdwn lines): per service of the secret whether its
+/// platform holds the new value, the new value's fingerprint, and what happened to the old credential.
+/// Never a value.
+std::string rotate_state_mrkdwn(const stack_config& config, const plan& p, const secret_vault& vault, bool failed);
+
+/// The rotated secret's name, from the plan's request ("" when the plan is not a rotation).
+std::string rotated_secret(const plan& p);
+
+}  // namespace opsbot::commands

@@ -1,0 +1,264 @@
+// /rotate end to end (issue #6, runbook §6): the real runtime over loopback against the fake Slack, the fake
+// Railway / Vercel APIs and the fake Resend / OpenAI / PostHog key APIs. Request → a second person approves →
+// every step → where the value went (exactly once per platform), the order of calls across the fakes
+// (revoke only after verify), the manual `--continue`, the re-encryption command, a platform failing mid-plan,
+// and a scan of every log line, Slack message, audit row and database byte for the secret values.
+#include "tests/integration/rotate_test_world.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <regex>
+
+using namespace opsbot;
+using namespace opsbot::testing;
+using namespace opsbot::rotate_test;
+using namespace std::chrono_literals;
+
+TEST_CASE("BETTER_AUTH_SECRET: approval by a second person, a 64-hex value written once, redeploy, health") {
+    world w;
+    w.h->command(requester, "/rotate", "BETTER_AUTH_SECRET");
+    auto posted = w.h->message_of("A-1");
+    REQUIRE(posted);
+    CHECK(contains(text_of(*posted), "Rotate BETTER_AUTH_SECRET (production)"));
+    CHECK(contains(text_of(*posted), "users must log in again"));
+    CHECK(w.h->state_of("A-1") == "awaiting_approval");
+
+    // The requester cannot approve their own rotation.
+    w.h->click(requester, "A-1", "approve");
+    CHECK(w.h->state_of("A-1") == "awaiting_approval");
+    CHECK(w.h->railway().variable_writes().empty());
+
+    w.h->click(approver_a, "A-1", "approve");
+    CHECK(w.h->state_of("A-1") == "succeeded");
+    auto written = w.h->railway().written_values("BETTER_AUTH_SECRET");
+    REQUIRE(written.size() == 1);
+    const std::string value = written[0];
+    CHECK(std::regex_match(value, std::regex("^[0-9a-f]{64}$")));
+    CHECK(w.h->railway().skip_deploys_seen() == std::vector<bool>{true});
+    CHECK(w.h->vercel().written_env_values("BETTER_AUTH_SECRET").empty());
+    CHECK(w.h->railway().count_operation("serviceInstanceDeployV2") == 1);
+    CHECK(railway_request_index(w, "variableCollectionUpsert") < railway_request_index(w, "serviceInstanceDeployV2"));
+    CHECK(w.h->health().request_count() >= 1);
+
+    // The rotation is announced in the incident channel, by fingerprint.
+    auto incidents = w.incident_posts();
+    REQUIRE(incidents.size() == 1);
+    const std::string notice = text_of(incidents[0]);
+    CHECK(contains(notice, "Rotate BETTER_AUTH_SECRET (production) succeeded"));
+    CHECK(contains(notice, fingerprint(value)));
+    CHECK(contains(notice, "holds the *new* value"));
+    // The audit names the new value by its fingerprint only.
+    auto events = w.h->audit_events("A-1");
+    CHECK(std::count(events.begin(), events.end(), "step.succeeded") == 4);
+    CHECK(w.h->audit_ok());
+    CHECK(w.leaks_of(value).empty());
+    // The same scan finds the fingerprint where it belongs (Slack, the audit of secret.generate): it can see.
+    auto named = w.leaks_of(fingerprint(value));
+    CHECK(std::ranges::any_of(named, [](const auto& where) { return where.starts_with("audit step.succeeded"); }));
+    CHECK(std::ranges::any_of(named, [](const auto& where) { return where.starts_with("slack chat.postMessage"); }));
+    CHECK(w.h->active_locks() == 0);
+}
+
+TEST_CASE("RESEND_API_KEY: a new key through the API, written once, verified, then only the old key revoked") {
+    world w;
+    const std::string old_id = w.resend.add_key("opsbot-20261101-000000");
+    const std::string other_id = w.resend.add_key("marketing-newsletter");
+    w.rotate_and_approve("RESEND_API_KEY");
+    CHECK(w.h->state_of("A-1") == "succeeded");
+
+    std::optional<fake_resend_key> made;
+    for (const auto& k : w.resend.keys()) {
+        if (k.id != old_id && k.id != other_id && k.id != "" && !k.revoked && k.token != w.resend.settings().admin_token) {
+            made = k;
+        }
+    }
+    REQUIRE(made);
+    CHECK(w.resend.key(old_id)->revoked);
+    CHECK_FALSE(w.resend.key(other_id)->revoked);
+    CHECK(w.h->railway().written_values("RESEND_API_KEY") == std::vector<std::string>{made->token});
+
+    // Order across the fakes: list, create, Railway write, verify, revoke.
+    auto calls = w.resend.calls();
+    auto write_seq = w.h->railway().variable_writes().at(0).seq;
+    CHECK(first_seq(calls, "list") < first_seq(calls, "create"));
+    CHECK(first_seq(calls, "create") < write_seq);
+    CHECK(write_seq < first_seq(calls, "verify"));
+    CHECK(first_seq(calls, "verify") < first_seq(calls, "revoke"));
+    CHECK(w.leaks_of(made->token).empty());
+    CHECK(contains(text_of(w.incident_posts().at(0)), "1 revoked after the new key was verified"));
+}
+
+TEST_CASE("OPENAI_API_KEY: a service-account key, verified before the old one is deleted; user keys untouched") {
+    world w;
+    const std::string old_id = w.openai.add_key(w.openai_account, "opsbot-20261101-000000");
+    const std::string user_key = w.openai.add_key("", "someone's key");
+    w.rotate_and_approve("OPENAI_API_KEY");
+    CHECK(w.h->state_of("A-1") == "succeeded");
+    CHECK(w.openai.key(old_id)->deleted);
+    CHECK_FALSE(w.openai.key(user_key)->deleted);
+    auto written = w.h->railway().written_values("OPENAI_API_KEY");
+    REQUIRE(written.size() == 1);
+    std::optional<fake_openai_key> made;
+    for (const auto& k : w.openai.keys()) {
+        if (k.value == written[0]) {
+            made = k;
+        }
+    }
+    REQUIRE(made);
+    CHECK_FALSE(made->deleted);
+    auto calls = w.openai.calls();
+    CHECK(first_seq(calls, "create") < w.h->railway().variable_writes().at(0).seq);
+    CHECK(first_seq(calls, "verify") < first_seq(calls, "revoke"));
+    CHECK(w.leaks_of(made->value).empty());
+}
+
+TEST_CASE("POSTHOG_API_KEY: reset, the new token reaches Railway and Vercel exactly once each, both redeployed") {
+    world w;
+    const std::string initial = w.posthog.current_token();
+    w.rotate_and_approve("POSTHOG_API_KEY");
+    CHECK(w.h->state_of("A-1") == "succeeded");
+    const std::string token = w.posthog.current_token();
+    CHECK(token != initial);
+    CHECK(w.h->railway().written_values("POSTHOG_API_KEY") == std::vector<std::string>{token});
+    CHECK(w.h->vercel().written_env_values("POSTHOG_API_KEY") == std::vector<std::string>{token});
+    auto vercel_writes = w.h->vercel().env_writes();
+    REQUIRE(vercel_writes.size() == 1);
+    CHECK(vercel_writes[0].type == "encrypted");
+    CHECK(vercel_writes[0].target == std::vector<std::string>{"production"});
+    CHECK(w.h->railway().count_operation("serviceInstanceDeployV2") == 1);
+    CHECK(w.h->vercel().count("POST", "/v13/deployments") == 1);
+    CHECK(w.leaks_of(token).empty());
+}
+
+TEST_CASE("SENTRY_AUTH_TOKEN (manual): human steps, --continue only by the requester, then redeploy web") {
+    world w;
+    approve_and_reach_manual_step(w, "SENTRY_AUTH_TOKEN");
+    CHECK(contains(final_text(w), "SENTRY_AUTH_TOKEN --continue"));
+
+    auto stranger = continue_when_waiting(w, non_approver, "SENTRY_AUTH_TOKEN");
+    CHECK(contains(stranger, "Only <@U01>"));
+    CHECK(w.h->vercel().count("POST", "/v13/deployments") == 0);
+
+    auto go = send_continue(w, requester, "SENTRY_AUTH_TOKEN");
+    CHECK(contains(go, "Continuing"));
+    w.h->settle();
+    CHECK(w.h->state_of("A-1") == "succeeded");
+    CHECK(w.h->vercel().count("POST", "/v13/deployments") == 1);
+    CHECK(w.h->vercel().env_writes().empty());  // the human wrote the value, never the bot or Slack
+    CHECK(contains(final_text(w), "left for a human"));
+    CHECK(contains(text_of(w.incident_posts().at(0)), "succeeded"));
+}
+
+TEST_CASE("SENTRY_DSN (manual): a continue before the Railway value changed keeps the rotation waiting") {
+    world w;
+    const std::string old_dsn = "https://0ldpublickey0000@o1.ingest.sentry.io/2";
+    const std::string new_dsn = "https://n3wpublickey1111@o1.ingest.sentry.io/2";
+    w.h->railway().set_variable("SENTRY_DSN", old_dsn);
+    approve_and_reach_manual_step(w, "SENTRY_DSN");
+    auto early = continue_when_waiting(w, requester, "SENTRY_DSN");
+    CHECK(contains(early, "Not yet"));
+    CHECK(contains(early, fingerprint(old_dsn)));
+    CHECK(w.h->railway().count_operation("serviceInstanceDeployV2") == 0);
+
+    w.h->railway().set_variable("SENTRY_DSN", new_dsn);
+    auto go = send_continue(w, requester, "SENTRY_DSN");
+    CHECK(contains(go, "Continuing"));
+    CHECK(contains(go, fingerprint(new_dsn)));
+    w.h->settle();
+    CHECK(w.h->state_of("A-1") == "succeeded");
+    CHECK(w.h->railway().count_operation("serviceInstanceDeployV2") == 1);
+    CHECK(w.h->vercel().count("POST", "/v13/deployments") == 1);
+    CHECK(w.leaks_of(new_dsn).empty());
+    CHECK(w.leaks_of(old_dsn).empty());
+}
+
+TEST_CASE("CREDENTIAL_ENCRYPTION_KEY without a reencrypt_command is refused with the runbook's warning") {
+    world w;
+    w.h->command(requester, "/rotate", "CREDENTIAL_ENCRYPTION_KEY");
+    CHECK_FALSE(w.h->message_of("A-1"));
+    auto replies = w.h->slack().messages("response_url");
+    REQUIRE_FALSE(replies.empty());
+    CHECK(contains(text_of(replies.back()), "unreadable"));
+    CHECK(contains(text_of(replies.back()), "Nothing was changed"));
+    CHECK(w.h->railway().variable_writes().empty());
+}
+
+TEST_CASE("CREDENTIAL_ENCRYPTION_KEY with a reencrypt_command: both keys reach the command, then write") {
+    temp_dir dir;
+    const std::string log = (dir.path() / "reencrypt.log").string();
+    world w({"/bin/sh", source_dir() + "/tests/fixtures/rotate/reencrypt.sh", log});
+    const std::string old_key = "0badc0ffee0badc0ffee0badc0ffee0badc0ffee0badc0ffee0badc0ffee0bad";
+    w.h->railway().set_variable("CREDENTIAL_ENCRYPTION_KEY", old_key);
+    w.rotate_and_approve("CREDENTIAL_ENCRYPTION_KEY");
+    CHECK(w.h->state_of("A-1") == "succeeded");
+    auto written = w.h->railway().written_values("CREDENTIAL_ENCRYPTION_KEY");
+    REQUIRE(written.size() == 1);
+    CHECK(std::regex_match(written[0], std::regex("^[0-9a-f]{64}$")));
+    std::ifstream in(log);
+    std::string line;
+    REQUIRE(std::getline(in, line));
+    CHECK(line == fingerprint(old_key) + " " + fingerprint(written[0]));
+    CHECK_FALSE(std::getline(in, line));  // ran once
+    CHECK(w.leaks_of(written[0]).empty());
+    CHECK(w.leaks_of(old_key).empty());
+}
+
+TEST_CASE("a platform failing mid-plan: stop, say which services hold the new value, and the way back") {
+    world w;
+    w.h->vercel().fail_env_writes(201, 5);  // {"created":[],"failed":[…]} (§1.5)
+    w.rotate_and_approve("POSTHOG_API_KEY");
+    CHECK(w.h->state_of("A-1") == "failed");
+    auto incidents = w.incident_posts();
+    REQUIRE(incidents.size() == 1);
+    const std::string notice = text_of(incidents[0]);
+    CHECK(contains(notice, "failed"));
+    CHECK(contains(notice, "`api` (Railway production): holds the *new* value"));
+    CHECK(contains(notice, "`web` (Vercel production): still holds the *old* value"));
+    CHECK(contains(notice, "PostHog already invalidated the old key"));
+    CHECK(w.h->railway().count_operation("serviceInstanceDeployV2") == 0);
+    CHECK(w.leaks_of(w.posthog.current_token()).empty());
+    CHECK(w.h->active_locks() == 0);
+}
+
+TEST_CASE("a failed write never leads to a revoke: the old Resend key stays valid") {
+    world w;
+    const std::string old_id = w.resend.add_key("opsbot-20261101-000000");
+    w.h->railway().fail_variable_upserts("Internal server error");
+    w.rotate_and_approve("RESEND_API_KEY");
+    CHECK(w.h->state_of("A-1") == "failed");
+    CHECK_FALSE(w.resend.key(old_id)->revoked);
+    CHECK(first_seq(w.resend.calls(), "revoke") == 0);
+    CHECK(first_seq(w.resend.calls(), "verify") == 0);
+    const std::string notice = text_of(w.incident_posts().at(0));
+    CHECK(contains(notice, "still holds the *old* value"));
+    CHECK(contains(notice, "0 of 1 revoked"));
+    CHECK(contains(notice, "was not revoked"));
+}
+
+TEST_CASE("a dry run (--dry-run) shows the plan to the requester and changes nothing") {
+    world w;
+    w.h->command(requester, "/rotate", "OPENAI_API_KEY --dry-run");
+    CHECK_FALSE(w.h->message_of("A-1"));
+    auto replies = w.h->slack().messages("response_url");
+    REQUIRE_FALSE(replies.empty());
+    const std::string shown = text_of(replies.back());
+    CHECK(contains(shown, "Rotate OPENAI_API_KEY (production)"));
+    CHECK(contains(shown, "Revoke the old OPENAI_API_KEY"));
+    CHECK(w.openai.calls().empty());
+    CHECK(w.h->railway().variable_writes().empty());
+}
+
+TEST_CASE("an unknown secret is refused with the list of configured secrets") {
+    world w;
+    w.h->command(requester, "/rotate", "STRIPE_SECRET_KEY");
+    CHECK_FALSE(w.h->message_of("A-1"));
+    // The refusal is the envelope's ack payload; the simulator may record it a moment after the bot settled.
+    REQUIRE(w.h->slack().wait_for([&] { return !w.h->slack().acks().empty(); }, 20s));
+    auto acks = w.h->slack().acks();
+    auto answer = boost::json::serialize(acks.back().ack);
+    CHECK(contains(answer, "STRIPE_SECRET_KEY"));
+    CHECK(contains(answer, "BETTER_AUTH_SECRET"));
+    CHECK(contains(answer, "POSTHOG_API_KEY"));
+}

@@ -1,0 +1,335 @@
+// Running /rotate plans step by step against in-memory adapters (issue #6): where the value goes, in which
+// order, that it is never in an outcome or error, that revoke needs a verification in the same run, the
+// re-encryption command's environment, and the manual wait for `/rotate SECRET --continue`.
+#include "commands/continue_board.hpp"
+#include "commands/rotate_plan.hpp"
+#include "commands/secret_vault.hpp"
+#include "commands/step_runner.hpp"
+#include "core/redactor.hpp"
+#include "core/sha256.hpp"
+#include "tests/unit/commands/rotate_world.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <regex>
+#include <thread>
+
+#include <unistd.h>
+
+using namespace opsbot;
+using namespace opsbot::commands;
+using namespace opsbot::commands::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct run_result {
+    std::vector<std::string> outcomes;  ///< every outcome and the error, as they would be shown and audited
+    std::optional<std::string> error;
+    size_t failed_at = 0;
+};
+
+/// Runs `p` the way the executor does: one vault for the run, stop at the first failure.
+run_result run_plan(rotate_world& w, const plan& p, secret_vault& vault, continue_board* board = nullptr,
+                    const opsbot::clock* clk_in = nullptr) {
+    static manual_clock default_clk;
+    const opsbot::clock& clk = clk_in != nullptr ? *clk_in : default_clk;
+    step_environment env{w.platforms, clk, [](std::chrono::milliseconds) {}, 0ms};
+    env.vault = &vault;
+    env.board = board;
+    env.requester = "U01";
+    run_result out;
+    for (size_t i = 0; i < p.steps.size(); ++i) {
+        auto r = run_step(p.steps[i], env);
+        if (!r) {
+            out.error = r.error().message;
+            out.outcomes.push_back(r.error().message);
+            out.failed_at = i + 1;
+            return out;
+        }
+        out.outcomes.push_back(*r);
+    }
+    return out;
+}
+
+plan must_plan(rotate_world& w, const std::string& secret) {
+    manual_clock clk;
+    auto p = plan_rotate(w.config, w.platforms, rotate_request{secret, "production", ""}, clk);
+    REQUIRE(p);
+    return *p;
+}
+
+bool none_contains(const std::vector<std::string>& texts, const std::string& value) {
+    return std::ranges::none_of(texts, [&](const auto& t) { return t.find(value) != std::string::npos; });
+}
+
+std::string fixture() { return std::string(OPSBOT_SOURCE_DIR) + "/tests/fixtures/rotate/reencrypt.sh"; }
+
+std::string random_hex_name() {
+    static int counter = 0;
+    return std::to_string(::getpid()) + "-" + std::to_string(counter++);
+}
+
+/// Polls the board (real time) until a rotation of `secret` waits on it, or 30 s pass.
+bool eventually_waiting(const continue_board& board, const std::string& secret) {
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (!board.waiting(secret)) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+            return false;
+        }
+        std::this_thread::sleep_for(1ms);  // re-check interval, not a synchronisation assumption
+    }
+    return true;
+}
+
+std::vector<std::string> lines_of(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    std::vector<std::string> out;
+    for (std::string line; std::getline(in, line);) {
+        out.push_back(line);
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("hex32: a 64-hex value reaches Railway exactly once, with skipDeploys, before the redeploy") {
+    rotate_world w;
+    auto p = must_plan(w, "BETTER_AUTH_SECRET");
+    std::string value;
+    std::string fp;
+    {
+        secret_vault vault;
+        auto r = run_plan(w, p, vault);
+        REQUIRE_FALSE(r.error);
+        value = vault.new_value();
+        fp = vault.new_fingerprint();
+        CHECK(vault.holding_new == std::set<std::string>{"api"});
+        CHECK(none_contains(r.outcomes, value));
+        CHECK(r.outcomes[0].find(fp) != std::string::npos);
+        // While the run lives, the redactor knows the value.
+        CHECK(global_redactor().redact("x " + value).find(value) == std::string::npos);
+    }
+    CHECK(std::regex_match(value, std::regex("^[0-9a-f]{64}$")));
+    CHECK(fp == fingerprint(value));
+    REQUIRE(w.api->written.size() == 1);
+    CHECK(w.api->written[0] == value);
+    CHECK(w.log.count("railway.upsert api production skip=true") == 1);
+    CHECK(w.log.index_of("railway.upsert") < w.log.index_of("railway.redeploy"));
+    CHECK(w.log.index_of("railway.redeploy") < w.log.index_of("health "));
+    // Once the run ended, the vault is gone and the redactor forgot the value.
+    CHECK(global_redactor().redact("x " + value).find(value) != std::string::npos);
+}
+
+TEST_CASE("hex16 makes 32 hex characters") {
+    rotate_world w;
+    w.config.secrets["BETTER_AUTH_SECRET"].generate = "hex16";
+    auto p = must_plan(w, "BETTER_AUTH_SECRET");
+    secret_vault vault;
+    REQUIRE_FALSE(run_plan(w, p, vault).error);
+    CHECK(std::regex_match(vault.new_value(), std::regex("^[0-9a-f]{32}$")));
+}
+
+TEST_CASE("Resend: list, create, write, redeploy, verify, then revoke the old keys only") {
+    rotate_world w;
+    auto p = must_plan(w, "RESEND_API_KEY");
+    secret_vault vault;
+    auto r = run_plan(w, p, vault);
+    REQUIRE_FALSE(r.error);
+    const auto& log = w.log;
+    CHECK(log.index_of("provider.list") < log.index_of("provider.create"));
+    CHECK(log.index_of("provider.create") < log.index_of("railway.upsert"));
+    CHECK(log.index_of("railway.redeploy") < log.index_of("provider.verify"));
+    CHECK(log.index_of("provider.verify") < log.index_of("provider.revoke"));
+    CHECK(log.count("provider.revoke key_old1") == 1);
+    CHECK(log.count("provider.revoke key_old2") == 1);
+    CHECK(log.count("provider.revoke key_new") == 0);
+    CHECK(w.log.index_of("provider.create opsbot-") >= 0);
+    REQUIRE(w.api->written.size() == 1);
+    CHECK(w.api->written[0] == w.providers["RESEND_API_KEY"]->token);
+    CHECK(none_contains(r.outcomes, w.providers["RESEND_API_KEY"]->token));
+    CHECK(vault.revoked == 2);
+}
+
+TEST_CASE("a failed verification stops the plan: nothing is revoked") {
+    rotate_world w;
+    w.providers["OPENAI_API_KEY"]->fail_verify = true;
+    auto p = must_plan(w, "OPENAI_API_KEY");
+    secret_vault vault;
+    auto r = run_plan(w, p, vault);
+    REQUIRE(r.error);
+    CHECK(p.steps[r.failed_at - 1].kind == "secret.verify");
+    CHECK(w.log.count("provider.revoke") == 0);
+    CHECK(none_contains(r.outcomes, w.providers["OPENAI_API_KEY"]->token));
+}
+
+TEST_CASE("secret.revoke refuses in code when this run did not verify the new key") {
+    rotate_world w;
+    auto p = must_plan(w, "OPENAI_API_KEY");
+    secret_vault vault;
+    step_environment env{w.platforms, system_clock{}, [](std::chrono::milliseconds) {}, 0ms};
+    env.vault = &vault;
+    vault.old_key_ids = {"key_old1"};
+    auto r = run_step(p.steps.back(), env);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message.find("not verified") != std::string::npos);
+    CHECK(w.log.count("provider.revoke") == 0);
+}
+
+TEST_CASE("PostHog: reset, written once to Railway and once to Vercel (encrypted, production), no revoke") {
+    rotate_world w;
+    auto p = must_plan(w, "POSTHOG_API_KEY");
+    secret_vault vault;
+    auto r = run_plan(w, p, vault);
+    REQUIRE_FALSE(r.error);
+    const std::string token = w.providers["POSTHOG_API_KEY"]->token;
+    CHECK(w.api->written == std::vector<std::string>{token});
+    CHECK(w.web->written == std::vector<std::string>{token});
+    CHECK(w.log.count("vercel.upsert POSTHOG_API_KEY encrypted production") == 1);
+    CHECK(w.log.count("provider.list") == 0);
+    CHECK(w.log.count("provider.revoke") == 0);
+    CHECK(w.log.index_of("vercel.upsert") < w.log.index_of("vercel.redeploy"));
+    CHECK(vault.holding_new == std::set<std::string>{"api", "web"});
+}
+
+TEST_CASE("a platform failing mid-plan: the vault says which services hold the new value") {
+    rotate_world w;
+    w.web->fail_upsert = true;
+    auto p = must_plan(w, "POSTHOG_API_KEY");
+    secret_vault vault;
+    auto r = run_plan(w, p, vault);
+    REQUIRE(r.error);
+    CHECK(p.steps[r.failed_at - 1].kind == "secret.write_vercel");
+    CHECK(vault.holding_new == std::set<std::string>{"api"});
+    CHECK(w.log.count("railway.redeploy") == 0);
+    CHECK(none_contains(r.outcomes, vault.new_value()));
+}
+
+TEST_CASE("re-encryption: the command gets both keys in its environment only; then write and redeploy") {
+    rotate_world w;
+    std::filesystem::path log = std::filesystem::temp_directory_path() / ("opsbot-reencrypt-" + random_hex_name());
+    w.config.secrets["CREDENTIAL_ENCRYPTION_KEY"].reencrypt_command = {"/bin/sh", fixture(), log.string()};
+    w.api->values["CREDENTIAL_ENCRYPTION_KEY"] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    const std::string old_value = w.api->values["CREDENTIAL_ENCRYPTION_KEY"];
+    auto p = must_plan(w, "CREDENTIAL_ENCRYPTION_KEY");
+    secret_vault vault;
+    auto r = run_plan(w, p, vault);
+    INFO((r.error ? *r.error : std::string("ok")));
+    REQUIRE_FALSE(r.error);
+    auto runs = lines_of(log);
+    REQUIRE(runs.size() == 1);
+    CHECK(runs[0] == fingerprint(old_value) + " " + vault.new_fingerprint());
+    CHECK(std::getenv("OPSBOT_NEW_SECRET") == nullptr);
+    CHECK(std::getenv("OPSBOT_OLD_SECRET") == nullptr);
+    CHECK(w.api->values["CREDENTIAL_ENCRYPTION_KEY"] == vault.new_value());
+    CHECK(none_contains(r.outcomes, old_value));
+    CHECK(none_contains(r.outcomes, vault.new_value()));
+    std::filesystem::remove(log);
+}
+
+TEST_CASE("re-encryption failing leaves the old key in force; its output never shows a key") {
+    rotate_world w;
+    std::filesystem::path log = std::filesystem::temp_directory_path() / ("opsbot-reencrypt-" + random_hex_name());
+    w.config.secrets["CREDENTIAL_ENCRYPTION_KEY"].reencrypt_command = {"/bin/sh", fixture(), log.string(), "leak"};
+    const std::string old_value = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+    w.api->values["CREDENTIAL_ENCRYPTION_KEY"] = old_value;
+    auto p = must_plan(w, "CREDENTIAL_ENCRYPTION_KEY");
+    secret_vault vault;
+    auto r = run_plan(w, p, vault);
+    REQUIRE(r.error);
+    CHECK(p.steps[r.failed_at - 1].kind == "secret.reencrypt");
+    CHECK(r.error->find("old key stays in force") != std::string::npos);
+    CHECK(r.error->find("careless tool printed the key") != std::string::npos);
+    CHECK(none_contains(r.outcomes, vault.new_value()));
+    CHECK(w.log.count("railway.upsert") == 0);
+    CHECK(w.api->values["CREDENTIAL_ENCRYPTION_KEY"] == old_value);
+    std::filesystem::remove(log);
+}
+
+TEST_CASE("a failed write after re-encryption re-encrypts back with the old key") {
+    rotate_world w;
+    std::filesystem::path log = std::filesystem::temp_directory_path() / ("opsbot-reencrypt-" + random_hex_name());
+    w.config.secrets["CREDENTIAL_ENCRYPTION_KEY"].reencrypt_command = {"/bin/sh", fixture(), log.string()};
+    const std::string old_value = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    w.api->values["CREDENTIAL_ENCRYPTION_KEY"] = old_value;
+    w.api->fail_upsert = true;
+    auto p = must_plan(w, "CREDENTIAL_ENCRYPTION_KEY");
+    secret_vault vault;
+    auto r = run_plan(w, p, vault);
+    REQUIRE(r.error);
+    CHECK(p.steps[r.failed_at - 1].kind == "secret.write_railway");
+    CHECK(r.error->find("re-encrypted back with the old key") != std::string::npos);
+    auto runs = lines_of(log);
+    REQUIRE(runs.size() == 2);
+    CHECK(runs[1] == vault.new_fingerprint() + " " + fingerprint(old_value));
+    std::filesystem::remove(log);
+}
+
+TEST_CASE("manual.wait: only the requester continues; an unchanged value keeps it waiting") {
+    rotate_world w;
+    w.api->values["SENTRY_DSN"] = "https://old-public-key@o1.ingest.sentry.io/2";
+    auto p = must_plan(w, "SENTRY_DSN");
+    system_clock clk;
+    continue_board board(clk, 5ms);
+    secret_vault vault;
+    CHECK(board.signal("SENTRY_DSN", "U01").error().kind == error_kind::not_found);
+    auto running = std::async(std::launch::async, [&] { return run_plan(w, p, vault, &board, &clk); });
+    REQUIRE(eventually_waiting(board, "SENTRY_DSN"));
+
+    auto stranger = board.signal("SENTRY_DSN", "U02");
+    REQUIRE_FALSE(stranger);
+    CHECK(stranger.error().kind == error_kind::forbidden);
+
+    auto too_early = board.signal("SENTRY_DSN", "U01");
+    REQUIRE(too_early);
+    CHECK(too_early->find("Not yet") != std::string::npos);
+    CHECK(too_early->find("old value") != std::string::npos);
+    CHECK(board.waiting("SENTRY_DSN"));
+
+    w.api->values["SENTRY_DSN"] = "https://new-public-key@o1.ingest.sentry.io/2";
+    auto go = board.signal("SENTRY_DSN", "U01");
+    REQUIRE(go);
+    CHECK(go->find("Continuing") != std::string::npos);
+    CHECK(go->find(fingerprint("https://new-public-key@o1.ingest.sentry.io/2")) != std::string::npos);
+    REQUIRE(running.wait_for(30s) == std::future_status::ready);
+    auto r = running.get();
+    REQUIRE_FALSE(r.error);
+    CHECK(vault.holding_new == std::set<std::string>{"api", "web"});
+    CHECK(w.log.index_of("railway.redeploy") > w.log.index_of("railway.variables"));
+    CHECK(r.outcomes.back().find("left for a human") != std::string::npos);
+    CHECK_FALSE(board.waiting("SENTRY_DSN"));
+    CHECK(none_contains(r.outcomes, "new-public-key"));
+}
+
+TEST_CASE("continue_board: the wait ends at the deadline of the injected clock") {
+    manual_clock clk;
+    continue_board board(clk, 1ms);
+    auto waiting = std::async(std::launch::async,
+                              [&] { return board.wait("SENTRY_AUTH_TOKEN", "U01", clk.now() + std::chrono::hours{4}); });
+    REQUIRE(eventually_waiting(board, "SENTRY_AUTH_TOKEN"));
+    CHECK(waiting.wait_for(20ms) == std::future_status::timeout);  // the clock has not moved: still waiting
+    clk.advance(std::chrono::hours{4});
+    REQUIRE(waiting.wait_for(30s) == std::future_status::ready);
+    auto r = waiting.get();
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == error_kind::timeout);
+}
+
+TEST_CASE("continue_board: closing it (bot stopping) ends a wait at once") {
+    system_clock clk;
+    continue_board board(clk, 1s);
+    auto waiting = std::async(std::launch::async,
+                              [&] { return board.wait("SENTRY_DSN", "U01", clk.now() + std::chrono::hours{4}); });
+    REQUIRE(eventually_waiting(board, "SENTRY_DSN"));
+    board.close();
+    REQUIRE(waiting.wait_for(30s) == std::future_status::ready);
+    auto r = waiting.get();
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == error_kind::unavailable);
+    CHECK_FALSE(board.waiting("SENTRY_DSN"));
+    CHECK(board.signal("SENTRY_DSN", "U01").error().kind == error_kind::not_found);
+}
