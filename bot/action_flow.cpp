@@ -218,6 +218,7 @@ void action_flow::post_for_approval(const commands::invocation& inv, const comma
     if (auto saved = actions_.set_message(*id, channel_id(posted->channel), posted->ts); !saved) {
         spdlog::error("could not remember the message of {}: {}", id->str(), saved.error().message);
     }
+    on_incident_plan_posted(deps_, plan, posted->channel, posted->ts);
     reply(response_url, fmt::format("Plan *{}* is posted for approval by `{}` ({} needed); it expires at {}.",
                                     id->str(), escape_mrkdwn(policy->second.approve), policy->second.approvals,
                                     commands::iso8601(request.expires_at)));

@@ -3,6 +3,7 @@
 // /audit until another allowed approver acknowledges it. The plan still runs through the one executor (locks,
 // per-step audit, incident post on failure). These are action_flow members kept apart from the approval path.
 #include "bot/action_flow.hpp"
+#include "bot/incident_followup.hpp"
 
 #include "bot/slack/block_kit.hpp"
 #include "commands/format.hpp"
@@ -157,6 +158,7 @@ void action_flow::run_break_glass(const commands::invocation& inv, const command
         if (auto saved = actions_.set_message(*id, channel_id(posted->channel), posted->ts); !saved) {
             spdlog::error("could not remember the message of {}: {}", id->str(), saved.error().message);
         }
+        on_incident_plan_posted(deps_, plan, posted->channel, posted->ts);
         action = actions_.get(*id);
         if (!action) {
             return;

@@ -3,6 +3,7 @@
 #include "bot/incident_notifier.hpp"
 #include "bot/slack/block_kit.hpp"
 #include "commands/incident_record.hpp"
+#include "commands/incident_secret_leaked.hpp"
 #include "commands/mrkdwn.hpp"
 #include "commands/planner.hpp"
 #include "core/json_fields.hpp"
@@ -138,6 +139,19 @@ void follow_up_incident(const action_flow_deps& deps, const finished_run& run) {
         check_sites(deps, run);
     } else if (subcommand == "secret-leaked") {
         keep_leak_record(deps, run);
+    }
+}
+
+void on_incident_plan_posted(const action_flow_deps& deps, const commands::plan& plan, const std::string& channel,
+                             const std::string& thread_ts) {
+    if (json_string(plan.request, "family") != "incident" || json_string(plan.request, "subcommand") != "secret-leaked") {
+        return;
+    }
+    const std::string secret = commands::request_arg(plan.request, "secret");
+    auto sent = deps.slack.post_message(channel, text_message(commands::leaked_checklist_text(deps.config, secret)),
+                                        thread_ts);
+    if (!sent) {
+        spdlog::error("could not post the leaked-secret checklist in the thread: {}", sent.error().message);
     }
 }
 

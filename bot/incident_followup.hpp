@@ -24,4 +24,9 @@ struct finished_run {
 ///   the audit log as "incident.record", posted in the thread and to the incident channel.
 void follow_up_incident(const action_flow_deps& deps, const finished_run& run);
 
+/// The moment an `/incident` plan is posted (for approval or under break-glass): for secret-leaked, the
+/// leaked-secret checklist goes into the plan's thread so people start on it while the rotation waits or runs.
+void on_incident_plan_posted(const action_flow_deps& deps, const commands::plan& plan, const std::string& channel,
+                             const std::string& thread_ts);
+
 }  // namespace opsbot::bot

@@ -454,6 +454,15 @@ TEST_CASE("secret-leaked: the checklist shows with the plan; the filled record i
     CHECK(contains(plan, "Notify affected users"));
     CHECK(h.state_of("A-1") == "awaiting_approval");
     CHECK(entries_of(h.db_path(), "incident.record").empty());
+    // The checklist is also in the plan's thread at once, before anyone approves (runbook §8: start now).
+    size_t checklists_in_thread = 0;
+    for (const auto& m : messages_in(h.slack(), ops_channel, "chat.postMessage")) {
+        if (m.thread_ts == posted->ts && contains(text_of(m), "Leaked-secret checklist") &&
+            contains(text_of(m), "access logs")) {
+            ++checklists_in_thread;
+        }
+    }
+    CHECK(checklists_in_thread == 1);
 
     SECTION("rotation succeeds") {
         h.click(approver_a, "A-1", "approve");
