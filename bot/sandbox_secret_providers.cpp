@@ -127,6 +127,10 @@ std::map<std::string, secret_config> sandbox_secret_configs() {
         "The old project key stops at once: events are lost until both services run the new one.",
         {{"token_env", "OPSBOT_DEMO_POSTHOG_PERSONAL_KEY"}, {"project_id", "1"}});
     add("SENTRY_DSN", "manual", {"api", "web"}, "None; the DSN is updated on both platforms.");
+    add("SENTRY_AUTH_TOKEN", "manual", {"web"}, "Source-map uploads fail until the web build has the new token.");
+    // No reencrypt_command: the demo shows the runbook's refusal for this key.
+    add("CREDENTIAL_ENCRYPTION_KEY", "hex32", {"api"},
+        "All encrypted tool credentials must be re-encrypted with the new key.");
     return out;
 }
 
