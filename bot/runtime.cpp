@@ -42,6 +42,8 @@ struct runtime::parts {
             platforms.database = commands::make_database_tools(config, &db);
         }
         platforms.config = &config;
+        // A rotation waiting for a person parks its worker: "settled" (demo, tests) must not wait for the person.
+        board.on_park([this](bool parked) { parked ? workers.park() : workers.unpark(); });
     }
 
     static adapters::http_options http_options(const runtime_options& options) {

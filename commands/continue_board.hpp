@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -46,6 +47,10 @@ public:
     /// True while a rotation of `secret` waits (tests, help texts).
     bool waiting(const std::string& secret) const;
 
+    /// Called with true when a wait() starts blocking and false when it returns: the runtime parks the worker
+    /// thread (thread_pool::park) so "settled" does not mean "until a human answers". Set before use.
+    void on_park(std::function<void(bool parked)> hook) { park_hook_ = std::move(hook); }
+
 private:
     struct slot {
         std::string requester;
@@ -60,6 +65,7 @@ private:
     std::condition_variable changed_;
     std::map<std::string, slot> slots_;
     bool closed_ = false;
+    std::function<void(bool)> park_hook_;
 };
 
 }  // namespace opsbot::commands

@@ -29,7 +29,20 @@ void thread_pool::post(std::function<void()> job) {
 
 void thread_pool::wait_idle() {
     std::unique_lock lock(mutex_);
-    idle_.wait(lock, [this] { return jobs_.empty() && running_ == 0; });
+    idle_.wait(lock, [this] { return jobs_.empty() && running_ == parked_; });
+}
+
+void thread_pool::park() {
+    {
+        std::lock_guard lock(mutex_);
+        ++parked_;
+    }
+    idle_.notify_all();
+}
+
+void thread_pool::unpark() {
+    std::lock_guard lock(mutex_);
+    --parked_;
 }
 
 void thread_pool::shutdown() {
@@ -72,7 +85,7 @@ void thread_pool::worker() {
         {
             std::lock_guard lock(mutex_);
             --running_;
-            if (jobs_.empty() && running_ == 0) {
+            if (jobs_.empty() && running_ == parked_) {
                 idle_.notify_all();
             }
         }

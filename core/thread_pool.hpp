@@ -20,8 +20,14 @@ public:
 
     void post(std::function<void()> job);
 
-    /// Blocks until every job posted so far has finished.
+    /// Blocks until every job posted so far has finished or is parked.
     void wait_idle();
+
+    /// Called from inside a job that is about to block on a person (a rotation waiting for
+    /// `/rotate SECRET --continue`, possibly for hours): wait_idle() stops waiting for it. unpark() when it
+    /// goes on working.
+    void park();
+    void unpark();
 
     /// Stops taking jobs, finishes those queued, joins the threads. Idempotent.
     void shutdown();
@@ -34,6 +40,7 @@ private:
     std::condition_variable idle_;
     std::deque<std::function<void()>> jobs_;
     size_t running_ = 0;
+    size_t parked_ = 0;  ///< running jobs that wait on a person (see park())
     bool stopping_ = false;
     std::vector<std::thread> threads_;
 };
