@@ -6,8 +6,6 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include <mutex>
-#include <set>
 #include <utility>
 
 namespace opsbot::adapters {
@@ -35,41 +33,21 @@ public:
         if (auto missing = need_project(); !missing) {
             return std::unexpected(missing.error());
         }
-        std::vector<std::string> ids;
-        std::string after;
         // Cursor pages: `after=<last id>` while `has_more` (platforms.md §6, [K2]).
-        for (int page = 0; page < 50; ++page) {
-            std::string url = project_url("/api_keys") + "?limit=100";
-            if (!after.empty()) {
-                url += "&after=" + percent_encode(after);
-            }
-            auto body = provider_http::send_json(
-                http_, {provider, "GET", url, token_, nullptr, "GET /organization/projects/{id}/api_keys"}, {token_});
-            if (!body) {
-                return std::unexpected(body.error());
-            }
-            const auto* obj = body->if_object();
-            const auto* data = obj ? obj->if_contains("data") : nullptr;
-            if (!data || !data->is_array()) {
-                return fail(error_kind::bad_response, "OpenAI: GET /organization/projects/{id}/api_keys: no `data`");
-            }
-            std::string last;
-            for (const auto& item : data->get_array()) {
-                if (!item.is_object()) {
-                    return fail(error_kind::bad_response, "OpenAI: GET …/api_keys: a key is not an object");
+        return provider_http::list_key_ids(
+            http_,
+            [this](const std::string& after) {
+                std::string url = project_url("/api_keys") + "?limit=100";
+                if (!after.empty()) {
+                    url += "&after=" + percent_encode(after);
                 }
-                last = json_string(item.get_object(), "id");
-                if (!last.empty() && managed(item.get_object()) && !made_here(last)) {
-                    ids.push_back(last);
-                }
-            }
-            const auto* more = obj->if_contains("has_more");
-            if (!more || !more->is_bool() || !more->get_bool() || last.empty() || last == after) {
-                break;
-            }
-            after = last;
-        }
-        return ids;
+                return provider_http::call{provider, "GET", url, token_, nullptr,
+                                           "GET /organization/projects/{id}/api_keys"};
+            },
+            token_,
+            {"OpenAI: GET /organization/projects/{id}/api_keys: no `data`",
+             "OpenAI: GET …/api_keys: a key is not an object"},
+            [this](const json::object& key) { return managed(key) && !made_.contains(json_string(key, "id")); });
     }
 
     result<issued_key> create_key(const std::string& label) override {
@@ -112,10 +90,7 @@ public:
         if (key.id.empty() || key.value.empty()) {
             return fail(error_kind::bad_response, "OpenAI: the new key's `id` and `value` are missing from the answer");
         }
-        {
-            std::lock_guard lock(mutex_);
-            created_.insert(key.id);
-        }
+        made_.add(key.id);
         spdlog::info("OpenAI: created project API key {} ({})", key.id, key_name);
         return key;
     }
@@ -135,21 +110,10 @@ public:
         if (auto missing = need_project(); !missing) {
             return std::unexpected(missing.error());
         }
-        const provider_http::call c{provider, "DELETE", project_url("/api_keys/" + percent_encode(id)),
-                                    token_,   nullptr,  "DELETE /organization/projects/{id}/api_keys/{key}"};
-        auto response = provider_http::send(http_, c);
-        if (!response) {
-            return std::unexpected(response.error());
-        }
-        if (response->status == 404) {
-            spdlog::info("OpenAI: project API key {} was already gone", id);
-            return {};
-        }
-        if (response->status < 200 || response->status >= 300) {
-            return std::unexpected(provider_http::status_error(c, *response, {token_}));
-        }
-        spdlog::info("OpenAI: revoked project API key {}", id);
-        return {};
+        return provider_http::revoke(http_,
+                                     {provider, "DELETE", project_url("/api_keys/" + percent_encode(id)), token_,
+                                      nullptr, "DELETE /organization/projects/{id}/api_keys/{key}"},
+                                     token_, "project API key", id);
     }
 
 private:
@@ -179,19 +143,13 @@ private:
         return sa_name == key_name_ || sa_name.starts_with(key_name_ + "-");
     }
 
-    bool made_here(const std::string& id) const {
-        std::lock_guard lock(mutex_);
-        return created_.contains(id);
-    }
-
     std::string api_url_;
     std::string project_id_;
     std::string service_account_id_;
     std::string key_name_;
     std::string token_;
     http_client& http_;
-    mutable std::mutex mutex_;
-    std::set<std::string> created_;  ///< keys made by this provider: never listed as ones to replace
+    provider_http::made_keys made_;  ///< keys made by this provider: never listed as ones to replace
 };
 
 }  // namespace

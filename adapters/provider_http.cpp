@@ -137,4 +137,65 @@ result<json::value> send_json(http_client& http, const call& c, std::initializer
     return parsed;
 }
 
+result<std::vector<std::string>> list_key_ids(http_client& http, const std::function<call(const std::string&)>& page,
+                                              std::string_view secret, const list_messages& messages,
+                                              const std::function<bool(const json::object&)>& keep) {
+    std::vector<std::string> ids;
+    std::string after;
+    for (int count = 0; count < 50; ++count) {
+        auto body = send_json(http, page(after), {secret});
+        if (!body) {
+            return std::unexpected(body.error());
+        }
+        const auto* obj = body->if_object();
+        const auto* data = obj ? obj->if_contains("data") : nullptr;
+        if (!data || !data->is_array()) {
+            return fail(error_kind::bad_response, std::string(messages.no_data));
+        }
+        std::string last;
+        for (const auto& item : data->get_array()) {
+            if (!item.is_object()) {
+                return fail(error_kind::bad_response, std::string(messages.not_object));
+            }
+            last = json_string(item.get_object(), "id");
+            if (!last.empty() && keep(item.get_object())) {
+                ids.push_back(last);
+            }
+        }
+        const auto* more = obj->if_contains("has_more");
+        if (!more || !more->is_bool() || !more->get_bool() || last.empty() || last == after) {
+            break;
+        }
+        after = last;
+    }
+    return ids;
+}
+
+result<void> revoke(http_client& http, const call& c, std::string_view secret, std::string_view what,
+                    const std::string& id) {
+    auto response = send(http, c);
+    if (!response) {
+        return std::unexpected(response.error());
+    }
+    if (response->status == 404) {
+        spdlog::info("{}: {} {} was already gone", c.provider, what, id);
+        return {};
+    }
+    if (response->status < 200 || response->status >= 300) {
+        return std::unexpected(status_error(c, *response, {secret}));
+    }
+    spdlog::info("{}: revoked {} {}", c.provider, what, id);
+    return {};
+}
+
+void made_keys::add(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    ids_.insert(id);
+}
+
+bool made_keys::contains(const std::string& id) const {
+    std::lock_guard lock(mutex_);
+    return ids_.contains(id);
+}
+
 }  // namespace opsbot::adapters::provider_http

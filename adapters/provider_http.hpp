@@ -6,12 +6,17 @@
 #include "adapters/http_client.hpp"
 #include "core/error.hpp"
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <functional>
 #include <initializer_list>
 #include <map>
+#include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace opsbot::adapters::provider_http {
 
@@ -38,6 +43,36 @@ result<boost::json::value> send_json(http_client& http, const call& c, std::init
 
 /// secret.provider[key], or `fallback` when absent or empty.
 std::string setting(const std::map<std::string, std::string>& provider, const std::string& key, std::string fallback);
+
+/// Messages for a key list that does not have the documented shape ("Resend: GET /api-keys: no `data` array").
+struct list_messages {
+    std::string_view no_data;     ///< the answer has no `data` array
+    std::string_view not_object;  ///< an item of `data` is not an object
+};
+
+/// The ids in a `{"data": [{"id", …}], "has_more"}` key list, following `after=<last id>` cursor pages (at most
+/// 50) while `has_more`. `page(after)` builds the call for a page (`after` empty for the first); an item is
+/// listed when it has an id and `keep(item)` holds. Transport, status and JSON errors scrub `secret`.
+result<std::vector<std::string>> list_key_ids(http_client& http, const std::function<call(const std::string&)>& page,
+                                              std::string_view secret, const list_messages& messages,
+                                              const std::function<bool(const boost::json::object&)>& keep);
+
+/// Sends a DELETE for key `id`: 2xx is revoked, 404 is "already gone" (both succeed and are logged as
+/// "<provider>: revoked <what> <id>" / "<provider>: <what> <id> was already gone"); any other status is an error.
+result<void> revoke(http_client& http, const call& c, std::string_view secret, std::string_view what,
+                    const std::string& id);
+
+/// The ids of the keys a provider made in this process, so that a listing never offers one of them for
+/// replacement. Thread-safe.
+class made_keys {
+public:
+    void add(const std::string& id);
+    bool contains(const std::string& id) const;
+
+private:
+    mutable std::mutex mutex_;
+    std::set<std::string> ids_;
+};
 
 /// `text` with every occurrence of each secret (>= 4 chars) and every token-shaped string replaced.
 std::string scrub(std::string_view text, std::initializer_list<std::string_view> secrets);

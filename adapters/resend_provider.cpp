@@ -6,8 +6,6 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include <mutex>
-#include <set>
 #include <utility>
 
 namespace opsbot::adapters {
@@ -40,43 +38,21 @@ public:
     std::string name() const override { return "resend"; }
 
     result<std::vector<std::string>> existing_key_ids() override {
-        std::vector<std::string> ids;
-        std::string after;
         // Without `limit` the list comes whole; `has_more` + `after` is followed in case it is paged.
-        for (int page = 0; page < 50; ++page) {
-            std::string url = join_url(api_url_, "/api-keys");
-            if (!after.empty()) {
-                url += "?after=" + percent_encode(after);
-            }
-            auto body =
-                provider_http::send_json(http_, {provider, "GET", url, token_, nullptr, "GET /api-keys"}, {token_});
-            if (!body) {
-                return std::unexpected(body.error());
-            }
-            const auto* obj = body->if_object();
-            const auto* data = obj ? obj->if_contains("data") : nullptr;
-            if (!data || !data->is_array()) {
-                return fail(error_kind::bad_response, "Resend: GET /api-keys: no `data` array");
-            }
-            std::string last;
-            for (const auto& item : data->get_array()) {
-                if (!item.is_object()) {
-                    return fail(error_kind::bad_response, "Resend: GET /api-keys: a key is not an object");
+        return provider_http::list_key_ids(
+            http_,
+            [this](const std::string& after) {
+                std::string url = join_url(api_url_, "/api-keys");
+                if (!after.empty()) {
+                    url += "?after=" + percent_encode(after);
                 }
-                last = json_string(item.get_object(), "id");
-                // Only the keys this bot made (name prefix), not the one just made: never an unrelated key.
-                if (!last.empty() && managed_name(json_string(item.get_object(), "name"), key_name_) &&
-                    !made_here(last)) {
-                    ids.push_back(last);
-                }
-            }
-            const auto* more = obj->if_contains("has_more");
-            if (!more || !more->is_bool() || !more->get_bool() || last.empty() || last == after) {
-                break;
-            }
-            after = last;
-        }
-        return ids;
+                return provider_http::call{provider, "GET", url, token_, nullptr, "GET /api-keys"};
+            },
+            token_, {"Resend: GET /api-keys: no `data` array", "Resend: GET /api-keys: a key is not an object"},
+            // Only the keys this bot made (name prefix), not the one just made: never an unrelated key.
+            [this](const json::object& key) {
+                return managed_name(json_string(key, "name"), key_name_) && !made_.contains(json_string(key, "id"));
+            });
     }
 
     result<issued_key> create_key(const std::string& label) override {
@@ -98,10 +74,7 @@ public:
         if (key.id.empty() || key.value.empty()) {
             return fail(error_kind::bad_response, "Resend: POST /api-keys: no `id` and `token` in the answer");
         }
-        {
-            std::lock_guard lock(mutex_);
-            created_.insert(key.id);
-        }
+        made_.add(key.id);
         spdlog::info("Resend: created API key {} ({})", key.id, key_name);
         return key;
     }
@@ -125,37 +98,20 @@ public:
     }
 
     result<void> revoke_key(const std::string& id) override {
-        const provider_http::call c{provider, "DELETE", join_url(api_url_, "/api-keys/" + percent_encode(id)),
-                                    token_,   nullptr,  "DELETE /api-keys/{id}"};
-        auto response = provider_http::send(http_, c);
-        if (!response) {
-            return std::unexpected(response.error());
-        }
-        if (response->status == 404) {
-            spdlog::info("Resend: API key {} was already gone", id);
-            return {};
-        }
-        if (response->status < 200 || response->status >= 300) {
-            return std::unexpected(provider_http::status_error(c, *response, {token_}));
-        }
-        spdlog::info("Resend: revoked API key {}", id);
-        return {};
+        return provider_http::revoke(http_,
+                                     {provider, "DELETE", join_url(api_url_, "/api-keys/" + percent_encode(id)),
+                                      token_, nullptr, "DELETE /api-keys/{id}"},
+                                     token_, "API key", id);
     }
 
 private:
-    bool made_here(const std::string& id) const {
-        std::lock_guard lock(mutex_);
-        return created_.contains(id);
-    }
-
     std::string api_url_;
     std::string key_name_;
     std::string permission_;
     std::string domain_id_;
     std::string token_;
     http_client& http_;
-    mutable std::mutex mutex_;
-    std::set<std::string> created_;  ///< keys made by this provider: never listed as ones to replace
+    provider_http::made_keys made_;  ///< keys made by this provider: never listed as ones to replace
 };
 
 }  // namespace

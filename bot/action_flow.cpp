@@ -137,7 +137,7 @@ void action_flow::request(const commands::invocation& inv, const boost::json::ob
     if (!plan) {
         audit(inv.user.str(), std::nullopt, "request.failed",
               {{"command", inv.command}, {"text", inv.text}, {"reason", plan.error().message}});
-        reply(response_url, ":x: Could not plan `" + escape_mrkdwn(inv.command + " " + inv.text) +
+        reply(response_url, ":x: Could not plan `" + escape_mrkdwn(inv.text.empty() ? inv.command : inv.command + " " + inv.text) +
                                 "`: " + escape_mrkdwn(plan.error().message) + "\nNothing was changed.");
         return;
     }
@@ -188,18 +188,8 @@ void action_flow::post_for_approval(const commands::invocation& inv, const comma
                                         plan.family, plan.family));
         return;
     }
-    storage::new_action request;
-    request.family = plan.family;
-    request.subject = plan.title;
-    request.requester = inv.user;
-    request.channel = inv.channel;
-    request.plan_json = boost::json::serialize(plan.to_json());
-    request.plan_digest = plan.digest();
-    request.required_approvals = policy->second.approvals;
-    request.expires_at = deps_.clk.now() + policy->second.expires_after;
-    auto id = actions_.create(request);
+    auto id = record_request(inv, plan, policy->second, response_url);
     if (!id) {
-        reply(response_url, ":x: Could not record the request: " + escape_mrkdwn(id.error().message));
         return;
     }
     auto action = actions_.get(*id);
@@ -221,7 +211,26 @@ void action_flow::post_for_approval(const commands::invocation& inv, const comma
     on_incident_plan_posted(deps_, plan, posted->channel, posted->ts);
     reply(response_url, fmt::format("Plan *{}* is posted for approval by `{}` ({} needed); it expires at {}.",
                                     id->str(), escape_mrkdwn(policy->second.approve), policy->second.approvals,
-                                    commands::iso8601(request.expires_at)));
+                                    commands::iso8601(action->expires_at)));
+}
+
+std::optional<action_id> action_flow::record_request(const commands::invocation& inv, const commands::plan& plan,
+                                                     const policy_config& policy, const std::string& response_url) {
+    storage::new_action request;
+    request.family = plan.family;
+    request.subject = plan.title;
+    request.requester = inv.user;
+    request.channel = inv.channel;
+    request.plan_json = boost::json::serialize(plan.to_json());
+    request.plan_digest = plan.digest();
+    request.required_approvals = policy.approvals;
+    request.expires_at = deps_.clk.now() + policy.expires_after;
+    auto id = actions_.create(request);
+    if (!id) {
+        reply(response_url, ":x: Could not record the request: " + escape_mrkdwn(id.error().message));
+        return std::nullopt;
+    }
+    return *id;
 }
 
 void action_flow::on_click(const block_action& click) {

@@ -80,6 +80,10 @@ private:
     void show_break_glass(plan_view& view, const action_id& id);
     void post_for_approval(const commands::invocation& inv, const commands::plan& plan,
                            const std::string& response_url);
+    /// Stores `plan` as `inv.user`'s request awaiting `policy`'s approvals until its expiry; when it cannot be
+    /// stored, tells the requester and returns nothing.
+    std::optional<action_id> record_request(const commands::invocation& inv, const commands::plan& plan,
+                                            const policy_config& policy, const std::string& response_url);
     void update_message(const storage::action_record& action, const commands::plan& plan, const plan_view& view);
     plan_view view_of(const storage::action_record& action, const commands::plan& plan);
     void tell(const std::string& channel, const std::string& user, const std::string& text);

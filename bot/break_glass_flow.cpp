@@ -12,7 +12,6 @@
 #include "storage/break_glass_store.hpp"
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -123,18 +122,8 @@ void action_flow::run_break_glass(const commands::invocation& inv, const command
                                         plan.family));
         return;
     }
-    storage::new_action request;
-    request.family = plan.family;
-    request.subject = plan.title;
-    request.requester = inv.user;
-    request.channel = inv.channel;
-    request.plan_json = boost::json::serialize(plan.to_json());
-    request.plan_digest = plan.digest();
-    request.required_approvals = own->second.approvals;
-    request.expires_at = deps_.clk.now() + own->second.expires_after;
-    auto id = actions_.create(request);
+    auto id = record_request(inv, plan, own->second, response_url);
     if (!id) {
-        reply(response_url, ":x: Could not record the request: " + escape_mrkdwn(id.error().message));
         return;
     }
     storage::break_glass_store glass(deps_.db, deps_.clk);

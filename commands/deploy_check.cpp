@@ -1,6 +1,7 @@
 #include "commands/deploy_check.hpp"
 
 #include "adapters/sentry.hpp"
+#include "commands/concurrent_call.hpp"
 #include "commands/format.hpp"
 #include "commands/migrate_plan.hpp"
 #include "commands/mrkdwn.hpp"
@@ -20,14 +21,6 @@ namespace opsbot::commands {
 namespace {
 
 using names_result = result<std::set<std::string>>;
-
-template <class T>
-std::optional<T> await(std::future<T>& future, std::chrono::steady_clock::time_point deadline) {
-    if (future.wait_until(deadline) != std::future_status::ready) {
-        return std::nullopt;
-    }
-    return future.get();
-}
 
 std::string platform_name(const service_config& service) {
     return service.platform == "vercel" ? "Vercel" : service.platform == "railway" ? "Railway" : service.platform;

@@ -90,11 +90,11 @@ result<plan> plan_railway(const service_config& service, adapters::railway_platf
 
 result<plan> plan_deploy(const stack_config& config, const platform_registry& platforms,
                          const deploy_request& request, const clock& clk) {
-    auto it = config.services.find(request.service);
-    if (it == config.services.end()) {
-        return fail(error_kind::invalid_input, fmt::format("No service `{}` in the config.", request.service));
+    auto found = find_service(config, request.service);
+    if (!found) {
+        return std::unexpected(found.error());
     }
-    const service_config& service = it->second;
+    const service_config& service = **found;
     if (service.platform == "vercel") {
         if (request.environment != "production") {
             return fail(error_kind::unavailable,
@@ -102,18 +102,18 @@ result<plan> plan_deploy(const stack_config& config, const platform_registry& pl
                                     "redeploys Vercel production.",
                                     service.name));
         }
-        auto* vercel = platforms.vercel_of(service.name);
-        if (vercel == nullptr) {
-            return fail(error_kind::unavailable, fmt::format("No Vercel adapter for `{}`.", service.name));
+        auto vercel = vercel_adapter(platforms, service.name);
+        if (!vercel) {
+            return std::unexpected(vercel.error());
         }
-        return plan_vercel(service, *vercel, clk);
+        return plan_vercel(service, **vercel, clk);
     }
     if (service.platform == "railway") {
-        auto* railway = platforms.railway_of(service.name);
-        if (railway == nullptr) {
-            return fail(error_kind::unavailable, fmt::format("No Railway adapter for `{}`.", service.name));
+        auto railway = railway_adapter(platforms, service.name);
+        if (!railway) {
+            return std::unexpected(railway.error());
         }
-        return plan_railway(service, *railway, request.environment, clk);
+        return plan_railway(service, **railway, request.environment, clk);
     }
     return fail(error_kind::unavailable, fmt::format("Service `{}` runs on `{}`, which /deploy does not support.",
                                                      service.name, service.platform));

@@ -3,6 +3,7 @@
 #include "adapters/postgres_url.hpp"
 #include "adapters/sentry.hpp"
 #include "commands/checklist.hpp"
+#include "commands/concurrent_call.hpp"
 #include "commands/format.hpp"
 #include "commands/mrkdwn.hpp"
 #include "storage/lock_store.hpp"
@@ -35,11 +36,11 @@ background_calls& calls() {
 template <class T>
 std::optional<T> collect(std::future<T>& future, clock::time_point deadline, std::string_view what) {
     const auto steady_deadline = std::chrono::steady_clock::now() + (deadline - std::chrono::system_clock::now());
-    if (future.wait_until(steady_deadline) != std::future_status::ready) {
+    auto answer = await(future, steady_deadline);
+    if (!answer) {
         spdlog::warn("{} did not answer in time; shown as such", what);
-        return std::nullopt;
     }
-    return future.get();
+    return answer;
 }
 
 std::string seconds_text(std::chrono::milliseconds ms) {

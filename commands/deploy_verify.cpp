@@ -1,5 +1,6 @@
 #include "commands/deploy_verify.hpp"
 
+#include "commands/concurrent_call.hpp"
 #include "commands/format.hpp"
 #include "commands/mrkdwn.hpp"
 #include "storage/audit_log.hpp"
@@ -18,14 +19,6 @@ namespace {
 
 using health_result = result<adapters::health_report>;
 using steady = std::chrono::steady_clock;
-
-template <class T>
-std::optional<T> await(std::future<T>& future, steady::time_point deadline) {
-    if (future.wait_until(deadline) != std::future_status::ready) {
-        return std::nullopt;
-    }
-    return future.get();
-}
 
 /// "127.0.0.1:8080" from "http://127.0.0.1:8080/health": how monitors are matched to services.
 std::string authority_of(std::string_view url) {

@@ -1,5 +1,6 @@
 #include "commands/incident_errors.hpp"
 
+#include "commands/concurrent_call.hpp"
 #include "commands/format.hpp"
 #include "commands/incident_triage.hpp"
 #include "commands/mrkdwn.hpp"
@@ -15,14 +16,6 @@ namespace opsbot::commands {
 namespace {
 
 using steady = std::chrono::steady_clock;
-
-template <class T>
-std::optional<T> await(std::future<T>& future, steady::time_point deadline) {
-    if (future.wait_until(deadline) != std::future_status::ready) {
-        return std::nullopt;
-    }
-    return future.get();
-}
 
 constexpr std::size_t shown_per_group = 10;
 

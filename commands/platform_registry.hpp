@@ -61,4 +61,13 @@ struct platform_registry {
     adapters::railway_platform* railway_of(const std::string& service) const;
 };
 
+/// The configured service `name`, or invalid_input "No service `name` in the config."
+result<const service_config*> find_service(const stack_config& config, const std::string& name);
+
+/// The Vercel adapter of `service` (never null), or unavailable "No Vercel adapter for `service`."
+result<adapters::vercel_platform*> vercel_adapter(const platform_registry& platforms, const std::string& service);
+
+/// The Railway adapter of `service` (never null), or unavailable "No Railway adapter for `service`."
+result<adapters::railway_platform*> railway_adapter(const platform_registry& platforms, const std::string& service);
+
 }  // namespace opsbot::commands

@@ -89,8 +89,8 @@ result<void> check_rotatable(const stack_config& config, const platform_registry
                         fmt::format("`secrets.{}.services` names `{}`, which is not in `services`.", secret.name, name));
         }
         if (it->second.platform == "vercel") {
-            if (platforms.vercel_of(name) == nullptr) {
-                return fail(error_kind::unavailable, fmt::format("No Vercel adapter for `{}`.", name));
+            if (auto vercel = vercel_adapter(platforms, name); !vercel) {
+                return std::unexpected(vercel.error());
             }
             if (environment != "production") {
                 return fail(error_kind::unavailable,
@@ -98,8 +98,8 @@ result<void> check_rotatable(const stack_config& config, const platform_registry
             }
         } else if (it->second.platform == "railway") {
             on_railway = true;
-            if (platforms.railway_of(name) == nullptr) {
-                return fail(error_kind::unavailable, fmt::format("No Railway adapter for `{}`.", name));
+            if (auto railway = railway_adapter(platforms, name); !railway) {
+                return std::unexpected(railway.error());
             }
             if (!it->second.environments.contains(environment)) {
                 return fail(error_kind::unavailable,

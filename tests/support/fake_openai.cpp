@@ -35,16 +35,15 @@ std::vector<std::string> split_path(const std::string& path) {
 fake_openai::fake_openai() : fake_openai(options{}) {}
 
 fake_openai::fake_openai(options o) : options_(std::move(o)) {
-    server_ = std::make_unique<sim::http_server>([this](const sim::request& r) { return handle(r); });
+    start([this](const sim::request& r) { return handle(r); });
 }
 
 fake_openai::~fake_openai() {
-    knobs_.shut_down();
-    server_->stop();
+    stop();
 }
 
 std::string fake_openai::base_url() const {
-    return server_->base_url() + "/v1";
+    return server_url() + "/v1";
 }
 
 std::string fake_openai::add_service_account(const std::string& name) {
@@ -84,24 +83,6 @@ std::vector<fake_openai_service_account> fake_openai::service_accounts() const {
     return accounts_;
 }
 
-std::vector<fake_key_call> fake_openai::calls() const {
-    std::lock_guard lock(mutex_);
-    return calls_;
-}
-
-void fake_openai::echo_secrets_in_errors(bool on) {
-    std::lock_guard lock(mutex_);
-    echo_ = on;
-}
-
-std::vector<sim::request> fake_openai::requests() const {
-    return server_->requests();
-}
-
-void fake_openai::record(const std::string& kind, const std::string& key_id, int status) {
-    calls_.push_back({next_fake_sequence(), kind, key_id, status});
-}
-
 sim::response fake_openai::error(int status, std::string type, std::string code, std::string message,
                                  const std::string& bearer) const {
     if (echo_ && !bearer.empty()) {
@@ -120,8 +101,7 @@ sim::response fake_openai::handle(const sim::request& r) {
         return *canned;
     }
     const auto parts = split_path(r.path);
-    const auto auth = r.header("Authorization").value_or("");
-    const std::string bearer = auth.starts_with("Bearer ") ? auth.substr(7) : "";
+    const std::string bearer = bearer_of(r);
     const bool models = r.method == "GET" && parts.size() == 2 && parts[0] == "v1" && parts[1] == "models";
     // /v1/organization/projects/{project}/…
     const bool admin_path =

@@ -1,10 +1,7 @@
 #pragma once
 
-#include "sim/http_server.hpp"
-#include "tests/support/fake_platform_knobs.hpp"
+#include "tests/support/fake_provider_base.hpp"
 
-#include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,7 +28,7 @@ struct fake_openai_service_account {
 /// {"error":{"message","type","param","code"}}. Lists are cursor pages ({data, first_id, last_id, has_more},
 /// `after`, `limit`). Calls are recorded: "list" (GET …/api_keys), "create" (either POST), "verify"
 /// (GET /models), "revoke" (DELETE).
-class fake_openai {
+class fake_openai : public fake_provider_base {
 public:
     struct options {
         std::string admin_key = "sk-admin-TestAdminKey000000000000";
@@ -42,8 +39,6 @@ public:
     fake_openai();
     explicit fake_openai(options o);
     ~fake_openai();
-    fake_openai(const fake_openai&) = delete;
-    fake_openai& operator=(const fake_openai&) = delete;
 
     /// "http://127.0.0.1:PORT/v1": the secret's provider.api_url.
     std::string base_url() const;
@@ -56,14 +51,6 @@ public:
     std::vector<fake_openai_key> keys() const;
     std::optional<fake_openai_key> key(const std::string& id) const;
     std::vector<fake_openai_service_account> service_accounts() const;
-    std::vector<fake_key_call> calls() const;
-
-    /// Error bodies quote the bearer the request presented (to prove the adapter never repeats it).
-    void echo_secrets_in_errors(bool on = true);
-    /// Fail the next `count` calls of `kind` ("list" | "create" | "verify" | "revoke") with `status`.
-    void fail_next(const std::string& kind, int status, int count = 1) { failures_.fail(kind, status, count); }
-    fake_knobs& knobs() { return knobs_; }
-    std::vector<sim::request> requests() const;
 
 private:
     sim::response handle(const sim::request& r);
@@ -74,18 +61,11 @@ private:
     sim::response create_key(const std::string& service_account_id, const sim::request& r);
     sim::response delete_key(const std::string& id);
     fake_openai_key& new_key_locked(const std::string& service_account_id, const std::string& name);
-    void record(const std::string& kind, const std::string& key_id, int status);
 
     options options_;
-    fake_knobs knobs_;
-    fake_call_failures failures_;
-    mutable std::mutex mutex_;
     std::vector<fake_openai_key> keys_;
     std::vector<fake_openai_service_account> accounts_;
-    std::vector<fake_key_call> calls_;
-    bool echo_ = false;
     int next_id_ = 1;
-    std::unique_ptr<sim::http_server> server_;  // last: stopped first
 };
 
 }  // namespace opsbot::testing

@@ -13,16 +13,15 @@ fake_posthog::fake_posthog() : fake_posthog(options{}) {}
 
 fake_posthog::fake_posthog(options o) : options_(std::move(o)) {
     tokens_.push_back(options_.initial_token);
-    server_ = std::make_unique<sim::http_server>([this](const sim::request& r) { return handle(r); });
+    start([this](const sim::request& r) { return handle(r); });
 }
 
 fake_posthog::~fake_posthog() {
-    knobs_.shut_down();
-    server_->stop();
+    stop();
 }
 
 std::string fake_posthog::base_url() const {
-    return server_->base_url();
+    return server_url();
 }
 
 std::string fake_posthog::current_token() const {
@@ -33,20 +32,6 @@ std::string fake_posthog::current_token() const {
 std::vector<std::string> fake_posthog::tokens() const {
     std::lock_guard lock(mutex_);
     return tokens_;
-}
-
-std::vector<fake_key_call> fake_posthog::calls() const {
-    std::lock_guard lock(mutex_);
-    return calls_;
-}
-
-void fake_posthog::echo_secrets_in_errors(bool on) {
-    std::lock_guard lock(mutex_);
-    echo_ = on;
-}
-
-std::vector<sim::request> fake_posthog::requests() const {
-    return server_->requests();
 }
 
 sim::response fake_posthog::error(int status, std::string type, std::string code, std::string detail,
@@ -64,14 +49,12 @@ sim::response fake_posthog::handle(const sim::request& r) {
     if (auto canned = knobs_.intercept()) {
         return *canned;
     }
-    const auto auth = r.header("Authorization").value_or("");
-    const std::string bearer = auth.starts_with("Bearer ") ? auth.substr(7) : "";
+    const std::string bearer = bearer_of(r);
     const std::string prefix = "/api/projects/";
     const std::string suffix = "/reset_token/";
     std::lock_guard lock(mutex_);
     const auto record = [&](int status) {
-        calls_.push_back(
-            {next_fake_sequence(), "create", status < 300 ? "project-" + options_.project_id : "", status});
+        fake_provider_base::record("create", status < 300 ? "project-" + options_.project_id : "", status);
     };
     if (r.method != "PATCH" || !r.path.starts_with(prefix) || !r.path.ends_with(suffix) ||
         r.path.size() <= prefix.size() + suffix.size()) {

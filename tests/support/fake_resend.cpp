@@ -15,16 +15,15 @@ fake_resend::fake_resend() : fake_resend(options{}) {}
 fake_resend::fake_resend(options o) : options_(std::move(o)) {
     keys_.push_back(
         {"00000000-0000-4000-8000-000000000000", "admin (dashboard)", options_.admin_token, "full_access", "", false});
-    server_ = std::make_unique<sim::http_server>([this](const sim::request& r) { return handle(r); });
+    start([this](const sim::request& r) { return handle(r); });
 }
 
 fake_resend::~fake_resend() {
-    knobs_.shut_down();
-    server_->stop();
+    stop();
 }
 
 std::string fake_resend::base_url() const {
-    return server_->base_url();
+    return server_url();
 }
 
 std::string fake_resend::add_key(const std::string& name, std::string token, std::string permission) {
@@ -50,24 +49,6 @@ std::optional<fake_resend_key> fake_resend::key(const std::string& id) const {
         }
     }
     return std::nullopt;
-}
-
-std::vector<fake_key_call> fake_resend::calls() const {
-    std::lock_guard lock(mutex_);
-    return calls_;
-}
-
-void fake_resend::echo_secrets_in_errors(bool on) {
-    std::lock_guard lock(mutex_);
-    echo_ = on;
-}
-
-std::vector<sim::request> fake_resend::requests() const {
-    return server_->requests();
-}
-
-void fake_resend::record(const std::string& kind, const std::string& key_id, int status) {
-    calls_.push_back({next_fake_sequence(), kind, key_id, status});
 }
 
 sim::response fake_resend::error(int status, const std::string& name, std::string message,

@@ -1,10 +1,7 @@
 #pragma once
 
-#include "sim/http_server.hpp"
-#include "tests/support/fake_platform_knobs.hpp"
+#include "tests/support/fake_provider_base.hpp"
 
-#include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,7 +23,7 @@ struct fake_resend_key {
 /// 403 invalid_api_key, a sending_access key on /api-keys 401 restricted_api_key (Resend's codes).
 /// Error bodies are {"statusCode","name","message"}. Every list/create/verify/revoke call is recorded with a
 /// sequence number (a GET /api-keys with a key other than the admin key counts as "verify").
-class fake_resend {
+class fake_resend : public fake_provider_base {
 public:
     struct options {
         std::string admin_token = "re_AdminTestToken_0000000000";  ///< a full_access key, pre-registered
@@ -35,8 +32,6 @@ public:
     fake_resend();
     explicit fake_resend(options o);
     ~fake_resend();
-    fake_resend(const fake_resend&) = delete;
-    fake_resend& operator=(const fake_resend&) = delete;
 
     /// "http://127.0.0.1:PORT": the secret's provider.api_url.
     std::string base_url() const;
@@ -47,14 +42,6 @@ public:
     /// Every key, revoked ones included (revoked = true after DELETE).
     std::vector<fake_resend_key> keys() const;
     std::optional<fake_resend_key> key(const std::string& id) const;
-    std::vector<fake_key_call> calls() const;
-
-    /// Error bodies quote the bearer the request presented (to prove the adapter never repeats it).
-    void echo_secrets_in_errors(bool on = true);
-    /// Fail the next `count` calls of `kind` ("list" | "create" | "verify" | "revoke") with `status`.
-    void fail_next(const std::string& kind, int status, int count = 1) { failures_.fail(kind, status, count); }
-    fake_knobs& knobs() { return knobs_; }
-    std::vector<sim::request> requests() const;
 
 private:
     sim::response handle(const sim::request& r);
@@ -62,17 +49,10 @@ private:
     sim::response list(const fake_resend_key& caller, const std::string& kind);
     sim::response create(const sim::request& r, const std::string& bearer);
     sim::response revoke(const std::string& id, const std::string& bearer);
-    void record(const std::string& kind, const std::string& key_id, int status);
 
     options options_;
-    fake_knobs knobs_;
-    fake_call_failures failures_;
-    mutable std::mutex mutex_;
     std::vector<fake_resend_key> keys_;
-    std::vector<fake_key_call> calls_;
-    bool echo_ = false;
     int next_id_ = 1;
-    std::unique_ptr<sim::http_server> server_;  // last: stopped first
 };
 
 }  // namespace opsbot::testing
