@@ -28,7 +28,11 @@ reply refuse(const invocation& inv, std::string_view what, const error& why) {
 
 }  // namespace
 
-command_router::command_router(const stack_config& config) : config_(config) {}
+command_router::command_router(const stack_config& config) : config_(config) {
+    for (const auto& f : command_families()) {
+        family_help_.emplace(f.name, family_help(f, config_));
+    }
+}
 
 routed command_router::route(const invocation& inv) const {
     routed out;
@@ -49,7 +53,7 @@ routed command_router::route(const invocation& inv) const {
     }
     if (auto help = detect_help(*family, *tokens)) {
         out.immediate.text = help->subcommand != nullptr ? subcommand_help(*family, *help->subcommand, config_)
-                                                         : family_help(*family, config_);
+                                                         : family_help_.at(family->name);
         return out;
     }
     if (auto allowed = check_run(*family, config_, inv.user); !allowed) {

@@ -330,7 +330,7 @@ private:
                 spdlog::error("socket mode: ack_payload failed for {}: {}", env.envelope_id, e.what());
             }
         }
-        auto ack = make_ack(env.envelope_id, payload);
+        auto ack = make_ack(env.envelope_id, std::move(payload));
         if (!fresh) {
             ++stats_.duplicates_ignored;
             spdlog::info("socket mode: duplicate envelope {} ({}, retry {}) acked and ignored", env.envelope_id,

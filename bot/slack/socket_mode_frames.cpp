@@ -90,11 +90,11 @@ socket_mode_frame parse_socket_mode_frame(std::string_view text) {
     return parse_envelope(obj, std::move(type_name));
 }
 
-std::string make_ack(std::string_view envelope_id, const std::optional<boost::json::object>& payload) {
+std::string make_ack(std::string_view envelope_id, std::optional<boost::json::object> payload) {
     json::object ack;
     ack["envelope_id"] = envelope_id;
     if (payload) {
-        ack["payload"] = *payload;
+        ack["payload"] = std::move(*payload);  // moved: a help reply is a few kB of blocks
     }
     return json::serialize(ack);
 }
