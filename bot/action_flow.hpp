@@ -73,6 +73,9 @@ public:
     void sweep_expired();
 
 private:
+    /// The plan an action carries (its stored JSON).
+    static commands::plan plan_of(const storage::action_record& action);
+    /// Runs an approved action (bot/action_execute.cpp).
     void execute(const storage::action_record& action);
     void run_break_glass(const commands::invocation& inv, const commands::plan& plan, const std::string& reason,
                          const std::string& response_url);
