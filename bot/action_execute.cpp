@@ -11,14 +11,41 @@
 #include "commands/rotate_report.hpp"
 #include "commands/secret_vault.hpp"
 #include "commands/step_runner.hpp"
+#include "core/json_fields.hpp"
 #include "core/mrkdwn.hpp"
+#include "core/redactor.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <set>
+
 namespace opsbot::bot {
 
 using storage::action_state;
+
+namespace {
+
+/// What an action locks: every service its steps act on (one for a rollback, several for a rotation or a
+/// site-down); for a plan whose steps name none (the database plans), its own service, else its family.
+std::set<std::string> lock_subjects(const commands::plan& plan) {
+    std::set<std::string> out;
+    for (const auto& step : plan.steps) {
+        if (auto service = json_string(step.params, "service"); !service.empty()) {
+            out.insert(service);
+        }
+    }
+    if (out.empty()) {
+        out.insert(plan.service.empty() ? plan.family : plan.service);
+    }
+    return out;
+}
+
+/// Step outcomes and errors come from platforms and child processes: whatever they quote passes the redactor
+/// (which knows this run's secret values) before it reaches Slack.
+std::string shown(const std::string& text) { return global_redactor().redact(text); }
+
+}  // namespace
 
 void action_flow::execute(const storage::action_record& action) {
     commands::plan plan = plan_of(action);
@@ -59,13 +86,17 @@ void action_flow::execute(const storage::action_record& action) {
     for (const auto& s : plan.steps) {
         budget += s.timeout;
     }
-    // A plan spanning several services (a rotation, /incident site-down) locks under its family's name.
-    const std::string lock_subject = plan.service.empty() ? plan.family : plan.service;
-    auto lock = locks_.claim(lock_subject, plan.environment, action.id.str(), plan.title,
-                             deps_.clk.now() + budget + std::chrono::minutes{5});
-    if (!lock) {
-        stop_before_running("lock busy", "Not run: " + lock.error().message);
-        return;
+    // One lock per service the plan touches, so a rotation or /incident site-down and a /rollback or a
+    // `/deploy lock` of one of its services exclude each other. Claimed in name order (no two plans wait on each
+    // other's second lock); the first refusal releases what was claimed.
+    for (const auto& subject : lock_subjects(plan)) {
+        auto lock = locks_.claim(subject, plan.environment, action.id.str(), plan.title,
+                                 deps_.clk.now() + budget + std::chrono::minutes{5});
+        if (!lock) {
+            (void)locks_.release_for_action(action.id);
+            stop_before_running("lock busy", "Not run: " + lock.error().message);
+            return;
+        }
     }
     if (auto started = actions_.transition(action.id, action_state::approved, action_state::running, "opsbot");
         !started) {
@@ -94,7 +125,7 @@ void action_flow::execute(const storage::action_record& action) {
         auto outcome = commands::run_step(step, env);
         if (outcome) {
             view.steps[i] = step_status::succeeded;
-            view.outcomes[i] = *outcome;
+            view.outcomes[i] = shown(*outcome);
             boost::json::object done{{"index", i + 1}, {"kind", step.kind}, {"outcome", *outcome}};
             if (vault && step.kind == "secret.generate") {
                 done["fingerprint"] = vault->new_fingerprint();  // never the value (issue #6)
@@ -103,10 +134,10 @@ void action_flow::execute(const storage::action_record& action) {
             continue;
         }
         view.steps[i] = step_status::failed;
-        view.outcomes[i] = outcome.error().message;
+        view.outcomes[i] = shown(outcome.error().message);
         audit("opsbot", action.id, "step.failed",
               {{"index", i + 1}, {"kind", step.kind}, {"error", outcome.error().message}});
-        failure = outcome.error().message;
+        failure = shown(outcome.error().message);
         failed_index = i + 1;
         break;
     }
