@@ -177,6 +177,18 @@ void post_deploy_watch::check(const storage::watch_record& watch, clock::time_po
     const int threshold = config_.monitoring.watch_new_issues_threshold;
     const bool too_many_issues = static_cast<int>(found.new_issues.size()) >= threshold;
     if (too_many_issues || !found.monitors_down.empty()) {
+        // Post first, close after: a post Slack refused keeps the watch open, so the next check posts again
+        // instead of the alert being lost. Ticks are serialized (tick_mutex_), so one process posts once.
+        if (!report(watch, found, now)) {
+            spdlog::error("the watch of {} found a problem but could not post it; retrying at the next check",
+                          watch.action.str());
+            if (auto recorded = watches_.record_check(watch.action, now + watch_check_every, std::nullopt);
+                !recorded) {
+                spdlog::error("could not record a check of the watch of {}: {}", watch.action.str(),
+                              recorded.error().message);
+            }
+            return;
+        }
         boost::json::array issues;
         for (const auto& i : found.new_issues) {
             issues.emplace_back(i.short_id.empty() ? i.id : i.short_id);
@@ -187,11 +199,9 @@ void post_deploy_watch::check(const storage::watch_record& watch, clock::time_po
                                       {"issues", std::move(issues)},
                                       {"monitors_down", names_of(found.monitors_down)},
                                       {"minutes_after", minutes_between(watch.started_at, now)}});
-        // Only the closer reports, so a watch fires once however many ticks race.
-        if (closed) {
-            report(watch, found, now);
-        } else {
-            spdlog::warn("the watch of {} did not close as fired: {}", watch.action.str(), closed.error().message);
+        if (!closed) {
+            spdlog::error("the watch of {} was reported but did not close as fired: {}", watch.action.str(),
+                          closed.error().message);
         }
         return;
     }
@@ -204,20 +214,63 @@ void post_deploy_watch::check(const storage::watch_record& watch, clock::time_po
         spdlog::error("could not record a check of the watch of {}: {}", watch.action.str(), recorded.error().message);
         return;
     }
-    if (now >= watch.ends_at) {
-        boost::json::object detail{{"new_issues", found.new_issues.size()},
-                                   {"threshold", threshold},
-                                   {"window_minutes", minutes_between(watch.started_at, watch.ends_at)}};
-        if (error) {
-            detail["last_error"] = *error;
-        }
+    if (now < watch.ends_at) {
+        return;
+    }
+    boost::json::object detail{{"new_issues", found.new_issues.size()},
+                               {"threshold", threshold},
+                               {"window_minutes", minutes_between(watch.started_at, watch.ends_at)}};
+    if (!error) {
         if (auto closed = watches_.close(watch.action, storage::watch_state::quiet, std::move(detail)); !closed) {
             spdlog::warn("the watch of {} did not close as quiet: {}", watch.action.str(), closed.error().message);
         }
+        return;
+    }
+    // The closing check could not see (see report_blind): warn instead of ending silently as if all were clear.
+    detail["last_error"] = *error;
+    if (!report_blind(watch, found)) {
+        spdlog::error("the watch of {} could not see and could not post that; retrying at the next check",
+                      watch.action.str());
+        return;
+    }
+    if (auto closed = watches_.close_blind(watch.action, std::move(detail)); !closed) {
+        spdlog::error("the watch of {} was reported blind but did not close: {}", watch.action.str(),
+                      closed.error().message);
     }
 }
 
-void post_deploy_watch::report(const storage::watch_record& watch, const watch_findings& found,
+bool post_deploy_watch::report_blind(const storage::watch_record& watch, const watch_findings& found) {
+    // This check counts too: record_check already stored it, `watch` is the row from before it.
+    const int checks = watch.checks + 1;
+    const int failed = watch.failed_checks + 1;
+    incident_notice notice;
+    notice.severity = incident_severity::warning;
+    notice.what = fmt::format("Post-deploy watch of {} ({}) could not check the monitoring: its outcome is unknown",
+                              watch.action.str(), watch.title);
+    notice.action_id = watch.action.str();
+    notice.service = watch.service;
+    notice.environment = watch.environment;
+    notice.requester = watch.requester;
+    notice.outcome = fmt::format("the {}-min window ended; {} of {} check(s) failed, including the last one, so "
+                                 "nothing is known to be clear",
+                                 minutes_between(watch.started_at, watch.ends_at), failed, checks);
+    notice.channel = watch.channel;
+    notice.thread_ts = watch.thread_ts;
+    std::string details;
+    for (const auto& e : found.errors) {
+        details += fmt::format("• :warning: could not check {}\n", escape_mrkdwn(e));
+    }
+    notice.details_mrkdwn = details;
+    notice.next_step = fmt::format(
+        "Runbook §7, the first 15 minutes: check by hand now. In Sentry, look for new issues in {} first seen "
+        "since {}; in BetterStack, check the monitors of {}. If either shows a problem, follow runbook §8 (roll "
+        "back with `/rollback web` or `/rollback api`). Then find out why the bot could not reach them.",
+        watch.environment, storage::format_iso8601_ms(watch.started_at),
+        watch.service.empty() ? "every service" : watch.service);
+    return incidents_.notify(notice).has_value();
+}
+
+bool post_deploy_watch::report(const storage::watch_record& watch, const watch_findings& found,
                                clock::time_point now) {
     std::vector<std::string> what;
     if (!found.new_issues.empty()) {
@@ -260,7 +313,8 @@ void post_deploy_watch::report(const storage::watch_record& watch, const watch_f
             : "Runbook §8, high error rate after deploy: check the new issues in Sentry. If they hit core "
               "functionality (auth, webhooks, workflows) roll back now (`/rollback web` or `/rollback api`); if "
               "isolated, consider a targeted fix; if transient (timeouts, cold starts), monitor for 5 minutes.";
-    (void)incidents_.notify(notice);
+    // notify() logs a refused post; the caller keeps the watch open so the next check retries.
+    return incidents_.notify(notice).has_value();
 }
 
 }  // namespace opsbot::bot

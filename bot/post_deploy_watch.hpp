@@ -32,7 +32,13 @@ struct watch_findings {
 /// site-down recovery succeeded, Sentry (new issues since the action finished) and BetterStack (the monitors of the
 /// affected services) are checked every minute for monitoring.watch_minutes. The first time new issues reach
 /// monitoring.watch_new_issues_threshold or a monitor is down, one incident post names the action, what was found
-/// and the runbook §8 next step ("watch.fired"); a watch that stays quiet ends silently ("watch.quiet"). Watches
+/// and the runbook §8 next step ("watch.fired"); the watch closes only once that post succeeded, so a post Slack
+/// refused is retried at the next check. A watch that stays quiet ends silently ("watch.quiet"), unless it was
+/// blind: when the closing check (at or after the window's end) could not read Sentry or BetterStack, one warning
+/// names what could not be checked and why and asks for a check by hand ("watch.blind"). The closing check is
+/// the one that counts because it covers the whole window: Sentry is asked for every issue first seen since the
+/// action finished and BetterStack for the monitors' state now; so all-checks-failed is blind, and an earlier
+/// failure that the closing check made up for is not. Watches
 /// are rows (storage/watch_store), so they survive a restart. Time comes from the injected clock: tick() is driven
 /// by the runtime's ticker or, in tests, called after moving a manual clock. Thread-safe: ticks are serialized.
 class post_deploy_watch {
@@ -54,7 +60,10 @@ public:
 private:
     void check(const storage::watch_record& watch, clock::time_point now);
     watch_findings look(const storage::watch_record& watch);
-    void report(const storage::watch_record& watch, const watch_findings& found, clock::time_point now);
+    /// Posts a fired watch to the incident channel; false when Slack refused it (logged).
+    bool report(const storage::watch_record& watch, const watch_findings& found, clock::time_point now);
+    /// Posts that the watch could not see; false when Slack refused it (logged).
+    bool report_blind(const storage::watch_record& watch, const watch_findings& found);
 
     const stack_config& config_;
     const clock& clk_;

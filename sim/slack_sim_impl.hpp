@@ -89,6 +89,7 @@ public:
     std::function<void(const recorded_message&)> observer_;
     int rate_limit_remaining_ = 0;
     int retry_after_seconds_ = 1;
+    std::map<std::string, std::pair<int, std::string>> post_failures_;  ///< channel -> (times left, error)
     bool hold_hello_ = false;
     uint64_t ts_counter_ = 0;
 };

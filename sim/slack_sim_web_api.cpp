@@ -195,6 +195,17 @@ http_reply slack_simulator::impl::handle_api(const std::string& method, const st
         return finish(200, {{"ok", false}, {"error", "no_text"}});
     }
     if (method == "chat.postMessage") {
+        std::string injected;
+        {
+            std::lock_guard lock(mutex_);
+            if (auto it = post_failures_.find(message.channel); it != post_failures_.end() && it->second.first > 0) {
+                --it->second.first;
+                injected = it->second.second;
+            }
+        }
+        if (!injected.empty()) {
+            return finish(200, {{"ok", false}, {"error", injected}});
+        }
         message.ts = make_ts();
         json::object reply{{"ok", true},
                            {"channel", message.channel},

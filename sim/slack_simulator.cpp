@@ -247,6 +247,11 @@ void slack_simulator::rate_limit_connections_open(int times, int retry_after_sec
     impl_->retry_after_seconds_ = retry_after_seconds;
 }
 
+void slack_simulator::fail_post_message(const std::string& channel, int times, std::string error) {
+    std::lock_guard lock(impl_->mutex_);
+    impl_->post_failures_[channel] = {times, std::move(error)};
+}
+
 std::vector<ws_connection_info> slack_simulator::connections() const {
     std::lock_guard lock(impl_->mutex_);
     std::vector<ws_connection_info> out;

@@ -122,6 +122,9 @@ public:
     void hold_hello(bool hold);
     /// The next `times` apps.connections.open calls answer HTTP 429 + Retry-After + ratelimited.
     void rate_limit_connections_open(int times, int retry_after_seconds);
+    /// The next `times` chat.postMessage calls to `channel` answer HTTP 200 {"ok":false,"error":`error`}
+    /// and post nothing (a Slack outage as the bot sees it).
+    void fail_post_message(const std::string& channel, int times, std::string error = "internal_error");
 
     // --- observations ---
 

@@ -1,6 +1,9 @@
 #include "storage/watch_store.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "core/redactor.hpp"
 
 #include "storage/action_rows.hpp"
 #include "storage/audit_log.hpp"
@@ -159,7 +162,13 @@ result<void> watch_store::record_check(const action_id& action, clock::time_poin
                                  "WHERE action_seq = ? AND state = 'watching'");
         update.bind(1, error ? 1 : 0);
         update.bind(2, error ? 1 : 0);
-        update.bind(3, error.value_or(""));
+        const std::string raw = error.value_or("");
+        const std::string clean = global_redactor().redact(raw);
+        if (clean != raw) {
+            spdlog::warn("storage: the error of a watch check of {} contained a secret; it was redacted before "
+                         "storing", action.str());
+        }
+        update.bind(3, clean);
         update.bind(4, to_unix_ms(next_check_at));
         update.bind(5, *seq);
         if (update.exec() == 0) {
@@ -173,6 +182,15 @@ result<void> watch_store::close(const action_id& action, watch_state end, boost:
     if (end == watch_state::watching) {
         return fail(error_kind::invalid_input, "a watch closes as quiet or fired");
     }
+    return close_as(action, end, fmt::format("watch.{}", to_string(end)), std::move(detail));
+}
+
+result<void> watch_store::close_blind(const action_id& action, boost::json::object detail) {
+    return close_as(action, watch_state::quiet, "watch.blind", std::move(detail));
+}
+
+result<void> watch_store::close_as(const action_id& action, watch_state row_state, std::string event,
+                                   boost::json::object detail) {
     auto seq = seq_of(action);
     if (!seq) {
         return std::unexpected(seq.error());
@@ -192,14 +210,14 @@ result<void> watch_store::close(const action_id& action, watch_state end, boost:
         }
         SQLite::Statement update(sql, "UPDATE watches SET state = ?, closed_at_ms = ? WHERE action_seq = ? AND "
                                       "state = 'watching'");
-        update.bind(1, std::string(to_string(end)));
+        update.bind(1, std::string(to_string(row_state)));
         update.bind(2, to_unix_ms(now));
         update.bind(3, *seq);
         update.exec();
         detail["checks"] = found->checks;
         detail["failed_checks"] = found->failed_checks;
         audit_log::append_in(session, now,
-                             audit_input{"opsbot", action, fmt::format("watch.{}", to_string(end)), std::move(detail)});
+                             audit_input{"opsbot", action, std::move(event), std::move(detail)});
         transaction.commit();
         return {};
     });

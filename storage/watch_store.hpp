@@ -55,7 +55,8 @@ struct watch_record {
 };
 
 /// The bot's post-deploy watches, so they survive a restart. Starting and closing a watch commit together with
-/// their audit entries ("watch.started", "watch.quiet", "watch.fired"); a watch closes exactly once.
+/// their audit entries ("watch.started", "watch.quiet", "watch.fired", "watch.blind"); a watch closes exactly once.
+/// Error texts are redacted with global_redactor() before they are stored (as storage/action_store does).
 class watch_store {
 public:
     watch_store(database& db, const clock& clock) : db_(db), clock_(clock) {}
@@ -70,7 +71,7 @@ public:
     /// Watches still watching, oldest first.
     result<std::vector<watch_record>> active();
 
-    /// Counts one check (failed when `error` is set) and schedules the next one.
+    /// Counts one check (failed when `error` is set; stored redacted) and schedules the next one.
     result<void> record_check(const action_id& action, clock::time_point next_check_at,
                               const std::optional<std::string>& error);
 
@@ -78,7 +79,15 @@ public:
     /// conflict when it is no longer watching: only one caller ever closes it.
     result<void> close(const action_id& action, watch_state end, boost::json::object detail);
 
+    /// Ends a watch whose closing check could not read Sentry or BetterStack: audited "watch.blind" (with `detail`
+    /// plus the counts), never "watch.quiet". The row ends as quiet (nothing was found: the schema knows only
+    /// quiet and fired); the audit entry tells it apart. conflict when it is no longer watching.
+    result<void> close_blind(const action_id& action, boost::json::object detail);
+
 private:
+    result<void> close_as(const action_id& action, watch_state row_state, std::string event,
+                          boost::json::object detail);
+
     database& db_;
     const clock& clock_;
 };

@@ -276,5 +276,117 @@ TEST_CASE("the runtime's own ticker drives watches on the injected clock") {
     CHECK(f.watch_posts().empty());  // the clock has not moved: nothing is due
     f.h.clock().advance(1min);
     CHECK(eventually([&] { return !f.watch_posts().empty(); }, 20s));
+    // The ticker thread posts first and closes after: wait for the close before reading the audit.
+    CHECK(eventually([&] { return count_event(f.h.audit_events("A-1"), "watch.fired") == 1; }, 20s));
     CHECK(count_event(f.h.audit_events("A-1"), "watch.fired") == 1);
+}
+
+TEST_CASE("a watch that could not read Sentry or BetterStack warns at the end of the window, audited watch.blind") {
+    // The rule (bot/post_deploy_watch.hpp): blind when the closing check could not read a source.
+    watch_fixture f;
+    f.betterstack.set_monitors(f.monitors());
+    f.rolled_back("web", "A-1");
+    const auto incident_posts = messages_in(f.h.slack(), incident_channel).size();
+
+    // 401s: a 5xx would be retried by the http client with real waits; a 401 fails the check at once.
+    SECTION("every check failed: one warning naming both, what failed and the check by hand") {
+        for (int i = 0; i < 15; ++i) {
+            f.sentry.knobs().fail_next(401, R"({"detail":"Invalid token."})");
+            f.betterstack.knobs().fail_next(401, R"({"errors":"Invalid Team API Token"})");
+        }
+        f.minutes_pass(14);
+        CHECK(f.watch_posts().empty());  // nothing before the window ends
+        CHECK(count_event(f.h.audit_events("A-1"), "watch.blind") == 0);
+        f.minutes_pass(1);
+        CHECK(f.sentry_calls() == 15);
+        auto posts = f.watch_posts();
+        REQUIRE(posts.size() == 1);
+        const std::string text = text_of(posts[0]);
+        CHECK(contains(text, "A-1"));
+        CHECK(contains(text, "Roll back web"));
+        CHECK(contains(text, "could not check"));
+        CHECK(contains(text, "Sentry"));
+        CHECK(contains(text, "BetterStack"));
+        CHECK(contains(text, "401"));  // why: their answer
+        CHECK(contains(text, "15 of 15 check(s) failed"));
+        CHECK(contains(text, "by hand"));
+        CHECK(contains(text, "slack.com/archives/"));
+        CHECK(count_event(f.h.audit_events("A-1"), "watch.blind") == 1);
+        CHECK(count_event(f.h.audit_events("A-1"), "watch.quiet") == 0);
+        CHECK(contains(f.detail_of("A-1", "watch.blind"), "\"failed_checks\":15"));
+        CHECK_FALSE(contains(f.deploy_status(), "Post-deploy watches"));
+        f.minutes_pass(3);
+        CHECK(f.watch_posts().size() == 1);
+        CHECK(f.sentry_calls() == 15);
+    }
+    SECTION("only the closing check failed, and only Sentry: blind about Sentry alone") {
+        f.minutes_pass(14);
+        f.sentry.knobs().fail_next(401, R"({"detail":"Invalid token."})");
+        f.minutes_pass(1);
+        auto posts = f.watch_posts();
+        REQUIRE(posts.size() == 1);
+        const std::string text = text_of(posts[0]);
+        CHECK(contains(text, "could not check Sentry"));
+        CHECK_FALSE(contains(text, "could not check BetterStack"));
+        CHECK(contains(text, "1 of 15 check(s) failed"));
+        CHECK(count_event(f.h.audit_events("A-1"), "watch.blind") == 1);
+        CHECK(count_event(f.h.audit_events("A-1"), "watch.quiet") == 0);
+    }
+    SECTION("earlier failures the closing check made up for: quiet, silent, the failures counted") {
+        for (int i = 0; i < 5; ++i) {
+            f.sentry.knobs().fail_next(401, R"({"detail":"Invalid token."})");
+        }
+        f.minutes_pass(15);
+        CHECK(messages_in(f.h.slack(), incident_channel).size() == incident_posts);
+        CHECK(count_event(f.h.audit_events("A-1"), "watch.quiet") == 1);
+        CHECK(count_event(f.h.audit_events("A-1"), "watch.blind") == 0);
+        CHECK(contains(f.detail_of("A-1", "watch.quiet"), "\"failed_checks\":5"));
+    }
+    CHECK(f.h.audit_ok());
+}
+
+TEST_CASE("a fired watch whose incident post Slack refused stays open and posts at the next check, once") {
+    watch_fixture f;
+    f.betterstack.set_monitors(f.monitors());
+    f.rolled_back("api", "A-1");
+    f.h.slack().fail_post_message(incident_channel, 1);
+    f.set_monitor("m-api", "down");
+    f.minutes_pass(1);
+    auto refused = f.h.slack().api_calls("chat.postMessage");
+    REQUIRE_FALSE(refused.empty());
+    CHECK(refused.back().error == "internal_error");  // the post was tried and refused
+    CHECK(f.watch_posts().empty());
+    CHECK(count_event(f.h.audit_events("A-1"), "watch.fired") == 0);
+    CHECK(contains(f.deploy_status(), "A-1"));  // still watching
+
+    f.minutes_pass(1);
+    auto posts = f.watch_posts();
+    REQUIRE(posts.size() == 1);
+    CHECK(contains(text_of(posts[0]), "API health"));
+    CHECK(count_event(f.h.audit_events("A-1"), "watch.fired") == 1);
+    f.minutes_pass(3);
+    CHECK(f.watch_posts().size() == 1);
+    CHECK(count_event(f.h.audit_events("A-1"), "watch.fired") == 1);
+    CHECK(f.h.audit_ok());
+}
+
+TEST_CASE("a blind watch whose warning Slack refused stays open and warns at the next check, once") {
+    watch_fixture f;
+    f.betterstack.set_monitors(f.monitors());
+    f.rolled_back("web", "A-1");
+    for (int i = 0; i < 16; ++i) {
+        f.sentry.knobs().fail_next(401, R"({"detail":"Invalid token."})");
+    }
+    f.minutes_pass(14);
+    f.h.slack().fail_post_message(incident_channel, 1);
+    f.minutes_pass(1);
+    CHECK(f.watch_posts().empty());
+    CHECK(count_event(f.h.audit_events("A-1"), "watch.blind") == 0);
+    f.minutes_pass(1);
+    REQUIRE(f.watch_posts().size() == 1);
+    CHECK(contains(text_of(f.watch_posts()[0]), "16 of 16 check(s) failed"));
+    CHECK(count_event(f.h.audit_events("A-1"), "watch.blind") == 1);
+    f.minutes_pass(2);
+    CHECK(f.watch_posts().size() == 1);
+    CHECK(f.h.audit_ok());
 }

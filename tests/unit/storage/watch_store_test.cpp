@@ -5,6 +5,7 @@
 #include <future>
 #include <vector>
 
+#include "core/redactor.hpp"
 #include "fixture.hpp"
 #include "storage/watch_store.hpp"
 
@@ -102,6 +103,53 @@ TEST_CASE("checks are counted, failures remembered, and the next check scheduled
     CHECK(got->failed_checks == 1);
     CHECK(got->last_error == "Sentry did not answer");
     CHECK(got->next_check_at == s.clock.now() + 1min);
+}
+
+TEST_CASE("a check's error is stored redacted: a registered secret never reaches the watches table") {
+    const std::string secret = "sntrys_watch_Kq7vP2mXr9";
+    global_redactor().add_secret(secret, "SENTRY_API_TOKEN");
+    struct forget {
+        std::string value;
+        ~forget() { global_redactor().remove_secret(value); }
+    } forget_secret{secret};
+    testing::stores s;
+    watch_store watches(s.db, s.clock);
+    auto id = s.request();
+    REQUIRE(watches.start(watch_of(id, s.clock.now())));
+    s.clock.advance(1min);
+    REQUIRE(watches.record_check(id, s.clock.now() + 1min,
+                                 std::string("Sentry: HTTP 401 for token " + secret + " (rejected)")));
+    auto got = watches.get(id);
+    REQUIRE(got);
+    CHECK(got->failed_checks == 1);
+    CHECK(got->last_error.find(secret) == std::string::npos);
+    CHECK(got->last_error.find("[redacted:SENTRY_API_TOKEN]") != std::string::npos);
+    CHECK(got->last_error.find("Sentry: HTTP 401") != std::string::npos);  // the rest of the error is kept
+    auto active = watches.active();
+    REQUIRE(active);
+    REQUIRE(active->size() == 1);
+    CHECK(active->front().last_error.find(secret) == std::string::npos);
+}
+
+TEST_CASE("a blind watch closes once, audited watch.blind (not watch.quiet), and is no longer active") {
+    testing::stores s;
+    watch_store watches(s.db, s.clock);
+    auto id = s.request();
+    REQUIRE(watches.start(watch_of(id, s.clock.now())));
+    REQUIRE(watches.record_check(id, s.clock.now() + 1min, std::string("Sentry: unreachable")));
+    s.clock.advance(16min);
+    REQUIRE(watches.close_blind(id, {{"last_error", "Sentry: unreachable"}}));
+    CHECK(watches.active()->empty());
+    CHECK(watches.get(id)->closed_at == s.clock.now());
+    auto events = events_of(s, id);
+    CHECK(events.back() == "watch.blind");
+    CHECK(std::count(events.begin(), events.end(), "watch.quiet") == 0);
+    auto entries = s.audit.for_action(id);
+    REQUIRE(entries);
+    CHECK(entries->back().detail_json.find("\"failed_checks\":1") != std::string::npos);
+    CHECK(watches.close_blind(id, {}).error().kind == error_kind::conflict);
+    CHECK(watches.close(id, watch_state::fired, {}).error().kind == error_kind::conflict);
+    CHECK(s.audit.verify()->ok());
 }
 
 TEST_CASE("a watch closes once: quiet or fired, audited with its counts; then it is no longer active") {
