@@ -47,7 +47,9 @@ public:
             token_,
             {"OpenAI: GET /organization/projects/{id}/api_keys: no `data`",
              "OpenAI: GET …/api_keys: a key is not an object"},
-            [this](const json::object& key) { return managed(key) && !made_.contains(json_string(key, "id")); });
+            // Keys made earlier by this process count too (a retry, a second rotation): the list is taken before
+            // the new key is made, and secret.revoke skips the run's new key.
+            [this](const json::object& key) { return managed(key); });
     }
 
     result<issued_key> create_key(const std::string& label) override {
@@ -90,7 +92,6 @@ public:
         if (key.id.empty() || key.value.empty()) {
             return fail(error_kind::bad_response, "OpenAI: the new key's `id` and `value` are missing from the answer");
         }
-        made_.add(key.id);
         spdlog::info("OpenAI: created project API key {} ({})", key.id, key_name);
         return key;
     }
@@ -149,7 +150,6 @@ private:
     std::string key_name_;
     std::string token_;
     http_client& http_;
-    provider_http::made_keys made_;  ///< keys made by this provider: never listed as ones to replace
 };
 
 }  // namespace

@@ -66,6 +66,10 @@ std::string setting(const std::map<std::string, std::string>& provider, const st
 }
 
 std::string scrub(std::string_view text, std::initializer_list<std::string_view> secrets) {
+    return scrub(text, std::span<const std::string_view>(secrets.begin(), secrets.size()));
+}
+
+std::string scrub(std::string_view text, std::span<const std::string_view> secrets) {
     std::string out(text);
     for (const auto secret : secrets) {
         if (secret.size() < 4) {
@@ -186,16 +190,6 @@ result<void> revoke(http_client& http, const call& c, std::string_view secret, s
     }
     spdlog::info("{}: revoked {} {}", c.provider, what, id);
     return {};
-}
-
-void made_keys::add(const std::string& id) {
-    std::lock_guard lock(mutex_);
-    ids_.insert(id);
-}
-
-bool made_keys::contains(const std::string& id) const {
-    std::lock_guard lock(mutex_);
-    return ids_.contains(id);
 }
 
 }  // namespace opsbot::adapters::provider_http

@@ -12,8 +12,7 @@
 #include <functional>
 #include <initializer_list>
 #include <map>
-#include <mutex>
-#include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,19 +61,9 @@ result<std::vector<std::string>> list_key_ids(http_client& http, const std::func
 result<void> revoke(http_client& http, const call& c, std::string_view secret, std::string_view what,
                     const std::string& id);
 
-/// The ids of the keys a provider made in this process, so that a listing never offers one of them for
-/// replacement. Thread-safe.
-class made_keys {
-public:
-    void add(const std::string& id);
-    bool contains(const std::string& id) const;
-
-private:
-    mutable std::mutex mutex_;
-    std::set<std::string> ids_;
-};
-
-/// `text` with every occurrence of each secret (>= 4 chars) and every token-shaped string replaced.
+/// `text` with every occurrence of each secret (>= 4 chars) and every token-shaped string replaced. Shared by
+/// every adapter whose error text may echo a value it was sent (Vercel env writes, Railway variable upserts).
+std::string scrub(std::string_view text, std::span<const std::string_view> secrets);
 std::string scrub(std::string_view text, std::initializer_list<std::string_view> secrets);
 
 }  // namespace opsbot::adapters::provider_http

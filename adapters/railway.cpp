@@ -2,6 +2,7 @@
 #include "core/json_fields.hpp"
 #include "adapters/railway.hpp"
 
+#include "adapters/provider_http.hpp"
 #include "adapters/railway_queries.hpp"
 
 #include <boost/json.hpp>
@@ -9,6 +10,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <span>
 #include <utility>
 
 namespace opsbot::adapters {
@@ -163,15 +165,18 @@ public:
             return std::unexpected(env.error());
         }
         json::object vars;
+        std::vector<std::string_view> values;
         for (const auto& [name, value] : variables) {
             vars[name] = value;
+            values.emplace_back(value);
         }
         auto data = call("VariableCollectionUpsert", railway_queries::variable_collection_upsert,
                          {{"projectId", service_.project_id},
                           {"serviceId", service_.service_id},
                           {"environmentId", *env},
                           {"variables", std::move(vars)},
-                          {"skipDeploys", skip_deploys}});
+                          {"skipDeploys", skip_deploys}},
+                         values);
         if (!data) {
             return std::unexpected(data.error());
         }
@@ -222,7 +227,9 @@ private:
     }
 
     /// POSTs one GraphQL operation and returns its `data` object; `errors[]` in a 200 answer are errors (§2).
-    result<json::object> call(std::string_view operation, const char* query, json::object variables) {
+    /// `secrets` (values sent in `variables`) are scrubbed from any error text before it is logged or returned.
+    result<json::object> call(std::string_view operation, const char* query, json::object variables,
+                              std::span<const std::string_view> secrets = {}) {
         json::object payload{{"query", query}, {"variables", std::move(variables)}};
         auto request = json_request("POST", service_.api_url, payload);
         // Project tokens use their own header and no bearer (platforms.md §2).
@@ -259,7 +266,7 @@ private:
         const auto& body = parsed->get_object();
         const auto* errors = body.if_contains("errors");
         if (errors && errors->is_array() && !errors->get_array().empty()) {
-            return std::unexpected(graphql_error(operation, errors->get_array()));
+            return std::unexpected(graphql_error(operation, errors->get_array(), secrets));
         }
         const auto* data = body.if_contains("data");
         if (!data || !data->is_object()) {
@@ -268,7 +275,8 @@ private:
         return data->get_object();
     }
 
-    static error graphql_error(std::string_view operation, const json::array& errors) {
+    static error graphql_error(std::string_view operation, const json::array& errors,
+                               std::span<const std::string_view> secrets) {
         const auto& first = errors.front();
         std::string message = first.is_object() ? json_string(first.get_object(), "message") : std::string();
         if (message.empty()) {
@@ -285,7 +293,8 @@ private:
             e.kind = error_kind::http_status;
         }
         e.http_status = 200;
-        e.message = "Railway: " + std::string(operation) + ": " + message;
+        // Railway's message may quote what it was sent (a variable's value): scrub before it is logged.
+        e.message = "Railway: " + std::string(operation) + ": " + provider_http::scrub(message, secrets);
         spdlog::warn("{}", e.message);
         return e;
     }

@@ -49,10 +49,10 @@ public:
                 return provider_http::call{provider, "GET", url, token_, nullptr, "GET /api-keys"};
             },
             token_, {"Resend: GET /api-keys: no `data` array", "Resend: GET /api-keys: a key is not an object"},
-            // Only the keys this bot made (name prefix), not the one just made: never an unrelated key.
-            [this](const json::object& key) {
-                return managed_name(json_string(key, "name"), key_name_) && !made_.contains(json_string(key, "id"));
-            });
+            // Only the keys this bot manages (name prefix): never an unrelated key. Keys made earlier by this
+            // process count too (a retry, a second rotation): the list is taken before the new key is made, and
+            // secret.revoke skips the run's new key.
+            [this](const json::object& key) { return managed_name(json_string(key, "name"), key_name_); });
     }
 
     result<issued_key> create_key(const std::string& label) override {
@@ -74,7 +74,6 @@ public:
         if (key.id.empty() || key.value.empty()) {
             return fail(error_kind::bad_response, "Resend: POST /api-keys: no `id` and `token` in the answer");
         }
-        made_.add(key.id);
         spdlog::info("Resend: created API key {} ({})", key.id, key_name);
         return key;
     }
@@ -111,7 +110,6 @@ private:
     std::string domain_id_;
     std::string token_;
     http_client& http_;
-    provider_http::made_keys made_;  ///< keys made by this provider: never listed as ones to replace
 };
 
 }  // namespace

@@ -28,7 +28,8 @@ public:
     virtual std::string name() const = 0;
 
     /// Ids of the keys this rotation replaces (those to revoke once the new key is verified): only the keys this
-    /// bot manages (name prefix / service account from secret_config.provider), never unrelated keys.
+    /// bot manages (name prefix / service account from secret_config.provider), never unrelated keys. Keys this
+    /// process made in an earlier rotation are listed too; call it before create_key() so the new one is not.
     virtual result<std::vector<std::string>> existing_key_ids() = 0;
 
     /// Makes a new key labelled `label` (e.g. "opsbot-20261127-101500").

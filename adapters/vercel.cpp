@@ -2,8 +2,8 @@
 #include "core/json_fields.hpp"
 #include "adapters/vercel.hpp"
 
+#include "adapters/provider_http.hpp"
 #include "adapters/vercel_env.hpp"
-#include "core/redactor.hpp"
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
@@ -55,13 +55,8 @@ vercel_deployment parse_deployment(const json::object& o) {
     return d;
 }
 
-std::string scrub_value(std::string text, const std::string& value) {
-    if (value.size() >= 4) {
-        for (auto pos = text.find(value); pos != std::string::npos; pos = text.find(value, pos)) {
-            text.replace(pos, value.size(), "[redacted]");
-        }
-    }
-    return redact_token_shapes(text);
+std::string scrub_value(const std::string& text, const std::string& value) {
+    return provider_http::scrub(text, {value});
 }
 
 error_kind kind_for_status(int status) {
@@ -193,17 +188,19 @@ public:
     }
 
     result<std::string> redeploy(const std::string& from_deployment_id, const std::string& name,
-                                 const std::string& target) override {
+                                 const std::string& target, bool latest_commit) override {
         if (!is_valid_vercel_id(from_deployment_id)) {
             return fail(error_kind::invalid_input, "Vercel: `" + from_deployment_id + "` is not a deployment id");
         }
-        // Same body as `vercel redeploy`, plus withLatestCommit so the build takes the branch's newest commit
-        // instead of the old deployment's sha (platforms.md §1.4).
+        // Same body as `vercel redeploy` (the old deployment's sha); withLatestCommit only when asked, since it
+        // makes the build take the branch's newest commit instead (platforms.md §1.4).
         json::object payload{{"deploymentId", from_deployment_id},
                              {"name", name},
                              {"target", target},
-                             {"withLatestCommit", true},
                              {"meta", json::object{{"action", "redeploy"}}}};
+        if (latest_commit) {
+            payload["withLatestCommit"] = true;
+        }
         auto body = call("POST", "/v13/deployments", {{"forceNew", "1"}}, &payload, "POST /v13/deployments");
         if (!body) {
             return std::unexpected(body.error());
@@ -213,7 +210,8 @@ public:
         if (id.empty()) {
             return fail(error_kind::bad_response, "Vercel: POST /v13/deployments: no `id` in the answer");
         }
-        spdlog::info("Vercel: redeploy of {} started as {}", from_deployment_id, id);
+        spdlog::info("Vercel: redeploy of {} ({}) started as {}", from_deployment_id,
+                     latest_commit ? "latest commit of its branch" : "same commit", id);
         return id;
     }
 
@@ -225,7 +223,7 @@ public:
         }
         json::object payload{{"key", key}, {"value", value}, {"type", type}, {"target", std::move(target_array)}};
         auto body = call("POST", "/v10/projects/" + project_path() + "/env", {{"upsert", "true"}}, &payload,
-                         "POST /v10/projects/{id}/env");
+                         "POST /v10/projects/{id}/env", value);
         if (!body) {
             auto e = body.error();
             e.message = scrub_value(std::move(e.message), value);
@@ -296,8 +294,9 @@ private:
     }
 
     /// One call: adds teamId and the bearer token, maps error statuses, parses the JSON body (null when empty).
+    /// `secret` (a value sent in `payload`) is scrubbed from error text before it is logged or returned.
     result<json::value> call(std::string method, const std::string& path, query_params query,
-                             const json::object* payload, std::string_view endpoint) {
+                             const json::object* payload, std::string_view endpoint, std::string_view secret = {}) {
         // Team-owned resources need teamId on every call (platforms.md §1).
         if (!service_.team_id.empty()) {
             query.emplace_back("teamId", service_.team_id);
@@ -323,7 +322,7 @@ private:
             return std::unexpected(e);
         }
         if (response->status < 200 || response->status >= 300) {
-            return std::unexpected(status_error(*response, endpoint));
+            return std::unexpected(status_error(*response, endpoint, secret));
         }
         if (response->body.find_first_not_of(" \t\r\n") == std::string::npos) {
             return json::value(nullptr);
@@ -335,7 +334,7 @@ private:
         return parsed;
     }
 
-    static error status_error(const http_response& response, std::string_view endpoint) {
+    static error status_error(const http_response& response, std::string_view endpoint, std::string_view secret) {
         error e;
         e.kind = kind_for_status(response.status);
         e.http_status = response.status;
@@ -353,7 +352,9 @@ private:
         if (code.empty() && message.empty()) {
             e.message = "Vercel: HTTP " + std::to_string(response.status) + " from " + std::string(endpoint);
         } else {
-            e.message = "Vercel: " + code + ": " + message;
+            // The API may echo what it was sent (an env value): scrub before the message is logged.
+            const std::string text = code + ": " + message;
+            e.message = "Vercel: " + (secret.empty() ? text : provider_http::scrub(text, {secret}));
         }
         if (auto retry = response.header("Retry-After")) {
             try {

@@ -68,9 +68,12 @@ public:
     /// Starts a promote of `deployment_id` (also how a rollback is undone, §1.3).
     virtual result<void> request_promote(const std::string& deployment_id) = 0;
     virtual result<vercel_alias_job> alias_job_status() = 0;
-    /// Rebuilds `from_deployment_id` as a new deployment (§1.4); returns the new deployment id.
+    /// Rebuilds `from_deployment_id` as a new deployment (§1.4); returns the new deployment id. With
+    /// `latest_commit` the build takes the newest commit of the deployment's branch (withLatestCommit: may ship
+    /// unreleased code, only for /deploy); without it, the same commit as `from_deployment_id` (e.g. /rotate:
+    /// same code, new environment).
     virtual result<std::string> redeploy(const std::string& from_deployment_id, const std::string& name,
-                                         const std::string& target) = 0;
+                                         const std::string& target, bool latest_commit) = 0;
     /// Creates or replaces a project environment variable (§1.5). The value is never logged.
     virtual result<void> upsert_env(const std::string& key, const std::string& value, const std::string& type,
                                     const std::vector<std::string>& targets) = 0;

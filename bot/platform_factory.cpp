@@ -1,8 +1,9 @@
 #include "bot/platform_factory.hpp"
 
+#include "commands/secret_vault.hpp"
+
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 
 namespace opsbot::bot {
 
@@ -105,10 +106,11 @@ void set_env_names(commands::platform_registry& registry) {
             if (!vars) {
                 return std::unexpected(vars.error());
             }
-            // Railway answers values too: keep the names, wipe the values before the map is freed.
+            // Railway answers values too: keep the names, wipe the values before the map is freed
+            // (OPENSSL_cleanse: a plain fill of memory about to be freed may be dropped by the compiler).
             for (auto& [name, value] : *vars) {
                 names.insert(name);
-                std::fill(value.begin(), value.end(), '\0');
+                commands::cleanse(value);
             }
             return names;
         }

@@ -141,7 +141,7 @@ result<vercel_alias_job> sandbox_vercel::alias_job_status() {
 }
 
 result<std::string> sandbox_vercel::redeploy(const std::string& from_deployment_id, const std::string& name,
-                                             const std::string& target) {
+                                             const std::string& target, bool latest_commit) {
     std::lock_guard lock(mutex_);
     const auto it = std::find_if(deployments_.begin(), deployments_.end(),
                                  [&](const auto& d) { return d.id == from_deployment_id; });
@@ -149,6 +149,12 @@ result<std::string> sandbox_vercel::redeploy(const std::string& from_deployment_
         return fail(error_kind::not_found, "Vercel: not_found: Deployment not found", 404);
     }
     vercel_deployment d = *it;
+    if (latest_commit) {
+        // The sandbox's newest commit of that branch is the one its newest deployment of the branch built.
+        const auto newest = std::find_if(deployments_.begin(), deployments_.end(),
+                                         [&](const auto& other) { return other.commit_ref == d.commit_ref; });
+        d.commit_sha = newest->commit_sha;
+    }
     d.id = "dpl_" + random_chars(random_, 28, base62);
     d.name = name;
     d.target = target;

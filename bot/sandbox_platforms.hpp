@@ -32,7 +32,7 @@ public:
     result<void> request_promote(const std::string& deployment_id) override;
     result<adapters::vercel_alias_job> alias_job_status() override;
     result<std::string> redeploy(const std::string& from_deployment_id, const std::string& name,
-                                 const std::string& target) override;
+                                 const std::string& target, bool latest_commit) override;
     result<void> upsert_env(const std::string& key, const std::string& value, const std::string& type,
                             const std::vector<std::string>& targets) override;
     /// Names, types and targets of the variables of one target (seeded with the web app's usual ones).

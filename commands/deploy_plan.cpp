@@ -41,13 +41,16 @@ result<plan> plan_vercel(const service_config& service, adapters::vercel_platfor
     plan_step redeploy;
     redeploy.kind = "vercel.redeploy";
     redeploy.description = fmt::format(
-        "Redeploy {} to production with `{}` ({}, {}) as the source (POST /v13/deployments) and wait until the new "
-        "deployment is READY",
+        "Deploy the latest commit of {} to {} production (it may include commits not yet released): a new build "
+        "of that branch's newest commit with the live `{}` ({}, {}) as the template (POST /v13/deployments, "
+        "withLatestCommit), and wait until the new deployment is READY",
+        current->commit_ref.empty() ? std::string("the production branch") : "branch `" + current->commit_ref + "`",
         service.name, current->id, short_sha(current->commit_sha), age_of_ms(current->created_ms, clk));
     redeploy.params = {{"service", service.name},
                        {"from", current->id},
                        {"name", current->name.empty() ? service.name : current->name},
-                       {"target", "production"}};
+                       {"target", "production"},
+                       {"latest_commit", true}};
     redeploy.timeout = std::chrono::minutes{15};
     p.steps.push_back(std::move(redeploy));
     p.steps.push_back(verify_step("production"));

@@ -18,7 +18,11 @@ result<std::string> vercel_redeploy(const plan_step& step, const step_environmen
     if (vercel == nullptr) {
         return fail(error_kind::unavailable, "no Vercel adapter for " + step_param(step, "service"));
     }
-    auto created = vercel->redeploy(step_param(step, "from"), step_param(step, "name"), step_param(step, "target"));
+    // /deploy ships the branch's newest commit; a /rotate redeploy rebuilds the same commit with the new env.
+    const auto* latest = step.params.if_contains("latest_commit");
+    const bool latest_commit = latest != nullptr && latest->is_bool() && latest->get_bool();
+    auto created = vercel->redeploy(step_param(step, "from"), step_param(step, "name"), step_param(step, "target"),
+                                    latest_commit);
     if (!created) {
         return std::unexpected(created.error());
     }

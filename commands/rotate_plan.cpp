@@ -86,12 +86,13 @@ result<void> add_redeploys(const stack_config& config, const platform_registry& 
             }
             plan_step s;
             s.kind = "vercel.redeploy";
-            s.description = fmt::format("Redeploy {} from `{}` ({}, {}) so it picks up the new value, and wait until "
-                                        "the new deployment is READY",
+            s.description = fmt::format("Redeploy {} from `{}` ({}, {}; the same commit, no newer code) so it picks "
+                                        "up the new value, and wait until the new deployment is READY",
                                         name, current->id, short_sha(current->commit_sha),
                                         age_of_ms(current->created_ms, clk));
             s.params = {{"service", name}, {"from", current->id},
-                        {"name", current->name.empty() ? name : current->name}, {"target", "production"}};
+                        {"name", current->name.empty() ? name : current->name}, {"target", "production"},
+                        {"latest_commit", false}};
             s.timeout = std::chrono::minutes{15};
             p.steps.push_back(std::move(s));
             continue;
@@ -189,6 +190,21 @@ result<plan> plan_rotate(const stack_config& config, const platform_registry& pl
         verify.description = fmt::format("Verify the new {} with an authenticated {} call", secret.name,
                                          provider_title(secret.generate));
         verify.params = {{"secret", secret.name}};
+        // What this plan health-checks, so a provider without a test call is reported truthfully.
+        boost::json::array checked;
+        boost::json::array unchecked;
+        for (const auto& name : secret.services) {
+            const auto& service = config.services.at(name);
+            const bool health = service.platform == "railway" && service.health_url.contains(environment);
+            (health ? checked : unchecked).emplace_back(name);
+        }
+        verify.params["health_checked"] = std::move(checked);
+        verify.params["not_health_checked"] = std::move(unchecked);
+        if (secret.generate == "posthog") {
+            verify.description = fmt::format("Record how the new {} was checked: PostHog has no test call for a "
+                                             "project key, so only the health checks above (if any) stand for it",
+                                             secret.name);
+        }
         verify.timeout = std::chrono::minutes{1};
         p.steps.push_back(std::move(verify));
     }

@@ -9,6 +9,18 @@
 
 namespace opsbot::commands {
 
+std::string hand_revoke_text(const std::string& secret, const std::string& provider) {
+    std::string dashboard = provider;
+    if (provider == "resend") {
+        dashboard = "Resend dashboard (API Keys)";
+    } else if (provider == "openai") {
+        dashboard = "OpenAI dashboard (project API keys)";
+    }
+    return fmt::format("no old key was revoked: opsbot found no key it made, so the previous {} was not made by "
+                       "opsbot and is *still valid*: revoke it by hand in the {}",
+                       secret, dashboard);
+}
+
 std::string rotated_secret(const plan& p) { return p.family == "rotate" ? request_arg(p.request, "secret") : ""; }
 
 std::string rotate_state_mrkdwn(const stack_config& config, const plan& p, const secret_vault& vault, bool failed) {
@@ -34,10 +46,15 @@ std::string rotate_state_mrkdwn(const stack_config& config, const plan& p, const
     const bool has_revoke = std::ranges::any_of(p.steps, [](const plan_step& s) { return s.kind == "secret.revoke"; });
     if (has_revoke) {
         const std::size_t total = vault.old_key_ids.size();
-        out += vault.revoked == total && !failed
+        // A new key id means the list was taken: finding none is not a revocation (nothing to claim).
+        if (total == 0 && !vault.new_key_id.empty()) {
+            out += "• Old key: " + hand_revoke_text(escape_mrkdwn(name), secret->second.generate) + "\n";
+        } else {
+            out += vault.revoked == total && !failed
                    ? fmt::format("• Old key(s): {} revoked after the new key was verified\n", total)
                    : fmt::format("• Old key(s): {} of {} revoked, the rest *still valid*{}\n", vault.revoked, total,
                                  vault.verified ? "" : " (the new key was not verified, so none was revoked)");
+        }
     }
     if (vault.reencrypted) {
         out += "• Stored credentials: re-encrypted with the new key\n";

@@ -3,6 +3,7 @@
 // Values live only in env.vault; outcomes and errors name them by fingerprint.
 #include "commands/continue_board.hpp"
 #include "commands/format.hpp"
+#include "commands/rotate_report.hpp"
 #include "commands/secret_vault.hpp"
 #include "commands/step_support.hpp"
 
@@ -186,6 +187,34 @@ result<std::string> write(const plan_step& step, const step_environment& env) {
     return fmt::format("{} holds the new {} (fingerprint {})", where, secret, env.vault->new_fingerprint());
 }
 
+std::vector<std::string> names_in(const plan_step& step, std::string_view key) {
+    std::vector<std::string> out;
+    if (const auto* list = step.params.if_contains(key); list != nullptr && list->is_array()) {
+        for (const auto& name : list->get_array()) {
+            if (name.is_string()) {
+                out.emplace_back("`" + std::string(name.get_string()) + "`");
+            }
+        }
+    }
+    return out;
+}
+
+/// A provider without a test call: say what was actually checked (the plan's health checks), and what was not.
+std::string untested_key_text(const plan_step& step, const std::string& name, const std::string& fingerprint) {
+    const std::string provider = name == "posthog" ? "PostHog" : name;
+    const auto checked = names_in(step, "health_checked");
+    const auto unchecked = names_in(step, "not_health_checked");
+    std::string out = fmt::format("{} has no test call: the new key (fingerprint {}) itself was not tested", provider,
+                                  fingerprint);
+    out += checked.empty() ? std::string("; no service was health-checked")
+                           : fmt::format("; {} passed its health check after the redeploy", fmt::join(checked, ", "));
+    if (!unchecked.empty()) {
+        out += fmt::format("; {} got no health check (confirm its events arrive in {})", fmt::join(unchecked, ", "),
+                           provider);
+    }
+    return out;
+}
+
 result<std::string> verify(const plan_step& step, const step_environment& env) {
     auto* provider = provider_of(step, env);
     if (provider == nullptr || !env.vault->has_new_value()) {
@@ -194,8 +223,7 @@ result<std::string> verify(const plan_step& step, const step_environment& env) {
     auto ok = provider->verify_key(env.vault->new_value());
     if (!ok && ok.error().kind == error_kind::unavailable) {
         env.vault->verified = true;
-        return fmt::format("{} has no test call; the passed health checks stand for the new key (fingerprint {})",
-                           provider->name(), env.vault->new_fingerprint());
+        return untested_key_text(step, provider->name(), env.vault->new_fingerprint());
     }
     if (!ok) {
         return fail(ok.error().kind, fmt::format("the new key (fingerprint {}) failed {}'s test call: {}",
@@ -228,7 +256,10 @@ result<std::string> revoke(const plan_step& step, const step_environment& env) {
         ++env.vault->revoked;
     }
     if (revoked.empty()) {
-        return std::string("no old key to revoke");
+        // Not a success to report as "revoked": the key in force before was made elsewhere (runbook §6).
+        const std::string text = hand_revoke_text(step_param(step, "secret"), provider->name());
+        spdlog::warn("{}: {}", step_param(step, "secret"), text);
+        return text;
     }
     return fmt::format("revoked {} old key(s): `{}`", revoked.size(), fmt::join(revoked, "`, `"));
 }

@@ -5,6 +5,7 @@
 #include "commands/step_runner.hpp"
 #include "tests/integration/deploy_test_fixture.hpp"
 
+#include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
 using namespace opsbot;
@@ -36,6 +37,9 @@ TEST_CASE("deploy plan: web production redeploys the live deployment, then verif
     CHECK(p->steps[0].params.at("from").as_string() == "dpl_Live");
     CHECK(p->steps[0].params.at("target").as_string() == "production");
     CHECK(contains(p->steps[0].description, "`dpl_Live` (de8b89f, 2 h ago)"));
+    // /deploy ships the branch's newest commit, and says so.
+    CHECK(p->steps[0].params.at("latest_commit") == true);
+    CHECK(contains(p->steps[0].description, "Deploy the latest commit of"));
     CHECK(p->steps[1].kind == "verify.run");
     CHECK(p->steps[1].params.at("environment").as_string() == "production");
     CHECK_FALSE(p->next_step_on_failure.empty());
@@ -76,6 +80,14 @@ TEST_CASE("deploy plan: running web production's steps against the fakes", "[dep
     CHECK(contains(*redeployed, "is READY"));
     CHECK(w.vercel.count("POST", "/v13/deployments") == 1);
     CHECK(w.vercel.deployments().size() == 3);
+    bool latest_sent = false;
+    for (const auto& r : w.vercel.requests()) {
+        if (r.method == "POST" && r.path == "/v13/deployments") {
+            const auto body = boost::json::parse(r.body).as_object();
+            latest_sent = body.contains("withLatestCommit") && body.at("withLatestCommit") == true;
+        }
+    }
+    CHECK(latest_sent);
     auto verified = commands::run_step(p->steps[1], env);
     INFO((verified ? *verified : verified.error().message));
     REQUIRE(verified);

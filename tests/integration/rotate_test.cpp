@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <boost/json/parse.hpp>
+
 #include <algorithm>
 #include <fstream>
 #include <regex>
@@ -261,4 +263,92 @@ TEST_CASE("an unknown secret is refused with the list of configured secrets") {
     CHECK(contains(answer, "STRIPE_SECRET_KEY"));
     CHECK(contains(answer, "BETTER_AUTH_SECRET"));
     CHECK(contains(answer, "POSTHOG_API_KEY"));
+}
+
+TEST_CASE("a Railway GraphQL error quoting the new value: Slack, logs and audit never carry it") {
+    world w;
+    w.h->railway().fail_variable_upserts("Invalid value \"{value}\" for variable BETTER_AUTH_SECRET");
+    w.rotate_and_approve("BETTER_AUTH_SECRET");
+    CHECK(w.h->state_of("A-1") == "failed");
+    const auto refused = w.h->railway().refused_values();
+    REQUIRE(refused.size() == 1);
+    CHECK(std::regex_match(refused[0], std::regex("^[0-9a-f]{64}$")));
+    // The error still reaches people, without the value (the fake quoted it: refused_values above).
+    CHECK(contains(final_text(w), "Invalid value"));
+    CHECK(contains(final_text(w), "[redacted"));
+    CHECK(w.leaks_of(refused[0]).empty());
+}
+
+TEST_CASE("RESEND_API_KEY rotated twice in one bot: the second rotation revokes the key the first made") {
+    world w;
+    const std::string old_id = w.resend.add_key("opsbot-20261101-000000");
+    w.rotate_and_approve("RESEND_API_KEY");
+    REQUIRE(w.h->state_of("A-1") == "succeeded");
+    CHECK(w.resend.key(old_id)->revoked);
+    const auto first = w.h->railway().written_values("RESEND_API_KEY");
+    REQUIRE(first.size() == 1);
+    std::string first_id;
+    for (const auto& k : w.resend.keys()) {
+        if (k.token == first[0]) {
+            first_id = k.id;
+        }
+    }
+    REQUIRE_FALSE(first_id.empty());
+    CHECK_FALSE(w.resend.key(first_id)->revoked);
+
+    // A retry, or /incident secret-leaked after /rotate: the same process rotates again.
+    w.h->command(requester, "/rotate", "RESEND_API_KEY");
+    REQUIRE(w.h->button("A-2", "approve"));
+    w.h->click(approver_a, "A-2", "approve");
+    REQUIRE(w.h->state_of("A-2") == "succeeded");
+    const auto written = w.h->railway().written_values("RESEND_API_KEY");
+    REQUIRE(written.size() == 2);
+    CHECK(w.resend.key(first_id)->revoked);
+    for (const auto& k : w.resend.keys()) {
+        if (k.token == written[1]) {
+            CHECK_FALSE(k.revoked);  // never the key this run made
+        }
+    }
+    auto incidents = w.incident_posts();
+    REQUIRE(incidents.size() == 2);
+    CHECK(contains(text_of(incidents[1]), "1 revoked after the new key was verified"));
+    CHECK(w.leaks_of(written[1]).empty());
+}
+
+TEST_CASE("RESEND_API_KEY with no opsbot-made key: nothing revoked, and people are told to revoke by hand") {
+    world w;
+    const std::string foreign = w.resend.add_key("production");  // made in the dashboard, not by opsbot
+    w.rotate_and_approve("RESEND_API_KEY");
+    CHECK(w.h->state_of("A-1") == "succeeded");
+    CHECK_FALSE(w.resend.key(foreign)->revoked);
+    CHECK(first_seq(w.resend.calls(), "revoke") == 0);
+    const std::string shown = final_text(w);
+    CHECK(contains(shown, "not made by opsbot"));
+    CHECK(contains(shown, "revoke it by hand in the Resend dashboard"));
+    CHECK_FALSE(contains(shown, "no old key to revoke"));
+    const std::string notice = text_of(w.incident_posts().at(0));
+    CHECK(contains(notice, "not made by opsbot"));
+    CHECK(contains(notice, "revoke it by hand"));
+    CHECK_FALSE(contains(notice, "revoked after the new key was verified"));
+}
+
+TEST_CASE("a /rotate redeploy on Vercel rebuilds the same commit: no withLatestCommit") {
+    world w;
+    w.rotate_and_approve("POSTHOG_API_KEY");
+    REQUIRE(w.h->state_of("A-1") == "succeeded");
+    int posts = 0;
+    for (const auto& r : w.h->vercel().requests()) {
+        if (r.method == "POST" && r.path == "/v13/deployments") {
+            ++posts;
+            const auto body = boost::json::parse(r.body).as_object();
+            const auto* latest = body.if_contains("withLatestCommit");
+            CHECK((latest == nullptr || *latest == false));
+        }
+    }
+    CHECK(posts == 1);
+    // The verify outcome says what was checked: PostHog has no test call, web (Vercel) had no health check.
+    const std::string shown = final_text(w);
+    CHECK(contains(shown, "itself was not tested"));
+    CHECK(contains(shown, "`web` got no health check"));
+    CHECK_FALSE(contains(shown, "stand for the new key"));
 }

@@ -86,8 +86,9 @@ TEST_CASE("resend: lists only opsbot keys, creates, verifies with the new key, r
     CHECK(boost::json::parse(post.body).as_object().at("permission") == "sending_access");
     CHECK_FALSE(boost::json::parse(post.body).as_object().contains("domain_id"));
 
-    // The new key is not one to replace, even though its name has the prefix.
-    CHECK(*provider->existing_key_ids() == std::vector<std::string>{old_key});
+    // A later rotation by this same process (a retry, /incident secret-leaked after /rotate) lists the key made
+    // now: by then it is the old key to revoke (secret.revoke skips only its own run's new key).
+    CHECK(*provider->existing_key_ids() == std::vector<std::string>{old_key, key->id});
 
     // A sending_access key may not list keys: Resend's 401 restricted_api_key still proves it is live.
     REQUIRE(provider->verify_key(key->value));
@@ -224,7 +225,8 @@ TEST_CASE("openai: keys of the configured service account only, paged; create, v
     CHECK(fake.requests().back().path == "/v1/organization/projects/proj_abc/service_accounts/" + ops + "/api_keys");
     CHECK(fake.key(key->id)->service_account_id == ops);
     CHECK(fake.service_accounts().size() == 2);  // no new account
-    CHECK(*provider->existing_key_ids() == std::vector<std::string>{old_key, old_key2});
+    // A later rotation by this process lists the key made now too: it is an old key by then.
+    CHECK(*provider->existing_key_ids() == std::vector<std::string>{old_key, old_key2, key->id});
 
     REQUIRE(provider->verify_key(key->value));
     CHECK(fake.requests().back().path == "/v1/models");
@@ -261,7 +263,8 @@ TEST_CASE("openai: without a service account id each rotation makes one named by
     CHECK(accounts.back().name == "opsbot-20261127-101500");
     CHECK(fake.key(key->id)->service_account_id == accounts.back().id);
     CHECK(fake.key(key->id)->value == key->value);
-    CHECK(*provider->existing_key_ids() == std::vector<std::string>{old_key});
+    // A later rotation by this process lists the key made now too: it is an old key by then.
+    CHECK(*provider->existing_key_ids() == std::vector<std::string>{old_key, key->id});
 }
 
 TEST_CASE("openai: errors are mapped and never carry a key value", "[secrets]") {

@@ -312,7 +312,7 @@ TEST_CASE("vercel: malformed JSON is a bad_response naming the endpoint", "[verc
 
 TEST_CASE("vercel: redeploy and env upsert send the documented bodies", "[vercel]") {
     setup s;
-    auto id = s.vercel->redeploy("dpl_Live5", "web", "production");
+    auto id = s.vercel->redeploy("dpl_Live5", "web", "production", true);
     REQUIRE(id);
     CHECK(id->starts_with("dpl_"));
     const auto post = s.fake.requests().back();
@@ -327,6 +327,12 @@ TEST_CASE("vercel: redeploy and env upsert send the documented bodies", "[vercel
     // The rebuild takes the branch's latest commit, not the old deployment's sha (platforms.md §1.4).
     REQUIRE(body.contains("withLatestCommit"));
     CHECK(body.at("withLatestCommit") == true);
+    // Without latest_commit (a /rotate redeploy) the old deployment's commit is rebuilt: the flag is not sent.
+    auto same = s.vercel->redeploy("dpl_Live5", "web", "production", false);
+    REQUIRE(same);
+    const auto same_body = boost::json::parse(s.fake.requests().back().body).as_object();
+    CHECK(same_body.at("deploymentId") == "dpl_Live5");
+    CHECK_FALSE(same_body.contains("withLatestCommit"));
     // The new deployment builds, then becomes READY.
     CHECK(s.vercel->get_deployment(*id)->state == "BUILDING");
     CHECK(s.vercel->get_deployment(*id)->state == "READY");

@@ -126,6 +126,11 @@ void fake_railway::fail_variable_upserts(std::string message, int count) {
     upsert_failures_left_ = count;
 }
 
+std::vector<std::string> fake_railway::refused_values() const {
+    std::lock_guard lock(mutex_);
+    return refused_values_;
+}
+
 std::vector<sim::request> fake_railway::requests() const { return server_->requests(); }
 
 size_t fake_railway::count_operation(std::string_view operation) const {
@@ -335,7 +340,17 @@ json::value fake_railway::upsert(const json::object& vars) {
     }
     if (upsert_failures_left_ > 0) {
         --upsert_failures_left_;
-        return graphql_error(upsert_failure_message_);
+        std::string message = upsert_failure_message_;
+        const auto& sent = variables->get_object();
+        if (!sent.empty() && sent.begin()->value().is_string()) {
+            const std::string value(sent.begin()->value().get_string());
+            refused_values_.push_back(value);
+            for (auto pos = message.find("{value}"); pos != std::string::npos; pos = message.find("{value}", pos)) {
+                message.replace(pos, 7, value);
+                pos += value.size();
+            }
+        }
+        return graphql_error(std::move(message));
     }
     const auto* skip = vars.if_contains("skipDeploys");
     const bool skip_deploys = skip && skip->is_bool() && skip->get_bool();

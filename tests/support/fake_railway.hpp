@@ -83,7 +83,10 @@ public:
     std::vector<std::string> written_values(const std::string& name) const;
     std::vector<bool> skip_deploys_seen() const;
     /// The next `count` variableCollectionUpsert calls answer a GraphQL error (200 + errors[]) and store nothing.
+    /// Each "{value}" in `message` becomes the first value sent, as a validation error quoting its input does.
     void fail_variable_upserts(std::string message = "Internal server error", int count = 1);
+    /// The values sent by upserts that were refused by fail_variable_upserts(), in order.
+    std::vector<std::string> refused_values() const;
 
     fake_knobs& knobs() { return knobs_; }
     std::vector<sim::request> requests() const;
@@ -111,6 +114,7 @@ private:
     std::map<std::string, std::map<std::string, std::string>> variables_;
     std::vector<fake_railway_variable_write> variable_writes_;
     std::string upsert_failure_message_;
+    std::vector<std::string> refused_values_;
     int upsert_failures_left_ = 0;
     bool fail_next_deploy_ = false;
     bool rollback_false_next_ = false;

@@ -3,6 +3,7 @@
 // re-encryption command's environment, and the manual wait for `/rotate SECRET --continue`.
 #include "commands/continue_board.hpp"
 #include "commands/rotate_plan.hpp"
+#include "commands/rotate_report.hpp"
 #include "commands/secret_vault.hpp"
 #include "commands/step_runner.hpp"
 #include "core/redactor.hpp"
@@ -11,6 +12,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -332,4 +334,46 @@ TEST_CASE("continue_board: closing it (bot stopping) ends a wait at once") {
     CHECK(r.error().kind == error_kind::unavailable);
     CHECK_FALSE(board.waiting("SENTRY_DSN"));
     CHECK(board.signal("SENTRY_DSN", "U01").error().kind == error_kind::not_found);
+}
+
+TEST_CASE("PostHog has no test call: the verify outcome says what was checked, and that web was not") {
+    rotate_world w;
+    w.providers["POSTHOG_API_KEY"]->no_test_call = true;  // as the real PostHog provider
+    auto p = must_plan(w, "POSTHOG_API_KEY");
+    secret_vault vault;
+    auto r = run_plan(w, p, vault);
+    REQUIRE_FALSE(r.error);
+    REQUIRE_FALSE(r.outcomes.empty());
+    const std::string verified = r.outcomes.back();
+    CHECK(verified.find("itself was not tested") != std::string::npos);
+    CHECK(verified.find("`api` passed its health check") != std::string::npos);
+    CHECK(verified.find("`web` got no health check") != std::string::npos);
+    CHECK(verified.find("stand for the new key") == std::string::npos);
+    CHECK(vault.verified);
+}
+
+TEST_CASE("no opsbot-made old key: revoke says the previous key must be revoked by hand") {
+    rotate_world w;
+    w.providers["OPENAI_API_KEY"]->old_ids.clear();
+    auto p = must_plan(w, "OPENAI_API_KEY");
+    secret_vault vault;
+    auto r = run_plan(w, p, vault);
+    REQUIRE_FALSE(r.error);
+    CHECK(w.log.count("provider.revoke") == 0);
+    const std::string revoked = r.outcomes.back();
+    CHECK(revoked.find("not made by opsbot") != std::string::npos);
+    CHECK(revoked.find("revoke it by hand in the OpenAI dashboard") != std::string::npos);
+    p.request = boost::json::object{{"args", boost::json::object{{"secret", "OPENAI_API_KEY"}}}};  // as make_plan sets it
+    const std::string report = rotate_state_mrkdwn(w.config, p, vault, false);
+    CHECK(report.find("not made by opsbot") != std::string::npos);
+    CHECK(report.find("revoked after the new key was verified") == std::string::npos);
+}
+
+TEST_CASE("a rotate redeploy on Vercel rebuilds the same commit (latest_commit false)") {
+    rotate_world w;
+    auto p = must_plan(w, "POSTHOG_API_KEY");
+    secret_vault vault;
+    REQUIRE_FALSE(run_plan(w, p, vault).error);
+    CHECK(w.log.count("vercel.redeploy") == 1);
+    CHECK(std::ranges::none_of(w.log.calls, [](const std::string& c) { return c.ends_with("latest_commit"); }));
 }

@@ -98,8 +98,9 @@ public:
     result<void> request_rollback(const std::string&) override { return fail(error_kind::unavailable, "unused"); }
     result<void> request_promote(const std::string&) override { return fail(error_kind::unavailable, "unused"); }
     result<adapters::vercel_alias_job> alias_job_status() override { return fail(error_kind::unavailable, "unused"); }
-    result<std::string> redeploy(const std::string& from, const std::string&, const std::string&) override {
-        log_.add("vercel.redeploy " + from);
+    result<std::string> redeploy(const std::string& from, const std::string&, const std::string&,
+                                 bool latest_commit) override {
+        log_.add("vercel.redeploy " + from + (latest_commit ? " latest_commit" : ""));
         return std::string("dpl_New");
     }
     result<void> upsert_env(const std::string& key, const std::string& value, const std::string& type,
@@ -151,7 +152,7 @@ public:
     std::string name() const override { return name_; }
     result<std::vector<std::string>> existing_key_ids() override {
         log_.add("provider.list");
-        return std::vector<std::string>{"key_old1", "key_old2"};
+        return old_ids;
     }
     result<adapters::issued_key> create_key(const std::string& label) override {
         log_.add("provider.create " + label);
@@ -159,6 +160,9 @@ public:
     }
     result<void> verify_key(const std::string& value) override {
         log_.add("provider.verify");
+        if (no_test_call) {
+            return fail(error_kind::unavailable, "no test call");
+        }
         if (value != token || fail_verify) {
             return fail(error_kind::auth, "key refused");
         }
@@ -171,7 +175,9 @@ public:
     bool create_revokes_old() const override { return resets_; }
 
     std::string token = "re_NEWTOKEN_abcdef0123456789";
+    std::vector<std::string> old_ids{"key_old1", "key_old2"};  ///< what existing_key_ids() lists
     bool fail_verify = false;
+    bool no_test_call = false;  ///< verify_key answers unavailable (PostHog)
 
 private:
     call_log& log_;
