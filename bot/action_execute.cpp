@@ -183,6 +183,7 @@ void action_flow::execute(const storage::action_record& action) {
                                    "checklist step above is left for a human.";
             }
         }
+        name_leak_notice(plan, failure.has_value(), notice);
         (void)incidents_.notify(notice);
     }
     follow_up_incident(deps_, {finished ? *finished : action, plan, !failure, outcome_text});

@@ -119,13 +119,9 @@ void keep_leak_record(const action_flow_deps& deps, const finished_run& run) {
                       entry.error().message);
         kept = "\n:warning: Not kept in the audit log: " + escape_mrkdwn(entry.error().message);
     }
+    // The incident channel already has the rotation's one notice (see name_leak_notice); the record goes to the
+    // thread it links to.
     post_in_thread(deps, run, record.render() + kept);
-    auto notice = notice_for(deps, run, run.succeeded ? incident_severity::warning : incident_severity::failure,
-                             fmt::format("Leaked secret {}: rotation {}", secret, record.outcome));
-    notice.details_mrkdwn = record.render();
-    notice.next_step = run.succeeded ? "Work through the leaked-secret checklist in the thread (runbook §8)."
-                                     : run.plan.next_step_on_failure;
-    (void)incident_notifier(deps.slack, deps.config.slack.incident_channel).notify(notice);
 }
 
 }  // namespace
@@ -139,6 +135,21 @@ void follow_up_incident(const action_flow_deps& deps, const finished_run& run) {
         check_sites(deps, run);
     } else if (subcommand == "secret-leaked") {
         keep_leak_record(deps, run);
+    }
+}
+
+void name_leak_notice(const commands::plan& plan, bool failed, incident_notice& notice) {
+    if (json_string(plan.request, "family") != "incident" || json_string(plan.request, "subcommand") != "secret-leaked") {
+        return;
+    }
+    const std::string secret = commands::request_arg(plan.request, "secret");
+    notice.what = fmt::format("Leaked secret {}: rotation {}", secret, failed ? "failed" : "succeeded");
+    // A leak stays serious after a good rotation: the exposure window still has to be checked.
+    notice.severity = failed ? incident_severity::failure : incident_severity::warning;
+    if (!failed) {
+        notice.next_step = fmt::format("Work through the leaked-secret checklist in the thread (runbook §8); the "
+                                       "incident record is in the thread and kept in the audit log (`/audit {}`).",
+                                       notice.action_id);
     }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "bot/action_flow.hpp"
+#include "bot/incident_notifier.hpp"
 #include "commands/plan.hpp"
 #include "storage/action_store.hpp"
 
@@ -23,6 +24,10 @@ struct finished_run {
 /// - secret-leaked (success or failure): the incident record (commands/incident_record.hpp) is filled in, kept in
 ///   the audit log as "incident.record", posted in the thread and to the incident channel.
 void follow_up_incident(const action_flow_deps& deps, const finished_run& run);
+
+/// `/incident secret-leaked`: the rotation's incident notice (the only post to the incident channel for it) is
+/// named for the leak, and on success points to the checklist and the record in the thread. Other plans: unchanged.
+void name_leak_notice(const commands::plan& plan, bool failed, incident_notice& notice);
 
 /// The moment an `/incident` plan is posted (for approval or under break-glass): for secret-leaked, the
 /// leaked-secret checklist goes into the plan's thread so people start on it while the rotation waits or runs.

@@ -488,5 +488,14 @@ TEST_CASE("secret-leaked: the checklist shows with the plan; the filled record i
     CHECK(contains(thread, "Incident record"));
     CHECK(contains(thread, "Kept in the audit log"));
     CHECK(contains(all_text(messages_in(h.slack(), incident_channel)), "Leaked secret BETTER_AUTH_SECRET"));
+    // One post for the leak in the incident channel: the rotation's notice, named for the leak, with the
+    // per-service state of the new value; the record is in the thread it links to.
+    size_t about_a1 = 0;
+    for (const auto& m : messages_in(h.slack(), incident_channel, "chat.postMessage")) {
+        about_a1 += contains(text_of(m), "A-1") ? 1 : 0;
+    }
+    CHECK(about_a1 == 1);
+    CHECK(contains(all_text(messages_in(h.slack(), incident_channel)),
+                   succeeded ? "rotation succeeded" : "rotation failed"));
     CHECK(h.audit_ok());
 }
