@@ -14,6 +14,25 @@ constexpr std::string_view railway_next_step =
     "Runbook §5 (Railway): redeploy the previous successful deployment from the dashboard (API service > "
     "Deployments > Redeploy), or `git revert HEAD` and push to main.";
 
+/// The deployment the requester named, if any.
+std::optional<std::string_view> named_target(const rollback_request& request) {
+    if (request.deployment) {
+        return *request.deployment;
+    }
+    return std::nullopt;
+}
+
+/// A production rollback plan of `service` on `platform`, without its steps yet.
+plan production_rollback(const service_config& service, std::string_view platform, std::string_view next_step) {
+    plan p;
+    p.family = "rollback";
+    p.service = service.name;
+    p.environment = "production";
+    p.title = fmt::format("Roll back {} (production, {})", service.name, platform);
+    p.next_step_on_failure = std::string(next_step);
+    return p;
+}
+
 result<plan> plan_vercel(const service_config& service, adapters::vercel_platform& vercel,
                          const rollback_request& request, const clock& clk) {
     auto deployments = vercel.list_production_deployments(50);
@@ -24,20 +43,11 @@ result<plan> plan_vercel(const service_config& service, adapters::vercel_platfor
     if (!current) {
         return std::unexpected(current.error());
     }
-    std::optional<std::string_view> named;
-    if (request.deployment) {
-        named = *request.deployment;
-    }
-    auto target = adapters::pick_vercel_rollback_target(*deployments, current->id, named);
+    auto target = adapters::pick_vercel_rollback_target(*deployments, current->id, named_target(request));
     if (!target) {
         return std::unexpected(target.error());
     }
-    plan p;
-    p.family = "rollback";
-    p.service = service.name;
-    p.environment = "production";
-    p.title = fmt::format("Roll back {} (production, Vercel)", service.name);
-    p.next_step_on_failure = std::string(vercel_next_step);
+    plan p = production_rollback(service, "Vercel", vercel_next_step);
     plan_step rollback;
     rollback.kind = "vercel.rollback";
     rollback.description =
@@ -64,20 +74,11 @@ result<plan> plan_railway(const service_config& service, adapters::railway_platf
     if (!live) {
         return std::unexpected(live.error());
     }
-    std::optional<std::string_view> named;
-    if (request.deployment) {
-        named = *request.deployment;
-    }
-    auto target = adapters::pick_railway_rollback_target(*deployments, live->id, named);
+    auto target = adapters::pick_railway_rollback_target(*deployments, live->id, named_target(request));
     if (!target) {
         return std::unexpected(target.error());
     }
-    plan p;
-    p.family = "rollback";
-    p.service = service.name;
-    p.environment = "production";
-    p.title = fmt::format("Roll back {} (production, Railway)", service.name);
-    p.next_step_on_failure = std::string(railway_next_step);
+    plan p = production_rollback(service, "Railway", railway_next_step);
     plan_step rollback;
     rollback.kind = "railway.rollback";
     rollback.description = fmt::format(
