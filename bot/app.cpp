@@ -7,6 +7,7 @@
 #include "commands/planner.hpp"
 #include "storage/audit_log.hpp"
 
+#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
 namespace opsbot::bot {
@@ -33,7 +34,7 @@ boost::json::object reply_payload(const commands::reply& reply) {
     return out;
 }
 
-std::optional<boost::json::object> app::ack_payload(const envelope& env) {
+std::optional<std::string> app::ack_payload(const envelope& env) {
     if (env.type != "slash_commands") {
         return std::nullopt;
     }
@@ -44,18 +45,31 @@ std::optional<boost::json::object> app::ack_payload(const envelope& env) {
         return std::nullopt;
     }
     commands::routed routed = router_.route(command->invocation);
-    auto payload = reply_payload(routed.immediate);
-    pending_by_envelope_.emplace(env.envelope_id, pending_command{std::move(*command), std::move(routed)});
+    // Help is the same for everyone and is asked for in bursts: rendered and serialized once per text.
+    std::string payload;
+    if (routed.constant) {
+        auto it = constant_payloads_.find(routed.immediate.text);
+        if (it == constant_payloads_.end()) {
+            it = constant_payloads_
+                     .emplace(routed.immediate.text, boost::json::serialize(reply_payload(routed.immediate)))
+                     .first;
+        }
+        payload = it->second;
+    } else {
+        payload = boost::json::serialize(reply_payload(routed.immediate));
+    }
+    // Kept for on_envelope only when something follows the ack (a refusal to audit, work to run).
+    if (routed.immediate.is_error || routed.needs_work) {
+        pending_by_envelope_.emplace(env.envelope_id, pending_command{std::move(*command), std::move(routed)});
+    }
     return payload;
 }
 
 void app::on_envelope(envelope env) {
     if (env.type == "slash_commands") {
-        auto node = pending_by_envelope_.extract(env.envelope_id);
-        // An answer given in full by the ack (help, most refusals' text) needs no worker unless it must be audited:
-        // waking a worker per envelope would cost a thread switch on the I/O path for nothing.
-        const bool has_work = !node.empty() && (node.mapped().routed.immediate.is_error || node.mapped().routed.needs_work);
-        if (has_work) {
+        // An answer given in full by the ack (help) left nothing pending: waking a worker per envelope would cost a
+        // thread switch on the I/O path for nothing.
+        if (auto node = pending_by_envelope_.extract(env.envelope_id); !node.empty()) {
             workers_.post([this, pending = std::move(node.mapped())] {
                 if (pending.routed.immediate.is_error) {
                     audit_refusal(pending.command.invocation, pending.routed.immediate);

@@ -29,7 +29,7 @@ public:
 
     /// On the I/O thread, before the ack is written: parse and authorise (pure, microseconds) and return
     /// the immediate response for slash commands. Never does I/O.
-    std::optional<boost::json::object> ack_payload(const envelope& env);
+    std::optional<std::string> ack_payload(const envelope& env);
 
     /// On the I/O thread, after the ack: hands follow-up work to the worker pool and returns.
     void on_envelope(envelope env);
@@ -55,6 +55,8 @@ private:
         commands::routed routed;
     };
     std::unordered_map<std::string, pending_command> pending_by_envelope_;
+    /// Serialized payloads of replies that depend only on the config (help), by reply text; I/O thread only.
+    std::unordered_map<std::string, std::string> constant_payloads_;
     mutable std::mutex handled_mutex_;
     mutable std::condition_variable handled_changed_;
     uint64_t handled_ = 0;

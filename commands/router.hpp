@@ -15,6 +15,7 @@ namespace opsbot::commands {
 /// The outcome of routing one invocation.
 struct routed {
     reply immediate;          ///< what to answer right away in the ack: help, usage error, refusal, or "working…"
+    bool constant = false;    ///< immediate depends only on the config (help): its rendering may be reused
     bool needs_work = false;  ///< true: the bot calls execute() on a worker thread and posts its reply via response_url
     parsed_command parsed;    ///< valid only when the command parsed and was authorised
 };

@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 
 namespace opsbot::sim {
@@ -19,7 +20,8 @@ namespace opsbot::sim {
 class ws_session_base {
 public:
     virtual ~ws_session_base() = default;
-    virtual void send_text(std::string text) = 0;
+    /// `envelope_id`, when given, is recorded with the time the frame goes to the socket (written_at).
+    virtual void send_text(std::string text, std::string envelope_id = {}) = 0;
     virtual void send_close(uint16_t code) = 0;
     virtual void drop() = 0;
     virtual void set_paused(bool paused) = 0;
@@ -47,12 +49,24 @@ public:
     /// A WebSocket upgrade: the ticket must have been issued and not used yet.
     std::optional<connection_id> claim_ticket(const std::string& target);
     void on_ws_open(connection_id id, std::shared_ptr<ws_session_base> session);
-    void on_ws_message(connection_id id, const std::string& text);
+    void on_ws_message(connection_id id, std::string text);
+    /// The moment an envelope's frame is handed to the socket: when "Slack sent it".
+    void on_envelope_written(const std::string& envelope_id, sim_time at);
+    /// Parses the frames read since the last call into acks_ (mutex_ held). Parsing waits until someone looks,
+    /// so the I/O thread only takes the frame and its arrival time: a burst's 2 kB acks are not parsed on the
+    /// thread that also writes the next envelopes, on the cores the bot under test needs.
+    void settle_acks() const;
     void on_ws_closed(connection_id id, int close_code, bool client_initiated);
 
     // Control side (any thread).
-    std::string deliver(const std::string& envelope_id, std::string frame, connection_id on);
+    /// Sends (envelope id, frame) pairs in order and remembers them for resend_envelope; returns the ids, each
+    /// empty when no live link took it.
+    std::vector<std::string> deliver(std::vector<std::pair<std::string, std::string>> batch, connection_id on);
     bool deliver_raw(std::string frame, connection_id on);
+    static std::string envelope_frame(const std::string& envelope_id, const std::string& type,
+                                      boost::json::object payload, bool accepts_response_payload);
+    boost::json::object slash_command_payload(const std::string& user_id, const std::string& channel_id,
+                                              const std::string& command, const std::string& text);
     /// Runs `fn` on the I/O thread for each targeted live link; returns how many were targeted.
     size_t for_targets(connection_id on, std::function<void(connection_id, std::shared_ptr<ws_session_base>)> fn);
     void changed();  ///< bumps the generation and wakes wait_for (mutex_ held by the caller)
@@ -63,6 +77,7 @@ public:
                           const std::string& body);
     http_reply handle_response_url(const std::string& id, const std::string& body);
     std::string hello_frame(connection_id id) const;
+    std::string base_url() const;
     void record_message(recorded_message message);
 
     slack_simulator_options options_;
@@ -81,7 +96,17 @@ public:
     std::map<connection_id, ws_connection_info> connections_;
     std::map<connection_id, std::shared_ptr<ws_session_base>> sessions_;
     std::map<std::string, std::string> sent_envelopes_;  ///< envelope id -> frame
-    std::vector<ack_record> acks_;
+    struct unread_frame {
+        std::string text;
+        sim_time at;
+        connection_id connection;
+    };
+    mutable std::vector<unread_frame> unread_frames_;  ///< read from the links, not parsed yet
+    mutable std::vector<ack_record> acks_;
+    std::map<std::string, sim_time> written_at_;  ///< envelope id -> when its frame first went to a socket
+    /// Counts that wait_for_acks callers wait for; they are woken when the smallest is reached, not per ack.
+    mutable std::multiset<size_t> ack_targets_;
+    mutable std::condition_variable acks_cv_;
     std::vector<api_call> calls_;
     std::vector<recorded_message> messages_;
     std::map<std::string, recorded_message> current_messages_;  ///< "channel/ts" -> latest posted or updated

@@ -10,14 +10,35 @@ namespace json = boost::json;
 std::string slack_simulator::send_slash_command(const std::string& user_id, const std::string& channel_id,
                                                 const std::string& command, const std::string& text,
                                                 connection_id on) {
-    auto response_id = impl_->make_id("r");
-    {
-        std::lock_guard lock(impl_->mutex_);
-        impl_->response_urls_[response_id] = {channel_id, user_id};
+    return send_slash_commands(user_id, channel_id, command, text, 1, on).front();
+}
+
+std::vector<std::string> slack_simulator::send_slash_commands(const std::string& user_id,
+                                                              const std::string& channel_id,
+                                                              const std::string& command, const std::string& text,
+                                                              size_t count, connection_id on) {
+    std::vector<std::pair<std::string, std::string>> batch;
+    batch.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+        auto envelope_id = impl_->make_id("");
+        batch.emplace_back(envelope_id, impl_->envelope_frame(envelope_id, "slash_commands",
+                                                              impl_->slash_command_payload(user_id, channel_id,
+                                                                                           command, text),
+                                                              true));
     }
-    const auto& o = impl_->options_;
+    return impl_->deliver(std::move(batch), on);
+}
+
+json::object slack_simulator::impl::slash_command_payload(const std::string& user_id, const std::string& channel_id,
+                                                          const std::string& command, const std::string& text) {
+    auto response_id = make_id("r");
+    {
+        std::lock_guard lock(mutex_);
+        response_urls_[response_id] = {channel_id, user_id};
+    }
+    const auto& o = options_;
     // §2.1: slash command fields as JSON; is_enterprise_install is a *string* in real payloads.
-    json::object payload{{"token", "sim-verification-token"},
+    return json::object{{"token", "sim-verification-token"},
                          {"team_id", o.team_id},
                          {"team_domain", o.team_domain},
                          {"channel_id", channel_id},
@@ -29,8 +50,7 @@ std::string slack_simulator::send_slash_command(const std::string& user_id, cons
                          {"api_app_id", o.app_id},
                          {"is_enterprise_install", "false"},
                          {"response_url", base_url() + "/response/" + response_id},
-                         {"trigger_id", impl_->make_id("trigger.")}};
-    return send_envelope("slash_commands", std::move(payload), true, {}, on);
+                         {"trigger_id", make_id("trigger.")}};
 }
 
 std::string slack_simulator::send_block_action(const std::string& user_id, const std::string& channel_id,
@@ -121,7 +141,7 @@ std::string slack_simulator::send_event(json::object event, std::string event_id
                                   {"event_time", std::chrono::duration_cast<std::chrono::seconds>(
                                                      std::chrono::system_clock::now().time_since_epoch())
                                                      .count()}}}};
-    return impl_->deliver(envelope_id, json::serialize(env), on);
+    return impl_->deliver({{envelope_id, json::serialize(env)}}, on).front();
 }
 
 }  // namespace opsbot::sim

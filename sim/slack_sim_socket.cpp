@@ -27,12 +27,37 @@ using tcp = asio::ip::tcp;
 /// A tcp_stream whose reads can be held back: while paused, received bytes are not handed to the WebSocket
 /// layer, so Beast neither sees the client's pings (no pongs go out) nor its acks — a server that stopped
 /// reading its socket.
+/// Writes are gathered: what Beast writes is buffered and goes to the socket in one write as soon as the
+/// handlers queued now have run, or — while the session has more frames queued (corked) — once those are in too.
+/// A burst of envelopes then costs the simulator one system call per batch instead of one per frame, as a real
+/// server's output buffering would, and leaves the CPU to the bot under test. Each frame's "sent" mark is taken
+/// when its batch goes to the socket.
 class pausable_stream {
 public:
     using executor_type = beast::tcp_stream::executor_type;
 
     explicit pausable_stream(beast::tcp_stream&& stream) : next_(std::move(stream)), gate_(next_.get_executor()) {
         gate_.expires_at(asio::steady_timer::time_point::max());
+    }
+    pausable_stream(pausable_stream&&) = default;
+    pausable_stream& operator=(pausable_stream&&) = delete;
+    ~pausable_stream() {
+        if (out_) {
+            out_->alive = false;  // flushes still in flight must not touch this stream
+        }
+    }
+
+    /// While corked, buffered bytes wait for more (up to a limit); uncorking sends them.
+    void set_corked(bool corked) {
+        out_->corked = corked;
+        if (!corked) {
+            schedule_flush();
+        }
+    }
+
+    /// Called with the time the next bytes written (the next frame) reach the socket.
+    void on_sent(std::function<void(std::chrono::system_clock::time_point)> mark) {
+        out_->armed.push_back(std::move(mark));
     }
 
     executor_type get_executor() { return next_.get_executor(); }
@@ -48,30 +73,125 @@ public:
         }
     }
 
+    /// Reads are served from a 64 kB buffer filled by one read of the socket: Beast asks for at most 1.5 kB at
+    /// a time, which would cost the simulator two system calls per ack of a burst.
     template <class MutableBuffers, class Token>
     auto async_read_some(const MutableBuffers& buffers, Token&& token) {
         return asio::async_initiate<Token, void(beast::error_code, std::size_t)>(
             [this](auto handler, const MutableBuffers& b) {
-                next_.async_read_some(b, [this, h = std::move(handler)](beast::error_code ec, std::size_t n) mutable {
-                    if (!paused_) {
-                        std::move(h)(ec, n);
-                        return;
-                    }
-                    gate_.async_wait([h = std::move(h), ec, n](beast::error_code) mutable { std::move(h)(ec, n); });
-                });
+                if (in_begin_ < in_end_) {
+                    hand_over(std::move(handler), b, {});
+                    return;
+                }
+                in_.resize(64 * 1024);
+                next_.async_read_some(asio::buffer(in_),
+                                      [this, h = std::move(handler), b](beast::error_code ec, std::size_t n) mutable {
+                                          in_begin_ = 0;
+                                          in_end_ = n;
+                                          hand_over(std::move(h), b, ec);
+                                      });
             },
             token, buffers);
     }
 
     template <class ConstBuffers, class Token>
     auto async_write_some(const ConstBuffers& buffers, Token&& token) {
-        return next_.async_write_some(buffers, std::forward<Token>(token));
+        return asio::async_initiate<Token, void(beast::error_code, std::size_t)>(
+            [this](auto handler, const ConstBuffers& b) {
+                beast::error_code ec = out_->failed;
+                std::size_t n = 0;
+                if (!ec) {
+                    n = asio::buffer_size(b);
+                    auto old = out_->pending.size();
+                    out_->pending.resize(old + n);
+                    asio::buffer_copy(asio::buffer(out_->pending.data() + old, n), b);
+                    std::move(out_->armed.begin(), out_->armed.end(), std::back_inserter(out_->marks));
+                    out_->armed.clear();
+                    schedule_flush();
+                }
+                asio::post(next_.get_executor(), beast::bind_front_handler(std::move(handler), ec, n));
+            },
+            token, buffers);
     }
 
 private:
+    static constexpr std::size_t cork_limit = 64 * 1024;
+
+    /// Completes a read with what the buffer holds; while paused the bytes wait at the gate.
+    template <class Handler, class MutableBuffers>
+    void hand_over(Handler handler, const MutableBuffers& b, beast::error_code ec) {
+        std::size_t n = 0;
+        if (!ec) {
+            n = asio::buffer_copy(b, asio::buffer(in_.data() + in_begin_, in_end_ - in_begin_));
+            in_begin_ += n;
+        }
+        if (!paused_) {
+            asio::post(next_.get_executor(), beast::bind_front_handler(std::move(handler), ec, n));
+            return;
+        }
+        gate_.async_wait([h = std::move(handler), ec, n](beast::error_code) mutable { std::move(h)(ec, n); });
+    }
+
+    struct output {
+        std::string pending;    ///< written by Beast, not yet handed to the socket
+        std::string in_flight;  ///< being written to the socket
+        using mark = std::function<void(std::chrono::system_clock::time_point)>;
+        std::vector<mark> armed;  ///< for the next bytes written
+        std::vector<mark> marks;  ///< for the bytes pending
+        bool flushing = false;  ///< a flush is posted or in flight
+        bool corked = false;
+        bool alive = true;
+        beast::error_code failed;  ///< the socket write failed: later writes fail with it
+    };
+
+    void schedule_flush() {
+        auto& out = *out_;
+        if (out.flushing || out.pending.empty() || (out.corked && out.pending.size() < cork_limit)) {
+            return;
+        }
+        out.flushing = true;
+        // Posted: frames written by handlers already queued join this batch.
+        asio::post(next_.get_executor(), [this, keep = out_] {
+            if (keep->alive) {
+                flush();
+            }
+        });
+    }
+
+    void flush() {
+        auto& out = *out_;
+        if (out.pending.empty() || out.failed) {
+            out.flushing = false;
+            return;
+        }
+        out.in_flight.swap(out.pending);
+        out.pending.clear();
+        auto now = std::chrono::system_clock::now();
+        for (auto& mark : out.marks) {
+            mark(now);
+        }
+        out.marks.clear();
+        asio::async_write(next_, asio::buffer(out.in_flight), [this, keep = out_](beast::error_code ec, std::size_t) {
+            if (!keep->alive) {
+                return;
+            }
+            keep->in_flight.clear();
+            keep->flushing = false;
+            if (ec) {
+                keep->failed = ec;
+                return;
+            }
+            schedule_flush();
+        });
+    }
+
     beast::tcp_stream next_;
     asio::steady_timer gate_;
     bool paused_ = false;
+    std::string in_;  ///< bytes read from the socket; [in_begin_, in_end_) not yet handed to Beast
+    std::size_t in_begin_ = 0;
+    std::size_t in_end_ = 0;
+    std::shared_ptr<output> out_ = std::make_shared<output>();
 };
 
 [[maybe_unused]] void teardown(beast::role_type role, pausable_stream& stream, beast::error_code& ec) {
@@ -112,10 +232,11 @@ public:
         sim_.on_ws_open(id_, self);
         int code = -1;
         try {
+            beast::flat_buffer buffer;  // reused: its capacity stays, so a burst's acks cost no allocation here
             for (;;) {
-                beast::flat_buffer buffer;
                 co_await ws_.async_read(buffer, use_awaitable);
                 sim_.on_ws_message(id_, beast::buffers_to_string(buffer.data()));
+                buffer.consume(buffer.size());
             }
         } catch (const boost::system::system_error& e) {
             if (e.code() == websocket::error::closed) {
@@ -131,7 +252,9 @@ public:
         sim_.on_ws_closed(id_, code, code >= 0 && !server_closed_);
     }
 
-    void send_text(std::string text) override { enqueue(item{kind::text, std::move(text), 0}); }
+    void send_text(std::string text, std::string envelope_id) override {
+        enqueue(item{kind::text, std::move(text), 0, std::move(envelope_id)});
+    }
 
     void send_close(uint16_t code) override {
         if (server_closed_) {
@@ -165,6 +288,7 @@ private:
         kind what;
         std::string data;
         uint16_t code;
+        std::string envelope_id{};  ///< for text frames that carry an envelope
     };
 
     void enqueue(item it) {
@@ -185,8 +309,16 @@ private:
             }
             item it = std::move(queue_.front());
             queue_.pop_front();
+            // More frames waiting: let them join this one in a single write to the socket. A ping or a close goes
+            // out at once (a close handshake must not wait behind a batch).
+            ws_.next_layer().set_corked(it.what == kind::text && !queue_.empty());
             try {
                 if (it.what == kind::text) {
+                    if (!it.envelope_id.empty()) {
+                        ws_.next_layer().on_sent([&sim = sim_, id = std::move(it.envelope_id)](sim_time at) {
+                            sim.on_envelope_written(id, at);
+                        });
+                    }
                     ws_.text(true);
                     co_await ws_.async_write(asio::buffer(it.data), use_awaitable);
                 } else if (it.what == kind::ping) {
@@ -257,6 +389,9 @@ asio::awaitable<void> serve(slack_simulator::impl& sim, tcp::socket socket) {
                     co_return;
                 }
                 stream.expires_never();
+                // The session batches its own writes (pausable_stream): Nagle would only add waits to that.
+                beast::error_code nodelay_ec;
+                stream.socket().set_option(tcp::no_delay(true), nodelay_ec);
                 auto session = std::make_shared<ws_session>(sim, *id, std::move(stream));
                 co_await session->run(std::move(request));
                 co_return;

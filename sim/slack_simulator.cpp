@@ -83,21 +83,38 @@ void slack_simulator::impl::on_ws_open(connection_id id, std::shared_ptr<ws_sess
     changed();
 }
 
-void slack_simulator::impl::on_ws_message(connection_id id, const std::string& text) {
-    boost::system::error_code ec;
-    auto value = json::parse(text, ec);
-    const json::value* envelope_id = nullptr;
-    if (!ec && value.is_object()) {
-        envelope_id = value.get_object().if_contains("envelope_id");
-    }
-    if (envelope_id == nullptr || !envelope_id->is_string()) {
-        spdlog::warn("slack sim: link {} sent a frame that is not an ack", id);
-        return;
-    }
+void slack_simulator::impl::on_ws_message(connection_id id, std::string text) {
+    const auto arrived = std::chrono::system_clock::now();  // the ack is in once its frame is read, not parsed
     std::lock_guard lock(mutex_);
-    acks_.push_back(ack_record{std::string(envelope_id->get_string()), value.get_object(),
-                               std::chrono::system_clock::now(), id});
+    unread_frames_.push_back(unread_frame{std::move(text), arrived, id});
+    // Every frame a bot sends is an ack, so this count is an upper bound: the waiter parses and checks.
+    if (!ack_targets_.empty() && acks_.size() + unread_frames_.size() >= *ack_targets_.begin()) {
+        acks_cv_.notify_all();
+    }
     changed();
+}
+
+void slack_simulator::impl::settle_acks() const {
+    for (auto& frame : unread_frames_) {
+        boost::system::error_code ec;
+        auto value = json::parse(frame.text, ec);
+        const json::value* envelope_id = nullptr;
+        if (!ec && value.is_object()) {
+            envelope_id = value.get_object().if_contains("envelope_id");
+        }
+        if (envelope_id == nullptr || !envelope_id->is_string()) {
+            spdlog::warn("slack sim: link {} sent a frame that is not an ack", frame.connection);
+            continue;
+        }
+        std::string acked(envelope_id->get_string());
+        acks_.push_back(ack_record{std::move(acked), std::move(value.get_object()), frame.at, frame.connection});
+    }
+    unread_frames_.clear();
+}
+
+void slack_simulator::impl::on_envelope_written(const std::string& envelope_id, sim_time at) {
+    std::lock_guard lock(mutex_);
+    written_at_.emplace(envelope_id, at);
 }
 
 void slack_simulator::impl::on_ws_closed(connection_id id, int close_code, bool client_initiated) {
@@ -132,16 +149,43 @@ size_t slack_simulator::impl::for_targets(connection_id on,
     return targets.size();
 }
 
-std::string slack_simulator::impl::deliver(const std::string& envelope_id, std::string frame, connection_id on) {
+std::string slack_simulator::impl::envelope_frame(const std::string& envelope_id, const std::string& type,
+                                                  json::object payload, bool accepts_response_payload) {
+    json::object env{{"envelope_id", envelope_id},
+                     {"type", type},
+                     {"payload", std::move(payload)},
+                     {"accepts_response_payload", accepts_response_payload}};
+    return json::serialize(env);
+}
+
+std::vector<std::string> slack_simulator::impl::deliver(std::vector<std::pair<std::string, std::string>> batch,
+                                                        connection_id on) {
+    std::vector<std::string> ids;
     {
         std::lock_guard lock(mutex_);
-        sent_envelopes_[envelope_id] = frame;
+        for (const auto& [id, frame] : batch) {
+            sent_envelopes_[id] = frame;
+            ids.push_back(id);
+        }
     }
-    return deliver_raw(std::move(frame), on) ? envelope_id : std::string{};
+    // One hand-over to the I/O thread for the whole batch: a burst goes to the socket back to back.
+    auto frames = std::make_shared<const decltype(batch)>(std::move(batch));
+    auto count = for_targets(on, [frames](connection_id, std::shared_ptr<ws_session_base> s) {
+        for (const auto& [id, frame] : *frames) {
+            s->send_text(frame, id);
+        }
+    });
+    if (count == 0) {
+        spdlog::warn("slack sim: no live Socket Mode link to deliver to");
+        std::fill(ids.begin(), ids.end(), std::string{});
+    }
+    return ids;
 }
 
 bool slack_simulator::impl::deliver_raw(std::string frame, connection_id on) {
-    auto count = for_targets(on, [frame](connection_id, std::shared_ptr<ws_session_base> s) { s->send_text(frame); });
+    auto count = for_targets(on, [frame = std::move(frame)](connection_id, std::shared_ptr<ws_session_base> s) {
+        s->send_text(frame);
+    });
     if (count == 0) {
         spdlog::warn("slack sim: no live Socket Mode link to deliver to");
     }
@@ -168,7 +212,8 @@ void slack_simulator::stop() {
 }
 
 uint16_t slack_simulator::port() const { return impl_->port_; }
-std::string slack_simulator::base_url() const { return fmt::format("http://127.0.0.1:{}", impl_->port_); }
+std::string slack_simulator::impl::base_url() const { return fmt::format("http://127.0.0.1:{}", port_); }
+std::string slack_simulator::base_url() const { return impl_->base_url(); }
 std::string slack_simulator::api_url() const { return base_url() + "/api/"; }
 const slack_simulator_options& slack_simulator::options() const { return impl_->options_; }
 
@@ -177,11 +222,8 @@ std::string slack_simulator::send_envelope(const std::string& type, json::object
     if (envelope_id.empty()) {
         envelope_id = impl_->make_id("");
     }
-    json::object env{{"envelope_id", envelope_id},
-                     {"type", type},
-                     {"payload", std::move(payload)},
-                     {"accepts_response_payload", accepts_response_payload}};
-    return impl_->deliver(envelope_id, json::serialize(env), on);
+    auto frame = impl_->envelope_frame(envelope_id, type, std::move(payload), accepts_response_payload);
+    return impl_->deliver({{envelope_id, std::move(frame)}}, on).front();
 }
 
 bool slack_simulator::resend_envelope(const std::string& envelope_id, connection_id on) {
@@ -269,16 +311,38 @@ size_t slack_simulator::open_connection_count() const {
 
 std::vector<ack_record> slack_simulator::acks() const {
     std::lock_guard lock(impl_->mutex_);
+    impl_->settle_acks();
     return impl_->acks_;
 }
 
 size_t slack_simulator::ack_count() const {
     std::lock_guard lock(impl_->mutex_);
+    impl_->settle_acks();
     return impl_->acks_.size();
+}
+
+std::map<std::string, sim_time> slack_simulator::written_at() const {
+    std::lock_guard lock(impl_->mutex_);
+    return impl_->written_at_;
+}
+
+bool slack_simulator::wait_for_acks(size_t count, std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(impl_->mutex_);
+    auto target = impl_->ack_targets_.insert(count);
+    bool reached = impl_->acks_cv_.wait_for(lock, timeout, [&] {
+        if (impl_->acks_.size() + impl_->unread_frames_.size() < count) {
+            return false;
+        }
+        impl_->settle_acks();
+        return impl_->acks_.size() >= count;
+    });
+    impl_->ack_targets_.erase(target);
+    return reached;
 }
 
 std::vector<ack_record> slack_simulator::acks_for(const std::string& envelope_id) const {
     std::lock_guard lock(impl_->mutex_);
+    impl_->settle_acks();
     std::vector<ack_record> out;
     std::copy_if(impl_->acks_.begin(), impl_->acks_.end(), std::back_inserter(out),
                  [&](const auto& a) { return a.envelope_id == envelope_id; });

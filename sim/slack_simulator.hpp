@@ -8,6 +8,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -97,6 +98,10 @@ public:
     std::string send_slash_command(const std::string& user_id, const std::string& channel_id,
                                    const std::string& command, const std::string& text,
                                    connection_id on = newest_connection);
+    /// A burst: `count` slash commands built first, then handed to the link at once and written back to back.
+    std::vector<std::string> send_slash_commands(const std::string& user_id, const std::string& channel_id,
+                                                 const std::string& command, const std::string& text, size_t count,
+                                                 connection_id on = newest_connection);
     /// An interactive block_actions envelope for a click on a button of the message `message_ts` (§2.2).
     std::string send_block_action(const std::string& user_id, const std::string& channel_id,
                                   const std::string& message_ts, const std::string& action_id,
@@ -133,6 +138,11 @@ public:
     std::vector<ack_record> acks() const;
     /// How many acks arrived: cheap enough for a wait_for predicate re-checked on every change (acks() copies).
     size_t ack_count() const;
+    /// Waits until at least `count` acks arrived. Unlike wait_for it is woken once, when the count is reached,
+    /// not on every change: a benchmark's waiter must not take CPU from the bot on each of a burst's acks.
+    bool wait_for_acks(size_t count, std::chrono::milliseconds timeout) const;
+    /// When each envelope sent so far went to a socket (envelope id -> time): ack latency is measured from here.
+    std::map<std::string, sim_time> written_at() const;
     std::vector<ack_record> acks_for(const std::string& envelope_id) const;
     std::vector<api_call> api_calls(const std::string& method = {}) const;
     std::vector<recorded_message> messages(const std::string& kind = {}) const;

@@ -322,7 +322,7 @@ private:
         }
         auto keys = dedupe_keys(env);
         bool fresh = dedupe_.insert_if_new(keys);
-        std::optional<boost::json::object> payload;
+        std::optional<std::string> payload;
         if (fresh && hooks_.ack_payload) {
             try {
                 payload = hooks_.ack_payload(env);
@@ -330,7 +330,7 @@ private:
                 spdlog::error("socket mode: ack_payload failed for {}: {}", env.envelope_id, e.what());
             }
         }
-        auto ack = make_ack(env.envelope_id, std::move(payload));
+        auto ack = make_ack(env.envelope_id, payload);
         if (!fresh) {
             ++stats_.duplicates_ignored;
             spdlog::info("socket mode: duplicate envelope {} ({}, retry {}) acked and ignored", env.envelope_id,

@@ -38,8 +38,9 @@ struct socket_mode_hooks {
     /// apps.connections.open: returns a fresh wss:// URL. Called off the I/O thread, once per connection.
     /// An error with kind auth stops the client; rate_limited honours retry_after.
     std::function<result<std::string>()> open_connection;
-    /// Computes the optional ack payload on the I/O thread (must be cheap: parse + help, never I/O).
-    std::function<std::optional<boost::json::object>(const envelope&)> ack_payload;
+    /// Computes the optional ack payload on the I/O thread (must be cheap: parse + help, never I/O), as a
+    /// serialized JSON object: a reply that never changes (help) can then be serialized once and reused.
+    std::function<std::optional<std::string>(const envelope&)> ack_payload;
     /// Receives every new (deduplicated) envelope once its ack is written, on the I/O thread:
     /// must return at once (post the work to a pool).
     std::function<void(envelope)> on_envelope;

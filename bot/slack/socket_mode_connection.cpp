@@ -197,7 +197,7 @@ asio::awaitable<void> connection::write_loop() {
         try {
             switch (item.what) {
                 case outgoing::kind::text:
-                    co_await link_->write_text(item.data);
+                    co_await link_->write_text(item.data, !queue_.empty());
                     break;
                 case outgoing::kind::ping:
                     co_await link_->ping(item.data);

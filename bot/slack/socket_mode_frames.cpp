@@ -90,13 +90,15 @@ socket_mode_frame parse_socket_mode_frame(std::string_view text) {
     return parse_envelope(obj, std::move(type_name));
 }
 
-std::string make_ack(std::string_view envelope_id, std::optional<boost::json::object> payload) {
-    json::object ack;
-    ack["envelope_id"] = envelope_id;
-    if (payload) {
-        ack["payload"] = std::move(*payload);  // moved: a help reply is a few kB of blocks
+std::string make_ack(std::string_view envelope_id, const std::optional<std::string>& payload_json) {
+    std::string ack = "{\"envelope_id\":" + json::serialize(json::string(envelope_id));
+    if (payload_json) {
+        ack.reserve(ack.size() + payload_json->size() + 13);
+        ack += ",\"payload\":";
+        ack += *payload_json;
     }
-    return json::serialize(ack);
+    ack += '}';
+    return ack;
 }
 
 std::vector<std::string> dedupe_keys(const envelope& env) {

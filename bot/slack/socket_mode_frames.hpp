@@ -34,8 +34,9 @@ using socket_mode_frame = std::variant<hello_frame, disconnect_frame, envelope, 
 /// Parses one WebSocket text frame from Slack. Never throws.
 socket_mode_frame parse_socket_mode_frame(std::string_view text);
 
-/// The acknowledgement `{"envelope_id":…}` plus an optional `"payload"` (reference/slack.md §1.4).
-std::string make_ack(std::string_view envelope_id, std::optional<boost::json::object> payload);
+/// The acknowledgement `{"envelope_id":…}` plus an optional `"payload"` (reference/slack.md §1.4), given as
+/// a serialized JSON object and spliced in as it is.
+std::string make_ack(std::string_view envelope_id, const std::optional<std::string>& payload_json);
 
 /// The keys under which an envelope is remembered for deduplication: the envelope id, plus `event:<event_id>`
 /// for events_api and `click:<message_ts>/<action_id>/<user>/<action_ts>` for block_actions (§1.5, §8).

@@ -48,6 +48,7 @@ public:
         auto& tcp_layer = beast::get_lowest_layer(ws_);
         tcp_layer.expires_after(timeout);
         co_await tcp_layer.async_connect(endpoints, use_awaitable);
+        set_no_delay(true);
         if constexpr (std::is_same_v<Stream, websocket::stream<beast::ssl_stream<beast::tcp_stream>>>) {
             // §9.1: SNI = host, and the certificate must name the host.
             if (!SSL_set_tlsext_host_name(ws_.next_layer().native_handle(), target.host.c_str())) {
@@ -79,7 +80,13 @@ public:
         co_return beast::buffers_to_string(buffer.data());
     }
 
-    asio::awaitable<void> write_text(std::string text) override {
+    asio::awaitable<void> write_text(std::string text, bool more_follow) override {
+        // Nagle gathers the acks of a burst into few TCP segments; the last ack must not wait for the peer's
+        // delayed ACK (40 ms on Linux, seen as the burst's maximum in bench/ack_latency), and switching
+        // TCP_NODELAY back on pushes out whatever is pending. One system call per change, not per ack.
+        if (no_delay_ == more_follow) {
+            set_no_delay(!more_follow);
+        }
         ws_.text(true);
         co_await ws_.async_write(asio::buffer(text), use_awaitable);
     }
@@ -99,8 +106,15 @@ public:
     void on_control(std::function<void(bool, std::string_view)> handler) override { control_ = std::move(handler); }
 
 private:
+    void set_no_delay(bool on) {
+        boost::system::error_code ec;  // not fatal: only timing depends on it
+        beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(on), ec);
+        no_delay_ = on;
+    }
+
     asio::any_io_executor executor_;
     Stream ws_;
+    bool no_delay_ = false;
     std::function<void(bool, std::string_view)> control_;
 };
 

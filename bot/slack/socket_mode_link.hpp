@@ -36,7 +36,8 @@ public:
     virtual boost::asio::awaitable<void> connect(const ws_target& target, std::chrono::milliseconds timeout) = 0;
     /// The next text (or binary) message. Control frames are reported through the control handler.
     virtual boost::asio::awaitable<std::string> read() = 0;
-    virtual boost::asio::awaitable<void> write_text(std::string text) = 0;
+    /// `more_follow`: further frames are queued right behind this one (a burst of acks).
+    virtual boost::asio::awaitable<void> write_text(std::string text, bool more_follow) = 0;
     virtual boost::asio::awaitable<void> ping(std::string payload) = 0;
     virtual boost::asio::awaitable<void> close(uint16_t code) = 0;
     /// Closes the TCP socket at once (no close frame): every pending operation completes with an error.

@@ -50,6 +50,24 @@ TEST_CASE("hostile input is escaped in every error", "[commands][router][escapin
     CHECK_THAT(run("/rotate", "A&B").immediate.text, Catch::Contains("Unknown secret `A&amp;B`"));
 }
 
+TEST_CASE("only help is marked constant (its rendering may be reused for everyone)", "[commands][router]") {
+    for (const auto& [command, text] : std::vector<std::pair<std::string, std::string>>{
+             {"/deploy", "help"}, {"/rollback", "help"}, {"/deploy", "status help"}, {"/audit", "help"}}) {
+        INFO(command << " " << text);
+        routed r = run(command, text);
+        CHECK(r.constant);
+        CHECK_FALSE(r.needs_work);
+        CHECK_FALSE(r.immediate.is_error);
+        CHECK(r.immediate.text == run(command, text).immediate.text);
+    }
+    // Anything that depends on who asks, on the arguments or on the state is not.
+    for (const auto& [command, text] : std::vector<std::pair<std::string, std::string>>{
+             {"/deploy", "status"}, {"/deploy", "nonsense"}, {"/rollback", "web --dry-run"}, {"/nope", "help"}}) {
+        INFO(command << " " << text);
+        CHECK_FALSE(run(command, text).constant);
+    }
+}
+
 TEST_CASE("an implemented command is authorised and handed on as work", "[commands][router]") {
     routed r = run("/rollback", "web --dry-run");
     CHECK_FALSE(r.immediate.is_error);

@@ -72,9 +72,12 @@ TEST_CASE("malformed frames are reported, never thrown", "[socket_mode]") {
 TEST_CASE("acks carry the envelope id and the payload only when there is one (reference §1.4)", "[socket_mode]") {
     auto plain = boost::json::parse(make_ack("abc", std::nullopt)).as_object();
     CHECK(plain == boost::json::object{{"envelope_id", "abc"}});
-    auto with = boost::json::parse(make_ack("abc", boost::json::object{{"text", "working"}})).as_object();
+    auto with = boost::json::parse(make_ack("abc", R"({"text":"working"})")).as_object();
     CHECK(with.at("envelope_id").as_string() == "abc");
     CHECK(with.at("payload").at("text").as_string() == "working");
+    // The id is escaped as a JSON string whatever it holds.
+    auto odd = boost::json::parse(make_ack("a\"b\\c", std::nullopt)).as_object();
+    CHECK(odd.at("envelope_id").as_string() == "a\"b\\c");
 }
 
 TEST_CASE("a button click is keyed by message, action, user and action_ts", "[socket_mode]") {
