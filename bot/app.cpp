@@ -3,6 +3,7 @@
 #include "bot/block_action.hpp"
 #include "bot/plan_message.hpp"
 #include "bot/slack/block_kit.hpp"
+#include "bot/slack/socket_mode_frames.hpp"
 #include "bot/slash_command.hpp"
 #include "commands/planner.hpp"
 #include "storage/audit_log.hpp"
@@ -45,18 +46,19 @@ std::optional<std::string> app::ack_payload(const envelope& env) {
         return std::nullopt;
     }
     commands::routed routed = router_.route(command->invocation);
-    // Help is the same for everyone and is asked for in bursts: rendered and serialized once per text.
+    // Help is the same for everyone and is asked for in bursts: rendered and serialized once per help text.
+    const auto serialized = [](const commands::reply& reply) {
+        return ascii_json(boost::json::serialize(reply_payload(reply)));
+    };
     std::string payload;
-    if (routed.constant) {
-        auto it = constant_payloads_.find(routed.immediate.text);
+    if (!routed.constant_key.empty()) {
+        auto it = constant_payloads_.find(routed.constant_key);
         if (it == constant_payloads_.end()) {
-            it = constant_payloads_
-                     .emplace(routed.immediate.text, boost::json::serialize(reply_payload(routed.immediate)))
-                     .first;
+            it = constant_payloads_.emplace(routed.constant_key, serialized(routed.immediate)).first;
         }
         payload = it->second;
     } else {
-        payload = boost::json::serialize(reply_payload(routed.immediate));
+        payload = serialized(routed.immediate);
     }
     // Kept for on_envelope only when something follows the ack (a refusal to audit, work to run).
     if (routed.immediate.is_error || routed.needs_work) {

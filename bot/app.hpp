@@ -55,7 +55,7 @@ private:
         commands::routed routed;
     };
     std::unordered_map<std::string, pending_command> pending_by_envelope_;
-    /// Serialized payloads of replies that depend only on the config (help), by reply text; I/O thread only.
+    /// Serialized payloads of replies that depend only on the config (help), by routed.constant_key; I/O thread only.
     std::unordered_map<std::string, std::string> constant_payloads_;
     mutable std::mutex handled_mutex_;
     mutable std::condition_variable handled_changed_;

@@ -54,7 +54,7 @@ routed command_router::route(const invocation& inv) const {
     if (auto help = detect_help(*family, *tokens)) {
         out.immediate.text = help->subcommand != nullptr ? subcommand_help(*family, *help->subcommand, config_)
                                                          : family_help_.at(family->name);
-        out.constant = true;
+        out.constant_key = family->name + (help->subcommand != nullptr ? " " + help->subcommand->name : "");
         return out;
     }
     if (auto allowed = check_run(*family, config_, inv.user); !allowed) {

@@ -15,7 +15,9 @@ namespace opsbot::commands {
 /// The outcome of routing one invocation.
 struct routed {
     reply immediate;          ///< what to answer right away in the ack: help, usage error, refusal, or "working…"
-    bool constant = false;    ///< immediate depends only on the config (help): its rendering may be reused
+    /// Set when `immediate` depends only on the config (help): names it ("deploy", "deploy status"), so that its
+    /// rendering can be reused without hashing the whole text.
+    std::string constant_key;
     bool needs_work = false;  ///< true: the bot calls execute() on a worker thread and posts its reply via response_url
     parsed_command parsed;    ///< valid only when the command parsed and was authorised
 };

@@ -2,6 +2,7 @@
 #include "bot/slack/socket_mode_frames.hpp"
 
 #include <boost/json.hpp>
+#include <fmt/format.h>
 
 namespace opsbot::bot {
 namespace {
@@ -99,6 +100,55 @@ std::string make_ack(std::string_view envelope_id, const std::optional<std::stri
     }
     ack += '}';
     return ack;
+}
+
+namespace {
+
+/// The code point of the UTF-8 sequence at `text[i]` and its length; {U+FFFD, 1} when it is not valid.
+std::pair<char32_t, std::size_t> decode_utf8(std::string_view text, std::size_t i) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    const unsigned char lead = byte(i);
+    std::size_t length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 0;
+    if (length == 0 || lead > 0xf4 || i + length > text.size()) {
+        return {0xfffd, 1};
+    }
+    char32_t cp = lead & (0x7f >> length);
+    for (std::size_t k = 1; k < length; ++k) {
+        if ((byte(i + k) & 0xc0) != 0x80) {
+            return {0xfffd, 1};
+        }
+        cp = (cp << 6) | (byte(i + k) & 0x3f);
+    }
+    static constexpr char32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < smallest[length] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+        return {0xfffd, 1};  // overlong, out of range or a surrogate
+    }
+    return {cp, length};
+}
+
+}  // namespace
+
+std::string ascii_json(std::string_view json) {
+    std::string out;
+    out.reserve(json.size() + json.size() / 8);
+    const auto escape = [&out](unsigned unit) { out += fmt::format("\\u{:04x}", unit); };
+    for (std::size_t i = 0; i < json.size();) {
+        if (static_cast<unsigned char>(json[i]) < 0x80) {
+            out += json[i++];
+            continue;
+        }
+        // JSON's own syntax is ASCII: a non-ASCII byte can only be inside a string, where \u is an escape.
+        auto [cp, length] = decode_utf8(json, i);
+        i += length;
+        if (cp > 0xffff) {
+            cp -= 0x10000;
+            escape(0xd800 + (cp >> 10));
+            escape(0xdc00 + (cp & 0x3ff));
+        } else {
+            escape(cp);
+        }
+    }
+    return out;
 }
 
 std::vector<std::string> dedupe_keys(const envelope& env) {

@@ -38,6 +38,12 @@ socket_mode_frame parse_socket_mode_frame(std::string_view text);
 /// a serialized JSON object and spliced in as it is.
 std::string make_ack(std::string_view envelope_id, const std::optional<std::string>& payload_json);
 
+/// Serialized JSON with every non-ASCII character written as a \uXXXX escape (a surrogate pair above U+FFFF;
+/// an invalid UTF-8 byte becomes U+FFFD). The same JSON value, in ASCII only: a WebSocket receiver checks a text
+/// frame's UTF-8, and Beast's check (the simulator's) goes byte by byte for the rest of a frame after the first
+/// non-ASCII byte — the help text's dashes and bullets made that a fifth of the simulator's work per ack.
+std::string ascii_json(std::string_view json);
+
 /// The keys under which an envelope is remembered for deduplication: the envelope id, plus `event:<event_id>`
 /// for events_api and `click:<message_ts>/<action_id>/<user>/<action_ts>` for block_actions (§1.5, §8).
 std::vector<std::string> dedupe_keys(const envelope& env);

@@ -90,3 +90,19 @@ TEST_CASE("a button click is keyed by message, action, user and action_ts", "[so
                       .as_object();
     CHECK(dedupe_keys(env) == std::vector<std::string>{"envelope:e9", "click:1.2/approve/U1/3.4"});
 }
+
+TEST_CASE("ack payloads are written in ASCII: non-ASCII characters become \\u escapes of the same JSON",
+          "[socket_mode]") {
+    // é (2 bytes), — (3 bytes), 😀 (4 bytes: a surrogate pair), and ASCII around them.
+    const std::string text = "caf\xc3\xa9 \xe2\x80\x94 ok \xf0\x9f\x98\x80!";
+    const std::string json = boost::json::serialize(boost::json::object{{"text", text}, {"n", 1}});
+    const std::string ascii = ascii_json(json);
+    CHECK(ascii == R"({"text":"caf\u00e9 \u2014 ok \ud83d\ude00!","n":1})");
+    CHECK(std::all_of(ascii.begin(), ascii.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; }));
+    CHECK(boost::json::parse(ascii) == boost::json::parse(json));
+    // Pure ASCII is unchanged; an invalid byte (a lone continuation byte, a truncated sequence) becomes U+FFFD.
+    CHECK(ascii_json(R"({"a":"plain \"quoted\""})") == R"({"a":"plain \"quoted\""})");
+    CHECK(ascii_json("\"x\x80y\"") == R"("x\ufffdy")");
+    CHECK(ascii_json("\"\xe2\x80\"") == R"("\ufffd\ufffd")");
+    CHECK(ascii_json("\"\xc0\xaf\"") == R"("\ufffd\ufffd")");  // overlong '/'
+}
