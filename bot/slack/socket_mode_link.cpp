@@ -84,18 +84,18 @@ public:
         // Nagle gathers the acks of a burst into few TCP segments; the last ack must not wait for the peer's
         // delayed ACK (40 ms on Linux, seen as the burst's maximum in bench/ack_latency), and switching
         // TCP_NODELAY back on pushes out whatever is pending. One system call per change, not per ack.
-        if (no_delay_ == more_follow) {
-            set_no_delay(!more_follow);
-        }
+        set_no_delay(!more_follow);
         ws_.text(true);
         co_await ws_.async_write(asio::buffer(text), use_awaitable);
     }
 
     asio::awaitable<void> ping(std::string payload) override {
+        set_no_delay(true);  // a ping behind a burst must not wait for a TCP ACK either
         co_await ws_.async_ping(websocket::ping_data(payload.c_str()), use_awaitable);
     }
 
     asio::awaitable<void> close(uint16_t code) override {
+        set_no_delay(true);
         co_await ws_.async_close(websocket::close_reason(code), use_awaitable);
     }
 
@@ -107,6 +107,9 @@ public:
 
 private:
     void set_no_delay(bool on) {
+        if (on == no_delay_) {
+            return;
+        }
         boost::system::error_code ec;  // not fatal: only timing depends on it
         beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(on), ec);
         no_delay_ = on;
