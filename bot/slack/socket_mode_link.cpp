@@ -75,9 +75,10 @@ public:
     }
 
     asio::awaitable<std::string> read() override {
-        beast::flat_buffer buffer;
-        co_await ws_.async_read(buffer, use_awaitable);
-        co_return beast::buffers_to_string(buffer.data());
+        // One buffer for the link's life: its capacity stays, so a burst of envelopes costs no allocation here.
+        read_buffer_.consume(read_buffer_.size());
+        co_await ws_.async_read(read_buffer_, use_awaitable);
+        co_return beast::buffers_to_string(read_buffer_.data());
     }
 
     asio::awaitable<void> write_text(std::string text, bool more_follow) override {
@@ -117,6 +118,7 @@ private:
 
     asio::any_io_executor executor_;
     Stream ws_;
+    beast::flat_buffer read_buffer_;
     bool no_delay_ = false;
     std::function<void(bool, std::string_view)> control_;
 };
