@@ -10,7 +10,7 @@ CMAKE_FLAGS ?=
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := true
 
-.PHONY: all deps build demo test test-unit bench sanitize clean
+.PHONY: all deps build demo test test-unit release bench sanitize clean
 
 all: build
 
@@ -32,8 +32,12 @@ test: build
 test-unit: build
 	ctest --test-dir $(BUILD_DIR) -L unit -j $(JOBS) --output-on-failure
 
-bench: deps
+# The optimised build to run in production (build-release/opsbot) and to measure: make bench.
+release: deps
 	cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DOPSBOT_TESTS=OFF
+	cmake --build build-release -j $(JOBS) --target opsbot
+
+bench: release
 	cmake --build build-release -j $(JOBS) --target ack_latency
 	build-release/bench/ack_latency
 
