@@ -230,31 +230,42 @@ std::optional<action_id> action_flow::record_request(const commands::invocation&
     return *id;
 }
 
-void action_flow::on_click(const block_action& click) {
+std::optional<action_flow::clicked> action_flow::clicked_action(const block_action& click) {
     std::string id_text;
     std::string digest;
     if (!parse_button_value(click.value, id_text, digest)) {
         tell(click.channel, click.user, "That button does not carry an action I know. Nothing was changed.");
-        return;
+        return std::nullopt;
     }
-    const action_id id(id_text);
-    const user_id user(click.user);
-    auto before = actions_.get(id);
-    if (!before) {
+    auto action = actions_.get(action_id(id_text));
+    if (!action) {
         tell(click.channel, click.user, fmt::format("There is no action {}. Nothing was changed.", id_text));
+        return std::nullopt;
+    }
+    return clicked{std::move(*action), std::move(digest)};
+}
+
+void action_flow::on_click(const block_action& click) {
+    auto found = clicked_action(click);
+    if (!found) {
         return;
     }
+    const action_id id = found->action.id;
+    const std::string& digest = found->digest;
+    const user_id user(click.user);
+    storage::action_record& before = found->action;
     // A click can overtake the worker that posted the message and is still recording its ts: the click
     // carries the message's ts, so progress updates always know which message to edit.
-    if (!before->message_ts && !click.message_ts.empty()) {
+    if (!before.message_ts && !click.message_ts.empty()) {
         if (auto saved = actions_.set_message(id, channel_id(click.channel), click.message_ts); saved) {
-            before = actions_.get(id);
-            if (!before) {
+            auto reread = actions_.get(id);
+            if (!reread) {
                 return;
             }
+            before = std::move(*reread);
         }
     }
-    const commands::plan plan = plan_of(*before);
+    const commands::plan plan = plan_of(before);
     if (click.action_id == "cancel") {
         auto cancelled = approvals_.cancel(id, user);
         if (!cancelled) {
@@ -274,13 +285,13 @@ void action_flow::on_click(const block_action& click) {
         return;
     }
     auto choice = click.action_id == "approve" ? storage::decision::approve : storage::decision::deny;
-    auto outcome = approvals_.record_decision(id, user, choice, digest, approvers_for(before->family));
+    auto outcome = approvals_.record_decision(id, user, choice, digest, approvers_for(before.family));
     auto after = actions_.get(id);
     if (!outcome) {
         tell(click.channel, click.user, escape_mrkdwn(outcome.error().message) + " Nothing was changed.");
         // Only a change this click caused (it found the request expired) is shown here: any other change
         // belongs to the click or run that made it, which shows it with its step progress.
-        if (after && after->state == action_state::expired && before->state != action_state::expired) {
+        if (after && after->state == action_state::expired && before.state != action_state::expired) {
             update_message(*after, plan, view_of(*after, plan));
         }
         return;
@@ -300,7 +311,7 @@ void action_flow::on_click(const block_action& click) {
         return;
     }
     tell(click.channel, click.user,
-         fmt::format("Your approval of {} is recorded ({} of {}).", id_text, outcome->approvals, outcome->required));
+         fmt::format("Your approval of {} is recorded ({} of {}).", id.str(), outcome->approvals, outcome->required));
     update_message(*after, plan, view);
 }
 

@@ -90,6 +90,13 @@ private:
     void update_message(const storage::action_record& action, const commands::plan& plan, const plan_view& view);
     plan_view view_of(const storage::action_record& action, const commands::plan& plan);
     void tell(const std::string& channel, const std::string& user, const std::string& text);
+    /// The action a button names and the plan digest it carries; when the button names none that exists, tells
+    /// the clicker and returns nothing.
+    struct clicked {
+        storage::action_record action;
+        std::string digest;
+    };
+    std::optional<clicked> clicked_action(const block_action& click);
     void reply(const std::string& response_url, const std::string& text);
     std::set<user_id> approvers_for(const std::string& family) const;
     void audit(const std::string& actor, const std::optional<action_id>& action, const std::string& event,

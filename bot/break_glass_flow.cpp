@@ -175,45 +175,40 @@ void action_flow::run_break_glass(const commands::invocation& inv, const command
 }
 
 void action_flow::on_break_glass_ack(const block_action& click) {
-    std::string id_text;
-    std::string digest;
-    if (!parse_button_value(click.value, id_text, digest)) {
-        tell(click.channel, click.user, "That button does not carry an action I know. Nothing was changed.");
+    auto found = clicked_action(click);
+    if (!found) {
         return;
     }
-    const action_id id(id_text);
-    auto action = actions_.get(id);
-    if (!action) {
-        tell(click.channel, click.user, fmt::format("There is no action {}. Nothing was changed.", id_text));
-        return;
-    }
+    const storage::action_record& action = found->action;
+    const action_id& id = action.id;
+    const std::string id_text = id.str();
     storage::break_glass_store glass(deps_.db, deps_.clk);
-    auto acked = glass.acknowledge(id, user_id(click.user), approvers_for(action->family));
+    auto acked = glass.acknowledge(id, user_id(click.user), approvers_for(action.family));
     if (!acked) {
         tell(click.channel, click.user, escape_mrkdwn(acked.error().message) + " Nothing was changed.");
         return;
     }
-    const commands::plan plan = commands::plan_from_json(boost::json::parse(action->plan_json));
-    plan_view view = view_of(*action, plan);
-    if (action->state != action_state::awaiting_approval) {
+    const commands::plan plan = plan_of(action);
+    plan_view view = view_of(action, plan);
+    if (action.state != action_state::awaiting_approval) {
         if (auto entries = audit_.for_action(id)) {
             restore_steps(view, *entries);
         }
     }
-    update_message(*action, plan, view);
+    update_message(action, plan, view);
     if (!acked->incident_ts.empty()) {
         auto updated = deps_.slack.update_message(acked->incident_channel, acked->incident_ts,
-                                                  break_glass_post(*action, plan, *acked));
+                                                  break_glass_post(action, plan, *acked));
         if (!updated) {
             spdlog::error("could not update the break-glass post of {}: {}", id_text, updated.error().message);
         }
     }
-    if (action->message_ts) {
+    if (action.message_ts) {
         auto sent = deps_.slack.post_message(
-            action->channel.str(),
+            action.channel.str(),
             text_message(fmt::format(":white_check_mark: Break-glass of {} acknowledged by <@{}>.", id_text,
                                      escape_mrkdwn(click.user))),
-            *action->message_ts);
+            *action.message_ts);
         if (!sent) {
             spdlog::error("could not post the acknowledgement of {} in its thread: {}", id_text, sent.error().message);
         }
