@@ -16,6 +16,8 @@ std::string_view to_string(error_kind kind) {
         case error_kind::forbidden: return "forbidden";
         case error_kind::unavailable: return "unavailable";
         case error_kind::internal: return "internal error";
+        case error_kind::unknown_outcome: return "outcome unknown";
+        case error_kind::changed_since_approval: return "changed since approval";
     }
     return "error";
 }
