@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <libpq-fe.h>
 
 #include <map>
@@ -51,6 +52,10 @@ TEST_CASE("a libpq session has statement_timeout, keepalives and connect_timeout
     CHECK(used["keepalives_interval"] == "10");
     CHECK(used["keepalives_count"] == "3");
     CHECK(used["connect_timeout"] == "10");
+    // libpq marks its socket close-on-exec itself (checked here rather than assumed): no child inherits it.
+    const int socket = PQsocket(session->native());
+    REQUIRE(socket >= 0);
+    CHECK((::fcntl(socket, F_GETFD) & FD_CLOEXEC) != 0);
 }
 
 TEST_CASE("a statement longer than statement_timeout is cancelled by the server with a clear error",
