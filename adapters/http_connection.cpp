@@ -1,6 +1,7 @@
 #include "adapters/http_connection.hpp"
 
-#include <boost/asio/connect.hpp>
+#include "adapters/tcp_connect.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -160,7 +161,7 @@ std::expected<std::unique_ptr<http_connection>, http_connection::failure> http_c
     }
     p->lowest().expires_at(deadline);
     error_code connect_ec;
-    p->lowest().async_connect(endpoints, [&](const error_code& e, const tcp::endpoint&) { connect_ec = e; });
+    async_connect_close_on_exec(p->lowest(), endpoints, [&](const error_code& e) { connect_ec = e; });
     p->run();
     if (connect_ec) {
         return timed_out(connect_ec, deadline)

@@ -23,6 +23,7 @@ struct libpq_api {
     decltype(&::PQconninfoParse) conninfo_parse;
     decltype(&::PQconninfoFree) conninfo_free;
     decltype(&::PQfreemem) freemem;
+    decltype(&::PQresultErrorField) result_error_field;
 };
 
 /// The loaded API: loaded once per process (thread-safe), then the same pointer. `unavailable` naming the

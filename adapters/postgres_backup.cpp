@@ -2,6 +2,7 @@
 
 #include "adapters/postgres_url.hpp"
 #include "adapters/subprocess.hpp"
+#include "core/file_modes.hpp"
 #include "core/redactor.hpp"
 
 #include <fmt/format.h>
@@ -117,10 +118,9 @@ result<backup_file> take_backup(std::string_view environment, const std::string&
         return std::unexpected(conn.error());
     }
     std::error_code ec;
-    fs::create_directories(settings.backup_dir, ec);
-    if (ec) {
-        return fail(error_kind::unavailable,
-                    fmt::format("cannot create the backup directory {}: {}", settings.backup_dir, ec.message()));
+    if (auto dir = make_private_directory(settings.backup_dir); !dir) {
+        return fail(error_kind::unavailable, fmt::format("Backup of {} failed: {} (config: migrations.backup_dir)",
+                                                         environment, dir.error().message));
     }
     const std::string final_path = (fs::path(settings.backup_dir) / backup_file_name(environment, now)).string();
     const std::string partial = final_path + ".partial";
@@ -128,10 +128,14 @@ result<backup_file> take_backup(std::string_view environment, const std::string&
         return fail(error_kind::conflict, fmt::format("{} already exists; try again in a second", final_path));
     }
 
+    // pg_dump writes into the file as it finds it: created 0600 here, it never exists readable by others.
+    if (auto created = create_private_file(partial); !created) {
+        return fail(created.error().kind, fmt::format("Backup of {} failed: {}", environment, created.error().message));
+    }
     subprocess_options dump;
     dump.argv = {settings.pg_dump, "-Fc", "--no-owner", "-f", partial};
+    dump.passthrough = settings.env_passthrough;
     dump.set_env = conn->set;
-    dump.unset_env = conn->unset;
     dump.timeout = settings.timeout;
     auto dumped = run_subprocess(dump);
     if (!dumped || !dumped->ok()) {
@@ -147,7 +151,7 @@ result<backup_file> take_backup(std::string_view environment, const std::string&
     // A dump is only a backup if pg_restore can read its table of contents (platforms.md §4).
     subprocess_options list;
     list.argv = {settings.pg_restore, "-l", partial};
-    list.unset_env = conn->unset;
+    list.passthrough = settings.env_passthrough;
     list.timeout = std::chrono::minutes{2};
     list.max_output = 4 * 1024 * 1024;
     auto listed = run_subprocess(list);
@@ -177,6 +181,27 @@ result<backup_file> take_backup(std::string_view environment, const std::string&
     }
     out.path = final_path;
     return out;
+}
+
+result<void> secure_backup_dir(const std::string& backup_dir) {
+    std::error_code ec;
+    if (!fs::exists(backup_dir, ec)) {
+        return {};
+    }
+    if (auto dir = make_private_directory(backup_dir); !dir) {
+        return std::unexpected(dir.error());
+    }
+    for (const auto& entry : fs::directory_iterator(backup_dir, ec)) {
+        if (entry.is_regular_file(ec)) {
+            if (auto file = tighten_mode(entry.path().string()); !file) {
+                return std::unexpected(file.error());
+            }
+        }
+    }
+    if (ec) {
+        return fail(error_kind::unavailable, fmt::format("cannot list {}: {}", backup_dir, ec.message()));
+    }
+    return {};
 }
 
 }  // namespace opsbot::adapters

@@ -49,26 +49,22 @@ result<pg_child_env> pg_env_from_url(std::string_view url) {
         }
         if (o->val != nullptr && *o->val != '\0') {
             out.set[o->envvar] = o->val;
-        } else {
-            out.unset.emplace_back(o->envvar);
-        }
-    }
-    // A PGSERVICE/PGSERVICEFILE or connection string of the parent could override what the URL says.
-    for (const char* extra : {"PGSERVICE", "PGSERVICEFILE", "DATABASE_URL"}) {
-        if (!out.set.contains(extra)) {
-            out.unset.emplace_back(extra);
         }
     }
     return out;
 }
 
 std::string pg_database_name(std::string_view url) {
+    return pg_url_value(url, "dbname");
+}
+
+std::string pg_url_value(std::string_view url, std::string_view keyword) {
     auto opts = parse(url);
     if (!opts) {
         return {};
     }
     for (const PQconninfoOption* o = opts->get(); o->keyword != nullptr; ++o) {
-        if (std::string_view(o->keyword) == "dbname" && o->val != nullptr) {
+        if (std::string_view(o->keyword) == keyword && o->val != nullptr) {
             return o->val;
         }
     }

@@ -1,7 +1,6 @@
 #include "adapters/prisma_migrations.hpp"
 
-#include "adapters/libpq.hpp"
-#include "adapters/postgres_url.hpp"
+#include "adapters/pg_session.hpp"
 #include "core/redactor.hpp"
 #include "core/sha256.hpp"
 
@@ -18,22 +17,6 @@ namespace opsbot::adapters {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct conn_deleter {
-    decltype(&::PQfinish) finish = nullptr;
-    void operator()(PGconn* c) const { finish(c); }
-};
-struct result_deleter {
-    decltype(&::PQclear) clear = nullptr;
-    void operator()(PGresult* r) const { clear(r); }
-};
-
-std::string trimmed(std::string text) {
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
-        text.pop_back();
-    }
-    return text;
-}
 
 // The runbook's query (§8) plus checksum and logs; times in UTC text so they compare with audit times.
 constexpr const char* rows_query =
@@ -86,34 +69,24 @@ result<std::vector<prisma_migration_folder>> read_migration_folders(const std::s
 }
 
 result<std::optional<std::vector<prisma_migration_row>>> read_migration_rows(const std::string& url) {
-    register_database_url(url);
-    auto loaded = libpq();
-    if (!loaded) {
-        return std::unexpected(loaded.error());
+    auto session = pg_session::open(url);
+    if (!session) {
+        return std::unexpected(session.error());
     }
-    const libpq_api& pq = **loaded;
-    const char* keys[] = {"dbname", "connect_timeout", nullptr};
-    const char* values[] = {url.c_str(), "10", nullptr};
-    std::unique_ptr<PGconn, conn_deleter> conn(pq.connectdb_params(keys, values, 1), conn_deleter{pq.finish});
-    if (!conn || pq.status(conn.get()) != CONNECTION_OK) {
-        return fail(error_kind::network,
-                    global_redactor().redact("cannot connect to the database: " +
-                                             trimmed(conn ? pq.error_message(conn.get()) : "out of memory")));
+    const libpq_api& pq = session->api();
+    auto exists =
+        session->exec("SELECT to_regclass('_prisma_migrations') IS NOT NULL", "looking for _prisma_migrations");
+    if (!exists) {
+        return std::unexpected(exists.error());
     }
-    std::unique_ptr<PGresult, result_deleter> exists(
-        pq.exec(conn.get(), "SELECT to_regclass('_prisma_migrations') IS NOT NULL"), result_deleter{pq.clear});
-    if (pq.result_status(exists.get()) != PGRES_TUPLES_OK) {
-        return fail(error_kind::bad_response,
-                    global_redactor().redact(trimmed(pq.result_error_message(exists.get()))));
-    }
-    if (std::string_view(pq.getvalue(exists.get(), 0, 0)) != "t") {
+    if (std::string_view(pq.getvalue(exists->get(), 0, 0)) != "t") {
         return std::optional<std::vector<prisma_migration_row>>{};
     }
-    std::unique_ptr<PGresult, result_deleter> res(pq.exec(conn.get(), rows_query), result_deleter{pq.clear});
-    if (pq.result_status(res.get()) != PGRES_TUPLES_OK) {
-        return fail(error_kind::bad_response, global_redactor().redact("reading _prisma_migrations: " +
-                                                                       trimmed(pq.result_error_message(res.get()))));
+    auto found = session->exec(rows_query, "reading _prisma_migrations");
+    if (!found) {
+        return std::unexpected(found.error());
     }
+    const pg_result& res = *found;
     std::vector<prisma_migration_row> rows;
     for (int i = 0; i < pq.ntuples(res.get()); ++i) {
         prisma_migration_row r;

@@ -4,11 +4,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
-#include <set>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -21,24 +21,10 @@ namespace {
 
 using steady = std::chrono::steady_clock;
 
-/// The parent's environment with the requested changes, as "NAME=value" strings.
-std::vector<std::string> child_environment(const subprocess_options& options) {
-    std::set<std::string> dropped(options.unset_env.begin(), options.unset_env.end());
-    for (const auto& [name, value] : options.set_env) {
-        dropped.insert(name);
-    }
-    std::vector<std::string> out;
-    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-        std::string_view entry(*e);
-        auto eq = entry.find('=');
-        if (eq == std::string_view::npos || !dropped.contains(std::string(entry.substr(0, eq)))) {
-            out.emplace_back(entry);
-        }
-    }
-    for (const auto& [name, value] : options.set_env) {
-        out.push_back(name + "=" + value);
-    }
-    return out;
+bool allowlisted(std::string_view name, const std::vector<std::string>& passthrough) {
+    static constexpr std::string_view base[] = {"PATH", "HOME", "LANG", "TZ"};
+    return std::ranges::find(base, name) != std::end(base) || name.starts_with("LC_") ||
+           std::ranges::find(passthrough, name) != passthrough.end();
 }
 
 std::vector<char*> c_strings(std::vector<std::string>& strings) {
@@ -73,6 +59,25 @@ void fill_status(subprocess_result& out, int status) {
 }
 
 }  // namespace
+
+std::vector<std::string> child_environment(const subprocess_options& options, const char* const* parent) {
+    std::vector<std::string> out;
+    for (const char* const* e = parent; e != nullptr && *e != nullptr; ++e) {
+        std::string_view entry(*e);
+        auto eq = entry.find('=');
+        if (eq == std::string_view::npos) {
+            continue;
+        }
+        const std::string_view name = entry.substr(0, eq);
+        if (allowlisted(name, options.passthrough) && !options.set_env.contains(std::string(name))) {
+            out.emplace_back(entry);
+        }
+    }
+    for (const auto& [name, value] : options.set_env) {
+        out.push_back(name + "=" + value);
+    }
+    return out;
+}
 
 std::string subprocess_result::describe() const {
     if (timed_out) {
@@ -112,6 +117,14 @@ result<subprocess_result> run_subprocess(const subprocess_options& options) {
     if (!options.workdir.empty()) {
         posix_spawn_file_actions_addchdir_np(&sa.actions, options.workdir.c_str());
     }
+    // Whatever the process holds open (sockets, the database, a descriptor a library opened without
+    // close-on-exec), the child gets none of it: only 0, 1 and 2 above survive.
+    if (int rc = posix_spawn_file_actions_addclosefrom_np(&sa.actions, STDERR_FILENO + 1); rc != 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return fail(error_kind::internal,
+                    fmt::format("posix_spawn_file_actions_addclosefrom_np: {}", std::strerror(rc)));
+    }
     // Own process group, so a timeout can stop the program and everything it started.
     posix_spawnattr_setpgroup(&sa.attr, 0);
     sigset_t defaults;
@@ -125,7 +138,7 @@ result<subprocess_result> run_subprocess(const subprocess_options& options) {
     posix_spawnattr_setflags(&sa.attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 
     std::vector<std::string> argv_strings = options.argv;
-    std::vector<std::string> env_strings = child_environment(options);
+    std::vector<std::string> env_strings = child_environment(options, environ);
     auto argv = c_strings(argv_strings);
     auto envp = c_strings(env_strings);
     const auto start = steady::now();

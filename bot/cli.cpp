@@ -1,5 +1,6 @@
 #include "bot/cli.hpp"
 
+#include "adapters/postgres_backup.hpp"
 #include "bot/audit_command.hpp"
 #include "bot/check_config_command.hpp"
 #include "bot/demo.hpp"
@@ -9,6 +10,7 @@
 #include "bot/signals.hpp"
 #include "commands/manifest.hpp"
 #include "core/config.hpp"
+#include "storage/instance_lock.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -21,6 +23,8 @@ namespace {
 
 constexpr std::string_view usage = R"(usage:
   opsbot run --config FILE          connect to Slack and serve (Ctrl-C / SIGTERM: finish acks, stop cleanly)
+                                    exits 0 on a signal, 1 bad config or environment, 2 Socket Mode disabled,
+                                    3 tokens refused, 4 another instance runs on this database
   opsbot demo                       built-in Slack simulator + sandbox platforms; type commands as users
   opsbot check-config --config FILE validate the stack description and the environment it names
   opsbot manifest --config FILE     print the Slack app manifest (JSON)
@@ -65,7 +69,21 @@ int run_bot(const std::string& config_path) {
     if (!config) {
         return 1;
     }
+    // Before anything touches Slack or the database: one instance per SQLite database (DESIGN.md "Runtime model").
+    system_clock clk;
+    auto instance = storage::instance_lock::acquire(config->database, clk);
+    if (!instance) {
+        std::cerr << "opsbot: " << instance.error().message << "\n";
+        return instance.error().kind == error_kind::conflict ? 4 : 1;
+    }
     init_logging(&*config, spdlog::level::info);
+    if (config->migrations) {
+        // Backups an older opsbot left readable by others are tightened now, not at the next backup.
+        if (auto secured = adapters::secure_backup_dir(config->migrations->backup_dir); !secured) {
+            std::cerr << "opsbot: migrations.backup_dir: " << secured.error().message << "\n";
+            return 1;
+        }
+    }
     auto tokens = tokens_from_env(*config);
     if (!tokens) {
         return 1;

@@ -3,7 +3,10 @@
 #include <exception>
 #include <iostream>
 
+#include <sys/stat.h>
+
 int main(int argc, char** argv) {
+    ::umask(077);  // whatever the bot creates (database, backups, files its children write) is its owner's only
     try {
         return opsbot::bot::run_cli(std::vector<std::string>(argv + 1, argv + argc));
     } catch (const std::exception& e) {

@@ -87,7 +87,8 @@ result<adapters::backup_file> backup_and_record(const database_tools& tools, std
         return std::unexpected(url.error());
     }
     adapters::backup_settings settings{tools.migrations.pg_dump, tools.migrations.pg_restore,
-                                       tools.migrations.backup_dir, tools.migrations.timeout};
+                                       tools.migrations.backup_dir, tools.migrations.timeout,
+                                       tools.migrations.env_passthrough};
     auto made = adapters::take_backup(environment, *url, settings, clk.now());
     if (!made) {
         record(tools, clk, actor, "backup.failed", {{"environment", std::string(environment)}, {"reason", made.error().message}});

@@ -33,6 +33,7 @@ result<std::string> deploy(const plan_step& step, const database_tools& tools, c
     adapters::deploy_settings settings;
     settings.command = tools.migrations.deploy_command;
     settings.workdir = tools.migrations.workdir;
+    settings.env_passthrough = tools.migrations.env_passthrough;
     settings.timeout = step.timeout;
     auto ran = adapters::run_migrate_deploy(settings, *url);
     if (!ran) {

@@ -79,11 +79,13 @@ result<std::string> generate(const plan_step& step, const step_environment& env)
                        provider->name(), key->id, vault.new_fingerprint(), vault.old_key_ids.size());
 }
 
-/// Runs the configured re-encryption with the two keys in the child's environment only.
+/// Runs the configured re-encryption with the two keys in the child's environment only; besides them it gets the
+/// allowlist and the secret's env_passthrough, nothing else of the bot's environment.
 result<adapters::subprocess_result> run_reencrypt(const secret_config& secret, const std::string& old_value,
                                                   const std::string& new_value, std::chrono::seconds timeout) {
     adapters::subprocess_options options;
     options.argv = secret.reencrypt_command;
+    options.passthrough = secret.env_passthrough;
     options.set_env = {{"OPSBOT_OLD_SECRET", old_value}, {"OPSBOT_NEW_SECRET", new_value}};
     options.timeout = timeout;
     options.max_output = 4096;

@@ -55,6 +55,9 @@ struct migrations_config {
     std::chrono::seconds timeout{std::chrono::minutes{15}};
     std::string pg_dump = "pg_dump";
     std::string pg_restore = "pg_restore";
+    /// Names of the bot's environment variables the deploy command, pg_dump and pg_restore also receive (when
+    /// set), besides PATH, HOME, LANG, LC_* and TZ and the one database URL of the step (e.g. a proxy, a CA file).
+    std::vector<std::string> env_passthrough;
 };
 
 struct secret_config {
@@ -63,6 +66,9 @@ struct secret_config {
     std::vector<std::string> services;
     std::string impact;
     std::vector<std::string> reencrypt_command;
+    /// Names of the bot's environment variables reencrypt_command also receives (when set), besides PATH, HOME,
+    /// LANG, LC_* and TZ and OPSBOT_OLD_SECRET / OPSBOT_NEW_SECRET (e.g. the app's database URL variable).
+    std::vector<std::string> env_passthrough;
     std::map<std::string, std::string> provider;  ///< provider-specific settings (api_url, token_env, ids)
 };
 

@@ -2,6 +2,7 @@
 // secrets (config_services.cpp).
 
 #include "core/config_walk.hpp"
+#include "core/prisma_command.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -157,18 +158,11 @@ void read_deploy_command(walker& w, const json::value& v, const std::string& pat
     if (!w.read_string_array(v, path, argv, false)) {
         return;
     }
-    std::string joined;
-    for (const auto& arg : argv) {
-        joined += (joined.empty() ? "" : " ") + arg;
-    }
-    // Runbook §4: `migrate reset` and `db push` can drop production data; only `migrate deploy` is safe.
-    for (std::string_view banned : {"migrate reset", "db push"}) {
-        if (joined.find(banned) != std::string::npos) {
-            w.problem(path, fmt::format("must not run `{}`: it can drop production data (runbook §4); use "
-                                        "[\"npx\", \"prisma\", \"migrate\", \"deploy\"]",
-                                        banned));
-            return;
-        }
+    if (auto destructive = destructive_prisma_command(argv)) {
+        w.problem(path, fmt::format("must not run {}: it can drop production data (runbook §4); use "
+                                    "[\"npx\", \"prisma\", \"migrate\", \"deploy\"]",
+                                    *destructive));
+        return;
     }
     out.deploy_command = std::move(argv);
 }
@@ -182,6 +176,7 @@ void read_migrations(walker& w, const json::value& v, const std::string& path, m
         {"timeout", [&](auto& x, auto& p) { w.read_duration(x, p, out.timeout); }},
         {"pg_dump", [&](auto& x, auto& p) { w.read_string(x, p, out.pg_dump); }},
         {"pg_restore", [&](auto& x, auto& p) { w.read_string(x, p, out.pg_restore); }},
+        {"env_passthrough", [&](auto& x, auto& p) { w.read_string_array(x, p, out.env_passthrough, true); }},
     };
     w.walk_object(v, path, fields);
 }
@@ -291,6 +286,7 @@ void read_root(const json::value& root, walker& w, stack_config& config) {
         {"monitoring", [&](auto& x, auto& p) { read_monitoring(w, x, p, config.monitoring); }},
     };
     w.walk_object(root, "", fields);
+    check_env_passthrough(w, config);
 }
 
 }  // namespace opsbot::config_detail

@@ -171,6 +171,7 @@ void read_secret(walker& w, const json::value& v, const std::string& path, const
          true, "the services whose environment holds this secret, e.g. [\"api\"]"},
         {"impact", [&](auto& x, auto& p) { w.read_string(x, p, s.impact); }},
         {"reencrypt_command", [&](auto& x, auto& p) { w.read_string_array(x, p, s.reencrypt_command, false); }},
+        {"env_passthrough", [&](auto& x, auto& p) { w.read_string_array(x, p, s.env_passthrough, true); }},
         {"provider", [&](auto& x, auto& p) { read_provider(w, x, p, s.generate, s); }, needs_provider,
          "{ \"token_env\": \"…\" } with the admin key that creates and revokes keys"},
     };

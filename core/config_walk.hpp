@@ -87,5 +87,8 @@ void read_root(const json::value& root, walker& w, stack_config& config);
 void read_services(const json::value& v, const std::string& path, walker& w, stack_config& config);
 void read_secrets(const json::value& v, const std::string& path, walker& w, const known_names& names,
                   stack_config& config);
+/// After the walk (it needs every section): the `env_passthrough` lists name variables, and none of them
+/// holds a secret the config names (a token, another database's URL, a secret's value).
+void check_env_passthrough(walker& w, const stack_config& config);
 
 }  // namespace opsbot::config_detail

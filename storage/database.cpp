@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "core/file_modes.hpp"
 #include "storage/schema_migrations.hpp"
 
 namespace opsbot::storage {
@@ -76,6 +77,22 @@ void migrate(SQLite::Database& sql, const std::string& path) {
     }
 }
 
+/// DESIGN.md "Security rules": the database is its owner's only. A new file is created 0600 before SQLite opens it
+/// (SQLite would create it 0644 less the umask), and SQLite gives the -wal and -shm files the database's mode. Files
+/// an older opsbot (or a looser umask) left readable by others are tightened, with a log line each.
+void make_private(const std::string& path) {
+    if (!std::filesystem::exists(path)) {
+        if (auto created = create_private_file(path); !created && created.error().kind != error_kind::conflict) {
+            throw database_error(fmt::format("cannot create database {}: {}", path, created.error().message));
+        }
+    }
+    for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
+        if (auto tightened = tighten_mode(file); !tightened) {
+            throw database_error(tightened.error().message);
+        }
+    }
+}
+
 }  // namespace
 
 struct database::impl {
@@ -88,6 +105,9 @@ database::database(const std::string& path, open_mode mode) : impl_(std::make_un
     impl_->path = path;
     if (mode == open_mode::read_only && path != ":memory:" && !std::filesystem::exists(path)) {
         throw database_error(fmt::format("no such database file: {}", path));
+    }
+    if (mode == open_mode::create && path != ":memory:" && !path.empty()) {
+        make_private(path);
     }
     int flags = mode == open_mode::read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
     try {

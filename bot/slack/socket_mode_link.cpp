@@ -2,6 +2,8 @@
 // verification otherwise (reference/slack.md §1.2, §9.1; Beast example websocket/client/async-ssl).
 #include "bot/slack/socket_mode_link.hpp"
 
+#include "adapters/tcp_connect.hpp"
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -47,7 +49,7 @@ public:
 
         auto& tcp_layer = beast::get_lowest_layer(ws_);
         tcp_layer.expires_after(timeout);
-        co_await tcp_layer.async_connect(endpoints, use_awaitable);
+        co_await adapters::async_connect_close_on_exec(tcp_layer, endpoints, use_awaitable);
         set_no_delay(true);
         if constexpr (std::is_same_v<Stream, websocket::stream<beast::ssl_stream<beast::tcp_stream>>>) {
             // §9.1: SNI = host, and the certificate must name the host.

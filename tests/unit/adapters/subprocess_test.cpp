@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
@@ -30,18 +31,48 @@ TEST_CASE("run_subprocess passes arguments verbatim, without a shell", "[subproc
     CHECK(r->output == "a b|$HOME|; rm -rf /|");
 }
 
-TEST_CASE("run_subprocess sets and unsets variables for the child only", "[subprocess]") {
-    ::setenv("OPSBOT_SUBPROCESS_TEST_DROP", "parent-value", 1);
+TEST_CASE("the child's environment: the allowlist, the passthrough names, then the step's own variables",
+          "[subprocess]") {
+    const char* parent[] = {"PATH=/usr/bin:/bin",
+                            "HOME=/home/ops",
+                            "LANG=C.UTF-8",
+                            "LC_ALL=C",
+                            "TZ=UTC",
+                            "SLACK_BOT_TOKEN=xoxb-parent-only",
+                            "PRODUCTION_DATABASE_URL=postgresql://u:pw@prod/app",
+                            "DATABASE_URL=postgresql://u:pw@prod/app",
+                            "HTTPS_PROXY=http://proxy:3128",
+                            "PATHX=not-path",
+                            "LCX=not-a-locale",
+                            "no-equals-sign",
+                            nullptr};
     subprocess_options o;
-    o.argv = {"sh", "-c", "echo \"set=$OPSBOT_SET drop=${OPSBOT_SUBPROCESS_TEST_DROP:-none} path=${PATH:+yes}\""};
+    o.passthrough = {"HTTPS_PROXY", "NOT_SET_IN_PARENT"};
+    o.set_env = {{"DATABASE_URL", "postgresql://u:pw@staging/app"}, {"TZ", "Europe/Paris"}};
+    auto env = child_environment(o, parent);
+    std::sort(env.begin(), env.end());
+    CHECK(env == std::vector<std::string>{"DATABASE_URL=postgresql://u:pw@staging/app", "HOME=/home/ops",
+                                          "HTTPS_PROXY=http://proxy:3128", "LANG=C.UTF-8", "LC_ALL=C",
+                                          "PATH=/usr/bin:/bin", "TZ=Europe/Paris"});
+}
+
+TEST_CASE("run_subprocess gives the child nothing of the parent's environment beyond the allowlist",
+          "[subprocess]") {
+    ::setenv("OPSBOT_SUBPROCESS_TEST_TOKEN", "parent-secret", 1);
+    ::setenv("OPSBOT_SUBPROCESS_TEST_PASS", "passed", 1);
+    subprocess_options o;
+    o.argv = {"sh", "-c",
+              "echo \"set=$OPSBOT_SET token=${OPSBOT_SUBPROCESS_TEST_TOKEN:-none} pass=$OPSBOT_SUBPROCESS_TEST_PASS "
+              "path=${PATH:+yes}\""};
+    o.passthrough = {"OPSBOT_SUBPROCESS_TEST_PASS"};
     o.set_env = {{"OPSBOT_SET", "child-value"}};
-    o.unset_env = {"OPSBOT_SUBPROCESS_TEST_DROP"};
     auto r = run_subprocess(o);
     REQUIRE(r);
-    CHECK(r->output == "set=child-value drop=none path=yes\n");
+    CHECK(r->output == "set=child-value token=none pass=passed path=yes\n");
     CHECK(std::getenv("OPSBOT_SET") == nullptr);
-    CHECK(std::string(std::getenv("OPSBOT_SUBPROCESS_TEST_DROP")) == "parent-value");
-    ::unsetenv("OPSBOT_SUBPROCESS_TEST_DROP");
+    CHECK(std::string(std::getenv("OPSBOT_SUBPROCESS_TEST_TOKEN")) == "parent-secret");
+    ::unsetenv("OPSBOT_SUBPROCESS_TEST_TOKEN");
+    ::unsetenv("OPSBOT_SUBPROCESS_TEST_PASS");
 }
 
 TEST_CASE("run_subprocess runs in the working directory", "[subprocess]") {

@@ -273,6 +273,55 @@ TEST_CASE("migrations: deploy_command is a safe non-empty argv", "[config]") {
     CHECK(result.config->migrations->deploy_command.size() == 4);
 }
 
+TEST_CASE("migrations.deploy_command: Prisma's destructive words are refused in any order", "[config]") {
+    set_default_env();
+    require_one_problem(config_with(R"(, "migrations": { "workdir": "w",
+                        "deploy_command": ["npx", "prisma", "migrate", "deploy", "--force-reset"] })"),
+                        "migrations.deploy_command", "`--force-reset`");
+    require_one_problem(config_with(R"(, "migrations": { "workdir": "w",
+                        "deploy_command": ["prisma", "db", "--accept-data-loss", "push"] })"),
+                        "migrations.deploy_command", "`db push --accept-data-loss`");
+}
+
+TEST_CASE("env_passthrough: variable names a child may also get, never a secret the config names", "[config]") {
+    set_default_env();
+    const std::string reencrypting = R"(, "secrets": { "CREDENTIAL_ENCRYPTION_KEY": { "generate": "hex32",
+        "services": ["api"], "reencrypt_command": ["node", "reencrypt.js"], "env_passthrough": [%s] } })";
+    auto with_secret = [&](const std::string& names) {
+        std::string text = reencrypting;
+        text.replace(text.find("%s"), 2, names);
+        return config_with(text);
+    };
+    auto ok = parse_config(config_with(R"(, "migrations": { "workdir": "w", "env_passthrough": ["HTTPS_PROXY",
+        "no_proxy"] }, "secrets": { "CREDENTIAL_ENCRYPTION_KEY": { "generate": "hex32", "services": ["api"],
+        "reencrypt_command": ["node", "reencrypt.js"], "env_passthrough": ["STAGING_DATABASE_URL"] } })"),
+                           lookup_fake);
+    INFO(describe(ok.problems));
+    REQUIRE(ok.problems.empty());
+    CHECK(ok.config->migrations->env_passthrough == std::vector<std::string>{"HTTPS_PROXY", "no_proxy"});
+    CHECK(ok.config->secrets.at("CREDENTIAL_ENCRYPTION_KEY").env_passthrough ==
+          std::vector<std::string>{"STAGING_DATABASE_URL"});
+
+    require_one_problem(config_with(R"(, "migrations": { "workdir": "w", "env_passthrough": ["HTTPS_PROXY",
+                        "SLACK_BOT_TOKEN"] })"),
+                        "migrations.env_passthrough[1]", "SLACK_BOT_TOKEN holds a secret");
+    require_one_problem(
+        config_with(R"(, "migrations": { "workdir": "w", "env_passthrough": ["STAGING_DATABASE_URL"] })"),
+        "migrations.env_passthrough[0]", "only the URL of the database it changes");
+    require_one_problem(config_with(R"(, "migrations": { "workdir": "w", "env_passthrough": ["DATABASE_URL"] })"),
+                        "migrations.env_passthrough[0]", "set by the step itself");
+    require_one_problem(config_with(R"(, "migrations": { "workdir": "w", "env_passthrough": ["xoxb-1-abc def"] })"),
+                        "migrations.env_passthrough[0]", "must name an environment variable");
+    CHECK(describe(problems_of(config_with(R"(, "migrations": { "workdir": "w", "env_passthrough": ["xoxb-1-abc"] })")))
+              .find("xoxb-1-abc") == std::string::npos);
+    require_one_problem(with_secret(R"("RAILWAY_TOKEN")"), "secrets.CREDENTIAL_ENCRYPTION_KEY.env_passthrough[0]",
+                        "RAILWAY_TOKEN holds a secret");
+    require_one_problem(with_secret(R"("OPSBOT_NEW_SECRET")"), "secrets.CREDENTIAL_ENCRYPTION_KEY.env_passthrough[0]",
+                        "set by the step itself");
+    require_one_problem(with_secret(R"("CREDENTIAL_ENCRYPTION_KEY")"),
+                        "secrets.CREDENTIAL_ENCRYPTION_KEY.env_passthrough[0]", "holds a secret");
+}
+
 TEST_CASE("monitoring sections", "[config]") {
     set_default_env();
     require_one_problem(config_with(R"(, "monitoring": { "github": { "repo": "justaname" } })"),
