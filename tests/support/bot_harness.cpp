@@ -124,6 +124,13 @@ stack_config harness_config(const std::string& slack_api_url, const std::string&
     return c;
 }
 
+void site_down_with_two_checks(stack_config& c) {
+    c.policies["incident"].run = "deployers";
+    const std::string health = c.services.at("api").health_url.at("production");
+    c.services.at("web").url = health;
+    c.services.at("web").health_url["production"] = health;
+}
+
 void seed_vercel(fake_vercel& vercel) {
     const std::int64_t base = 1'764'000'000'000;
     fake_vercel_deployment old{"dpl_Old1", base, "READY", "", "production", "1111111aaaa", "main", true, "web"};

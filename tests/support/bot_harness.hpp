@@ -59,13 +59,17 @@ struct harness_options {
 struct plan_button {
     std::string channel;
     std::string message_ts;
-    std::string action_id;  ///< approve | deny | cancel
+    std::string action_id;  ///< approve | deny | cancel | stop
     std::string value;      ///< "A-1:<digest>"
 };
 
 /// The stack description the harness runs (also written as JSONC for the real binary by the restart test).
 stack_config harness_config(const std::string& slack_api_url, const std::string& database, const fake_vercel* vercel,
                             const fake_railway* railway, const fake_health* health, const harness_options& options);
+
+/// `/incident site-down` for the deployers, with a /health for web as well (both at the fake health URL): its plan
+/// is vercel.rollback web, railway.rollback api, then web's and api's health checks — a step to hold, and one after.
+void site_down_with_two_checks(stack_config& config);
 
 /// Seeds the platforms with the deployments named above.
 void seed_vercel(fake_vercel& vercel);
