@@ -84,6 +84,7 @@ stack_config harness_config(const std::string& slack_api_url, const std::string&
     c.slack.api_url = slack_api_url;
     c.slack.ops_channel = ops_channel;
     c.slack.incident_channel = incident_channel;
+    c.slack.audit_channel = audit_channel;
     c.database = database;
     c.groups["deployers"] = {requester, approver_a, approver_b, non_approver};
     c.groups["approvers"] = {approver_a, approver_b, approver_c};
@@ -339,6 +340,10 @@ void bot_harness::restart(const std::function<void()>& while_down) {
 
 void bot_harness::tick_watches() {
     bot_->tick_watches();
+}
+
+void bot_harness::tick_audit_head() {
+    bot_->tick_audit_head();
 }
 
 bot_harness::~bot_harness() {

@@ -28,6 +28,8 @@ namespace opsbot::testing {
 
 inline constexpr const char* ops_channel = "C0OPS";
 inline constexpr const char* incident_channel = "C0INC";
+/// slack.audit_channel of the harness: the audit head (posted at start and daily) stays out of the incident channel.
+inline constexpr const char* audit_channel = "C0AUDIT";
 inline constexpr const char* requester = "U01";      ///< deployer
 inline constexpr const char* approver_a = "U02";     ///< deployer + approver
 inline constexpr const char* approver_b = "U03";     ///< deployer + approver
@@ -139,6 +141,8 @@ public:
     void restart(const std::function<void()>& while_down = {});
     /// One tick of the post-deploy watches on this thread (after advancing clock()).
     void tick_watches();
+    /// One tick of the audit head's daily post on this thread (after advancing clock()).
+    void tick_audit_head();
     /// Counts an envelope sent directly through slack() (e.g. a replay the bot ignores does not count).
     void count_sent() { ++sent_; }
 
