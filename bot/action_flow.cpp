@@ -4,6 +4,7 @@
 #include "bot/slack/block_kit.hpp"
 #include "commands/format.hpp"
 #include "commands/planner.hpp"
+#include "commands/policy.hpp"
 #include "core/mrkdwn.hpp"
 
 #include <boost/json/parse.hpp>
@@ -57,18 +58,7 @@ void action_flow::tell(const std::string& channel, const std::string& user, cons
 }
 
 std::set<user_id> action_flow::approvers_for(const std::string& family) const {
-    std::set<user_id> out;
-    auto policy = deps_.config.policies.find(family);
-    if (policy == deps_.config.policies.end() || policy->second.approve.empty()) {
-        return out;
-    }
-    auto group = deps_.config.groups.find(policy->second.approve);
-    if (group != deps_.config.groups.end()) {
-        for (const auto& member : group->second) {
-            out.insert(user_id(member));
-        }
-    }
-    return out;
+    return commands::approvers_of(family, deps_.config);
 }
 
 plan_view action_flow::view_of(const storage::action_record& action, const commands::plan& plan) {
@@ -94,7 +84,7 @@ plan_view action_flow::view_of(const storage::action_record& action, const comma
 }
 
 void action_flow::update_message(const storage::action_record& action, const commands::plan& plan,
-                                 const plan_view& view) {
+                                 const plan_view& view, bool force) {
     if (!action.message_ts) {
         return;
     }
@@ -106,7 +96,7 @@ void action_flow::update_message(const storage::action_record& action, const com
         spdlog::error("could not re-read {} before updating its message: {}", action.id.str(), now.error().message);
         return;
     }
-    if (std::string(storage::to_string(now->state)) != view.state) {
+    if (!force && std::string(storage::to_string(now->state)) != view.state) {
         spdlog::debug("{}: not showing a stale '{}' view; it is {} now", action.id.str(), view.state,
                       storage::to_string(now->state));
         return;
@@ -117,6 +107,9 @@ void action_flow::update_message(const storage::action_record& action, const com
         plan_view fresh = view_of(*now, plan);
         shown.approvers = fresh.approvers;
         shown.approvals = fresh.approvals;
+    }
+    if (storage::is_terminal(now->state)) {
+        shown.audit_head = audit_head_text();
     }
     show_break_glass(shown, action.id);
     auto updated =
@@ -246,6 +239,10 @@ std::optional<action_flow::clicked> action_flow::clicked_action(const block_acti
 }
 
 void action_flow::on_click(const block_action& click) {
+    if (click.action_id == stop_button) {
+        on_stop(click);
+        return;
+    }
     auto found = clicked_action(click);
     if (!found) {
         return;

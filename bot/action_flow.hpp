@@ -1,5 +1,6 @@
 #pragma once
 
+#include "bot/action_flow_controls.hpp"
 #include "bot/block_action.hpp"
 #include "bot/incident_notifier.hpp"
 #include "bot/plan_message.hpp"
@@ -8,6 +9,7 @@
 #include "commands/continue_board.hpp"
 #include "commands/plan.hpp"
 #include "commands/platform_registry.hpp"
+#include "commands/step_runner.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
 #include "core/thread_pool.hpp"
@@ -20,6 +22,7 @@
 #include <boost/json/object.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -47,7 +50,9 @@ struct action_flow_deps {
 
 /// The life of a destructive command (DESIGN.md "What a user does"): plan → post with buttons →
 /// the two-person rule on every click → re-plan → run step by step under a lock → outcome in the thread
-/// and, for failures and rollbacks, in the incident channel. All blocking; called on worker threads.
+/// and, for failures, rollbacks and stops, in the incident channel. All blocking; called on worker threads.
+/// Audit is fail-closed (issue 12): a step whose `step.started` entry cannot be written does not run, and a final
+/// state that cannot be recorded is retried, then alarmed in the incident channel.
 class action_flow {
 public:
     explicit action_flow(action_flow_deps deps);
@@ -63,7 +68,7 @@ public:
     /// The "Acknowledge break-glass" button (plan message or incident post): another allowed approver reviews it.
     void on_break_glass_ack(const block_action& click);
 
-    /// Approve / Deny / Cancel clicks.
+    /// Approve / Deny / Cancel clicks, and Stop (on_stop).
     void on_click(const block_action& click);
 
     /// Start-up: actions found running become interrupted and are reported; never re-run.
@@ -73,10 +78,42 @@ public:
     void sweep_expired();
 
 private:
+    /// How a run ended (bot/action_execute.cpp → bot/action_flow_finish.cpp).
+    struct run_end {
+        storage::action_state state = storage::action_state::succeeded;  ///< succeeded, failed or stopped
+        std::size_t step = 0;     ///< 1-based: the step that failed, or the one it stopped at / before; 0: none
+        std::string error;        ///< the failure, redacted, fit for Slack
+        bool changed_since_approval = false;  ///< the step found production changed (error_kind::changed_since_approval)
+        std::string stopped_by;   ///< who pressed Stop
+        bool stopped_while_waiting = false;  ///< Stop woke the step that waited for a person
+    };
+
     /// The plan an action carries (its stored JSON).
     static commands::plan plan_of(const storage::action_record& action);
     /// Runs an approved action (bot/action_execute.cpp).
     void execute(const storage::action_record& action);
+    /// The step loop of execute(): each step audited before it runs (fail-closed), Stop honoured before each,
+    /// no lock held while a step waits for a person.
+    run_end run_steps(const storage::action_record& action, const commands::plan& plan, plan_view& view,
+                      const commands::step_environment& env, const commands::secret_vault* vault);
+    /// Claims one lock per service the plan acts on (in name order) until its remaining steps' time is up; on a
+    /// refusal, releases what it claimed and returns the refusal.
+    result<void> claim_locks(const storage::action_record& action, const commands::plan& plan,
+                             std::size_t from_step);
+    /// The end of a run (bot/action_flow_finish.cpp): the final state (retried; alarmed when it cannot be
+    /// recorded), the message, the thread, the incident channel, the follow-ups.
+    void finish(const storage::action_record& action, const commands::plan& plan, plan_view& view,
+                const run_end& end, const commands::secret_vault* vault);
+    /// running → `end.state`, retried with backoff (deps_.sleep); the last error when every attempt failed.
+    result<void> record_final_state(const storage::action_record& action, const run_end& end);
+    /// "#SEQ HASH12" of the audit log's newest entry; empty (logged) when it cannot be read.
+    std::string audit_head_text();
+    void post_in_thread(const storage::action_record& action, const std::string& text);
+    /// Posts to the incident channel; a failure is logged by the notifier.
+    void alarm(const incident_notice& notice);
+    /// The Stop button (bot/action_flow_stop.cpp): the requester or an approver of the family asks a running
+    /// action to stop before its next step; a step waiting for a person is woken.
+    void on_stop(const block_action& click);
     void run_break_glass(const commands::invocation& inv, const commands::plan& plan, const std::string& reason,
                          const std::string& response_url);
     /// Adds the break-glass line and button to a view of an action that used it (bot/break_glass_flow.cpp).
@@ -87,7 +124,11 @@ private:
     /// stored, tells the requester and returns nothing.
     std::optional<action_id> record_request(const commands::invocation& inv, const commands::plan& plan,
                                             const policy_config& policy, const std::string& response_url);
-    void update_message(const storage::action_record& action, const commands::plan& plan, const plan_view& view);
+    /// Shows `view` on the action's message unless the action has left the state the view shows (a stale view);
+    /// `force` shows it anyway (the executor's last word when the final state could not be recorded). An ended
+    /// action's message carries the audit head.
+    void update_message(const storage::action_record& action, const commands::plan& plan, const plan_view& view,
+                        bool force = false);
     plan_view view_of(const storage::action_record& action, const commands::plan& plan);
     void tell(const std::string& channel, const std::string& user, const std::string& text);
     /// The action a button names and the plan digest it carries; when the button names none that exists, tells
@@ -108,6 +149,7 @@ private:
     storage::lock_store locks_;
     storage::audit_log audit_;
     incident_notifier incidents_;
+    run_controls controls_;     ///< Stop requests and waits for a person, shared by clicks and the executor
     std::mutex message_mutex_;  ///< serializes plan-message updates (see update_message)
 };
 

@@ -5,8 +5,8 @@
 namespace opsbot::bot {
 
 // The work lives in storage/audit_cli.cpp, where the storage unit tests cover it; this is the CLI's name for it.
-int run_audit_verify(const std::string& db_path, std::ostream& out) {
-    return storage::audit_verify_command(db_path, out);
+int run_audit_verify(const std::string& db_path, const std::optional<storage::audit_anchor>& head, std::ostream& out) {
+    return storage::audit_verify_command(db_path, head, out);
 }
 
 int run_audit_export(const std::string& db_path, std::optional<std::string> since_iso8601, std::ostream& out) {

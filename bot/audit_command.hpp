@@ -4,11 +4,14 @@
 #include <optional>
 #include <string>
 
+#include "storage/audit_anchor.hpp"
+
 namespace opsbot::bot {
 
-/// `opsbot audit verify --db FILE`: 0 and "audit log OK: N entries, head <hash prefix>"; 1 and
-/// "audit entry N is broken: <reason>"; 2 when the file is missing or not an opsbot database (never created).
-int run_audit_verify(const std::string& db_path, std::ostream& out);
+/// `opsbot audit verify --db FILE [--head SEQ:HASH]`: 0 and "audit log OK: N entries, head #N <hash>"; 1 and
+/// what is broken or missing (an entry that does not check out; with a head, entries cut off or rewritten), then
+/// the count and head found; 2 when the file is missing or not an opsbot database (never created).
+int run_audit_verify(const std::string& db_path, const std::optional<storage::audit_anchor>& head, std::ostream& out);
 
 /// `opsbot audit export --db FILE [--since ISO8601]`: JSON lines {seq,time,actor,action_id,event,detail,hash}
 /// with time >= since. 0 on success; 2 for a missing file or a malformed --since, with a message on `out`.

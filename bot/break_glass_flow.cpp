@@ -79,6 +79,9 @@ void restore_steps(plan_view& view, const std::vector<storage::audit_entry>& ent
         } else if (e.event == "step.failed") {
             view.steps[i] = step_status::failed;
             view.outcomes[i] = json_string(d, "error");
+        } else if (e.event == "step.stopped") {
+            view.steps[i] = step_status::skipped;
+            view.outcomes[i] = "stopped by " + json_string(d, "by") + " while it waited";
         }
     }
 }

@@ -10,12 +10,17 @@
 #include "bot/signals.hpp"
 #include "commands/manifest.hpp"
 #include "core/config.hpp"
+#include "storage/audit_anchor.hpp"
 #include "storage/instance_lock.hpp"
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
+#include <expected>
+#include <initializer_list>
 #include <iostream>
+#include <map>
 #include <optional>
 
 namespace opsbot::bot {
@@ -28,21 +33,46 @@ constexpr std::string_view usage = R"(usage:
   opsbot demo                       built-in Slack simulator + sandbox platforms; type commands as users
   opsbot check-config --config FILE validate the stack description and the environment it names
   opsbot manifest --config FILE     print the Slack app manifest (JSON)
-  opsbot audit verify --db FILE     check the audit hash chain; exit 1 and name the first bad entry
-  opsbot audit export --db FILE [--since ISO8601]   audit entries as JSON lines
+  opsbot audit verify --db FILE | --config FILE [--head SEQ:HASH]
+                                    check the audit hash chain; exit 1 and name the first bad entry; with
+                                    --head (a head the bot posted: its full hash, or its first 12+ hex digits),
+                                    also that the log still holds that entry, with nothing missing before it
+  opsbot audit export --db FILE | --config FILE [--since ISO8601]   audit entries as JSON lines
 )";
 
-/// The value after `name` (e.g. --config FILE or --config=FILE).
-std::optional<std::string> option(const std::vector<std::string>& args, std::string_view name) {
-    for (size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == name && i + 1 < args.size()) {
-            return args[i + 1];
+/// `--name VALUE` / `--name=VALUE` pairs after a command's words, by name. Anything else — a flag the command
+/// does not take, one without a value, one given twice, a stray word — is an error naming it.
+std::expected<std::map<std::string, std::string>, std::string> read_flags(
+    const std::vector<std::string>& args, std::size_t first, std::initializer_list<std::string_view> known) {
+    std::map<std::string, std::string> out;
+    for (std::size_t i = first; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        if (!arg.starts_with("--")) {
+            return std::unexpected("unexpected argument `" + arg + "`");
         }
-        if (args[i].size() > name.size() && args[i].starts_with(name) && args[i][name.size()] == '=') {
-            return args[i].substr(name.size() + 1);
+        const auto eq = arg.find('=');
+        const std::string name = arg.substr(0, eq);
+        if (std::find(known.begin(), known.end(), name) == known.end()) {
+            return std::unexpected("unknown flag `" + name + "`");
+        }
+        std::string value;
+        if (eq != std::string::npos) {
+            value = arg.substr(eq + 1);
+        } else if (i + 1 < args.size()) {
+            value = args[++i];
+        } else {
+            return std::unexpected(name + " needs a value");
+        }
+        if (!out.emplace(name, value).second) {
+            return std::unexpected(name + " is given twice");
         }
     }
-    return std::nullopt;
+    return out;
+}
+
+std::optional<std::string> flag(const std::map<std::string, std::string>& flags, const std::string& name) {
+    auto it = flags.find(name);
+    return it == flags.end() ? std::nullopt : std::optional<std::string>(it->second);
 }
 
 int usage_error(std::string_view message) {
@@ -124,20 +154,44 @@ int run_manifest(const std::string& config_path) {
 }
 
 int run_audit(const std::vector<std::string>& args) {
-    if (args.size() < 2) {
-        return usage_error("audit needs `verify` or `export`");
+    if (args.size() < 2 || (args[1] != "verify" && args[1] != "export")) {
+        return usage_error(args.size() < 2 ? "audit needs `verify` or `export`"
+                                           : "unknown audit subcommand `" + args[1] + "`");
     }
-    auto db = option(args, "--db");
-    if (!db) {
-        return usage_error("audit " + args[1] + " needs --db FILE");
+    const bool verify = args[1] == "verify";
+    auto flags = verify ? read_flags(args, 2, {"--db", "--config", "--head"})
+                        : read_flags(args, 2, {"--db", "--config", "--since"});
+    if (!flags) {
+        return usage_error("audit " + args[1] + ": " + flags.error());
     }
-    if (args[1] == "verify") {
-        return run_audit_verify(*db, std::cout);
+    auto db = flag(*flags, "--db");
+    auto config_path = flag(*flags, "--config");
+    if (db.has_value() == config_path.has_value()) {
+        return usage_error("audit " + args[1] + " needs --db FILE or --config FILE (one of them)");
     }
-    if (args[1] == "export") {
-        return run_audit_export(*db, option(args, "--since"), std::cout);
+    std::optional<storage::audit_anchor> head;
+    if (auto text = flag(*flags, "--head")) {
+        auto parsed = storage::parse_audit_anchor(*text);
+        if (!parsed) {
+            return usage_error(parsed.error().message);
+        }
+        head = *parsed;
     }
-    return usage_error("unknown audit subcommand `" + args[1] + "`");
+    if (config_path) {
+        // The file the stack description names; its tokens need not be set to read the log.
+        auto loaded = load_config_file(*config_path);
+        if (!loaded.config) {
+            for (const auto& p : loaded.problems) {
+                std::cerr << p.path << ": " << p.message << "\n";
+            }
+            return 2;
+        }
+        db = loaded.config->database;
+    }
+    if (!verify) {
+        return run_audit_export(*db, flag(*flags, "--since"), std::cout);
+    }
+    return run_audit_verify(*db, head, std::cout);
 }
 
 }  // namespace
@@ -149,13 +203,20 @@ int run_cli(const std::vector<std::string>& args) {
     }
     const std::string& command = args[0];
     if (command == "demo") {
+        if (args.size() > 1) {
+            return usage_error("demo takes no arguments (got `" + args[1] + "`)");
+        }
         return run_demo(args);
     }
     if (command == "audit") {
         return run_audit(args);
     }
     if (command == "run" || command == "check-config" || command == "manifest") {
-        auto config = option(args, "--config");
+        auto flags = read_flags(args, 1, {"--config"});
+        if (!flags) {
+            return usage_error(command + ": " + flags.error());
+        }
+        auto config = flag(*flags, "--config");
         if (!config) {
             return usage_error(command + " needs --config FILE");
         }

@@ -33,6 +33,7 @@ std::string state_line(const plan_view& view) {
         {"approved", "*Approved*: starting"}, {"running", "*Running*"},       {"succeeded", "*Succeeded*"},
         {"failed", "*Failed*"},               {"denied", "*Denied*"},         {"cancelled", "*Cancelled*"},
         {"expired", "*Expired*"},             {"interrupted", "*Interrupted*: not re-run"},
+        {"stopped", "*Stopped*"},
     };
     auto it = words.find(view.state);
     return it == words.end() ? "*" + escape_mrkdwn(view.state) + "*" : it->second;
@@ -90,6 +91,19 @@ message render_plan_message(const commands::plan& plan, const plan_view& view) {
             button("Cancel", "cancel", value),
         };
         blocks.push_back(actions("plan_" + view.action_id, std::move(buttons)));
+    }
+    if (!view.dry_run && view.state == "running") {
+        confirm_dialog confirm{"Stop " + view.action_id + "?",
+                               "The step running now finishes (a wait for a person ends at once); nothing after it "
+                               "runs. What already ran stays as it is.",
+                               "Stop", "Keep running", button_style::danger};
+        boost::json::array buttons{
+            button("Stop", stop_button, view.action_id + ":" + view.digest, button_style::danger, confirm),
+        };
+        blocks.push_back(actions("run_" + view.action_id, std::move(buttons)));
+    }
+    if (!view.audit_head.empty()) {
+        blocks.push_back(context("audit " + escape_mrkdwn(view.audit_head)));
     }
     std::string fallback = fmt::format("{}: {} ({})", view.dry_run ? "Dry run" : view.action_id, plan.title,
                                        view.dry_run ? "dry run" : view.state);

@@ -29,16 +29,23 @@ struct plan_view {
     /// Set when the requester skipped approval with `--break-glass "<reason>"` (issue #7).
     std::string break_glass_reason;
     std::string break_glass_acknowledged_by;  ///< who reviewed it; empty: unreviewed (shows the button)
+    /// Once the action ended: the audit head after its last entry, "#SEQ HASH12" (storage::short_head); the
+    /// message ends with "audit #SEQ HASH12", a head the database's owner cannot rewrite (issue 12).
+    std::string audit_head;
 };
 
 /// The action_id of the "Acknowledge break-glass" button; its value is "<action id>:<digest>" like the others.
 inline constexpr const char* ack_break_glass_button = "ack_break_glass";
 
+/// The action_id of the Stop button a running action's message carries; its value is "<action id>:<digest>".
+inline constexpr const char* stop_button = "stop";
+
 /// The "Acknowledge break-glass" actions block for `action_id` (plan messages and the incident post).
 boost::json::object break_glass_ack_block(const std::string& action_id, const std::string& digest);
 
 /// The Slack message for a plan: title, requester, expiry, the numbered steps with ✅ / ⏳ / ❌, impact lines,
-/// and — only while awaiting approval — Approve / Deny / Cancel buttons whose value is "<action id>:<digest>".
+/// and — only while awaiting approval — Approve / Deny / Cancel buttons whose value is "<action id>:<digest>";
+/// while running, a Stop button with the same value. An ended action's message ends with its audit head.
 message render_plan_message(const commands::plan& plan, const plan_view& view);
 
 /// The button value "A-7:<digest>" split back; false when malformed.

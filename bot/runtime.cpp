@@ -3,6 +3,7 @@
 #include "adapters/http_client.hpp"
 #include "bot/action_flow.hpp"
 #include "bot/app.hpp"
+#include "bot/audit_head.hpp"
 #include "bot/post_deploy_watch.hpp"
 #include "bot/slack/web_api.hpp"
 #include "commands/backup_plan.hpp"
@@ -35,6 +36,7 @@ struct runtime::parts {
           flow(action_flow_deps{config, db, clk, platforms, slack, workers,
                                 [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); },
                                 opts.poll_interval, &watcher, &board}),
+          heads(config, db, clk, slack),
           behaviour(context, slack, workers, flow),
           client(opts.socket, hooks()) {
         // Commands that reach the databases (backups, migrations) record into the bot's own audit log.
@@ -70,12 +72,13 @@ struct runtime::parts {
         }
     }
 
-    // Asks the post-deploy watches, now and then, whether a check is due by the injected clock.
+    // Asks the post-deploy watches and the audit head, now and then, whether something is due by the injected clock.
     void watch_loop() {
         std::unique_lock lock(sweep_mutex);
         while (!sweep_cv.wait_for(lock, options.watch_tick_interval, [this] { return stopping; })) {
             lock.unlock();
             watcher.tick();
+            heads.tick();
             lock.lock();
         }
     }
@@ -93,6 +96,7 @@ struct runtime::parts {
     commands::command_context context;
     post_deploy_watch watcher;
     action_flow flow;
+    audit_head_publisher heads;  ///< the audit head, posted at start and daily (issue 12)
     app behaviour;
     socket_mode_client client;
     std::mutex sweep_mutex;
@@ -108,8 +112,12 @@ runtime::~runtime() = default;
 
 int runtime::run() {
     auto& p = *parts_;
-    // Never re-run silently what a previous process left running (DESIGN.md "Runtime model").
-    p.workers.post([&p] { p.flow.recover_at_startup(); });
+    // Never re-run silently what a previous process left running (DESIGN.md "Runtime model"); then publish the
+    // head of the audit log, which the recovery may have moved.
+    p.workers.post([&p] {
+        p.flow.recover_at_startup();
+        p.heads.publish_now();
+    });
     // Watches a previous run left are resumed; one whose window passed meanwhile is checked once and closed.
     p.workers.post([&p] { p.watcher.resume_at_startup(); });
     std::thread sweeper([&p] { p.sweep_loop(); });
@@ -155,6 +163,8 @@ bool runtime::wait_settled(uint64_t count, std::chrono::milliseconds timeout) {
 }
 
 void runtime::tick_watches() { parts_->watcher.tick(); }
+
+void runtime::tick_audit_head() { parts_->heads.tick(); }
 
 const socket_mode_client& runtime::client() const { return parts_->client; }
 

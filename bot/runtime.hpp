@@ -25,8 +25,8 @@ struct runtime_options {
     /// Waits between polls of a running step; tests and the demo shorten it.
     std::chrono::milliseconds poll_interval{2000};
     std::chrono::seconds expiry_sweep_interval{30};
-    /// How often (real time) the ticker asks the post-deploy watches whether a check is due; the checks
-    /// themselves are scheduled on `clk`.
+    /// How often (real time) the ticker asks the post-deploy watches whether a check is due, and the audit head
+    /// whether its daily post is; both are scheduled on `clk`.
     std::chrono::milliseconds watch_tick_interval{std::chrono::seconds{15}};
     const clock* clk = nullptr;  ///< default: the system clock
 };
@@ -53,6 +53,8 @@ public:
     bool wait_settled(uint64_t count, std::chrono::milliseconds timeout);
     /// Runs one tick of the post-deploy watches now, on the caller's thread (tests, after moving a manual clock).
     void tick_watches();
+    /// Posts the audit head now if its daily post is due by the injected clock, on the caller's thread (tests).
+    void tick_audit_head();
     const socket_mode_client& client() const;
     commands::platform_registry& platforms();
 

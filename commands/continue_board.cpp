@@ -26,8 +26,8 @@ result<void> continue_board::wait(const std::string& secret, const std::string& 
     auto [it, created] = slots_.try_emplace(secret);
     if (created || it->second.ended) {
         it->second = slot{};
-        it->second.requester = requester;
     }
+    it->second.requester = requester;  // also for a slot stop() made before the wait began
     for (;;) {
         if (closed_) {
             slots_.erase(secret);
@@ -36,6 +36,10 @@ result<void> continue_board::wait(const std::string& secret, const std::string& 
         auto found = slots_.find(secret);
         if (found == slots_.end()) {
             return fail(error_kind::conflict, fmt::format("the wait for {} was ended", secret));
+        }
+        if (found->second.stopped) {
+            return fail(error_kind::conflict, fmt::format("stopped while it waited for `/rotate {} --continue`",
+                                                          secret));
         }
         if (found->second.signalled) {
             found->second.signalled = false;
@@ -86,7 +90,7 @@ result<std::string> continue_board::signal(const std::string& secret, const std:
         slots_.erase(it);
         it = slots_.end();
     }
-    if (it == slots_.end()) {
+    if (it == slots_.end() || it->second.stopped) {
         return fail(error_kind::not_found, fmt::format("No rotation of `{}` is waiting for `--continue`.", secret));
     }
     if (it->second.requester != user) {
@@ -129,6 +133,18 @@ result<std::string> continue_board::signal(const std::string& secret, const std:
     return answer;
 }
 
+void continue_board::stop(const std::string& secret) {
+    {
+        std::lock_guard lock(mutex_);
+        auto [it, created] = slots_.try_emplace(secret);
+        if (!created && it->second.ended) {
+            it->second = slot{};
+        }
+        it->second.stopped = true;
+    }
+    changed_.notify_all();
+}
+
 void continue_board::close() {
     {
         std::lock_guard lock(mutex_);
@@ -140,7 +156,7 @@ void continue_board::close() {
 bool continue_board::waiting(const std::string& secret) const {
     std::lock_guard lock(mutex_);
     auto it = slots_.find(secret);
-    return it != slots_.end() && !it->second.ended;
+    return it != slots_.end() && !it->second.ended && !it->second.stopped;
 }
 
 }  // namespace opsbot::commands

@@ -40,6 +40,11 @@ public:
     result<std::string> signal(const std::string& secret, const std::string& user,
                                std::chrono::milliseconds answer_timeout = std::chrono::seconds{60});
 
+    /// The Stop button (issue 12): the wait for `secret` returns at once with error_kind::conflict ("stopped"),
+    /// and so does a wait for it that starts before end_wait(secret) — Stop may be pressed just before the step
+    /// begins to wait. The caller ends it with end_wait(secret) once the step is over.
+    void stop(const std::string& secret);
+
     /// The bot is stopping: every wait returns at once (error_kind::unavailable) and no new wait starts, so
     /// shutdown does not sit out a 4 h manual step. The rotation then fails with its way back.
     void close();
@@ -57,6 +62,7 @@ private:
         bool signalled = false;
         std::optional<std::string> answer;
         bool ended = false;  ///< end_wait() came while an answer was still unread
+        bool stopped = false;  ///< stop(): the wait ends at once
     };
 
     const clock& clk_;

@@ -1,6 +1,7 @@
 #include "commands/lock_commands.hpp"
 
 #include "commands/format.hpp"
+#include "commands/policy.hpp"
 #include "core/mrkdwn.hpp"
 #include "storage/lock_store.hpp"
 
@@ -10,6 +11,11 @@ namespace opsbot::commands {
 namespace {
 
 reply error_reply(std::string text) { return reply{std::move(text), false, true}; }
+
+/// A lock's owner as Slack shows it: a person is mentioned, an action ("A-7") named.
+std::string owner_mention(const std::string& owner) {
+    return owner.starts_with("A-") ? escape_mrkdwn(owner) : fmt::format("<@{}>", escape_mrkdwn(owner));
+}
 
 }  // namespace
 
@@ -39,13 +45,33 @@ reply run_deploy_unlock(const parsed_command& command, const command_context& co
     }
     const std::string service = command.arg("service").value_or("");
     const std::string env = command.arg("env").value_or("");
+    const std::string user = command.user.str();
     storage::lock_store locks(*context.db, context.clk);
-    auto released = locks.release(service, env, command.user.str());
+    // An approver of /deploy may also clear a lock whose owner is gone or another person's freeze (issue 12).
+    if (approvers_of("deploy", context.config).contains(command.user)) {
+        auto released = locks.release_as_approver(service, env, user);
+        if (!released) {
+            return error_reply(escape_mrkdwn(released.error().message) + "\nNothing was changed.");
+        }
+        std::string whose = released->owner == user
+                                ? std::string()
+                                : fmt::format(" (an approver of `/deploy`); it was {}'s lock: {}",
+                                              owner_mention(released->owner), escape_mrkdwn(released->reason));
+        return reply{fmt::format(":unlock: *{} {}* is unlocked by <@{}>{}.", escape_mrkdwn(service),
+                                 escape_mrkdwn(env), escape_mrkdwn(user), whose),
+                     true, false};
+    }
+    auto released = locks.release(service, env, user);
     if (!released) {
-        return error_reply(escape_mrkdwn(released.error().message) + "\nNothing was changed.");
+        const bool others = released.error().kind == error_kind::forbidden;
+        return error_reply(escape_mrkdwn(released.error().message) +
+                           (others ? ". Only its holder, or an approver of `/deploy` once its owner is gone, can "
+                                     "unlock it."
+                                   : "") +
+                           "\nNothing was changed.");
     }
     return reply{fmt::format(":unlock: *{} {}* is unlocked by <@{}>.", escape_mrkdwn(service), escape_mrkdwn(env),
-                             escape_mrkdwn(command.user.str())),
+                             escape_mrkdwn(user)),
                  true, false};
 }
 

@@ -15,7 +15,9 @@ inline constexpr std::chrono::hours freeze_duration{24};
 /// service+environment are refused while it holds. Shown by `/deploy status`.
 reply run_deploy_lock(const parsed_command& command, const command_context& context);
 
-/// `/deploy unlock <service> <env>`: only the holder releases a freeze (others are told who holds it).
+/// `/deploy unlock <service> <env>`: the holder releases their lock; an approver of `/deploy`
+/// (policies.deploy.approve) may also release one whose owner is gone (an action that ended, or none) or another
+/// person's freeze, audited with who and whose lock. Anyone else is told who holds it; nothing changes.
 reply run_deploy_unlock(const parsed_command& command, const command_context& context);
 
 }  // namespace opsbot::commands

@@ -54,6 +54,20 @@ result<void> check_run(const family_spec& family, const stack_config& config, co
     return {};
 }
 
+std::set<user_id> approvers_of(const std::string& family, const stack_config& config) {
+    std::set<user_id> out;
+    auto policy = config.policies.find(family);
+    if (policy == config.policies.end() || policy->second.approve.empty()) {
+        return out;
+    }
+    if (auto group = config.groups.find(policy->second.approve); group != config.groups.end()) {
+        for (const auto& member : group->second) {
+            out.insert(user_id(member));
+        }
+    }
+    return out;
+}
+
 std::vector<std::string> allowed_channels(const family_spec& family, bool destructive, const stack_config& config) {
     if (const policy_config* policy = find_policy(family, config); policy != nullptr && !policy->channels.empty()) {
         return policy->channels;

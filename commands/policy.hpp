@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "core/ids.hpp"
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,10 @@ namespace opsbot::commands {
 /// in it. No policy, no run group, or an undefined group: refused (default deny). The error (kind forbidden)
 /// carries the ephemeral mrkdwn text naming the policy.
 result<void> check_run(const family_spec& family, const stack_config& config, const user_id& user);
+
+/// The members of the group `policies.<family>.approve` names; empty when the family has no policy, no approve
+/// group, or an undefined one (default deny).
+std::set<user_id> approvers_of(const std::string& family, const stack_config& config);
 
 /// May this command run in `command.channel`? A policy's `channels` restricts every subcommand of the
 /// family; without it, destructive ones run only in slack.ops_channel and the rest anywhere.

@@ -19,6 +19,8 @@ struct slack_config {
     std::string api_url = "https://slack.com/api/";
     std::string ops_channel;
     std::string incident_channel;
+    /// Optional: where the audit head is posted once a day and at start (issue 12); empty = incident_channel.
+    std::string audit_channel;
 };
 
 struct policy_config {

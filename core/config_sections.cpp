@@ -63,6 +63,7 @@ void read_slack(walker& w, const json::value& v, const std::string& path, slack_
          "the channel id where destructive commands run"},
         {"incident_channel", [&](auto& x, auto& p) { read_channel(w, x, p, out.incident_channel); }, true,
          "the channel id that receives failures, rollbacks and rotations"},
+        {"audit_channel", [&](auto& x, auto& p) { read_channel(w, x, p, out.audit_channel); }},
     };
     w.walk_object(v, path, fields);
 }

@@ -13,6 +13,7 @@ std::string_view to_string(action_state state) {
         case action_state::cancelled: return "cancelled";
         case action_state::expired: return "expired";
         case action_state::interrupted: return "interrupted";
+        case action_state::stopped: return "stopped";
     }
     return "unknown";
 }
@@ -33,13 +34,15 @@ bool can_transition(action_state from, action_state to) {
         // approved -> failed: the executor could not start it (lock busy, plan changed);
         // approved -> interrupted: the process stopped between approval and start.
         case approved: return to == running || to == failed || to == interrupted;
-        case running: return to == succeeded || to == failed || to == interrupted;
+        // running -> stopped: the Stop button; the executor ends it before its next step.
+        case running: return to == succeeded || to == failed || to == interrupted || to == stopped;
         case succeeded:
         case failed:
         case denied:
         case cancelled:
         case expired:
-        case interrupted: return false;
+        case interrupted:
+        case stopped: return false;
     }
     return false;
 }
@@ -47,7 +50,7 @@ bool can_transition(action_state from, action_state to) {
 bool is_terminal(action_state state) {
     using enum action_state;
     return state == succeeded || state == failed || state == denied || state == cancelled || state == expired ||
-           state == interrupted;
+           state == interrupted || state == stopped;
 }
 
 }  // namespace opsbot::storage

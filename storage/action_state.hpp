@@ -7,7 +7,7 @@
 namespace opsbot::storage {
 
 /// The life of an action (DESIGN.md "What a user does"): posted for approval, then approved and run, or
-/// stopped on the way. The last six states are terminal.
+/// ended on the way. The last seven states are terminal.
 enum class action_state {
     awaiting_approval,
     approved,
@@ -18,12 +18,14 @@ enum class action_state {
     cancelled,
     expired,
     interrupted,
+    stopped,  ///< a person pressed Stop while it ran: it ended before its next step (issue 12)
 };
 
-inline constexpr std::array<action_state, 9> all_action_states{
+inline constexpr std::array<action_state, 10> all_action_states{
     action_state::awaiting_approval, action_state::approved, action_state::running,
     action_state::succeeded,         action_state::failed,   action_state::denied,
     action_state::cancelled,         action_state::expired,  action_state::interrupted,
+    action_state::stopped,
 };
 
 /// The stored spelling, e.g. "awaiting_approval".
@@ -32,14 +34,14 @@ std::string_view to_string(action_state state);
 /// The inverse of to_string; nullopt for anything else.
 std::optional<action_state> parse_action_state(std::string_view text);
 
-/// The transition table, the single source of truth (the SQLite trigger of migration 1 is checked
-/// against it by a test). A state never transitions to itself.
+/// The transition table, the single source of truth (the SQLite trigger of the schema — migration 8 — is
+/// checked against it by a test). A state never transitions to itself.
 ///   awaiting_approval -> approved | denied | cancelled | expired
 ///   approved          -> running | failed | interrupted
-///   running           -> succeeded | failed | interrupted
+///   running           -> succeeded | failed | interrupted | stopped
 bool can_transition(action_state from, action_state to);
 
-/// True for succeeded, failed, denied, cancelled, expired, interrupted.
+/// True for succeeded, failed, denied, cancelled, expired, interrupted, stopped.
 bool is_terminal(action_state state);
 
 }  // namespace opsbot::storage

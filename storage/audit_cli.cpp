@@ -1,5 +1,7 @@
 #include "storage/audit_cli.hpp"
 
+#include <fmt/format.h>
+
 #include <ostream>
 
 #include "core/clock.hpp"
@@ -14,23 +16,42 @@ constexpr int exit_ok = 0;
 constexpr int exit_broken = 1;
 constexpr int exit_usage = 2;
 
+// "N entries, head #N <hash>": what the walk found, printed whatever the verdict.
+std::string found(const audit_verification& report) {
+    if (report.entries == 0) {
+        return "0 entries, head #0 (empty log)";
+    }
+    return fmt::format("{} entries, head #{} {}", report.entries, report.entries, report.head_hash);
+}
+
 }  // namespace
 
-int audit_verify_command(const std::string& db_path, std::ostream& out) {
+int audit_verify_command(const std::string& db_path, const std::optional<audit_anchor>& anchor, std::ostream& out) {
     try {
         database db(db_path, open_mode::read_only);
         system_clock clock;
         audit_log log(db, clock);
-        auto report = log.verify();
+        auto report = log.verify(anchor);
         if (!report) {
             out << "cannot verify the audit log in " << db_path << ": " << report.error().message << '\n';
             return exit_usage;
         }
-        if (!report->ok()) {
-            out << "audit entry " << *report->broken_seq << " is broken: " << report->reason << '\n';
+        if (report->broken_seq) {
+            out << "audit entry " << *report->broken_seq << " is broken: " << report->reason << '\n'
+                << "found: " << found(*report) << " (the sound entries before it)\n";
             return exit_broken;
         }
-        out << "audit log OK: " << report->entries << " entries, head " << report->head_hash.substr(0, 16) << '\n';
+        if (!report->anchor_problem.empty()) {
+            out << "audit log does not reach the head " << anchor->seq << ':' << anchor->hash << ": "
+                << report->anchor_problem << '\n'
+                << "found: " << found(*report) << '\n';
+            return exit_broken;
+        }
+        out << "audit log OK: " << found(*report);
+        if (anchor) {
+            out << "; it holds the published head #" << anchor->seq << ' ' << anchor->hash;
+        }
+        out << '\n';
         return exit_ok;
     } catch (const database_error& e) {
         out << e.what() << '\n';

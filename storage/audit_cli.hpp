@@ -4,12 +4,16 @@
 #include <optional>
 #include <string>
 
+#include "storage/audit_anchor.hpp"
+
 namespace opsbot::storage {
 
-/// `opsbot audit verify --db FILE`: prints "audit log OK: N entries, head <hash prefix>" and returns 0, or
-/// "audit entry 17 is broken: <reason>" and returns 1. A missing or unreadable file returns 2 (the file is
-/// never created: it is opened read-only).
-int audit_verify_command(const std::string& db_path, std::ostream& out);
+/// `opsbot audit verify --db FILE [--head SEQ:HASH]`: prints "audit log OK: N entries, head #N <hash>" (plus
+/// "; it holds the published head #SEQ <hash>" with an anchor) and returns 0; or the problem — "audit entry 17
+/// is broken: <reason>", or, with an anchor, what is missing or different — then "found: N entries, head #N
+/// <hash>", and returns 1. A missing or unreadable file returns 2 (the file is never created: it is opened
+/// read-only).
+int audit_verify_command(const std::string& db_path, const std::optional<audit_anchor>& anchor, std::ostream& out);
 
 /// `opsbot audit export --db FILE [--since T]`: one JSON object per line {seq,time,actor,action_id,event,detail,
 /// hash}, entries with time >= T. Returns 0; 2 for a missing file or a malformed T (with a message on `out`).

@@ -104,6 +104,20 @@ std::string check_entry(const audit_entry& entry, std::int64_t expected_seq, con
     return {};
 }
 
+// Empty when the sound chain of `entries` entries holds the anchor's entry with its hash (`found`).
+std::string anchor_problem(const audit_anchor& anchor, const std::optional<std::string>& found, std::int64_t entries) {
+    if (!found) {
+        return entries == 0 ? fmt::format("the log is empty: entries 1 to {} are missing (cut off?)", anchor.seq)
+                            : fmt::format("the log ends at entry {}: entries {} to {} are missing (cut off?)",
+                                          entries, entries + 1, anchor.seq);
+    }
+    if (!found->starts_with(anchor.hash)) {
+        return fmt::format("entry {} has hash {}, not the head's {} (the log was rewritten)", anchor.seq,
+                           prefix(*found), anchor.hash.substr(0, 16));
+    }
+    return {};
+}
+
 }  // namespace
 
 audit_entry audit_log::append_in(database::session& session, clock::time_point time, const audit_input& input) {
@@ -162,7 +176,7 @@ result<audit_entry> audit_log::append(const audit_input& input) {
     });
 }
 
-result<audit_verification> audit_log::verify() {
+result<audit_verification> audit_log::verify(const std::optional<audit_anchor>& anchor) {
     return detail::guarded("verify the audit log", [&]() -> result<audit_verification> {
         auto session = db_.acquire();
         // One read transaction: a consistent snapshot even while the bot keeps appending.
@@ -170,6 +184,7 @@ result<audit_verification> audit_log::verify() {
         SQLite::Statement query(session.sql(), std::string(select_columns) + " ORDER BY seq");
         audit_verification report;
         report.head_hash = std::string(audit_genesis_hash);
+        std::optional<std::string> anchored_hash;
         while (query.executeStep()) {
             audit_entry entry = read_entry(query);
             std::string problem = check_entry(entry, report.entries + 1, report.head_hash);
@@ -180,8 +195,25 @@ result<audit_verification> audit_log::verify() {
             }
             ++report.entries;
             report.head_hash = entry.hash;
+            if (anchor && entry.seq == anchor->seq) {
+                anchored_hash = entry.hash;
+            }
+        }
+        if (anchor) {
+            report.anchor_problem = anchor_problem(*anchor, anchored_hash, report.entries);
         }
         return report;
+    });
+}
+
+result<std::optional<audit_entry>> audit_log::head() {
+    return detail::guarded("read the audit log", [&]() -> result<std::optional<audit_entry>> {
+        auto session = db_.acquire();
+        SQLite::Statement query(session.sql(), std::string(select_columns) + " ORDER BY seq DESC LIMIT 1");
+        if (!query.executeStep()) {
+            return std::optional<audit_entry>{};
+        }
+        return std::optional<audit_entry>{read_entry(query)};
     });
 }
 

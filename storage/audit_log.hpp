@@ -11,6 +11,7 @@
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "core/ids.hpp"
+#include "storage/audit_anchor.hpp"
 #include "storage/database.hpp"
 
 namespace opsbot::storage {
@@ -39,11 +40,14 @@ struct audit_entry {
 
 /// The result of walking the chain.
 struct audit_verification {
-    std::int64_t entries = 0;
-    std::string head_hash;                  ///< hash of the last entry (64 zeros when empty)
+    std::int64_t entries = 0;               ///< sound entries, 1..entries (all of them when ok())
+    std::string head_hash;                  ///< hash of the last sound entry (64 zeros when none)
     std::optional<std::int64_t> broken_seq; ///< the first entry that does not check out
     std::string reason;                     ///< why it is broken, e.g. "hash mismatch (stored …, computed …)"
-    bool ok() const { return !broken_seq.has_value(); }
+    /// With an anchor: empty when the log holds entry anchor.seq with that hash; otherwise what is missing or
+    /// different ("the log ends at entry 7: entries 8 to 9 are missing (cut off?)").
+    std::string anchor_problem;
+    bool ok() const { return !broken_seq.has_value() && anchor_problem.empty(); }
 };
 
 inline constexpr std::string_view audit_genesis_hash =
@@ -62,8 +66,13 @@ public:
     /// together). Throws SQLite exceptions; callers are inside detail::guarded.
     static audit_entry append_in(database::session& session, clock::time_point time, const audit_input& input);
 
-    /// Recomputes every hash from the stored columns; stops at the first broken entry.
-    result<audit_verification> verify();
+    /// Recomputes every hash from the stored columns; stops at the first broken entry. With `anchor` (a head
+    /// published earlier), the log must also still hold entry anchor.seq with that hash (or hash prefix): the
+    /// chain is contiguous from 1, so nothing before it is missing either.
+    result<audit_verification> verify(const std::optional<audit_anchor>& anchor = std::nullopt);
+
+    /// The newest entry; nullopt when the log is empty.
+    result<std::optional<audit_entry>> head();
 
     /// Entries with time >= since (all when nullopt), oldest first.
     result<std::vector<audit_entry>> entries(std::optional<clock::time_point> since = std::nullopt);

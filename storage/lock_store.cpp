@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include "storage/action_rows.hpp"
 #include "storage/audit_log.hpp"
 #include "storage/sql_support.hpp"
 #include "storage/time_format.hpp"
@@ -53,6 +54,56 @@ void delete_lock(SQLite::Database& sql, const lock_record& lock) {
     del.bind(1, lock.service);
     del.bind(2, lock.environment);
     del.exec();
+}
+
+// Why an approver may release `held`, which someone else holds: its owner is gone (an action that ended, or none)
+// or it is a person's lock. A lock of an action still under way is forbidden: Stop that action instead.
+result<std::string> owner_gone(SQLite::Database& sql, const lock_record& held) {
+    auto owner = owner_action(held.owner);
+    if (!owner) {
+        return std::string("a person's lock");
+    }
+    auto action = detail::find_action(sql, *owner);
+    if (action && !is_terminal(action->state)) {
+        return fail(error_kind::forbidden,
+                    fmt::format("{} {} is held by {}, which is {}: stop it with its Stop button instead", held.service,
+                                held.environment, held.owner, to_string(action->state)));
+    }
+    return action ? fmt::format("its action ended {}", to_string(action->state)) : std::string("no such action");
+}
+
+// One transaction: find the lock, decide whether `actor` may release it (its owner; with `as_approver`, also
+// owner_gone()), delete and audit it. Decided in the same transaction as the delete, so the owning action cannot
+// start running in between.
+result<lock_record> release_held(database& db, const clock& clk, const std::string& service,
+                                 const std::string& environment, const std::string& actor, bool as_approver) {
+    return detail::guarded("release a lock", [&]() -> result<lock_record> {
+        auto session = db.acquire();
+        auto& sql = session.sql();
+        SQLite::Transaction transaction(sql, SQLite::TransactionBehavior::IMMEDIATE);
+        auto held = find_lock(sql, service, environment);
+        if (!held) {
+            return fail(error_kind::not_found, fmt::format("{} {} is not locked", service, environment));
+        }
+        const char* event = "lock.released";
+        boost::json::object extra;
+        if (held->owner != actor) {
+            if (!as_approver) {
+                return fail(error_kind::forbidden, fmt::format("{} {} is locked by {}, not by {}", service,
+                                                               environment, held->owner, actor));
+            }
+            auto why = owner_gone(sql, *held);
+            if (!why) {
+                return std::unexpected(why.error());
+            }
+            event = "lock.released_by_approver";
+            extra["owner_state"] = *why;
+        }
+        delete_lock(sql, *held);
+        audit_lock(session, clk.now(), actor, event, *held, std::move(extra));
+        transaction.commit();
+        return *held;
+    });
 }
 
 }  // namespace
@@ -122,23 +173,16 @@ result<lock_record> lock_store::claim(const std::string& service, const std::str
 
 result<void> lock_store::release(const std::string& service, const std::string& environment,
                                  const std::string& owner) {
-    return detail::guarded("release a lock", [&]() -> result<void> {
-        auto session = db_.acquire();
-        auto& sql = session.sql();
-        SQLite::Transaction transaction(sql, SQLite::TransactionBehavior::IMMEDIATE);
-        auto held = find_lock(sql, service, environment);
-        if (!held) {
-            return fail(error_kind::not_found, fmt::format("{} {} is not locked", service, environment));
-        }
-        if (held->owner != owner) {
-            return fail(error_kind::forbidden,
-                        fmt::format("{} {} is locked by {}, not by {}", service, environment, held->owner, owner));
-        }
-        delete_lock(sql, *held);
-        audit_lock(session, clock_.now(), owner, "lock.released", *held);
-        transaction.commit();
-        return {};
-    });
+    auto released = release_held(db_, clock_, service, environment, owner, false);
+    if (!released) {
+        return std::unexpected(released.error());
+    }
+    return {};
+}
+
+result<lock_record> lock_store::release_as_approver(const std::string& service, const std::string& environment,
+                                                    const std::string& actor) {
+    return release_held(db_, clock_, service, environment, actor, true);
 }
 
 result<std::vector<lock_record>> lock_store::release_for_action(const action_id& action) {

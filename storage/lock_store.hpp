@@ -36,6 +36,14 @@ public:
     /// not_found when nothing is held; forbidden when held by someone else (nothing changes).
     result<void> release(const std::string& service, const std::string& environment, const std::string& owner);
 
+    /// `/deploy unlock` by an approver of the deploy family (issue 12): releases a lock held by someone else when
+    /// its owner is gone — an action that ended, or no such action — or when it is another person's manual
+    /// `/deploy lock`; audited "lock.released_by_approver" with who released it and whose lock it was. A lock of
+    /// an action still running (or about to) is forbidden (Stop it instead); `actor`'s own lock is released as by
+    /// release(); not_found when nothing is held. Returns the lock as it was.
+    result<lock_record> release_as_approver(const std::string& service, const std::string& environment,
+                                            const std::string& actor);
+
     /// Releases every lock the action owns; returns them (empty when none).
     result<std::vector<lock_record>> release_for_action(const action_id& action);
 

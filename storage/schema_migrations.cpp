@@ -6,8 +6,8 @@ namespace opsbot::storage {
 namespace {
 
 // Times are INTEGER milliseconds since the Unix epoch, except in audit_log, whose ISO-8601 text is part of the
-// hashed entry. The transition trigger below must match can_transition() in action_state.cpp; a unit test
-// tries every pair of states against both.
+// hashed entry. The transition trigger of the newest actions migration (8, below) must match can_transition() in
+// action_state.cpp; a unit test tries every pair of states against both.
 constexpr std::string_view actions_sql = R"sql(
 CREATE TABLE actions (
     seq                INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -159,7 +159,61 @@ CREATE TRIGGER watches_no_delete BEFORE DELETE ON watches
 BEGIN SELECT RAISE(ABORT, 'watches are never deleted'); END;
 )sql";
 
-constexpr std::array<migration, 7> migrations{{
+// The Stop button (issue 12): running -> stopped. SQLite cannot change a CHECK constraint in place, so the table
+// is rebuilt (sqlite.org/lang_altertable.html, "other kinds of table schema changes") inside the one migration
+// transaction, with foreign keys still on: defer_foreign_keys lets approvals, break_glass and watches point at no
+// row between the DROP and the re-INSERT; the commit fails if any of them still would. DROP TABLE fires no
+// triggers (actions_no_delete does not stop it) and takes the old triggers and index with it. Never ALTER … RENAME
+// the old table away: that would rewrite the other tables' REFERENCES to follow it. Ids are not reused after it:
+// re-inserting the rows sets sqlite_sequence to the highest seq, which is the old counter (actions are never deleted).
+constexpr std::string_view actions_stopped_sql = R"sql(
+PRAGMA defer_foreign_keys = ON;
+CREATE TABLE actions_before_v8 AS SELECT * FROM actions;
+DROP TABLE actions;
+CREATE TABLE actions (
+    seq                INTEGER PRIMARY KEY AUTOINCREMENT,
+    family             TEXT    NOT NULL,
+    subject            TEXT    NOT NULL,
+    requester          TEXT    NOT NULL,
+    channel            TEXT    NOT NULL,
+    message_ts         TEXT,
+    plan_json          TEXT    NOT NULL,
+    plan_digest        TEXT    NOT NULL,
+    required_approvals INTEGER NOT NULL CHECK (required_approvals >= 1),
+    state              TEXT    NOT NULL CHECK (state IN ('awaiting_approval', 'approved', 'running', 'succeeded',
+                                   'failed', 'denied', 'cancelled', 'expired', 'interrupted', 'stopped')),
+    created_at_ms      INTEGER NOT NULL,
+    expires_at_ms      INTEGER NOT NULL,
+    updated_at_ms      INTEGER NOT NULL
+);
+INSERT INTO actions (seq, family, subject, requester, channel, message_ts, plan_json, plan_digest,
+                     required_approvals, state, created_at_ms, expires_at_ms, updated_at_ms)
+    SELECT seq, family, subject, requester, channel, message_ts, plan_json, plan_digest,
+           required_approvals, state, created_at_ms, expires_at_ms, updated_at_ms
+    FROM actions_before_v8 ORDER BY seq;
+DROP TABLE actions_before_v8;
+CREATE INDEX actions_by_state ON actions (state, expires_at_ms);
+
+CREATE TRIGGER actions_insert_state BEFORE INSERT ON actions
+WHEN NEW.state <> 'awaiting_approval'
+BEGIN SELECT RAISE(ABORT, 'a new action must start awaiting_approval'); END;
+
+CREATE TRIGGER actions_state_transition BEFORE UPDATE OF state ON actions
+WHEN NOT (
+       (OLD.state = 'awaiting_approval' AND NEW.state IN ('approved', 'denied', 'cancelled', 'expired'))
+    OR (OLD.state = 'approved' AND NEW.state IN ('running', 'failed', 'interrupted'))
+    OR (OLD.state = 'running' AND NEW.state IN ('succeeded', 'failed', 'interrupted', 'stopped')))
+BEGIN SELECT RAISE(ABORT, 'illegal action state transition'); END;
+
+CREATE TRIGGER actions_immutable BEFORE UPDATE OF seq, family, requester, plan_json, plan_digest,
+    required_approvals, created_at_ms, expires_at_ms ON actions
+BEGIN SELECT RAISE(ABORT, 'action request fields are immutable'); END;
+
+CREATE TRIGGER actions_no_delete BEFORE DELETE ON actions
+BEGIN SELECT RAISE(ABORT, 'actions are never deleted'); END;
+)sql";
+
+constexpr std::array<migration, 8> migrations{{
     {1, "create actions and their state machine", actions_sql},
     {2, "create approvals", approvals_sql},
     {3, "create locks", locks_sql},
@@ -167,6 +221,7 @@ constexpr std::array<migration, 7> migrations{{
     {5, "create seen envelopes", seen_envelopes_sql},
     {6, "create break-glass uses", break_glass_sql},
     {7, "create post-deploy watches", watches_sql},
+    {8, "actions: the stopped state (Stop button)", actions_stopped_sql},
 }};
 
 }  // namespace

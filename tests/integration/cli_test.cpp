@@ -1,10 +1,15 @@
 // The `opsbot` command line as a user runs it: the real binary, its exit codes and what it prints.
 #include "adapters/subprocess.hpp"
 #include "sim/slack_simulator.hpp"
+#include "storage/audit_log.hpp"
+#include "storage/database.hpp"
 #include "tests/support/paths.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <filesystem>
 #include <fstream>
@@ -127,5 +132,65 @@ TEST_CASE("opsbot run exits 3 without retrying when Slack refuses the app token"
     CHECK_THAT(r.output, Catch::Contains("invalid_auth"));
     CHECK(slack.api_calls("apps.connections.open").size() == 1);
     CHECK(r.output.find("xapp-1-A111-not-the-right-token") == std::string::npos);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("an unknown flag is an error on every subcommand: exit 64 with the usage", "[cli]") {
+    const std::string example = testing::source_dir() + "/manifest/opsbot.example.jsonc";
+    const std::vector<std::vector<std::string>> calls{
+        {"run", "--config", example, "--verbose"},
+        {"demo", "--fast"},
+        {"check-config", "--config", example, "--strict"},
+        {"manifest", "--config", example, "--pretty=yes"},
+        {"audit", "verify", "--db", "x.db", "--heads", "1:abcdef012345"},
+        {"audit", "export", "--db", "x.db", "--head", "1:abcdef012345"},  // verify's flag, not export's
+        {"audit", "verify", "--db", "x.db", "extra"},
+        {"audit", "verify", "--db", "x.db", "--db", "y.db"},
+        {"audit", "verify", "--db"},
+    };
+    for (const auto& args : calls) {
+        INFO(fmt::format("opsbot {}", fmt::join(args, " ")));
+        auto r = run_opsbot(args);
+        CHECK(r.exit_code == 64);
+        CHECK_THAT(r.output, Catch::Contains("usage:"));
+        CHECK_THAT(r.output, Catch::Contains("--head SEQ:HASH"));
+    }
+    auto unknown = run_opsbot({"audit", "verify", "--db", "x.db", "--heads", "1:abcdef012345"});
+    CHECK_THAT(unknown.output, Catch::Contains("unknown flag `--heads`"));
+    auto malformed = run_opsbot({"audit", "verify", "--db", "x.db", "--head", "12:abc"});
+    CHECK(malformed.exit_code == 64);
+    CHECK_THAT(malformed.output, Catch::Contains("12 to 64 hex digits"));
+}
+
+TEST_CASE("opsbot audit verify --head: exit 0 when the log reaches the head, 1 naming what is missing", "[cli]") {
+    auto dir = temp_dir("audit-head");
+    const std::string db = (dir / "opsbot.db").string();
+    std::string head;
+    {
+        storage::database opened(db);
+        manual_clock clk;
+        storage::audit_log audit(opened, clk);
+        for (int i = 1; i <= 5; ++i) {
+            auto entry = audit.append({"U01", std::nullopt, "test.event", {{"i", i}}});
+            REQUIRE(entry);
+            if (i == 5) {
+                head = fmt::format("{}:{}", entry->seq, entry->hash);
+            }
+        }
+    }
+    auto ok = run_opsbot({"audit", "verify", "--db", db, "--head", head});
+    CHECK(ok.exit_code == 0);
+    CHECK_THAT(ok.output, Catch::Contains("audit log OK: 5 entries, head #5 ") &&
+                              Catch::Contains("it holds the published head #5"));
+    {
+        storage::database opened(db);
+        auto session = opened.acquire();
+        session.sql().exec("DROP TRIGGER audit_log_no_delete");
+        session.sql().exec("DELETE FROM audit_log WHERE seq >= 4");
+    }
+    CHECK(run_opsbot({"audit", "verify", "--db", db}).exit_code == 0);
+    auto cut = run_opsbot({"audit", "verify", "--db", db, "--head", head});
+    CHECK(cut.exit_code == 1);
+    CHECK_THAT(cut.output, Catch::Contains("entries 4 to 5 are missing") && Catch::Contains("found: 3 entries, head #3"));
     fs::remove_all(dir);
 }

@@ -84,6 +84,7 @@ stack_config harness_config(const std::string& slack_api_url, const std::string&
     c.slack.api_url = slack_api_url;
     c.slack.ops_channel = ops_channel;
     c.slack.incident_channel = incident_channel;
+    c.slack.audit_channel = audit_channel;
     c.database = database;
     c.groups["deployers"] = {requester, approver_a, approver_b, non_approver};
     c.groups["approvers"] = {approver_a, approver_b, approver_c};
@@ -122,6 +123,13 @@ stack_config harness_config(const std::string& slack_api_url, const std::string&
         c.services["api"] = api;
     }
     return c;
+}
+
+void site_down_with_two_checks(stack_config& c) {
+    c.policies["incident"].run = "deployers";
+    const std::string health = c.services.at("api").health_url.at("production");
+    c.services.at("web").url = health;
+    c.services.at("web").health_url["production"] = health;
 }
 
 void seed_vercel(fake_vercel& vercel) {
@@ -332,6 +340,10 @@ void bot_harness::restart(const std::function<void()>& while_down) {
 
 void bot_harness::tick_watches() {
     bot_->tick_watches();
+}
+
+void bot_harness::tick_audit_head() {
+    bot_->tick_audit_head();
 }
 
 bot_harness::~bot_harness() {

@@ -28,6 +28,8 @@ namespace opsbot::testing {
 
 inline constexpr const char* ops_channel = "C0OPS";
 inline constexpr const char* incident_channel = "C0INC";
+/// slack.audit_channel of the harness: the audit head (posted at start and daily) stays out of the incident channel.
+inline constexpr const char* audit_channel = "C0AUDIT";
 inline constexpr const char* requester = "U01";      ///< deployer
 inline constexpr const char* approver_a = "U02";     ///< deployer + approver
 inline constexpr const char* approver_b = "U03";     ///< deployer + approver
@@ -59,13 +61,17 @@ struct harness_options {
 struct plan_button {
     std::string channel;
     std::string message_ts;
-    std::string action_id;  ///< approve | deny | cancel
+    std::string action_id;  ///< approve | deny | cancel | stop
     std::string value;      ///< "A-1:<digest>"
 };
 
 /// The stack description the harness runs (also written as JSONC for the real binary by the restart test).
 stack_config harness_config(const std::string& slack_api_url, const std::string& database, const fake_vercel* vercel,
                             const fake_railway* railway, const fake_health* health, const harness_options& options);
+
+/// `/incident site-down` for the deployers, with a /health for web as well (both at the fake health URL): its plan
+/// is vercel.rollback web, railway.rollback api, then web's and api's health checks — a step to hold, and one after.
+void site_down_with_two_checks(stack_config& config);
 
 /// Seeds the platforms with the deployments named above.
 void seed_vercel(fake_vercel& vercel);
@@ -135,6 +141,8 @@ public:
     void restart(const std::function<void()>& while_down = {});
     /// One tick of the post-deploy watches on this thread (after advancing clock()).
     void tick_watches();
+    /// One tick of the audit head's daily post on this thread (after advancing clock()).
+    void tick_audit_head();
     /// Counts an envelope sent directly through slack() (e.g. a replay the bot ignores does not count).
     void count_sent() { ++sent_; }
 

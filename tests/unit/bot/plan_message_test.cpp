@@ -72,10 +72,10 @@ TEST_CASE("a plan awaiting approval has Approve, Deny and Cancel carrying the ac
     CHECK(all_text(m).find("A-7 · Roll back web") != std::string::npos);
 }
 
-TEST_CASE("a decided or running plan has no buttons") {
+TEST_CASE("a decided or ended plan has no buttons") {
     auto p = sample_plan();
-    for (const char* state : {"approved", "running", "succeeded", "failed", "denied", "cancelled", "expired",
-                              "interrupted"}) {
+    for (const char* state : {"approved", "succeeded", "failed", "denied", "cancelled", "expired", "interrupted",
+                              "stopped"}) {
         auto v = awaiting(p);
         v.state = state;
         INFO(state);
@@ -117,4 +117,34 @@ TEST_CASE("button values parse back, and malformed ones are refused") {
     CHECK_FALSE(parse_button_value("B-12:" + d, id, digest));
     CHECK_FALSE(parse_button_value("A-12:" + d.substr(1), id, digest));
     CHECK_FALSE(parse_button_value("", id, digest));
+}
+
+TEST_CASE("a running plan has one Stop button, bound to the action like the approval buttons") {
+    auto p = sample_plan();
+    auto v = awaiting(p);
+    v.state = "running";
+    auto m = render_plan_message(p, v);
+    auto buttons = buttons_of(m);
+    REQUIRE(buttons.size() == 1);
+    CHECK(buttons[0].at("action_id") == json::value(stop_button));
+    CHECK(buttons[0].at("value") == json::value("A-7:" + p.digest()));
+    CHECK(buttons[0].at("style") == json::value("danger"));
+    CHECK(buttons[0].contains("confirm"));
+    auto dry = v;
+    dry.dry_run = true;
+    CHECK(buttons_of(render_plan_message(p, dry)).empty());
+}
+
+TEST_CASE("an ended plan's message ends with its audit head, and a stopped one says so") {
+    auto p = sample_plan();
+    auto v = awaiting(p);
+    v.state = "stopped";
+    v.audit_head = "#42 3f9a0c1d2e4b";
+    auto m = render_plan_message(p, v);
+    const auto& last = m.blocks.back().as_object();
+    CHECK(last.at("type") == json::value("context"));
+    CHECK(json::serialize(last).find("audit #42 3f9a0c1d2e4b") != std::string::npos);
+    CHECK(all_text(m).find("*Stopped*") != std::string::npos);
+    v.audit_head.clear();
+    CHECK(all_text(render_plan_message(p, v)).find("audit #") == std::string::npos);
 }

@@ -336,6 +336,40 @@ TEST_CASE("continue_board: closing it (bot stopping) ends a wait at once") {
     CHECK(board.signal("SENTRY_DSN", "U01").error().kind == error_kind::not_found);
 }
 
+TEST_CASE("continue_board: Stop ends a wait at once, and a continue after it finds nothing waiting") {
+    system_clock clk;
+    continue_board board(clk, 1s);
+    auto waiting = std::async(std::launch::async,
+                              [&] { return board.wait("SENTRY_DSN", "U01", clk.now() + std::chrono::hours{4}); });
+    REQUIRE(eventually_waiting(board, "SENTRY_DSN"));
+    board.stop("SENTRY_DSN");
+    REQUIRE(waiting.wait_for(30s) == std::future_status::ready);
+    auto r = waiting.get();
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == error_kind::conflict);
+    CHECK(r.error().message.find("stopped") != std::string::npos);
+    CHECK_FALSE(board.waiting("SENTRY_DSN"));
+    CHECK(board.signal("SENTRY_DSN", "U01").error().kind == error_kind::not_found);
+}
+
+TEST_CASE("continue_board: a Stop that lands before the wait begins still ends it, and end_wait clears it") {
+    manual_clock clk;
+    continue_board board(clk, 1ms);
+    board.stop("SENTRY_DSN");
+    auto r = board.wait("SENTRY_DSN", "U01", clk.now() + std::chrono::hours{4});  // returns at once, no thread
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == error_kind::conflict);
+    board.end_wait("SENTRY_DSN");
+    // The next rotation of the same secret waits normally.
+    auto next = std::async(std::launch::async,
+                           [&] { return board.wait("SENTRY_DSN", "U01", clk.now() + std::chrono::hours{4}); });
+    REQUIRE(eventually_waiting(board, "SENTRY_DSN"));
+    CHECK(next.wait_for(20ms) == std::future_status::timeout);
+    clk.advance(std::chrono::hours{4});
+    REQUIRE(next.wait_for(30s) == std::future_status::ready);
+    CHECK(next.get().error().kind == error_kind::timeout);
+}
+
 TEST_CASE("PostHog has no test call: the verify outcome says what was checked, and that web was not") {
     rotate_world w;
     w.providers["POSTHOG_API_KEY"]->no_test_call = true;  // as the real PostHog provider

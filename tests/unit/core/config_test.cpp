@@ -236,6 +236,23 @@ TEST_CASE("slack channels must be ids", "[config]") {
     require_one_problem(text, "slack.incident_channel", "not a Slack channel id");
 }
 
+TEST_CASE("slack.audit_channel is optional and must be a channel id", "[config]") {
+    set_default_env();
+    auto text = config_with("");
+    auto plain = parse_config(text, lookup_fake);
+    REQUIRE(plain.config);
+    CHECK(plain.config->slack.audit_channel.empty());
+    auto with = text;
+    with.replace(with.find("\"incident_channel\""), 0, "\"audit_channel\": \"C0123AUD\", ");
+    auto read = parse_config(with, lookup_fake);
+    REQUIRE(read.config);
+    CHECK(read.problems.empty());
+    CHECK(read.config->slack.audit_channel == "C0123AUD");
+    auto bad = text;
+    bad.replace(bad.find("\"incident_channel\""), 0, "\"audit_channel\": \"#audit\", ");
+    require_one_problem(bad, "slack.audit_channel", "not a Slack channel id");
+}
+
 TEST_CASE("secrets: generator, services, provider", "[config]") {
     set_default_env();
     require_one_problem(config_with(R"(, "secrets": { "X_KEY": { "generate": "hex64", "services": ["api"] } })"),

@@ -19,7 +19,7 @@ const std::set<std::pair<action_state, action_state>> legal{
     {awaiting_approval, approved}, {awaiting_approval, denied}, {awaiting_approval, cancelled},
     {awaiting_approval, expired},  {approved, running},         {approved, failed},
     {approved, interrupted},       {running, succeeded},        {running, failed},
-    {running, interrupted},
+    {running, interrupted},        {running, stopped},
 };
 
 // A legal path from awaiting_approval to each state.
@@ -33,6 +33,7 @@ const std::map<action_state, std::vector<action_state>> path_to{
     {cancelled, {cancelled}},
     {expired, {expired}},
     {interrupted, {approved, running, interrupted}},
+    {stopped, {approved, running, stopped}},
 };
 
 }  // namespace
@@ -52,7 +53,7 @@ TEST_CASE("can_transition is exactly the documented table") {
             CHECK(can_transition(from, to) == legal.contains({from, to}));
         }
     }
-    for (action_state s : {succeeded, failed, denied, cancelled, expired, interrupted}) {
+    for (action_state s : {succeeded, failed, denied, cancelled, expired, interrupted, stopped}) {
         CHECK(is_terminal(s));
     }
     for (action_state s : {awaiting_approval, approved, running}) {

@@ -129,3 +129,45 @@ TEST_CASE("two connections claiming the same lock at once: exactly one wins") {
     CHECK(a.locks.list_active()->size() == 25);
     CHECK(b.audit.verify()->ok());
 }
+
+TEST_CASE("release_as_approver: another person's freeze, or a lock whose action ended or never was, audited") {
+    testing::stores s;
+    const auto until = s.clock.now() + 1h;
+    REQUIRE(s.locks.claim("web", "production", "U01", "freeze for the demo", until));
+    auto freeze = s.locks.release_as_approver("web", "production", "U03");
+    REQUIRE(freeze);
+    CHECK(freeze->owner == "U01");
+    auto last = s.audit.tail(1);
+    REQUIRE(last->size() == 1);
+    CHECK(last->front().event == "lock.released_by_approver");
+    CHECK(last->front().actor == "U03");  // who released it …
+    CHECK(last->front().detail_json.find("\"owner\":\"U01\"") != std::string::npos);  // … and whose it was
+
+    // An action that ended (its terminal transition would have freed it; here it survived, e.g. a crash).
+    action_id ended = s.request();
+    REQUIRE(s.actions.transition(ended, action_state::awaiting_approval, action_state::denied, "U02"));
+    REQUIRE(s.locks.claim("api", "production", ended.str(), "rollback api", until));
+    auto gone = s.locks.release_as_approver("api", "production", "U03");
+    REQUIRE(gone);
+    CHECK(s.audit.tail(1)->front().detail_json.find("its action ended denied") != std::string::npos);
+
+    // No such action.
+    REQUIRE(s.locks.claim("api", "staging", "A-99", "rollback api", until));
+    REQUIRE(s.locks.release_as_approver("api", "staging", "U03"));
+    CHECK(s.audit.tail(1)->front().detail_json.find("no such action") != std::string::npos);
+    CHECK(s.locks.list_active()->empty());
+}
+
+TEST_CASE("release_as_approver: a lock of an action still running is refused and nothing changes") {
+    testing::stores s;
+    action_id running = s.request();
+    REQUIRE(s.actions.transition(running, action_state::awaiting_approval, action_state::approved, "U02"));
+    REQUIRE(s.actions.transition(running, action_state::approved, action_state::running, "opsbot"));
+    REQUIRE(s.locks.claim("web", "production", running.str(), "rollback web", s.clock.now() + 1h));
+    auto refused = s.locks.release_as_approver("web", "production", "U03");
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().kind == error_kind::forbidden);
+    CHECK(refused.error().message.find("Stop button") != std::string::npos);
+    CHECK(s.locks.list_active()->size() == 1);
+    CHECK_FALSE(s.locks.release_as_approver("web", "staging", "U03"));  // nothing held: not_found
+}

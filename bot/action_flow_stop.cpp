@@ -1,0 +1,51 @@
+// The Stop button (issue 12, DESIGN.md "Actions and steps"): a running action's message carries it; the requester
+// or an approver of the family presses it, and the executor (bot/action_execute.cpp) ends the action before its
+// next step — at once when the step waits for a person —, marks it stopped and frees its locks.
+#include "bot/action_flow.hpp"
+
+#include "core/mrkdwn.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace opsbot::bot {
+
+void action_flow::on_stop(const block_action& click) {
+    auto found = clicked_action(click);
+    if (!found) {
+        return;
+    }
+    const storage::action_record& action = found->action;
+    const std::string id = action.id.str();
+    if (action.state != storage::action_state::running) {
+        tell(click.channel, click.user,
+             fmt::format("{} is not running (it is {}): there is nothing to stop.", id,
+                         storage::to_string(action.state)));
+        return;
+    }
+    const user_id user(click.user);
+    if (user != action.requester && !approvers_for(action.family).contains(user)) {
+        audit(click.user, action.id, "action.stop_refused", {{"reason", "neither the requester nor an approver"}});
+        tell(click.channel, click.user,
+             fmt::format("Only <@{}>, who requested {}, or an approver of `/{}` can stop it. Nothing was changed.",
+                         escape_mrkdwn(action.requester.str()), id, action.family));
+        return;
+    }
+    auto asked = controls_.request_stop(id, click.user);
+    if (!asked.first) {
+        tell(click.channel, click.user, fmt::format("A stop of {} is already asked for: it stops before its next step.", id));
+        return;
+    }
+    // Stopping is the safe direction: it goes ahead even if this entry cannot be written (logged by audit()).
+    audit(click.user, action.id, "action.stop_requested", {{"by", click.user}});
+    if (asked.waiting_on && deps_.board != nullptr) {
+        deps_.board->stop(*asked.waiting_on);
+    }
+    tell(click.channel, click.user,
+         fmt::format("{} stops before its next step{}.", id,
+                     asked.waiting_on ? " (its wait for a person ends now)" : "; the step running now finishes first"));
+    post_in_thread(action, fmt::format(":octagonal_sign: Stop requested by <@{}>: {} stops before its next step.",
+                                       escape_mrkdwn(click.user), id));
+}
+
+}  // namespace opsbot::bot
