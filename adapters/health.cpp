@@ -1,9 +1,13 @@
 // The /health check adapter (runbook §7).
 #include "adapters/health.hpp"
 
+#include "adapters/http_connection.hpp"
+#include "adapters/http_url.hpp"
+
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <mutex>
 #include <utility>
 
 namespace opsbot::adapters {
@@ -11,6 +15,8 @@ namespace opsbot::adapters {
 namespace json = boost::json;
 
 namespace {
+
+constexpr const char* user_agent = "opsbot/0.1";
 
 std::string scalar_text(const json::value& v) {
     if (v.is_string()) {
@@ -22,23 +28,61 @@ std::string scalar_text(const json::value& v) {
     return json::serialize(v);
 }
 
-result<health_report> run_check(http_client& http, const std::string& url, std::chrono::milliseconds timeout) {
+/// One GET on a connection of its own. A health check is one attempt (one that needs retries is itself the
+/// finding), and a 5xx answer's body names the failing checks ({"status":"error","checks":{"redis":"error"}}): the
+/// shared client retries 5xx and keeps no body of them, so it is not used here.
+result<http_response> fetch_once(const std::string& url, const std::shared_ptr<tls_context>& tls,
+                                 std::chrono::milliseconds connect_timeout, std::chrono::milliseconds timeout) {
+    auto parsed = parse_request_url(url);
+    if (!parsed) {
+        return std::unexpected(parsed.error());
+    }
+    const std::string what = "GET " + parsed->display();
+    auto connection = http_connection::open(*parsed, parsed->tls ? tls : nullptr, connect_timeout, what);
+    if (!connection) {
+        return std::unexpected(connection.error().err);
+    }
     http_request request;
     request.method = "GET";
     request.url = url;
     request.headers.push_back({"Accept", "application/json"});
+    auto response = (*connection)->exchange(request, *parsed, user_agent, timeout, what);
+    if (!response) {
+        return std::unexpected(response.error().err);
+    }
+    return std::move(*response);
+}
+
+/// The TLS settings of the checks, made on the first https check (loading the CA store is not free).
+class lazy_tls {
+public:
+    explicit lazy_tls(http_options options) : options_(std::move(options)) {}
+    result<std::shared_ptr<tls_context>> get() {
+        std::call_once(once_, [this] { made_ = make_tls_context(options_); });
+        return made_;
+    }
+    const http_options& options() const { return options_; }
+
+private:
+    http_options options_;
+    std::once_flag once_;
+    result<std::shared_ptr<tls_context>> made_ = fail(error_kind::internal, "TLS context not made");
+};
+
+result<health_report> run_check(lazy_tls& tls, const std::string& url, std::chrono::milliseconds timeout) {
     const auto start = std::chrono::steady_clock::now();
-    auto response = http.send(request);
+    result<http_response> response = fail(error_kind::internal, "not sent");
+    if (url.starts_with("https:")) {
+        auto context = tls.get();
+        if (!context) {
+            return fail(context.error().kind, "health check of " + url + ": " + context.error().message);
+        }
+        response = fetch_once(url, *context, tls.options().connect_timeout, timeout);
+    } else {
+        response = fetch_once(url, nullptr, tls.options().connect_timeout, timeout);
+    }
     const auto elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-    // The shared client turns 5xx/429 into errors after its retries: for a health check that is an answer
-    // (the service is up enough to say it is unwell), so it becomes a not-ok report, not an error.
-    if (!response && response.error().http_status > 0) {
-        auto report = judge_health_answer(response.error().http_status, "");
-        report.elapsed = elapsed;
-        spdlog::info("health check of {}: not ok: {}", url, report.reason);
-        return report;
-    }
     if (!response) {
         auto e = response.error();
         e.message = "health check of " + url + ": " + e.message;
@@ -58,32 +102,15 @@ result<health_report> run_check(http_client& http, const std::string& url, std::
     return report;
 }
 
-class shared_client_checker final : public health_checker {
+class direct_checker final : public health_checker {
 public:
-    explicit shared_client_checker(http_client& http) : http_(http) {}
+    explicit direct_checker(http_options options) : tls_(std::move(options)) {}
     result<health_report> check(const std::string& url, std::chrono::milliseconds timeout) override {
-        return run_check(http_, url, timeout);
+        return run_check(tls_, url, timeout);
     }
 
 private:
-    http_client& http_;
-};
-
-class own_client_checker final : public health_checker {
-public:
-    explicit own_client_checker(http_options base) : base_(std::move(base)) {}
-    result<health_report> check(const std::string& url, std::chrono::milliseconds timeout) override {
-        auto options = base_;
-        options.request_timeout = timeout;
-        options.max_total = timeout + options.connect_timeout;
-        // One attempt: a health check that needs retries is itself the finding.
-        options.max_attempts = 1;
-        auto http = make_http_client(std::move(options));
-        return run_check(*http, url, timeout);
-    }
-
-private:
-    http_options base_;
+    lazy_tls tls_;
 };
 
 }  // namespace
@@ -110,8 +137,17 @@ health_report judge_health_answer(int http_status, std::string_view body) {
         report.redis = report.checks.contains("redis") ? report.checks["redis"] : "";
     }
     if (http_status != 200) {
+        // A 503 usually says which dependency is down: name those checks, not only the status.
+        std::string failing;
+        for (const auto& [name, value] : report.checks) {
+            if (value != "ok") {
+                failing += (failing.empty() ? "" : ", ") + name + ": " + value;
+            }
+        }
         report.reason = "HTTP " + std::to_string(http_status);
-        if (!report.status.empty()) {
+        if (!failing.empty()) {
+            report.reason += " (" + failing + ")";
+        } else if (!report.status.empty()) {
             report.reason += " (status: " + report.status + ")";
         }
         return report;
@@ -140,12 +176,12 @@ health_report judge_health_answer(int http_status, std::string_view body) {
     return report;
 }
 
-std::unique_ptr<health_checker> make_health_checker(http_client& http) {
-    return std::make_unique<shared_client_checker>(http);
+std::unique_ptr<health_checker> make_health_checker(http_client& /*shared: see fetch_once*/) {
+    return std::make_unique<direct_checker>(http_options{});
 }
 
 std::unique_ptr<health_checker> make_health_checker(http_options base) {
-    return std::make_unique<own_client_checker>(std::move(base));
+    return std::make_unique<direct_checker>(std::move(base));
 }
 
 }  // namespace opsbot::adapters

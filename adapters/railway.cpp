@@ -158,6 +158,21 @@ public:
         return id;
     }
 
+    result<std::string> redeploy_deployment(const std::string& deployment_id) override {
+        auto data = call("DeploymentRedeploy", railway_queries::deployment_redeploy, {{"id", deployment_id}});
+        if (!data) {
+            return std::unexpected(data.error());
+        }
+        const auto* created = data->if_contains("deploymentRedeploy");
+        const std::string id =
+            created != nullptr && created->is_object() ? json_string(created->get_object(), "id") : std::string();
+        if (id.empty()) {
+            return fail(error_kind::bad_response, "Railway: DeploymentRedeploy: no deployment id in the answer");
+        }
+        spdlog::info("Railway: redeploy of {} started as {}", deployment_id, id);
+        return id;
+    }
+
     result<void> upsert_variables(const std::string& environment_name,
                                   const std::map<std::string, std::string>& variables, bool skip_deploys) override {
         auto env = environment_id(environment_name);

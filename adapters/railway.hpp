@@ -51,6 +51,12 @@ public:
     virtual result<void> rollback(const std::string& deployment_id) = 0;
     /// serviceInstanceDeployV2: deploys the service again; returns the new deployment id.
     virtual result<std::string> redeploy_latest(const std::string& environment_name) = 0;
+    /// deploymentRedeploy(id): a new deployment of that deployment's build with the service's CURRENT variables
+    /// (runbook §5 "Redeploy the previous deployment"; a deploymentRollback would restore the variables the old
+    /// deployment was made with). Needs canRedeploy. Returns the new deployment id.
+    virtual result<std::string> redeploy_deployment(const std::string& /*deployment_id*/) {
+        return fail(error_kind::unavailable, "this Railway adapter cannot redeploy a deployment");
+    }
     /// variableCollectionUpsert for the service. Values are never logged; `skip_deploys` avoids the automatic
     /// redeploy (platforms.md §0).
     virtual result<void> upsert_variables(const std::string& environment_name,

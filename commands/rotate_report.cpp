@@ -56,6 +56,10 @@ std::string rotate_state_mrkdwn(const stack_config& config, const plan& p, const
                                  vault.verified ? "" : " (the new key was not verified, so none was revoked)");
         }
     }
+    for (const auto& service : vault.staged_on) {
+        out += fmt::format("• `{}_NEXT` on `{}`: holds the new key (staged before the re-encryption)\n",
+                           escape_mrkdwn(name), escape_mrkdwn(service));
+    }
     if (vault.reencrypted) {
         out += "• Stored credentials: re-encrypted with the new key\n";
     }

@@ -114,6 +114,24 @@ result<std::string> reencrypt(const plan_step& step, const step_environment& env
                                                        "the old key stays in force",
                                                        secret->name, step_param(step, "service")));
     }
+    // Issue 12 item 4: never re-encrypt with a key only this process holds. The staged copy on the platform must be
+    // the new key, read back now.
+    const std::string staged = step_param(step, "staged");
+    if (!staged.empty()) {
+        auto held = variables->find(staged);
+        const std::string held_fp = held == variables->end() || held->second.empty() ? "" : fingerprint(held->second);
+        if (held_fp != env.vault->new_fingerprint()) {
+            for (auto& [name, value] : *variables) {
+                cleanse(value);
+            }
+            return fail(error_kind::conflict,
+                        fmt::format("refusing to re-encrypt: `{}` on Railway `{}` does not hold the new key "
+                                    "(fingerprint {} expected, {} found), so the platform would not hold the key the "
+                                    "credentials need; the old key stays in force",
+                                    staged, step_param(step, "service"), env.vault->new_fingerprint(),
+                                    held_fp.empty() ? "none" : held_fp));
+        }
+    }
     env.vault->set_old_value(std::move(current->second), secret->name);
     for (auto& [name, value] : *variables) {
         cleanse(value);
@@ -187,6 +205,35 @@ result<std::string> write(const plan_step& step, const step_environment& env) {
     }
     env.vault->holding_new.insert(service);
     return fmt::format("{} holds the new {} (fingerprint {})", where, secret, env.vault->new_fingerprint());
+}
+
+/// secret.stage / secret.unstage: the new key as `variable` (CREDENTIAL_ENCRYPTION_KEY_NEXT) on a Railway service,
+/// with skipDeploys, before the re-encryption; emptied once the secret itself holds it (issue 12 item 4).
+result<std::string> stage(const plan_step& step, const step_environment& env) {
+    const std::string service = step_param(step, "service");
+    const std::string variable = step_param(step, "variable");
+    auto* railway = env.platforms.railway_of(service);
+    if (railway == nullptr) {
+        return fail(error_kind::unavailable, "no Railway adapter for " + service);
+    }
+    const bool staging = step.kind == "secret.stage";
+    if (staging && !env.vault->has_new_value()) {
+        return fail(error_kind::internal, "no new value in this run to stage");
+    }
+    const std::string where = fmt::format("`{}` on Railway `{}` ({})", variable, service, step_param(step, "environment"));
+    auto written = railway->upsert_variables(step_param(step, "environment"),
+                                             {{variable, staging ? env.vault->new_value() : std::string{}}}, true);
+    if (!written) {
+        return fail(written.error().kind, fmt::format("{} {} failed: {}", staging ? "staging the new key as" : "emptying",
+                                                      where, written.error().message));
+    }
+    if (!staging) {
+        env.vault->staged_on.erase(service);
+        return fmt::format("{} emptied: {} holds the new key", where, step_param(step, "secret"));
+    }
+    env.vault->staged_on.insert(service);
+    return fmt::format("{} holds the new key (fingerprint {}) before any credential uses it", where,
+                       env.vault->new_fingerprint());
 }
 
 std::vector<std::string> names_in(const plan_step& step, std::string_view key) {
@@ -277,6 +324,9 @@ result<std::string> run_rotate_step(const plan_step& step, const step_environmen
     }
     if (step.kind == "secret.reencrypt") {
         return reencrypt(step, env);
+    }
+    if (step.kind == "secret.stage" || step.kind == "secret.unstage") {
+        return stage(step, env);
     }
     if (step.kind == "secret.write_railway" || step.kind == "secret.write_vercel") {
         return write(step, env);

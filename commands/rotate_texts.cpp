@@ -15,8 +15,10 @@ std::vector<std::string> rotate_impact(const secret_config& secret, const rotate
         out.emplace_back("All sessions are invalidated — users must log in again (runbook §6).");
     }
     if (secret.name == "CREDENTIAL_ENCRYPTION_KEY") {
-        out.emplace_back("Stored tool credentials are re-encrypted with the new key before it is written; if the "
-                         "re-encryption fails, the old key stays in force.");
+        out.emplace_back("The new key is first staged on the platform as CREDENTIAL_ENCRYPTION_KEY_NEXT, then the stored "
+                         "tool credentials are re-encrypted with it, then it becomes CREDENTIAL_ENCRYPTION_KEY: at no "
+                         "point does only opsbot's memory hold the key the credentials need. If the re-encryption "
+                         "fails, the old key stays in force.");
     }
     if (secret.generate == "resend" || secret.generate == "openai") {
         out.emplace_back("The old key keeps working until the new one is verified; only then is it revoked.");
@@ -51,10 +53,12 @@ std::string rotate_way_back(const secret_config& secret) {
                            secret.name, again);
     }
     if (!secret.reencrypt_command.empty()) {
-        return fmt::format("If it stopped before the write, the old {0} is still in force everywhere and nothing "
-                           "needs undoing. If it stopped after the write, the services listed above hold the new key "
-                           "and the credentials are re-encrypted with it: finish by redeploying them (dashboard) or "
-                           "{1}; never redeploy with the old key.",
+        return fmt::format("Before the re-encryption: the old {0} is in force and the credentials are under it; {0}_NEXT "
+                           "may hold an unused key (empty it, or {1}). If the re-encryption ran (see \"Stored "
+                           "credentials\" above) and {0} was not written: the credentials are under the key in "
+                           "{0}_NEXT — set {0} to that value (Railway variables) and redeploy. After the write: the "
+                           "services listed above hold the new key; finish by redeploying them (dashboard) or {1}. "
+                           "Never redeploy with the old key once the credentials were re-encrypted.",
                            secret.name, again);
     }
     if (secret.generate == "resend" || secret.generate == "openai") {

@@ -338,3 +338,50 @@ TEST_CASE("railway sandbox (demo): rollback advances when polled and follows the
     CHECK(pick_railway_live(*after)->id == after->front().id);
     CHECK(sandbox.list_deployments("qa", 1).error().kind == error_kind::invalid_input);
 }
+
+/// Polls deployment(id) as a step does: the fake advances one state per poll (deploy_polls).
+bool polled_to_success(railway_platform& railway, const std::string& id) {
+    for (int poll = 0; poll < 10; ++poll) {
+        auto status = railway.deployment_status(id);
+        if (status && *status == "SUCCESS") {
+            return true;
+        }
+    }
+    return false;
+}
+
+TEST_CASE("railway: deploymentRollback restores the target's variables; deploymentRedeploy keeps the current ones",
+          "[railway]") {
+    setup s;
+    s.fake.set_variable("SESSION_SECRET", "old-value-0001");  // d5, live, and every older deployment carry it
+    // A rotation: the new value written, then a deploy that serves it.
+    REQUIRE(s.railway->upsert_variables("production", {{"SESSION_SECRET", "new-value-0002"}}, true));
+    auto deployed = s.railway->redeploy_latest("production");
+    REQUIRE(deployed);
+    REQUIRE(polled_to_success(*s.railway, *deployed));
+    CHECK(s.fake.served_variables().at("SESSION_SECRET") == "new-value-0002");
+
+    SECTION("a rollback brings the old value back, as Railway documents (image and variables restored)") {
+        REQUIRE(s.railway->rollback("d5-aaaa"));
+        auto latest = s.railway->latest_deployment("production");
+        REQUIRE(latest);
+        REQUIRE(polled_to_success(*s.railway, latest->id));
+        CHECK(s.fake.served_variables().at("SESSION_SECRET") == "old-value-0001");
+        CHECK(s.fake.variables().at("env-prod-3333").at("SESSION_SECRET") == "old-value-0001");
+    }
+    SECTION("a redeploy of the old deployment serves its build with the current value") {
+        auto redeployed = s.railway->redeploy_deployment("d5-aaaa");
+        REQUIRE(redeployed);
+        CHECK(s.fake.count_operation("deploymentRedeploy(id: $id) { id }") == 1);
+        REQUIRE(polled_to_success(*s.railway, *redeployed));
+        CHECK(s.fake.deployment(*redeployed)->commit_hash == "c0ffee5");
+        CHECK(s.fake.served_variables().at("SESSION_SECRET") == "new-value-0002");
+    }
+}
+
+TEST_CASE("railway: deploymentRedeploy of an unknown deployment is not_found", "[railway]") {
+    setup s;
+    auto r = s.railway->redeploy_deployment("nope");
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == error_kind::not_found);
+}

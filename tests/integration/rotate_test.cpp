@@ -153,6 +153,28 @@ TEST_CASE("SENTRY_AUTH_TOKEN (manual): human steps, --continue only by the reque
     CHECK(contains(text_of(w.incident_posts().at(0)), "succeeded"));
 }
 
+TEST_CASE("SENTRY_AUTH_TOKEN approved while dpl_Live3 was live, continued after dpl_B shipped: dpl_B is rebuilt") {
+    world w;
+    approve_and_reach_manual_step(w, "SENTRY_AUTH_TOKEN");
+    // Someone ships dpl_B while the rotation waits for the person.
+    fake_vercel_deployment shipped{"dpl_ShippedB", 1'764'000'000'000 + 8'000'000, "READY", "PROMOTED", "production",
+                                   "4444444dddd", "main", true, "web"};
+    w.h->vercel().add_deployment(shipped);
+    auto go = continue_when_waiting(w, requester, "SENTRY_AUTH_TOKEN");
+    CHECK(contains(go, "Continuing"));
+    w.h->settle();
+    CHECK(w.h->state_of("A-1") == "succeeded");
+    std::vector<std::string> rebuilt;
+    for (const auto& r : w.h->vercel().requests()) {
+        if (r.method == "POST" && r.path == "/v13/deployments") {
+            rebuilt.emplace_back(boost::json::parse(r.body).as_object().at("deploymentId").as_string());
+        }
+    }
+    // Before the fix this posted {"deploymentId":"dpl_Live3"} and production silently went back to older code.
+    CHECK(rebuilt == std::vector<std::string>{"dpl_ShippedB"});
+    CHECK(contains(final_text(w), "rebuilt `dpl_ShippedB`"));
+}
+
 TEST_CASE("SENTRY_DSN (manual): a continue before the Railway value changed keeps the rotation waiting") {
     world w;
     const std::string old_dsn = "https://0ldpublickey0000@o1.ingest.sentry.io/2";

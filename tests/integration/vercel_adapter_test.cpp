@@ -469,3 +469,44 @@ TEST_CASE("vercel sandbox (demo): rollback finishes after polls and moves produc
     CHECK(done->from_deployment_id == current->id);
     CHECK(sandbox.current_production()->id == target->id);
 }
+
+/// Reads the deployment as a step does: the fake's build is READY after `build_polls` reads.
+bool polled_to_ready(vercel_platform& vercel, const std::string& id) {
+    for (int poll = 0; poll < 10; ++poll) {
+        auto d = vercel.get_deployment(id);
+        if (d && d->ready()) {
+            return true;
+        }
+    }
+    return false;
+}
+
+TEST_CASE("vercel: an instant rollback serves the target's old environment; a rebuild takes the current one",
+          "[vercel]") {
+    setup s;
+    s.fake.set_env("SESSION_SECRET", "old-value-0001", "production");  // every build so far has it
+    REQUIRE(s.vercel->upsert_env("SESSION_SECRET", "new-value-0002", "encrypted", {"production"}));
+    auto rebuilt = s.vercel->redeploy("dpl_Live5", "web", "production", false);
+    REQUIRE(rebuilt);
+    REQUIRE(polled_to_ready(*s.vercel, *rebuilt));
+    CHECK(s.vercel->current_production()->id == *rebuilt);  // a production build is aliased once READY
+    CHECK(s.fake.served_env("SESSION_SECRET") == "new-value-0002");
+
+    SECTION("instant rollback: the old build with its old environment") {
+        REQUIRE(s.vercel->request_rollback("dpl_Live5"));
+        bool finished = false;
+        for (int poll = 0; poll < 10 && !finished; ++poll) {
+            auto job = s.vercel->alias_job_status();
+            finished = job && job->finished();
+        }
+        REQUIRE(finished);
+        CHECK(s.fake.served_env("SESSION_SECRET") == "old-value-0001");
+    }
+    SECTION("a rebuild of the old commit: the current environment") {
+        auto again = s.vercel->redeploy("dpl_Prev2", "web", "production", false);
+        REQUIRE(again);
+        REQUIRE(polled_to_ready(*s.vercel, *again));
+        CHECK(s.fake.deployment(*again)->sha == "sha-dpl_Prev2");
+        CHECK(s.fake.served_env("SESSION_SECRET") == "new-value-0002");
+    }
+}

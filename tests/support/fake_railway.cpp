@@ -54,6 +54,9 @@ void fake_railway::add_deployment(fake_railway_deployment d) {
         d.environment_id = options_.environments.at("production");
     }
     std::lock_guard lock(mutex_);
+    if (d.variables.empty()) {
+        d.variables = variables_[d.environment_id];
+    }
     deployments_.push_back(std::move(d));
 }
 
@@ -93,6 +96,26 @@ void fake_railway::set_variable(const std::string& name, const std::string& valu
     }
     std::lock_guard lock(mutex_);
     variables_[environment_id][name] = value;
+    for (auto& d : deployments_) {
+        if (d.environment_id == environment_id) {
+            d.variables[name] = value;
+        }
+    }
+}
+
+std::map<std::string, std::string> fake_railway::served_variables(std::string environment_id) const {
+    if (environment_id.empty()) {
+        environment_id = options_.environments.at("production");
+    }
+    std::lock_guard lock(mutex_);
+    const fake_railway_deployment* live = nullptr;
+    for (const auto& d : deployments_) {
+        if (d.environment_id == environment_id && d.status == "SUCCESS" &&
+            (live == nullptr || d.created_at > live->created_at)) {
+            live = &d;
+        }
+    }
+    return live == nullptr ? std::map<std::string, std::string>{} : live->variables;
 }
 
 std::vector<fake_railway_variable_write> fake_railway::variable_writes() const {
@@ -171,6 +194,9 @@ json::value fake_railway::dispatch(const std::string& query, const json::object&
     std::lock_guard lock(mutex_);
     if (query.find("deploymentRollback(") != std::string::npos) {
         return rollback(vars);
+    }
+    if (query.find("deploymentRedeploy(") != std::string::npos) {
+        return redeploy(vars);
     }
     if (query.find("serviceInstanceDeployV2(") != std::string::npos) {
         return deploy(vars);
@@ -277,8 +303,10 @@ json::value fake_railway::status(const json::object& vars) {
     return graphql_error("Deployment not found");
 }
 
-fake_railway_deployment& fake_railway::create_from(const fake_railway_deployment& source) {
+fake_railway_deployment& fake_railway::create_from(const fake_railway_deployment& source,
+                                                  std::map<std::string, std::string> variables) {
     fake_railway_deployment d = source;
+    d.variables = std::move(variables);
     const int n = next_id_++;
     d.id = fmt::format("9c1e{:04x}-5b3f-4a2d-8e6f-{:012x}", n, 0x1a2b3c000000ULL + static_cast<unsigned>(n));
     // Fake-made deployments are dated 2026-11-28, after any fixture date.
@@ -307,8 +335,26 @@ json::value fake_railway::rollback(const json::object& vars) {
         return data(json::object{{"deploymentRollback", false}});
     }
     const auto source = *it;  // copy: create_from may reallocate
-    create_from(source);
+    // A rollback restores the image AND the variables the target was made with (Railway docs, deployment actions).
+    variables_[source.environment_id] = source.variables;
+    create_from(source, source.variables);
     return data(json::object{{"deploymentRollback", true}});
+}
+
+json::value fake_railway::redeploy(const json::object& vars) {
+    // deploymentRedeploy(id: String!, usePreviousImageTag: Boolean): Deployment! — the build of `id` with the
+    // service's current variables.
+    const auto id = var(vars, "id");
+    auto it = std::find_if(deployments_.begin(), deployments_.end(), [&](const auto& d) { return d.id == id; });
+    if (it == deployments_.end()) {
+        return graphql_error("Deployment not found");
+    }
+    if (!it->can_redeploy) {
+        return graphql_error("Deployment cannot be redeployed");
+    }
+    const auto source = *it;  // copy: create_from may reallocate
+    const auto& created = create_from(source, variables_[source.environment_id]);
+    return data(json::object{{"deploymentRedeploy", json::object{{"id", created.id}}}});
 }
 
 json::value fake_railway::deploy(const json::object& vars) {
@@ -322,7 +368,7 @@ json::value fake_railway::deploy(const json::object& vars) {
             source = d;
         }
     }
-    const auto& created = create_from(source);
+    const auto& created = create_from(source, variables_[source.environment_id]);
     return data(json::object{{"serviceInstanceDeployV2", created.id}});
 }
 

@@ -72,6 +72,9 @@ std::string fake_vercel::base_url() const { return server_->base_url(); }
 
 void fake_vercel::add_deployment(fake_vercel_deployment d) {
     std::lock_guard lock(mutex_);
+    if (d.env.empty() && d.target == "production") {
+        d.env = production_env_locked();
+    }
     deployments_.push_back(std::move(d));
 }
 
@@ -222,6 +225,12 @@ sim::response fake_vercel::get_one(const std::string& id) {
         // A redeployed build becomes READY after `build_polls` reads (platforms.md §1.2 polling).
         if (d.state == "BUILDING" && ++build_polls_[d.uid] >= options_.build_polls) {
             d.state = "READY";
+            // A new production build is aliased once READY (auto-assigned domains): it serves production now.
+            if (d.target == "production") {
+                for (auto& other : deployments_) {
+                    other.ready_substate = other.uid == d.uid ? "PROMOTED" : "";
+                }
+            }
         }
         json::object o{{"id", d.uid},
                        {"url", d.name + "-" + d.uid.substr(std::min<size_t>(4, d.uid.size())) + ".vercel.app"},
@@ -329,6 +338,8 @@ sim::response fake_vercel::create_deployment(const sim::request& r) {
     if (const auto* t = b.if_contains("target"); t && t->is_string()) {
         d.target = std::string(t->get_string());
     }
+    // Built now: with the project's current environment, not the source deployment's (platforms.md §1.4).
+    d.env = d.target == "production" ? production_env_locked() : std::map<std::string, std::string>{};
     deployments_.push_back(d);
     return sim::response::json(200, json::object{{"id", d.uid},
                                                  {"url", d.name + "-redeploy.vercel.app"},
