@@ -94,8 +94,12 @@ result<std::string> verify_run(const plan_step& step, const step_environment& en
     deploy_timeouts timeouts;
     checklist list = deploy_verify_checklist(*env.platforms.config, env.platforms, env.clk, environment, timeouts);
     std::string recorded;
-    if (env.platforms.database && env.platforms.database->audit_db != nullptr) {
-        auto seq = record_verification(*env.platforms.database->audit_db, env.clk, "opsbot", environment, list);
+    storage::database* audit_db = env.platforms.audit_db;
+    if (audit_db == nullptr && env.platforms.database) {
+        audit_db = env.platforms.database->audit_db;
+    }
+    if (audit_db != nullptr) {
+        auto seq = record_verification(*audit_db, env.clk, "opsbot", environment, list);
         if (seq) {
             recorded = fmt::format(" (audit #{})", *seq);
         } else {

@@ -55,7 +55,10 @@ result<rotation_check> check_rotations(const stack_config& config, const platfor
     if (out.secrets.empty()) {
         return out;
     }
-    storage::database* audit_db = platforms.database ? platforms.database->audit_db : nullptr;
+    storage::database* audit_db = platforms.audit_db;
+    if (audit_db == nullptr && platforms.database) {
+        audit_db = platforms.database->audit_db;
+    }
     if (audit_db == nullptr) {
         out.checked = false;
         return out;
