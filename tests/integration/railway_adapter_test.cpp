@@ -338,3 +338,76 @@ TEST_CASE("railway sandbox (demo): rollback advances when polled and follows the
     CHECK(pick_railway_live(*after)->id == after->front().id);
     CHECK(sandbox.list_deployments("qa", 1).error().kind == error_kind::invalid_input);
 }
+
+// ------------------------------------------------------------------ a request that may have reached Railway (#12)
+
+TEST_CASE("railway: deploymentRollback answered 502 after Railway applied it is sent once: unknown_outcome",
+          "[railway][outcome]") {
+    setup s;  // the client would retry a retryable failure (max_attempts 2)
+    const auto before = s.fake.deployments().size();
+    s.fake.knobs().act_then_fail(502, {"POST", "deploymentRollback"});
+    auto done = s.railway->rollback("d3-aaaa");
+    REQUIRE_FALSE(done);
+    CHECK(done.error().kind == error_kind::unknown_outcome);
+    CHECK(done.error().http_status == 502);
+    CHECK(done.error().message.starts_with("Railway: DeploymentRollback: POST http://127.0.0.1:"));
+    CHECK(done.error().message.find("may have acted") != std::string::npos);
+    CHECK(s.fake.count_operation("deploymentRollback") == 1);
+    CHECK(s.fake.knobs().acted_then_failed() == 1);
+    CHECK(s.fake.deployments().size() == before + 1);  // Railway did act: one new deployment, not two
+}
+
+TEST_CASE("railway: a redeploy whose connection drops after Railway applied it is sent once: unknown_outcome",
+          "[railway][outcome]") {
+    setup s;
+    const auto before = s.fake.deployments().size();
+    s.fake.knobs().act_then_drop({"POST", "serviceInstanceDeployV2"});
+    auto created = s.railway->redeploy_latest("production");
+    REQUIRE_FALSE(created);
+    CHECK(created.error().kind == error_kind::unknown_outcome);
+    CHECK(s.fake.count_operation("serviceInstanceDeployV2") == 1);
+    CHECK(s.fake.deployments().size() == before + 1);
+}
+
+TEST_CASE("railway: queries are reads sent as POSTs: a 502 is retried", "[railway][outcome]") {
+    setup s;
+    s.fake.knobs().act_then_fail(502, {"POST", "latestDeployment"});
+    auto latest = s.railway->latest_deployment("production");
+    REQUIRE(latest);
+    CHECK(latest->id == "d5-aaaa");
+    CHECK(s.fake.count_operation("latestDeployment") == 2);
+}
+
+TEST_CASE("railway: an upsert with skipDeploys may be repeated; one that deploys may not", "[railway][outcome]") {
+    setup s;
+    s.fake.knobs().act_then_fail(502, {"POST", "variableCollectionUpsert"});
+    REQUIRE(s.railway->upsert_variables("production", {{"RESEND_API_KEY", "re_new_value_1234"}}, true));
+    CHECK(s.fake.written_values("RESEND_API_KEY") == std::vector<std::string>{"re_new_value_1234", "re_new_value_1234"});
+
+    s.fake.knobs().act_then_fail(502, {"POST", "variableCollectionUpsert"});
+    auto deploying = s.railway->upsert_variables("production", {{"RESEND_API_KEY", "re_new_value_5678"}}, false);
+    REQUIRE_FALSE(deploying);
+    CHECK(deploying.error().kind == error_kind::unknown_outcome);
+    CHECK(s.fake.written_values("RESEND_API_KEY").size() == 3);
+}
+
+TEST_CASE("railway: SLEEPING serves; NEEDS_APPROVAL is named instead of 'no deployment'", "[railway]") {
+    fake_railway fake;
+    fake.add_deployment(dep("d1-aaaa", 1, "REMOVED", true));
+    fake.add_deployment(dep("d2-aaaa", 2, "SLEEPING", false));
+    auto http = make_http_client(quick_options());
+    auto railway = make_railway_platform(service_for(fake), fake.settings().token, *http);
+    auto list = railway->list_deployments("production", 10);
+    REQUIRE(list);
+    auto live = pick_railway_live(*list);
+    REQUIRE(live);
+    CHECK(live->id == "d2-aaaa");
+
+    fake_railway held;
+    held.add_deployment(dep("d3-aaaa", 3, "NEEDS_APPROVAL", false));
+    auto railway2 = make_railway_platform(service_for(held), held.settings().token, *http);
+    auto none = pick_railway_live(*railway2->list_deployments("production", 10));
+    REQUIRE_FALSE(none);
+    CHECK(none.error().message.find("waiting for approval in Railway's dashboard") != std::string::npos);
+    CHECK(railway2->latest_deployment("production")->needs_approval());
+}

@@ -72,6 +72,8 @@ public:
     std::optional<fake_railway_deployment> deployment(const std::string& id) const;
     /// The next deployment the fake creates ends FAILED.
     void fail_next_deploy();
+    /// The next deployment the fake creates waits in NEEDS_APPROVAL (held for approval in the dashboard) for good.
+    void hold_next_deploy_for_approval();
     /// The next deploymentRollback answers `false`.
     void rollback_false_next();
     /// Variables per environment id (seeded and upserted).
@@ -117,6 +119,7 @@ private:
     std::vector<std::string> refused_values_;
     int upsert_failures_left_ = 0;
     bool fail_next_deploy_ = false;
+    bool hold_next_deploy_ = false;
     bool rollback_false_next_ = false;
     int next_id_ = 1;
     std::unique_ptr<sim::http_server> server_;  // last: stopped first
