@@ -21,17 +21,6 @@ http_options quick_options() {
     return o;
 }
 
-service_config service_for(const fake_railway& fake) {
-    service_config s;
-    s.name = "api";
-    s.platform = "railway";
-    s.api_url = fake.api_url();
-    s.project_id = fake.settings().project_id;
-    s.service_id = fake.settings().service_id;
-    s.environments = fake.settings().environments;
-    s.token_header = fake.settings().project_token ? "Project-Access-Token" : "Bearer";
-    return s;
-}
 
 fake_railway_deployment dep(std::string id, int day, std::string status, bool can_rollback) {
     fake_railway_deployment d;
@@ -61,7 +50,7 @@ struct setup {
 
     explicit setup(fake_railway::options o = {}) : fake(std::move(o)) {
         seed(fake);
-        railway = make_railway_platform(service_for(fake), fake.settings().token, *http);
+        railway = make_railway_platform(fake.service(), fake.settings().token, *http);
     }
 };
 
@@ -111,7 +100,7 @@ TEST_CASE("railway: project tokens use the Project-Access-Token header and no be
     CHECK_FALSE(r.header("Authorization"));
 
     // The same token sent as a bearer is refused with a GraphQL error in a 200 answer.
-    auto bearer_config = service_for(s.fake);
+    auto bearer_config = s.fake.service();
     bearer_config.token_header = "";
     auto bearer = make_railway_platform(bearer_config, "railway-test-token", *s.http);
     auto refused = bearer->latest_deployment("production");
@@ -396,7 +385,7 @@ TEST_CASE("railway: SLEEPING serves; NEEDS_APPROVAL is named instead of 'no depl
     fake.add_deployment(dep("d1-aaaa", 1, "REMOVED", true));
     fake.add_deployment(dep("d2-aaaa", 2, "SLEEPING", false));
     auto http = make_http_client(quick_options());
-    auto railway = make_railway_platform(service_for(fake), fake.settings().token, *http);
+    auto railway = make_railway_platform(fake.service(), fake.settings().token, *http);
     auto list = railway->list_deployments("production", 10);
     REQUIRE(list);
     auto live = pick_railway_live(*list);
@@ -405,7 +394,7 @@ TEST_CASE("railway: SLEEPING serves; NEEDS_APPROVAL is named instead of 'no depl
 
     fake_railway held;
     held.add_deployment(dep("d3-aaaa", 3, "NEEDS_APPROVAL", false));
-    auto railway2 = make_railway_platform(service_for(held), held.settings().token, *http);
+    auto railway2 = make_railway_platform(held.service(), held.settings().token, *http);
     auto none = pick_railway_live(*railway2->list_deployments("production", 10));
     REQUIRE_FALSE(none);
     CHECK(none.error().message.find("waiting for approval in Railway's dashboard") != std::string::npos);

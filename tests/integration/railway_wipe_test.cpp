@@ -62,21 +62,6 @@ using namespace opsbot;
 using namespace opsbot::adapters;
 using opsbot::testing::fake_railway;
 
-namespace {
-
-service_config service_for(const fake_railway& fake) {
-    service_config s;
-    s.name = "api";
-    s.platform = "railway";
-    s.api_url = fake.api_url();
-    s.project_id = fake.settings().project_id;
-    s.service_id = fake.settings().service_id;
-    s.environments = fake.settings().environments;
-    return s;
-}
-
-}  // namespace
-
 TEST_CASE("the watch sees a plain copy of the value freed (the check itself works)", "[railway][wipe]") {
     // Built outside the watch so only the copy below is seen.
     const std::string marker = "MARKER-" + std::string(40, 'q');
@@ -99,7 +84,7 @@ TEST_CASE("railway: variables() wipes the answer's body and parsed JSON before f
     http_options o;
     o.sleep = [](std::chrono::milliseconds) {};
     auto http = make_http_client(o);
-    auto railway = make_railway_platform(service_for(fake), fake.settings().token, *http);
+    auto railway = make_railway_platform(fake.service(), fake.settings().token, *http);
     REQUIRE(railway->variables("staging"));  // opens the keep-alive connection outside the watch
 
     int seen = 0;

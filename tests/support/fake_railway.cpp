@@ -50,6 +50,18 @@ fake_railway::~fake_railway() {
 
 std::string fake_railway::api_url() const { return server_->base_url() + "/graphql/v2"; }
 
+service_config fake_railway::service(std::string name) const {
+    service_config s;
+    s.name = std::move(name);
+    s.platform = "railway";
+    s.api_url = api_url();
+    s.project_id = options_.project_id;
+    s.service_id = options_.service_id;
+    s.environments = options_.environments;
+    s.token_header = options_.project_token ? "Project-Access-Token" : "Bearer";
+    return s;
+}
+
 void fake_railway::add_deployment(fake_railway_deployment d) {
     if (d.environment_id.empty()) {
         d.environment_id = options_.environments.at("production");

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/config.hpp"
 #include "sim/http_server.hpp"
 #include "tests/support/fake_platform_knobs.hpp"
 
@@ -65,6 +66,8 @@ public:
     /// The GraphQL endpoint: "http://127.0.0.1:PORT/graphql/v2" (the service's api_url).
     std::string api_url() const;
     const options& settings() const { return options_; }
+    /// The service_config of a Railway service `name` that points at this fake (ids, environments, token header).
+    service_config service(std::string name = "api") const;
 
     /// Adds a deployment; an empty environment_id means "production".
     void add_deployment(fake_railway_deployment d);

@@ -58,6 +58,17 @@ http_options with_sleeps(sleep_log& sleeps, const std::function<void(http_option
     return options;
 }
 
+/// A server whose handler holds every request until release() (or 30 s): a platform that does not answer.
+struct stalled_server {
+    std::promise<void> released;
+    std::shared_future<void> done = released.get_future().share();
+    sim::http_server server{[f = done](const sim::request&) {
+        f.wait_for(30s);
+        return sim::response::text(200, "late");
+    }};
+    void release() { released.set_value(); }
+};
+
 }  // namespace
 
 TEST_CASE("a JSON request reaches the server intact and the answer comes back", "[http]") {
@@ -236,12 +247,8 @@ TEST_CASE("a dropped connection on a GET is retried", "[http]") {
 }
 
 TEST_CASE("a GET slower than request_timeout is retried, then gives a timeout error", "[http]") {
-    std::promise<void> release;
-    std::shared_future<void> released = release.get_future().share();
-    sim::http_server server([released](const sim::request&) {
-        released.wait_for(30s);
-        return sim::response::text(200, "late");
-    });
+    stalled_server stalled;
+    auto& server = stalled.server;
     sleep_log sleeps;
     auto client = make_http_client(with_sleeps(sleeps, [](http_options& o) {
         o.request_timeout = 300ms;
@@ -251,7 +258,7 @@ TEST_CASE("a GET slower than request_timeout is retried, then gives a timeout er
     const auto started = std::chrono::steady_clock::now();
     auto res = client->send(get(server.base_url() + "/slow"));
     const auto elapsed = std::chrono::steady_clock::now() - started;
-    release.set_value();
+    stalled.release();
     REQUIRE_FALSE(res);
     CHECK(res.error().kind == error_kind::timeout);
     CHECK_THAT(res.error().message, Catch::Contains("timed out"));
@@ -262,16 +269,12 @@ TEST_CASE("a GET slower than request_timeout is retried, then gives a timeout er
 }
 
 TEST_CASE("a POST slower than request_timeout is sent once: unknown outcome", "[http]") {
-    std::promise<void> release;
-    std::shared_future<void> released = release.get_future().share();
-    sim::http_server server([released](const sim::request&) {
-        released.wait_for(30s);
-        return sim::response::text(200, "late");
-    });
+    stalled_server stalled;
+    auto& server = stalled.server;
     sleep_log sleeps;
     auto client = make_http_client(with_sleeps(sleeps, [](http_options& o) { o.request_timeout = 300ms; }));
     auto res = client->send(post(server.base_url() + "/v1/rollback?team=t", "{}"));
-    release.set_value();
+    stalled.release();
     REQUIRE_FALSE(res);
     CHECK(res.error().kind == error_kind::unknown_outcome);
     CHECK_THAT(res.error().message, Catch::StartsWith("POST http://127.0.0.1:"));
