@@ -109,7 +109,7 @@ TEST_CASE("railway: project tokens use the Project-Access-Token header and no be
     CHECK(refused.error().message == "Railway: LatestDeployment: Not Authorized");
 }
 
-TEST_CASE("railway: GraphQL errors in a 200 body are errors; no data is a bad_response", "[railway]") {
+TEST_CASE("railway: GraphQL errors in a 200 body are errors, no data is a bad_response", "[railway]") {
     setup s;
     s.fake.knobs().graphql_error_next("Problem processing request");
     auto e = s.railway->list_deployments("production", 5);
@@ -280,7 +280,7 @@ TEST_CASE("railway: variables() reads the service's map in one environment", "[r
     CHECK(s.fake.requests().size() == sent);
 }
 
-TEST_CASE("railway: upserts are recorded with skipDeploys; the failure knob stores nothing", "[railway][env]") {
+TEST_CASE("railway: upserts are recorded with skipDeploys, the failure knob stores nothing", "[railway][env]") {
     setup s;
     REQUIRE(s.railway->upsert_variables("production", {{"RESEND_API_KEY", "re_first_123456"}}, true));
     REQUIRE(s.railway->upsert_variables("production", {{"RESEND_API_KEY", "re_second_123456"}}, true));
@@ -367,7 +367,7 @@ TEST_CASE("railway: queries are reads sent as POSTs: a 502 is retried", "[railwa
     CHECK(s.fake.count_operation("latestDeployment") == 2);
 }
 
-TEST_CASE("railway: an upsert with skipDeploys may be repeated; one that deploys may not", "[railway][outcome]") {
+TEST_CASE("railway: an upsert with skipDeploys may be repeated, one that deploys may not", "[railway][outcome]") {
     setup s;
     s.fake.knobs().act_then_fail(502, {"POST", "variableCollectionUpsert"});
     REQUIRE(s.railway->upsert_variables("production", {{"RESEND_API_KEY", "re_new_value_1234"}}, true));
@@ -380,7 +380,7 @@ TEST_CASE("railway: an upsert with skipDeploys may be repeated; one that deploys
     CHECK(s.fake.written_values("RESEND_API_KEY").size() == 3);
 }
 
-TEST_CASE("railway: SLEEPING serves; NEEDS_APPROVAL is named instead of 'no deployment'", "[railway]") {
+TEST_CASE("railway: SLEEPING serves, NEEDS_APPROVAL is named instead of 'no deployment'", "[railway]") {
     fake_railway fake;
     fake.add_deployment(dep("d1-aaaa", 1, "REMOVED", true));
     fake.add_deployment(dep("d2-aaaa", 2, "SLEEPING", false));

@@ -92,7 +92,7 @@ TEST_CASE("RESEND_API_KEY: a new key through the API, written once, verified, th
     CHECK(contains(text_of(w.incident_posts().at(0)), "1 revoked after the new key was verified"));
 }
 
-TEST_CASE("OPENAI_API_KEY: a service-account key, verified before the old one is deleted; user keys untouched") {
+TEST_CASE("OPENAI_API_KEY: a service-account key, verified before the old one is deleted, user keys untouched") {
     world w;
     const std::string old_id = w.openai.add_key(w.openai_account, "opsbot-20261101-000000");
     const std::string user_key = w.openai.add_key("", "someone's key");
@@ -129,7 +129,7 @@ TEST_CASE("OPENAI_API_KEY: a service-account key, verified before the old one is
     CHECK(contains(text_of(*w.h->message_of("A-1")), "service account"));
 }
 
-TEST_CASE("RESEND_API_KEY: a create Resend applied but answered 502 is not repeated; the orphan key is revoked") {
+TEST_CASE("RESEND_API_KEY: a create Resend applied but answered 502 is not repeated, the orphan key is revoked") {
     world w;
     const std::string old_id = w.resend.add_key("opsbot-20261101-000000");
     w.resend.knobs().act_then_fail(502, {"POST", "/api-keys"});
@@ -149,7 +149,7 @@ TEST_CASE("RESEND_API_KEY: a create Resend applied but answered 502 is not repea
     CHECK(w.h->active_locks() == 0);
 }
 
-TEST_CASE("OPENAI_API_KEY: a service account create whose answer was lost is not repeated; the orphan is deleted") {
+TEST_CASE("OPENAI_API_KEY: a service account create whose answer was lost is not repeated, the orphan is deleted") {
     world w;
     w.openai.knobs().act_then_drop({"POST", "/service_accounts"});
     w.rotate_and_approve("OPENAI_API_KEY");

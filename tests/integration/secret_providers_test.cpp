@@ -114,7 +114,7 @@ TEST_CASE("resend: lists only opsbot keys, creates, verifies with the new key, r
     CHECK(std::count_if(calls.begin(), calls.end(), [](const auto& x) { return x.kind == "revoke"; }) == 2);
 }
 
-TEST_CASE("resend: permission, domain and key_name come from the config; names are cut to 50", "[secrets]") {
+TEST_CASE("resend: permission, domain and key_name come from the config, names are cut to 50", "[secrets]") {
     fake_resend fake;
     client c;
     auto provider = make_resend_provider(secret_with("resend", {{"api_url", fake.base_url()},
@@ -295,7 +295,7 @@ TEST_CASE("openai fake: deleting a service account's key through api_keys is ref
     CHECK(fake.key(user_key)->deleted);
 }
 
-TEST_CASE("openai: a service account create whose connection dropped is not repeated; cleanup deletes the orphan",
+TEST_CASE("openai: a service account create whose connection dropped is not repeated, cleanup deletes the orphan",
           "[secrets][outcome]") {
     fake_openai fake;
     client c;
@@ -329,7 +329,7 @@ TEST_CASE("openai: a service account create whose connection dropped is not repe
     CHECK_FALSE(fake.service_accounts().back().deleted);
 }
 
-TEST_CASE("resend: a create answered 502 after Resend made the key is not repeated; cleanup revokes the orphan",
+TEST_CASE("resend: a create answered 502 after Resend made the key is not repeated, cleanup revokes the orphan",
           "[secrets][outcome]") {
     fake_resend fake;
     client c;
@@ -406,7 +406,7 @@ TEST_CASE("openai: errors are mapped and never carry a key value", "[secrets]") 
 
 // ---------------------------------------------------------------------------------------------- PostHog
 
-TEST_CASE("posthog: reset_token makes the new key and kills the old one; nothing to verify or revoke", "[secrets]") {
+TEST_CASE("posthog: reset_token makes the new key and kills the old one, nothing to verify or revoke", "[secrets]") {
     fake_posthog fake;
     client c;
     auto provider = make_posthog_provider(

@@ -103,7 +103,7 @@ TEST_CASE("vercel: lists production deployments newest first and picks the previ
     }
 }
 
-TEST_CASE("vercel: pick skips previews, errors and cancelled builds; honours a named deployment", "[vercel]") {
+TEST_CASE("vercel: pick skips previews, errors and cancelled builds, honours a named deployment", "[vercel]") {
     const std::vector<vercel_deployment> list{
         {"dpl_L", "web", "", "READY", "PROMOTED", 50, "", "", "production", true},
         {"dpl_P", "web", "", "READY", "", 40, "", "", "", true},  // preview
@@ -176,7 +176,7 @@ TEST_CASE("vercel: follows pagination.next with until", "[vercel]") {
     CHECK(all->size() == 15);
 }
 
-TEST_CASE("vercel: get one deployment in the v13 shape; bad ids never reach the wire", "[vercel]") {
+TEST_CASE("vercel: get one deployment in the v13 shape, bad ids never reach the wire", "[vercel]") {
     setup s;
     auto d = s.vercel->get_deployment("dpl_Prev2");
     REQUIRE(d);
@@ -235,7 +235,7 @@ TEST_CASE("vercel: rollback POSTs {} to the documented v1 path and the alias job
     CHECK(current->id == "dpl_Prev2");
 }
 
-TEST_CASE("vercel: promote uses the v10 path; a failed alias job is reported as failed", "[vercel]") {
+TEST_CASE("vercel: promote uses the v10 path, a failed alias job is reported as failed", "[vercel]") {
     setup s;
     auto before = s.vercel->alias_job_status();
     REQUIRE(before);
@@ -396,7 +396,7 @@ TEST_CASE("vercel: list_env returns names, types and targets of one target, neve
     CHECK(s.vercel->list_env("production").error().kind == error_kind::bad_response);
 }
 
-TEST_CASE("vercel: list_env sends no undocumented cursor; an answer announcing more pages is refused",
+TEST_CASE("vercel: list_env sends no undocumented cursor, an answer announcing more pages is refused",
           "[vercel][env]") {
     fake_vercel::options o;
     o.env_page_size = 2;
@@ -448,7 +448,7 @@ TEST_CASE("vercel: a rollback answered 502 after Vercel started it is sent once:
     CHECK(job->to_deployment_id == "dpl_Prev2");
 }
 
-TEST_CASE("vercel: an env upsert answered 502 is repeated (upsert=true is idempotent); a redeploy is not",
+TEST_CASE("vercel: an env upsert answered 502 is repeated (upsert=true is idempotent), a redeploy is not",
           "[vercel][outcome]") {
     setup s;
     s.fake.knobs().act_then_fail(502, {"POST", "/env"});
@@ -465,7 +465,7 @@ TEST_CASE("vercel: an env upsert answered 502 is repeated (upsert=true is idempo
     CHECK(s.fake.deployments().size() == before + 1);
 }
 
-TEST_CASE("vercel: env writes are recorded in order; the failure knobs fail them without storing", "[vercel][env]") {
+TEST_CASE("vercel: env writes are recorded in order, the failure knobs fail them without storing", "[vercel][env]") {
     setup s;
     REQUIRE(s.vercel->upsert_env("BETTER_AUTH_SECRET", "first-value-123456", "encrypted", {"production", "preview"}));
     REQUIRE(s.vercel->upsert_env("BETTER_AUTH_SECRET", "second-value-123456", "encrypted", {"production"}));

@@ -44,7 +44,7 @@ TEST_CASE("every DeploymentStatus of the schema has a phase", "[railway]") {
     }
 }
 
-TEST_CASE("a sleeping deployment serves; one waiting for approval is neither in progress nor failed", "[railway]") {
+TEST_CASE("a sleeping deployment serves, one waiting for approval is neither in progress nor failed", "[railway]") {
     CHECK(with_status("a", "SLEEPING").succeeded());
     CHECK_FALSE(with_status("a", "SLEEPING").in_progress());
     const auto held = with_status("b", "NEEDS_APPROVAL");
