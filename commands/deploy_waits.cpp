@@ -10,19 +10,20 @@ namespace opsbot::commands {
 
 result<std::string> wait_railway_deployment(const plan_step& step, const step_environment& env,
                                             adapters::railway_platform& railway, const std::string& id) {
-    // DeploymentStatus: SUCCESS is live; FAILED / CRASHED end it; the rest is still in progress (§2.1).
+    // DeploymentStatus: SUCCESS / SLEEPING serve; failed, removed or held for approval end the wait (§2.1).
     return poll_until(step, env, [&](int attempt) -> result<std::optional<std::string>> {
         auto status = railway.deployment_status(id);
         if (!status) {
             return std::unexpected(status.error());
         }
-        if (*status == "FAILED" || *status == "CRASHED" || *status == "REMOVED" || *status == "SKIPPED") {
-            return fail(error_kind::conflict, fmt::format("the new deployment `{}` ended {}", id, *status));
+        if (auto stop = adapters::railway_wait_stop_reason(*status)) {
+            return fail(error_kind::conflict, fmt::format("the new deployment `{}` {}", id, *stop));
         }
-        if (*status != "SUCCESS") {
+        if (adapters::classify_railway_status(*status) != adapters::railway_phase::live) {
             return std::optional<std::string>{};
         }
-        return std::optional<std::string>{fmt::format("deployment `{}` is live (SUCCESS after {} polls)", id, attempt)};
+        return std::optional<std::string>{
+            fmt::format("deployment `{}` is live ({} after {} polls)", id, *status, attempt)};
     });
 }
 

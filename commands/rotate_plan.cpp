@@ -53,6 +53,11 @@ plan_step first_step(const stack_config& config, const secret_config& secret, co
         s.description = secret.generate == "posthog"
                             ? fmt::format("Reset the PostHog project key through its API (the old key stops working "
                                           "at once) and keep the new one in memory only")
+                        : secret.generate == "openai"
+                            ? fmt::format("Create a new OpenAI service account through the admin API; its API key is "
+                                          "the new {} (the old service account keeps working until it is deleted at "
+                                          "the end); keep the key in memory only",
+                                          secret.name)
                             : fmt::format("Create a new {} key through the {} API (the old key keeps working until it "
                                           "is revoked at the end) and keep it in memory only",
                                           secret.name, provider_title(secret.generate));
@@ -262,9 +267,13 @@ result<plan> plan_rotate(const stack_config& config, const platform_registry& pl
     if (secret.generate == "resend" || secret.generate == "openai") {
         plan_step revoke;
         revoke.kind = "secret.revoke";
-        revoke.description = fmt::format("Revoke the old {} key(s) through the {} API (only after the new key was "
-                                         "verified in this run)",
-                                         secret.name, provider_title(secret.generate));
+        revoke.description = secret.generate == "openai"
+                                 ? fmt::format("Revoke the old {}: delete its old OpenAI service account(s), and with "
+                                               "them their keys (only after the new key was verified in this run)",
+                                               secret.name)
+                                 : fmt::format("Revoke the old {} key(s) through the {} API (only after the new key "
+                                               "was verified in this run)",
+                                               secret.name, provider_title(secret.generate));
         revoke.params = {{"secret", secret.name}};
         revoke.timeout = std::chrono::minutes{1};
         p.steps.push_back(std::move(revoke));

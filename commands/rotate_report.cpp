@@ -14,7 +14,7 @@ std::string hand_revoke_text(const std::string& secret, const std::string& provi
     if (provider == "resend") {
         dashboard = "Resend dashboard (API Keys)";
     } else if (provider == "openai") {
-        dashboard = "OpenAI dashboard (project API keys)";
+        dashboard = "OpenAI dashboard (the project's service accounts)";
     }
     return fmt::format("no old key was revoked: opsbot found no key it made, so the previous {} was not made by "
                        "opsbot and is *still valid*: revoke it by hand in the {}",

@@ -45,6 +45,30 @@ std::string key_label(const clock& clk) {
     return "opsbot-" + stamp.substr(0, 8) + "-" + stamp.substr(8, 6);
 }
 
+/// After a create whose answer was lost or unreadable (issue 12 item 3): the provider may have made a key whose value
+/// nobody saw, so it can never be used. Find it by this run's name, revoke it, and say what was found; the create
+/// itself is never repeated.
+std::string after_unclear_create(adapters::secret_provider& provider, const std::string& label, const error& e) {
+    if (e.kind != error_kind::unknown_outcome && e.kind != error_kind::bad_response) {
+        return {};
+    }
+    auto revoked = provider.cleanup_unused(label, "");
+    if (!revoked) {
+        spdlog::error("{}: after an unclear create, listing the {}s named {} failed: {}", provider.name(),
+                      provider.id_noun(), label, revoked.error().message);
+        return fmt::format("; {} may hold a {} named `{}` made by this run, which could not be checked ({}): "
+                           "revoke it by hand; the old key stays in force",
+                           provider.name(), provider.id_noun(), label, revoked.error().message);
+    }
+    if (revoked->empty()) {
+        return fmt::format("; {} lists no {} named `{}`: nothing was made, the old key stays in force",
+                           provider.name(), provider.id_noun(), label);
+    }
+    return fmt::format("; {} had made it anyway: {} `{}` revoked (its value was never seen), the old key stays in "
+                       "force",
+                       provider.name(), provider.id_noun(), fmt::join(*revoked, "`, `"));
+}
+
 result<std::string> generate(const plan_step& step, const step_environment& env) {
     secret_vault& vault = *env.vault;
     const std::string secret = step_param(step, "secret");
@@ -64,9 +88,10 @@ result<std::string> generate(const plan_step& step, const step_environment& env)
         }
         vault.old_key_ids = std::move(*ids);
     }
-    auto key = provider->create_key(key_label(env.clk));
+    const std::string label = key_label(env.clk);
+    auto key = provider->create_key(label);
     if (!key) {
-        return std::unexpected(key.error());
+        return fail(key.error().kind, key.error().message + after_unclear_create(*provider, label, key.error()));
     }
     vault.new_key_id = key->id;
     vault.set_new_value(std::move(key->value), secret);
@@ -75,8 +100,9 @@ result<std::string> generate(const plan_step& step, const step_environment& env)
         return fmt::format("{} reset the key (fingerprint {}); the old key no longer works", provider->name(),
                            vault.new_fingerprint());
     }
-    return fmt::format("{} created key `{}` (fingerprint {}); {} old key(s) to revoke after verification",
-                       provider->name(), key->id, vault.new_fingerprint(), vault.old_key_ids.size());
+    return fmt::format("{} created {} `{}` (fingerprint {}); {} old {}(s) to revoke after verification",
+                       provider->name(), provider->id_noun(), key->id, vault.new_fingerprint(),
+                       vault.old_key_ids.size(), provider->id_noun());
 }
 
 /// Runs the configured re-encryption with the two keys in the child's environment only; besides them it gets the

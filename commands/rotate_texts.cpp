@@ -20,8 +20,14 @@ std::vector<std::string> rotate_impact(const secret_config& secret, const rotate
                          "point does only opsbot's memory hold the key the credentials need. If the re-encryption "
                          "fails, the old key stays in force.");
     }
-    if (secret.generate == "resend" || secret.generate == "openai") {
+    if (secret.generate == "resend") {
         out.emplace_back("The old key keeps working until the new one is verified; only then is it revoked.");
+    }
+    if (secret.generate == "openai") {
+        // OpenAI deletes a service account's key only with the account (api-specs/openai.json).
+        out.emplace_back("A new OpenAI service account is created, its key being the new value. The old service "
+                         "account and its key keep working until the new key is verified; only then is it revoked, by "
+                         "deleting the old service account.");
     }
     if (secret.generate == "posthog") {
         out.emplace_back("PostHog's reset invalidates the old project key at once: events sent with it are lost "
@@ -61,7 +67,15 @@ std::string rotate_way_back(const secret_config& secret) {
                            "Never redeploy with the old key once the credentials were re-encrypted.",
                            secret.name, again);
     }
-    if (secret.generate == "resend" || secret.generate == "openai") {
+    if (secret.generate == "openai") {
+        return fmt::format("The old {0} was not revoked (its service account is deleted only after the new key is "
+                           "verified), so services still holding it keep working. Either {1} (the next run also "
+                           "deletes the unused new service account), or go back: delete the new service account "
+                           "(named `opsbot-…`) in the OpenAI dashboard and redeploy the services listed above as "
+                           "holding the new value with the old one.",
+                           secret.name, again);
+    }
+    if (secret.generate == "resend") {
         return fmt::format("The old {0} was not revoked (revoking comes only after the new key is verified), so "
                            "services still holding it keep working. Either {1} (the next run also revokes the "
                            "unused new key), or go back: delete the new key in the provider's dashboard and redeploy "

@@ -110,9 +110,8 @@ result<std::string> wait_railway_rollback(const plan_step& step, const step_envi
         if (latest->id == from || latest->id == before_latest) {
             return std::optional<std::string>{};
         }
-        if (latest->failed()) {
-            return fail(error_kind::conflict,
-                        fmt::format("the rollback deployment `{}` ended {}", latest->id, latest->status));
+        if (auto stop = adapters::railway_wait_stop_reason(latest->status)) {
+            return fail(error_kind::conflict, fmt::format("the rollback deployment `{}` {}", latest->id, *stop));
         }
         if (!latest->succeeded()) {
             return std::optional<std::string>{};

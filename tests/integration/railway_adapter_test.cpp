@@ -21,17 +21,6 @@ http_options quick_options() {
     return o;
 }
 
-service_config service_for(const fake_railway& fake) {
-    service_config s;
-    s.name = "api";
-    s.platform = "railway";
-    s.api_url = fake.api_url();
-    s.project_id = fake.settings().project_id;
-    s.service_id = fake.settings().service_id;
-    s.environments = fake.settings().environments;
-    s.token_header = fake.settings().project_token ? "Project-Access-Token" : "Bearer";
-    return s;
-}
 
 fake_railway_deployment dep(std::string id, int day, std::string status, bool can_rollback) {
     fake_railway_deployment d;
@@ -61,7 +50,7 @@ struct setup {
 
     explicit setup(fake_railway::options o = {}) : fake(std::move(o)) {
         seed(fake);
-        railway = make_railway_platform(service_for(fake), fake.settings().token, *http);
+        railway = make_railway_platform(fake.service(), fake.settings().token, *http);
     }
 };
 
@@ -111,7 +100,7 @@ TEST_CASE("railway: project tokens use the Project-Access-Token header and no be
     CHECK_FALSE(r.header("Authorization"));
 
     // The same token sent as a bearer is refused with a GraphQL error in a 200 answer.
-    auto bearer_config = service_for(s.fake);
+    auto bearer_config = s.fake.service();
     bearer_config.token_header = "";
     auto bearer = make_railway_platform(bearer_config, "railway-test-token", *s.http);
     auto refused = bearer->latest_deployment("production");
@@ -120,7 +109,7 @@ TEST_CASE("railway: project tokens use the Project-Access-Token header and no be
     CHECK(refused.error().message == "Railway: LatestDeployment: Not Authorized");
 }
 
-TEST_CASE("railway: GraphQL errors in a 200 body are errors; no data is a bad_response", "[railway]") {
+TEST_CASE("railway: GraphQL errors in a 200 body are errors, no data is a bad_response", "[railway]") {
     setup s;
     s.fake.knobs().graphql_error_next("Problem processing request");
     auto e = s.railway->list_deployments("production", 5);
@@ -291,7 +280,7 @@ TEST_CASE("railway: variables() reads the service's map in one environment", "[r
     CHECK(s.fake.requests().size() == sent);
 }
 
-TEST_CASE("railway: upserts are recorded with skipDeploys; the failure knob stores nothing", "[railway][env]") {
+TEST_CASE("railway: upserts are recorded with skipDeploys, the failure knob stores nothing", "[railway][env]") {
     setup s;
     REQUIRE(s.railway->upsert_variables("production", {{"RESEND_API_KEY", "re_first_123456"}}, true));
     REQUIRE(s.railway->upsert_variables("production", {{"RESEND_API_KEY", "re_second_123456"}}, true));
@@ -384,4 +373,77 @@ TEST_CASE("railway: deploymentRedeploy of an unknown deployment is not_found", "
     auto r = s.railway->redeploy_deployment("nope");
     REQUIRE_FALSE(r);
     CHECK(r.error().kind == error_kind::not_found);
+}
+
+// ------------------------------------------------------------------ a request that may have reached Railway (#12)
+
+TEST_CASE("railway: deploymentRollback answered 502 after Railway applied it is sent once: unknown_outcome",
+          "[railway][outcome]") {
+    setup s;  // the client would retry a retryable failure (max_attempts 2)
+    const auto before = s.fake.deployments().size();
+    s.fake.knobs().act_then_fail(502, {"POST", "deploymentRollback"});
+    auto done = s.railway->rollback("d3-aaaa");
+    REQUIRE_FALSE(done);
+    CHECK(done.error().kind == error_kind::unknown_outcome);
+    CHECK(done.error().http_status == 502);
+    CHECK(done.error().message.starts_with("Railway: DeploymentRollback: POST http://127.0.0.1:"));
+    CHECK(done.error().message.find("may have acted") != std::string::npos);
+    CHECK(s.fake.count_operation("deploymentRollback") == 1);
+    CHECK(s.fake.knobs().acted_then_failed() == 1);
+    CHECK(s.fake.deployments().size() == before + 1);  // Railway did act: one new deployment, not two
+}
+
+TEST_CASE("railway: a redeploy whose connection drops after Railway applied it is sent once: unknown_outcome",
+          "[railway][outcome]") {
+    setup s;
+    const auto before = s.fake.deployments().size();
+    s.fake.knobs().act_then_drop({"POST", "serviceInstanceDeployV2"});
+    auto created = s.railway->redeploy_latest("production");
+    REQUIRE_FALSE(created);
+    CHECK(created.error().kind == error_kind::unknown_outcome);
+    CHECK(s.fake.count_operation("serviceInstanceDeployV2") == 1);
+    CHECK(s.fake.deployments().size() == before + 1);
+}
+
+TEST_CASE("railway: queries are reads sent as POSTs: a 502 is retried", "[railway][outcome]") {
+    setup s;
+    s.fake.knobs().act_then_fail(502, {"POST", "latestDeployment"});
+    auto latest = s.railway->latest_deployment("production");
+    REQUIRE(latest);
+    CHECK(latest->id == "d5-aaaa");
+    CHECK(s.fake.count_operation("latestDeployment") == 2);
+}
+
+TEST_CASE("railway: an upsert with skipDeploys may be repeated, one that deploys may not", "[railway][outcome]") {
+    setup s;
+    s.fake.knobs().act_then_fail(502, {"POST", "variableCollectionUpsert"});
+    REQUIRE(s.railway->upsert_variables("production", {{"RESEND_API_KEY", "re_new_value_1234"}}, true));
+    CHECK(s.fake.written_values("RESEND_API_KEY") == std::vector<std::string>{"re_new_value_1234", "re_new_value_1234"});
+
+    s.fake.knobs().act_then_fail(502, {"POST", "variableCollectionUpsert"});
+    auto deploying = s.railway->upsert_variables("production", {{"RESEND_API_KEY", "re_new_value_5678"}}, false);
+    REQUIRE_FALSE(deploying);
+    CHECK(deploying.error().kind == error_kind::unknown_outcome);
+    CHECK(s.fake.written_values("RESEND_API_KEY").size() == 3);
+}
+
+TEST_CASE("railway: SLEEPING serves, NEEDS_APPROVAL is named instead of 'no deployment'", "[railway]") {
+    fake_railway fake;
+    fake.add_deployment(dep("d1-aaaa", 1, "REMOVED", true));
+    fake.add_deployment(dep("d2-aaaa", 2, "SLEEPING", false));
+    auto http = make_http_client(quick_options());
+    auto railway = make_railway_platform(fake.service(), fake.settings().token, *http);
+    auto list = railway->list_deployments("production", 10);
+    REQUIRE(list);
+    auto live = pick_railway_live(*list);
+    REQUIRE(live);
+    CHECK(live->id == "d2-aaaa");
+
+    fake_railway held;
+    held.add_deployment(dep("d3-aaaa", 3, "NEEDS_APPROVAL", false));
+    auto railway2 = make_railway_platform(held.service(), held.settings().token, *http);
+    auto none = pick_railway_live(*railway2->list_deployments("production", 10));
+    REQUIRE_FALSE(none);
+    CHECK(none.error().message.find("waiting for approval in Railway's dashboard") != std::string::npos);
+    CHECK(railway2->latest_deployment("production")->needs_approval());
 }

@@ -39,7 +39,8 @@ json::object node(const fake_railway_deployment& d) {
 fake_railway::fake_railway() : fake_railway(options{}) {}
 
 fake_railway::fake_railway(options o) : options_(std::move(o)) {
-    server_ = std::make_unique<sim::http_server>([this](const sim::request& r) { return handle(r); });
+    server_ = std::make_unique<sim::http_server>(
+        [this](const sim::request& r) { return knobs_.finish(r, handle(r)); });
 }
 
 fake_railway::~fake_railway() {
@@ -48,6 +49,18 @@ fake_railway::~fake_railway() {
 }
 
 std::string fake_railway::api_url() const { return server_->base_url() + "/graphql/v2"; }
+
+service_config fake_railway::service(std::string name) const {
+    service_config s;
+    s.name = std::move(name);
+    s.platform = "railway";
+    s.api_url = api_url();
+    s.project_id = options_.project_id;
+    s.service_id = options_.service_id;
+    s.environments = options_.environments;
+    s.token_header = options_.project_token ? "Project-Access-Token" : "Bearer";
+    return s;
+}
 
 void fake_railway::add_deployment(fake_railway_deployment d) {
     if (d.environment_id.empty()) {
@@ -78,6 +91,11 @@ std::optional<fake_railway_deployment> fake_railway::deployment(const std::strin
 void fake_railway::fail_next_deploy() {
     std::lock_guard lock(mutex_);
     fail_next_deploy_ = true;
+}
+
+void fake_railway::hold_next_deploy_for_approval() {
+    std::lock_guard lock(mutex_);
+    hold_next_deploy_ = true;
 }
 
 void fake_railway::rollback_false_next() {
@@ -311,7 +329,8 @@ fake_railway_deployment& fake_railway::create_from(const fake_railway_deployment
     d.id = fmt::format("9c1e{:04x}-5b3f-4a2d-8e6f-{:012x}", n, 0x1a2b3c000000ULL + static_cast<unsigned>(n));
     // Fake-made deployments are dated 2026-11-28, after any fixture date.
     d.created_at = fmt::format("2026-11-28T{:02d}:{:02d}:00.000Z", n / 60, n % 60);
-    d.status = "BUILDING";
+    d.status = hold_next_deploy_ ? "NEEDS_APPROVAL" : "BUILDING";
+    hold_next_deploy_ = false;
     d.can_rollback = false;
     d.can_redeploy = false;
     d.polls = 0;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/config.hpp"
 #include "sim/http_server.hpp"
 #include "tests/support/fake_platform_knobs.hpp"
 
@@ -70,6 +71,8 @@ public:
     /// The GraphQL endpoint: "http://127.0.0.1:PORT/graphql/v2" (the service's api_url).
     std::string api_url() const;
     const options& settings() const { return options_; }
+    /// The service_config of a Railway service `name` that points at this fake (ids, environments, token header).
+    service_config service(std::string name = "api") const;
 
     /// Adds a deployment; an empty environment_id means "production".
     void add_deployment(fake_railway_deployment d);
@@ -77,6 +80,8 @@ public:
     std::optional<fake_railway_deployment> deployment(const std::string& id) const;
     /// The next deployment the fake creates ends FAILED.
     void fail_next_deploy();
+    /// The next deployment the fake creates waits in NEEDS_APPROVAL (held for approval in the dashboard) for good.
+    void hold_next_deploy_for_approval();
     /// The next deploymentRollback answers `false`.
     void rollback_false_next();
     /// Variables per environment id (seeded and upserted).
@@ -127,6 +132,7 @@ private:
     std::vector<std::string> refused_values_;
     int upsert_failures_left_ = 0;
     bool fail_next_deploy_ = false;
+    bool hold_next_deploy_ = false;
     bool rollback_false_next_ = false;
     int next_id_ = 1;
     std::unique_ptr<sim::http_server> server_;  // last: stopped first

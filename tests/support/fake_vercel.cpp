@@ -60,7 +60,8 @@ json::value list_item(const fake_vercel_deployment& d) {
 fake_vercel::fake_vercel() : fake_vercel(options{}) {}
 
 fake_vercel::fake_vercel(options o) : options_(std::move(o)) {
-    server_ = std::make_unique<sim::http_server>([this](const sim::request& r) { return handle(r); });
+    server_ = std::make_unique<sim::http_server>(
+        [this](const sim::request& r) { return knobs_.finish(r, handle(r)); });
 }
 
 fake_vercel::~fake_vercel() {
@@ -148,7 +149,8 @@ sim::response fake_vercel::handle(const sim::request& r) {
         }
         return true;
     };
-    if (r.method == "GET" && (is({"v6", "deployments"}) || is({"v7", "deployments"}))) {
+    // Only the paths of the API description (vercel.json): GET /v7/deployments, not the older /v6 the CLI used.
+    if (r.method == "GET" && is({"v7", "deployments"})) {
         return list(r);
     }
     if (r.method == "GET" && is({"v13", "deployments", "*"})) {
@@ -160,7 +162,8 @@ sim::response fake_vercel::handle(const sim::request& r) {
     if (parts.size() >= 3 && parts[1] == "projects" && parts[2] != options_.project_id) {
         return vercel_error(404, "not_found", "Project not found");
     }
-    if (r.method == "POST" && is({"v9", "projects", "*", "rollback", "*"})) {
+    // The documented rollback is /v1 (the CLI's /v9 is not in the description: 404).
+    if (r.method == "POST" && is({"v1", "projects", "*", "rollback", "*"})) {
         return alias_request(r, parts[4], "rollback");
     }
     if (r.method == "POST" && is({"v10", "projects", "*", "promote", "*"})) {

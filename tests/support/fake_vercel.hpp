@@ -45,7 +45,8 @@ struct fake_vercel_env_write {
     bool upsert = false;
 };
 
-/// A protocol-faithful Vercel REST API on loopback (platforms.md §1, §7). Checks the bearer token and
+/// A protocol-faithful Vercel REST API on loopback (platforms.md §1, §7), serving only the paths of the API
+/// description (api-specs/vercel.json; anything else is 404, e.g. the CLI's /v9 rollback). Checks the bearer token and
 /// teamId (403 {"error":{"code":"forbidden",…}} when wrong); rollback/promote start an alias job that goes
 /// pending -> in-progress -> succeeded (or failed) over the next `alias_job_polls` project polls. A production
 /// deployment made by POST /v13/deployments is aliased (PROMOTED) once READY, as Vercel does.
@@ -58,7 +59,8 @@ public:
         int alias_job_polls = 3;
         int build_polls = 2;  ///< GETs of a redeployed deployment until it is READY
         int max_page_size = 100;  ///< `limit` is clamped to this (pagination tests use a small one)
-        int env_page_size = 0;    ///< GET …/env: variables per page (0 = one page, no `pagination`)
+        int env_page_size = 0;    ///< GET …/env: variables in the answer (0 = all, no `pagination`; else
+                                  ///< the first page only, with pagination.next set when more exist)
     };
 
     fake_vercel();

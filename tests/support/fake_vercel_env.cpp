@@ -164,21 +164,14 @@ sim::response fake_vercel::upsert_env(const sim::request& r) {
 }
 
 sim::response fake_vercel::list_env(const sim::request& r) {
-    // GET /v10/projects/{id}/env?target=…[&until=…] -> {"envs":[…]}, + pagination when paged (§1.5, §7).
+    // GET /v10/projects/{id}/env?target=… -> {"envs":[…]}, + pagination when the project has more than one page
+    // (§1.5, §7). The description documents no parameter that asks for a next page, so none is honoured.
     const auto target = r.query.contains("target") ? r.query.at("target") : std::string();
-    std::optional<std::int64_t> until;
-    try {
-        if (r.query.contains("until")) {
-            until = std::stoll(r.query.at("until"));
-        }
-    } catch (const std::exception&) {
-        return vercel_error(400, "bad_request", "Invalid query parameter `until`");
-    }
     const bool decrypt = r.query.contains("decrypt") && r.query.at("decrypt") == "true";
     std::lock_guard lock(mutex_);
     std::vector<env_record> matching;
     for (const auto& rec : env_records_) {
-        if ((target.empty() || rec.target == target) && (!until || rec.created <= *until)) {
+        if (target.empty() || rec.target == target) {
             matching.push_back(rec);
         }
     }
