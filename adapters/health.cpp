@@ -1,13 +1,9 @@
 // The /health check adapter (runbook §7).
 #include "adapters/health.hpp"
 
-#include "adapters/http_connection.hpp"
-#include "adapters/http_url.hpp"
-
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include <mutex>
 #include <utility>
 
 namespace opsbot::adapters {
@@ -15,8 +11,6 @@ namespace opsbot::adapters {
 namespace json = boost::json;
 
 namespace {
-
-constexpr const char* user_agent = "opsbot/0.1";
 
 std::string scalar_text(const json::value& v) {
     if (v.is_string()) {
@@ -28,59 +22,17 @@ std::string scalar_text(const json::value& v) {
     return json::serialize(v);
 }
 
-/// One GET on a connection of its own. A health check is one attempt (one that needs retries is itself the
-/// finding), and a 5xx answer's body names the failing checks ({"status":"error","checks":{"redis":"error"}}): the
-/// shared client retries 5xx and keeps no body of them, so it is not used here.
-result<http_response> fetch_once(const std::string& url, const std::shared_ptr<tls_context>& tls,
-                                 std::chrono::milliseconds connect_timeout, std::chrono::milliseconds timeout) {
-    auto parsed = parse_request_url(url);
-    if (!parsed) {
-        return std::unexpected(parsed.error());
-    }
-    const std::string what = "GET " + parsed->display();
-    auto connection = http_connection::open(*parsed, parsed->tls ? tls : nullptr, connect_timeout, what);
-    if (!connection) {
-        return std::unexpected(connection.error().err);
-    }
+result<health_report> run_check(http_client& http, const std::string& url, std::chrono::milliseconds timeout) {
     http_request request;
     request.method = "GET";
     request.url = url;
     request.headers.push_back({"Accept", "application/json"});
-    auto response = (*connection)->exchange(request, *parsed, user_agent, timeout, what);
-    if (!response) {
-        return std::unexpected(response.error().err);
-    }
-    return std::move(*response);
-}
-
-/// The TLS settings of the checks, made on the first https check (loading the CA store is not free).
-class lazy_tls {
-public:
-    explicit lazy_tls(http_options options) : options_(std::move(options)) {}
-    result<std::shared_ptr<tls_context>> get() {
-        std::call_once(once_, [this] { made_ = make_tls_context(options_); });
-        return made_;
-    }
-    const http_options& options() const { return options_; }
-
-private:
-    http_options options_;
-    std::once_flag once_;
-    result<std::shared_ptr<tls_context>> made_ = fail(error_kind::internal, "TLS context not made");
-};
-
-result<health_report> run_check(lazy_tls& tls, const std::string& url, std::chrono::milliseconds timeout) {
+    // One attempt (a check that needs retries is itself the finding), and a 5xx comes back with its body, which
+    // names the failing checks ({"status":"error","checks":{"redis":"error"}}).
+    request.one_attempt = true;
+    request.timeout = timeout;
     const auto start = std::chrono::steady_clock::now();
-    result<http_response> response = fail(error_kind::internal, "not sent");
-    if (url.starts_with("https:")) {
-        auto context = tls.get();
-        if (!context) {
-            return fail(context.error().kind, "health check of " + url + ": " + context.error().message);
-        }
-        response = fetch_once(url, *context, tls.options().connect_timeout, timeout);
-    } else {
-        response = fetch_once(url, nullptr, tls.options().connect_timeout, timeout);
-    }
+    auto response = http.send(request);
     const auto elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
     if (!response) {
@@ -102,15 +54,27 @@ result<health_report> run_check(lazy_tls& tls, const std::string& url, std::chro
     return report;
 }
 
-class direct_checker final : public health_checker {
+class shared_client_checker final : public health_checker {
 public:
-    explicit direct_checker(http_options options) : tls_(std::move(options)) {}
+    explicit shared_client_checker(http_client& http) : http_(http) {}
     result<health_report> check(const std::string& url, std::chrono::milliseconds timeout) override {
-        return run_check(tls_, url, timeout);
+        return run_check(http_, url, timeout);
     }
 
 private:
-    lazy_tls tls_;
+    http_client& http_;
+};
+
+/// A checker with a client of its own (for callers without the bot's shared client).
+class own_client_checker final : public health_checker {
+public:
+    explicit own_client_checker(http_options base) : http_(make_http_client(std::move(base))) {}
+    result<health_report> check(const std::string& url, std::chrono::milliseconds timeout) override {
+        return run_check(*http_, url, timeout);
+    }
+
+private:
+    std::unique_ptr<http_client> http_;
 };
 
 }  // namespace
@@ -176,12 +140,12 @@ health_report judge_health_answer(int http_status, std::string_view body) {
     return report;
 }
 
-std::unique_ptr<health_checker> make_health_checker(http_client& /*shared: see fetch_once*/) {
-    return std::make_unique<direct_checker>(http_options{});
+std::unique_ptr<health_checker> make_health_checker(http_client& shared) {
+    return std::make_unique<shared_client_checker>(shared);
 }
 
 std::unique_ptr<health_checker> make_health_checker(http_options base) {
-    return std::make_unique<direct_checker>(std::move(base));
+    return std::make_unique<own_client_checker>(std::move(base));
 }
 
 }  // namespace opsbot::adapters

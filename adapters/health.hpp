@@ -29,13 +29,12 @@ struct health_report {
 class health_checker {
 public:
     virtual ~health_checker() = default;
-    /// GET `url`, one attempt on a connection of its own, bounded by `timeout`.
+    /// GET `url`, one attempt bounded by `timeout`.
     virtual result<health_report> check(const std::string& url, std::chrono::milliseconds timeout) = 0;
 };
 
-/// The bot's checker. The shared client is not used for the GET (it retries 5xx answers and keeps no body of
-/// them, and a /health body names what is down): each check is one attempt on its own connection with the
-/// default TLS settings (system CA store, peer and host name verified).
+/// The bot's checker, on the shared client: each check is one attempt (http_request::one_attempt), and a 5xx
+/// answer's body is read (it names what is down).
 std::unique_ptr<health_checker> make_health_checker(http_client& shared);
 
 /// The same, with `base`'s connect timeout and TLS settings (verify_tls, ca_file).

@@ -123,7 +123,8 @@ attempt_result pooled_http_client::attempt(const http_request& request, const pa
         }
         connection = std::move(*opened);
     }
-    auto response = connection->exchange(request, url, options_.user_agent, options_.request_timeout, what);
+    const milliseconds timeout = request.timeout.value_or(options_.request_timeout);
+    auto response = connection->exchange(request, url, options_.user_agent, timeout, what);
     if (!response && reused && response.error().stale) {
         // The peer closed the idle keep-alive connection: repeat once on a fresh one (RFC 9112 §9.3.1).
         spdlog::debug("http client: {}: idle connection was closed by the peer, reconnecting", what);
@@ -133,7 +134,7 @@ attempt_result pooled_http_client::attempt(const http_request& request, const pa
             return {std::unexpected(opened.error()), false, retryable};
         }
         connection = std::move(*opened);
-        response = connection->exchange(request, url, options_.user_agent, options_.request_timeout, what);
+        response = connection->exchange(request, url, options_.user_agent, timeout, what);
     }
     if (!response) {
         return {std::unexpected(response.error().err), true, false};
@@ -168,7 +169,7 @@ result<http_response> pooled_http_client::send(const http_request& request) {
         std::optional<milliseconds> retry_after;
         if (outcome.value) {
             const int status = outcome.value->status;
-            if (status != 429 && status < 500) {
+            if ((status != 429 && status < 500) || request.one_attempt) {
                 return std::move(*outcome.value);
             }
             if (auto header = outcome.value->header("Retry-After")) {
@@ -192,7 +193,7 @@ result<http_response> pooled_http_client::send(const http_request& request) {
                 }
                 return std::unexpected(unknown_outcome(what, happened, 0));
             }
-            if (!outcome.sent && !outcome.retryable) {
+            if ((!outcome.sent && !outcome.retryable) || request.one_attempt) {
                 return std::unexpected(std::move(last));
             }
         }

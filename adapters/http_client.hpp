@@ -27,6 +27,11 @@ struct http_request {
     /// not. Set it to true only for a write the platform documents as idempotent (Vercel's env POST with
     /// upsert=true, Railway's variableCollectionUpsert) or for a read sent as a POST (a GraphQL query).
     std::optional<bool> idempotent;
+    /// Send it once, whatever happens, and return any HTTP answer as a response — a 5xx with its body included:
+    /// for a check whose failing answer is itself the finding (a /health body names what is down).
+    bool one_attempt = false;
+    /// Overrides http_options::request_timeout for this request (a check with a deadline of its own).
+    std::optional<std::chrono::milliseconds> timeout;
 
     /// The marker, or the method's default.
     bool is_idempotent() const;

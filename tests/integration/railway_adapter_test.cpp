@@ -339,7 +339,7 @@ bool polled_to_success(railway_platform& railway, const std::string& id) {
     return false;
 }
 
-TEST_CASE("railway: deploymentRollback restores the target's variables; deploymentRedeploy keeps the current ones",
+TEST_CASE("railway: deploymentRollback restores the target's variables, deploymentRedeploy keeps the current ones",
           "[railway]") {
     setup s;
     s.fake.set_variable("SESSION_SECRET", "old-value-0001");  // d5, live, and every older deployment carry it

@@ -531,7 +531,7 @@ bool polled_to_ready(vercel_platform& vercel, const std::string& id) {
     return false;
 }
 
-TEST_CASE("vercel: an instant rollback serves the target's old environment; a rebuild takes the current one",
+TEST_CASE("vercel: an instant rollback serves the target's old environment, a rebuild takes the current one",
           "[vercel]") {
     setup s;
     s.fake.set_env("SESSION_SECRET", "old-value-0001", "production");  // every build so far has it

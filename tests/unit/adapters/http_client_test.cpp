@@ -447,3 +447,38 @@ TEST_CASE("many threads share one client", "[http]") {
     CHECK(server.request_count() == 30);
     CHECK(server.connection_count() <= 6);
 }
+
+TEST_CASE("a one-attempt GET returns a 503 with its body at once, never retried", "[http]") {
+    sim::http_server server([](const sim::request&) {
+        return sim::response::json(503,
+                                   boost::json::parse(R"({"status":"error","checks":{"db":"ok","redis":"error"}})"));
+    });
+    sleep_log sleeps;
+    auto client = make_http_client(with_sleeps(sleeps, [](http_options& o) { o.initial_backoff = 10ms; }));
+    auto request = get(server.base_url() + "/health");
+    request.one_attempt = true;
+    auto res = client->send(request);
+    REQUIRE(res);
+    CHECK(res->status == 503);
+    CHECK(res->body.find("\"redis\":\"error\"") != std::string::npos);
+    CHECK(server.request_count() == 1);
+    CHECK(sleeps.waits.empty());
+}
+
+TEST_CASE("a request's own timeout overrides the client's request_timeout", "[http]") {
+    stalled_server stalled;
+    sleep_log sleeps;
+    auto client = make_http_client(with_sleeps(sleeps, [](http_options& o) {
+        o.request_timeout = 30s;
+        o.max_attempts = 1;
+    }));
+    auto request = get(stalled.server.base_url() + "/slow");
+    request.timeout = 200ms;
+    const auto started = std::chrono::steady_clock::now();
+    auto res = client->send(request);
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    stalled.release();
+    REQUIRE_FALSE(res);
+    CHECK(res.error().kind == error_kind::timeout);
+    CHECK(elapsed < 10s);  // the client's own 30 s would have held it far longer
+}

@@ -109,7 +109,7 @@ TEST_CASE("a Railway redeploy (rollback keeping the current variables) with a lo
     CHECK(w.api->calls == std::vector<std::string>{"redeploy rw-prev"});
 }
 
-TEST_CASE("a /deploy on Railway with a lost answer: the new deployment found, or unknown; one call either way",
+TEST_CASE("a /deploy on Railway with a lost answer: the new deployment found, or unknown, one call either way",
           "[commands][steps]") {
     deploy_world w;
     plan_step deploy;

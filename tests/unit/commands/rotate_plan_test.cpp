@@ -39,7 +39,7 @@ result<plan> plan_for(rotate_world& w, const std::string& secret, const std::str
 
 }  // namespace
 
-TEST_CASE("BETTER_AUTH_SECRET: generate, write to Railway, redeploy api, health; impact names the logout") {
+TEST_CASE("BETTER_AUTH_SECRET: generate, write to Railway, redeploy api, health, impact names the logout") {
     rotate_world w;
     auto p = plan_for(w, "BETTER_AUTH_SECRET");
     REQUIRE(p);
@@ -157,7 +157,7 @@ TEST_CASE("a provider secret without its admin token is refused, naming the vari
     CHECK(p.error().message.find("RESEND_ADMIN_KEY") != std::string::npos);
 }
 
-TEST_CASE("a leak adds the runbook §8 follow-ups; re-planning gives the same digest") {
+TEST_CASE("a leak adds the runbook §8 follow-ups, re-planning gives the same digest") {
     rotate_world w;
     auto leaked = plan_for(w, "OPENAI_API_KEY", "leaked");
     REQUIRE(leaked);
@@ -169,7 +169,7 @@ TEST_CASE("a leak adds the runbook §8 follow-ups; re-planning gives the same di
     CHECK(again->digest() == leaked->digest());
 }
 
-TEST_CASE("make_plan plans /rotate; only --continue is answered instead") {
+TEST_CASE("make_plan plans /rotate, only --continue is answered instead") {
     rotate_world w;
     manual_clock clk;
     boost::json::object request{{"family", "rotate"}, {"subcommand", ""},

@@ -211,7 +211,7 @@ TEST_CASE("a platform failing mid-plan: the vault says which services hold the n
     CHECK(none_contains(r.outcomes, vault.new_value()));
 }
 
-TEST_CASE("re-encryption: the command gets both keys in its environment only; then write and redeploy") {
+TEST_CASE("re-encryption: the command gets both keys in its environment only, then write and redeploy") {
     rotate_world w;
     std::filesystem::path log = std::filesystem::temp_directory_path() / ("opsbot-reencrypt-" + random_hex_name());
     w.config.secrets["CREDENTIAL_ENCRYPTION_KEY"].reencrypt_command = {"/bin/sh", fixture(), log.string()};
@@ -233,7 +233,7 @@ TEST_CASE("re-encryption: the command gets both keys in its environment only; th
     std::filesystem::remove(log);
 }
 
-TEST_CASE("re-encryption failing leaves the old key in force; its output never shows a key") {
+TEST_CASE("re-encryption failing leaves the old key in force, its output never shows a key") {
     rotate_world w;
     std::filesystem::path log = std::filesystem::temp_directory_path() / ("opsbot-reencrypt-" + random_hex_name());
     w.config.secrets["CREDENTIAL_ENCRYPTION_KEY"].reencrypt_command = {"/bin/sh", fixture(), log.string(), "leak"};
@@ -271,7 +271,7 @@ TEST_CASE("a failed write after re-encryption re-encrypts back with the old key"
     std::filesystem::remove(log);
 }
 
-TEST_CASE("manual.wait: only the requester continues; an unchanged value keeps it waiting") {
+TEST_CASE("manual.wait: only the requester continues, an unchanged value keeps it waiting") {
     rotate_world w;
     w.api->values["SENTRY_DSN"] = "https://old-public-key@o1.ingest.sentry.io/2";
     auto p = must_plan(w, "SENTRY_DSN");
