@@ -1,4 +1,4 @@
-// The BetterStack Uptime monitors adapter (platforms.md §5.2).
+// The BetterStack Uptime monitors adapter (docs/platforms.md §5.2).
 #include "core/json_fields.hpp"
 #include "adapters/betterstack.hpp"
 

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "adapters/http_client.hpp"
-#include "core/config.hpp"
+#include "config/config.hpp"
 #include "core/error.hpp"
 
 #include <memory>
@@ -10,7 +10,7 @@
 
 namespace opsbot::adapters {
 
-/// One BetterStack Uptime monitor (platforms.md §5.2).
+/// One BetterStack Uptime monitor (docs/platforms.md §5.2).
 struct monitor_state {
     std::string id;
     std::string name;    ///< attributes.pronounceable_name

@@ -1,4 +1,4 @@
-// The GitHub "is the branch green?" adapter (platforms.md §5.3).
+// The GitHub "is the branch green?" adapter (docs/platforms.md §5.3).
 #include "core/json_fields.hpp"
 #include "adapters/github.hpp"
 
@@ -136,7 +136,7 @@ private:
                 }
                 out.push_back(std::move(check));
             }
-            // Pages are chained by the Link header's rel="next" (platforms.md §5.3, RFC 8288).
+            // Pages are chained by the Link header's rel="next" (docs/platforms.md §5.3, RFC 8288).
             const auto link = response->header("Link");
             const auto next = link ? find_link(*link, "next") : std::nullopt;
             if (!next || list->get_array().empty()) {
@@ -227,7 +227,7 @@ private:
         const auto remaining = to_int(r.header("X-RateLimit-Remaining"));
         const auto retry_after = to_int(r.header("Retry-After"));
         // Primary limit: 403 or 429 with X-RateLimit-Remaining: 0, reset at X-RateLimit-Reset (epoch s);
-        // secondary limits carry Retry-After (platforms.md §5.3 [G3]).
+        // secondary limits carry Retry-After (docs/platforms.md §5.3 [G3]).
         if ((r.status == 403 || r.status == 429) && ((remaining && *remaining == 0) || retry_after)) {
             error e{error_kind::rate_limited, "", r.status, std::nullopt};
             if (retry_after) {

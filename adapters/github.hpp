@@ -2,7 +2,7 @@
 
 #include "adapters/http_client.hpp"
 #include "core/clock.hpp"
-#include "core/config.hpp"
+#include "config/config.hpp"
 #include "core/error.hpp"
 
 #include <memory>
@@ -13,7 +13,7 @@
 
 namespace opsbot::adapters {
 
-/// "Is the branch green?" in one word (platforms.md §5.3).
+/// "Is the branch green?" in one word (docs/platforms.md §5.3).
 enum class ci_verdict { green, pending, red };
 
 std::string_view to_string(ci_verdict verdict);
@@ -64,7 +64,7 @@ public:
 std::unique_ptr<github_ci> make_github_ci(const github_config& config, std::string token, http_client& http,
                                           const clock* clk = nullptr);
 
-/// The bot's green rule (platforms.md §5.3): red when any check run concluded failure, timed_out, cancelled,
+/// The bot's green rule (docs/platforms.md §5.3): red when any check run concluded failure, timed_out, cancelled,
 /// action_required (or anything else not in {success, neutral, skipped}) or the combined status is failure;
 /// pending when a check run is not completed, or the combined status is pending WITH statuses, or there is no
 /// check run and no status at all ("no CI results for <sha>"); green otherwise. Actions-only repositories have no

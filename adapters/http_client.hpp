@@ -66,7 +66,7 @@ class http_client {
 public:
     virtual ~http_client() = default;
     /// Sends the request and returns the response. A request that may have reached the platform is never sent
-    /// twice on its own (RFC 9110 §9.2.2, DESIGN.md "Actions and steps"):
+    /// twice on its own (RFC 9110 §9.2.2, docs/design.md "Actions and steps"):
     /// - Any status other than 429 and 5xx (including 4xx) is a *success* value: callers map statuses.
     /// - A request that demonstrably never reached the server (DNS, connect refused or timed out, TLS handshake
     ///   failed, except a refused certificate) is retried, whatever its method.

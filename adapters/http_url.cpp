@@ -51,7 +51,7 @@ std::string parsed_url::display() const {
     const auto query = target.find('?');
     std::string_view path = std::string_view(target).substr(0, query);
     // A Slack response_url (/commands/T…/…/<secret>, /actions/…) is a capability: anyone holding it may post
-    // as the bot for 30 minutes. Show only its kind in logs and errors (reference/slack.md §3).
+    // as the bot for 30 minutes. Show only its kind in logs and errors (docs/slack.md §3).
     for (std::string_view capability : {"/commands/", "/actions/", "/response/"}) {
         if (path.starts_with(capability)) {
             path = capability.substr(0, capability.size() - 1);

@@ -1,4 +1,4 @@
-// RFC 8288 Link header parsing, shared by the GitHub and Sentry pagination (platforms.md §5.1, §5.3).
+// RFC 8288 Link header parsing, shared by the GitHub and Sentry pagination (docs/platforms.md §5.1, §5.3).
 #include "adapters/link_header.hpp"
 
 #include <boost/url/parse.hpp>

@@ -1,4 +1,4 @@
-// OpenAI project service accounts as a secret provider, through the admin API (platforms.md §6 [K1][K2][K3]).
+// OpenAI project service accounts as a secret provider, through the admin API (docs/platforms.md §6 [K1][K2][K3]).
 //
 // OpenAI's published description (api-specs/openai.json) says DELETE /organization/projects/{p}/api_keys/{key}
 // returns "an error if the key belonged to a service account" and describes no other way to delete one

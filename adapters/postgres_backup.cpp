@@ -34,7 +34,7 @@ std::string value_after(std::string_view text, std::string_view label) {
     return std::string(v);
 }
 
-/// pg_dump refuses a newer-major server (platforms.md §0, §4 [PG2]):
+/// pg_dump refuses a newer-major server (docs/platforms.md §0, §4 [PG2]):
 /// "pg_dump: error: aborting because of server version mismatch" /
 /// "pg_dump: detail: server version: 17.6; pg_dump version: 16.10".
 std::string explain_dump_failure(std::string_view environment, const backup_settings& settings,
@@ -148,7 +148,7 @@ result<backup_file> take_backup(std::string_view environment, const std::string&
                     explain_dump_failure(environment, settings, *dumped));
     }
 
-    // A dump is only a backup if pg_restore can read its table of contents (platforms.md §4).
+    // A dump is only a backup if pg_restore can read its table of contents (docs/platforms.md §4).
     subprocess_options list;
     list.argv = {settings.pg_restore, "-l", partial};
     list.passthrough = settings.env_passthrough;

@@ -31,7 +31,7 @@ struct backup_file {
 /// command line, and the only variables besides the allowlist and env_passthrough), then `pg_restore -l` on the
 /// archive, then rename to `<path>`. The backup directory is made 0700 (created so, or tightened) and the archive
 /// is created 0600 before pg_dump writes into it. On any failure the partial file is removed (pg_dump leaves a
-/// 0-byte one behind, platforms.md §4) and the error says why; a server newer than pg_dump gets a message naming
+/// 0-byte one behind, docs/platforms.md §4) and the error says why; a server newer than pg_dump gets a message naming
 /// both versions and the `migrations.pg_dump` setting. Blocking: run on a worker.
 result<backup_file> take_backup(std::string_view environment, const std::string& url,
                                 const backup_settings& settings, clock::time_point now);

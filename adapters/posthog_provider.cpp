@@ -1,4 +1,4 @@
-// PostHog's project API key (`phc_…`) as a secret provider: the token can only be reset (platforms.md §6 [K7]).
+// PostHog's project API key (`phc_…`) as a secret provider: the token can only be reset (docs/platforms.md §6 [K7]).
 #include "adapters/provider_http.hpp"
 #include "adapters/secret_provider.hpp"
 #include "core/json_fields.hpp"

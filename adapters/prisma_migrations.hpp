@@ -8,7 +8,7 @@
 
 namespace opsbot::adapters {
 
-/// One row of `_prisma_migrations` (platforms.md §3.4). Times are ISO-8601 UTC with milliseconds
+/// One row of `_prisma_migrations` (docs/platforms.md §3.4). Times are ISO-8601 UTC with milliseconds
 /// ("2026-11-27T10:15:00.123Z"), "" when NULL.
 struct prisma_migration_row {
     std::string id;
@@ -30,7 +30,7 @@ struct prisma_migration_folder {
     std::string checksum;
 };
 
-/// Status computed like `prisma migrate status`, without the Prisma CLI (platforms.md §0, §3.4).
+/// Status computed like `prisma migrate status`, without the Prisma CLI (docs/platforms.md §0, §3.4).
 struct prisma_status {
     bool managed = true;  ///< false: no `_prisma_migrations` table ("not managed by Prisma Migrate")
     std::vector<prisma_migration_row> rows;        ///< ordered by started_at

@@ -1,4 +1,4 @@
-// Shared HTTP plumbing of the secret providers (platforms.md §6).
+// Shared HTTP plumbing of the secret providers (docs/platforms.md §6).
 #include "adapters/provider_http.hpp"
 
 #include "core/json_fields.hpp"
@@ -30,7 +30,7 @@ error_kind kind_for_status(int status) {
 }
 
 // Error bodies: Resend {"statusCode","name","message"} (SDK mocks nest it in "error"), OpenAI
-// {"error":{"message","type","code"}}, PostHog {"type","code","detail"} (platforms.md §7).
+// {"error":{"message","type","code"}}, PostHog {"type","code","detail"} (docs/platforms.md §7).
 std::string provider_text(std::string_view body) {
     boost::system::error_code ec;
     const auto parsed = json::parse(body, ec);

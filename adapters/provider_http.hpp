@@ -1,7 +1,7 @@
 #pragma once
 
 // Internal to the secret providers (resend/openai/posthog_provider.cpp): one authenticated JSON call with the
-// status mapping every adapter uses and error messages scrubbed of key values (platforms.md §6).
+// status mapping every adapter uses and error messages scrubbed of key values (docs/platforms.md §6).
 
 #include "adapters/http_client.hpp"
 #include "core/error.hpp"

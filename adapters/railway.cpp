@@ -1,4 +1,4 @@
-// The Railway GraphQL adapter (platforms.md §2).
+// The Railway GraphQL adapter (docs/platforms.md §2).
 #include "core/json_fields.hpp"
 #include "adapters/railway.hpp"
 
@@ -41,7 +41,7 @@ railway_deployment parse_deployment(const json::object& o) {
     d.created_at = json_string(o, "createdAt");
     d.can_rollback = bool_field(o, "canRollback");
     d.can_redeploy = bool_field(o, "canRedeploy");
-    // meta is a JSON scalar, null for some deployments (platforms.md §2.1).
+    // meta is a JSON scalar, null for some deployments (docs/platforms.md §2.1).
     if (const auto* meta = o.if_contains("meta"); meta && meta->is_object()) {
         d.commit_hash = json_string(meta->get_object(), "commitHash");
         d.commit_message = json_string(meta->get_object(), "commitMessage");
@@ -109,7 +109,7 @@ public:
             }
             out.push_back(parse_deployment(node->get_object()));
         }
-        // Newest first is assumed by the CLI but not stated (platforms.md §2.1): sort to be sure.
+        // Newest first is assumed by the CLI but not stated (docs/platforms.md §2.1): sort to be sure.
         // ISO 8601 UTC timestamps of one format sort as strings.
         std::stable_sort(out.begin(), out.end(), [](const railway_deployment& a, const railway_deployment& b) {
             return a.created_at > b.created_at;
@@ -284,7 +284,7 @@ private:
         auto request = json_request("POST", service_.api_url, payload);
         // A GraphQL query is a read sent as a POST: the client may repeat it. A mutation only when marked.
         request.idempotent = std::string_view(query).starts_with("query ") || options.idempotent_mutation;
-        // Project tokens use their own header and no bearer (platforms.md §2).
+        // Project tokens use their own header and no bearer (docs/platforms.md §2).
         if (contains_ci(service_.token_header, "project-access-token")) {
             request.headers.push_back({"Project-Access-Token", token_});
         } else {
@@ -353,7 +353,7 @@ private:
             message = "unknown GraphQL error";
         }
         error e;
-        // The CLI's mapping of error messages (platforms.md §2, [R3]).
+        // The CLI's mapping of error messages (docs/platforms.md §2, [R3]).
         if (contains_ci(message, "not authorized") || contains_ci(message, "project token not found") ||
             contains_ci(message, "two factor")) {
             e.kind = error_kind::auth;

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "adapters/http_client.hpp"
-#include "core/config.hpp"
+#include "config/config.hpp"
 #include "core/error.hpp"
 
 #include <map>
@@ -37,7 +37,7 @@ std::string railway_status_phrase(std::string_view status);
 /// (in progress, live, or a status this build does not know).
 std::optional<std::string> railway_wait_stop_reason(std::string_view status);
 
-/// One Railway deployment of the configured service (platforms.md §2.1).
+/// One Railway deployment of the configured service (docs/platforms.md §2.1).
 struct railway_deployment {
     std::string id;
     std::string status;      ///< DeploymentStatus: see railway_phase
@@ -57,7 +57,7 @@ struct railway_deployment {
     bool needs_approval() const { return phase() == railway_phase::needs_approval; }
 };
 
-/// The Railway service of one service_config, through the public GraphQL API (platforms.md §2).
+/// The Railway service of one service_config, through the public GraphQL API (docs/platforms.md §2).
 /// Auth header per service_config.token_header: "Authorization: Bearer <t>" (default) or
 /// "Project-Access-Token: <t>". GraphQL `errors[]` in a 200 answer are errors ("Not Authorized" -> auth);
 /// an answer without `data` -> bad_response. Environment names map to ids through service_config.environments;
@@ -83,7 +83,7 @@ public:
         return fail(error_kind::unavailable, "this Railway adapter cannot redeploy a deployment");
     }
     /// variableCollectionUpsert for the service. Values are never logged; `skip_deploys` avoids the automatic
-    /// redeploy (platforms.md §0).
+    /// redeploy (docs/platforms.md §0).
     virtual result<void> upsert_variables(const std::string& environment_name,
                                           const std::map<std::string, std::string>& variables,
                                           bool skip_deploys) = 0;

@@ -1,6 +1,6 @@
 #pragma once
 
-// GraphQL documents sent to Railway, in the CLI's exact shape (platforms.md §2.1, §2.2) with the extra
+// GraphQL documents sent to Railway, in the CLI's exact shape (docs/platforms.md §2.1, §2.2) with the extra
 // fields the bot needs selected. Internal to the railway adapter.
 
 namespace opsbot::adapters::railway_queries {
@@ -17,12 +17,12 @@ inline constexpr const char* latest_deployment =
 inline constexpr const char* deployment_status =
     "query DeploymentStatus($id: String!) { deployment(id: $id) { status } }";
 
-// The schema says Boolean! (select nothing); the docs' `{ id status }` selection is wrong (platforms.md §0).
+// The schema says Boolean! (select nothing); the docs' `{ id status }` selection is wrong (docs/platforms.md §0).
 inline constexpr const char* deployment_rollback =
     "mutation DeploymentRollback($id: String!) { deploymentRollback(id: $id) }";
 
 // deploymentRedeploy(id: String!, usePreviousImageTag: Boolean): Deployment! (schema); the CLI's shape selects
-// the new deployment's id (platforms.md §2.2).
+// the new deployment's id (docs/platforms.md §2.2).
 inline constexpr const char* deployment_redeploy =
     "mutation DeploymentRedeploy($id: String!) { deploymentRedeploy(id: $id) { id } }";
 
@@ -36,7 +36,7 @@ inline constexpr const char* variable_collection_upsert =
     "$projectId, environmentId: $environmentId, serviceId: $serviceId, variables: $variables, skipDeploys: "
     "$skipDeploys}) }";
 
-// The answer is EnvironmentVariables!, a JSON map name -> value (platforms.md §2.2).
+// The answer is EnvironmentVariables!, a JSON map name -> value (docs/platforms.md §2.2).
 inline constexpr const char* variables =
     "query Variables($projectId: String!, $environmentId: String!, $serviceId: String) { variables(projectId: "
     "$projectId, environmentId: $environmentId, serviceId: $serviceId) }";

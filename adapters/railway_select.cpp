@@ -102,7 +102,7 @@ result<railway_deployment> pick_railway_rollback_target(const std::vector<railwa
                     "Railway: the live deployment " + std::string(live_id) + " is not in the listed deployments");
     }
     // The list is newest first, so "older than live" is "after live"; a replaced deployment is usually
-    // REMOVED yet still eligible: canRollback decides (platforms.md §2.2).
+    // REMOVED yet still eligible: canRollback decides (docs/platforms.md §2.2).
     const auto target = std::find_if(std::next(live), deployments.end(),
                                      [](const railway_deployment& d) { return d.can_rollback; });
     if (target == deployments.end()) {

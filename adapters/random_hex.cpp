@@ -1,4 +1,4 @@
-// Locally generated secrets (platforms.md §6: BETTER_AUTH_SECRET and friends): OpenSSL's CSPRNG as hex.
+// Locally generated secrets (docs/platforms.md §6: BETTER_AUTH_SECRET and friends): OpenSSL's CSPRNG as hex.
 #include "adapters/secret_provider.hpp"
 
 #include <openssl/crypto.h>

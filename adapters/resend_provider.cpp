@@ -1,4 +1,4 @@
-// Resend API keys as a secret provider (platforms.md §6, §7 [K4][K5]).
+// Resend API keys as a secret provider (docs/platforms.md §6, §7 [K4][K5]).
 #include "adapters/provider_http.hpp"
 #include "adapters/secret_provider.hpp"
 #include "core/json_fields.hpp"
@@ -17,7 +17,7 @@ namespace {
 
 constexpr std::string_view provider = "Resend";
 constexpr std::string_view default_api_url = "https://api.resend.com";
-// Resend limits a key name to 50 characters (platforms.md §6).
+// Resend limits a key name to 50 characters (docs/platforms.md §6).
 constexpr std::size_t max_name = 50;
 
 using provider_http::setting;
@@ -90,7 +90,7 @@ public:
             return {};
         }
         // A sending_access key may not list keys: Resend answers 401 restricted_api_key, which still proves
-        // the key is known and active; an unknown key gets 403 (platforms.md §6, Resend error codes).
+        // the key is known and active; an unknown key gets 403 (docs/platforms.md §6, Resend error codes).
         if (response->status == 401 && response->body.find("restricted_api_key") != std::string::npos) {
             return {};
         }

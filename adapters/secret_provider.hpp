@@ -1,7 +1,7 @@
 #pragma once
 
 #include "adapters/http_client.hpp"
-#include "core/config.hpp"
+#include "config/config.hpp"
 #include "core/error.hpp"
 
 #include <memory>
@@ -10,7 +10,7 @@
 
 namespace opsbot::adapters {
 
-/// A key made by a provider's API (platforms.md §6). `value` is the secret: it lives in memory only, is never
+/// A key made by a provider's API (docs/platforms.md §6). `value` is the secret: it lives in memory only, is never
 /// logged, never stored, never shown; `id` is what revoke_key() takes (safe to log and audit): the key's id at
 /// Resend, the service account's id at OpenAI (a service account's key goes away only with the account).
 struct issued_key {

@@ -1,4 +1,4 @@
-// The Sentry issues adapter (platforms.md §5.1).
+// The Sentry issues adapter (docs/platforms.md §5.1).
 #include "core/json_fields.hpp"
 #include "adapters/sentry.hpp"
 
@@ -29,7 +29,7 @@ bool parse_int(std::string_view text, Int& out) {
     return ec == std::errc{} && p == text.data() + text.size();
 }
 
-// `count` is a string, `userCount` a number (platforms.md §5.1); accept either form for both.
+// `count` is a string, `userCount` a number (docs/platforms.md §5.1); accept either form for both.
 bool int_field(const json::object& o, std::string_view key, std::int64_t& out) {
     const auto* v = o.if_contains(key);
     if (!v || v->is_null()) {
@@ -98,7 +98,7 @@ public:
                     out.issues.push_back(std::move(*issue));
                 }
             }
-            // Both cursors are always present; follow next only while results="true" (platforms.md §5.1 [S8]).
+            // Both cursors are always present; follow next only while results="true" (docs/platforms.md §5.1 [S8]).
             const auto link = response->header("Link");
             const auto next = link ? find_link(*link, "next") : std::nullopt;
             if (!next || next->param("results") != "true") {
@@ -211,7 +211,7 @@ private:
                                  "` not found (404)",
                              404, std::nullopt};
             case 429: {
-                // X-Sentry-Rate-Limit-Reset is an epoch in seconds (platforms.md §5.1 [S9]).
+                // X-Sentry-Rate-Limit-Reset is an epoch in seconds (docs/platforms.md §5.1 [S9]).
                 error e{error_kind::rate_limited, "Sentry rate limit reached", 429, std::nullopt};
                 std::int64_t reset = 0;
                 if (auto h = r.header("X-Sentry-Rate-Limit-Reset"); h && parse_int(std::string_view(*h), reset)) {

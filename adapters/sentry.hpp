@@ -2,7 +2,7 @@
 
 #include "adapters/http_client.hpp"
 #include "core/clock.hpp"
-#include "core/config.hpp"
+#include "config/config.hpp"
 #include "core/error.hpp"
 
 #include <cstdint>
@@ -14,7 +14,7 @@
 
 namespace opsbot::adapters {
 
-/// One Sentry issue (platforms.md §5.1, §7).
+/// One Sentry issue (docs/platforms.md §5.1, §7).
 struct sentry_issue {
     std::string id;
     std::string short_id;  ///< "API-1"

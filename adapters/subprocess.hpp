@@ -12,7 +12,7 @@ namespace opsbot::adapters {
 
 /// What to run. No shell is involved: argv[0] is looked up in the parent's PATH when it has no slash.
 ///
-/// The child's environment starts empty (DESIGN.md "Runtime model"): it gets the parent's values of the base
+/// The child's environment starts empty (docs/design.md "Runtime model"): it gets the parent's values of the base
 /// allowlist (PATH, HOME, LANG, LC_*, TZ) and of the `passthrough` names, then `set_env`. Nothing else of the
 /// parent's (its tokens, other databases' URLs) reaches it.
 struct subprocess_options {

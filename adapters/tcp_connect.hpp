@@ -16,7 +16,7 @@ bool mark_close_on_exec(int fd);
 
 /// Connects `stream` to the first of `endpoints` that accepts, like asio::async_connect, but opens each socket
 /// itself and marks it close-on-exec at once: Asio opens sockets without SOCK_CLOEXEC, and a child started
-/// meanwhile must not inherit a connection (DESIGN.md "Runtime model"). The stream's deadline (expires_at /
+/// meanwhile must not inherit a connection (docs/design.md "Runtime model"). The stream's deadline (expires_at /
 /// expires_after) bounds the whole attempt; a timeout ends it. Completes with void(error_code).
 template <class Endpoints, class CompletionToken>
 auto async_connect_close_on_exec(boost::beast::tcp_stream& stream, const Endpoints& endpoints,

@@ -1,4 +1,4 @@
-// The Vercel REST adapter (platforms.md §1).
+// The Vercel REST adapter (docs/platforms.md §1).
 #include "core/json_fields.hpp"
 #include "adapters/vercel.hpp"
 
@@ -35,7 +35,7 @@ std::int64_t int_field(const json::object& o, std::string_view key) {
     return 0;
 }
 
-// Lists use uid/state/created, the single read id/readyState/createdAt (platforms.md §1.1, §1.2).
+// Lists use uid/state/created, the single read id/readyState/createdAt (docs/platforms.md §1.1, §1.2).
 vercel_deployment parse_deployment(const json::object& o) {
     vercel_deployment d;
     d.id = o.contains("uid") ? json_string(o, "uid") : json_string(o, "id");
@@ -89,7 +89,7 @@ public:
             if (until) {
                 q.emplace_back("until", std::to_string(*until));
             }
-            // GET /v7/deployments: the current list endpoint of the API description (platforms.md §1.1).
+            // GET /v7/deployments: the current list endpoint of the API description (docs/platforms.md §1.1).
             auto body = call("GET", "/v7/deployments", q, nullptr, "GET /v7/deployments");
             if (!body) {
                 return std::unexpected(body.error());
@@ -195,7 +195,7 @@ public:
             return fail(error_kind::invalid_input, "Vercel: `" + from_deployment_id + "` is not a deployment id");
         }
         // Same body as `vercel redeploy` (the old deployment's sha); withLatestCommit only when asked, since it
-        // makes the build take the branch's newest commit instead (platforms.md §1.4).
+        // makes the build take the branch's newest commit instead (docs/platforms.md §1.4).
         json::object payload{{"deploymentId", from_deployment_id},
                              {"name", name},
                              {"target", target},
@@ -232,7 +232,7 @@ public:
             e.message = scrub_value(std::move(e.message), value);
             return std::unexpected(std::move(e));
         }
-        // A 201 may still list per-variable failures (platforms.md §1.5).
+        // A 201 may still list per-variable failures (docs/platforms.md §1.5).
         const auto* obj = body->if_object();
         const auto* failed = obj ? obj->if_contains("failed") : nullptr;
         if (failed && failed->is_array() && !failed->get_array().empty()) {
@@ -282,7 +282,7 @@ private:
         if (!is_valid_vercel_id(deployment_id)) {
             return fail(error_kind::invalid_input, "Vercel: `" + deployment_id + "` is not a deployment id");
         }
-        // The body `{}` is required; the answer is 201/202 with no body (platforms.md §1.3).
+        // The body `{}` is required; the answer is 201/202 with no body (docs/platforms.md §1.3).
         json::object empty;
         auto body = call("POST", prefix + deployment_id, {}, &empty, endpoint);
         if (!body) {
@@ -298,7 +298,7 @@ private:
     result<json::value> call(std::string method, const std::string& path, query_params query,
                              const json::object* payload, std::string_view endpoint, std::string_view secret = {},
                              bool idempotent_write = false) {
-        // Team-owned resources need teamId on every call (platforms.md §1).
+        // Team-owned resources need teamId on every call (docs/platforms.md §1).
         if (!service_.team_id.empty()) {
             query.emplace_back("teamId", service_.team_id);
         }
@@ -342,7 +342,7 @@ private:
         error e;
         e.kind = kind_for_status(response.status);
         e.http_status = response.status;
-        // Error bodies are {"error":{"code","message"}} (platforms.md §1, [V12][V13]).
+        // Error bodies are {"error":{"code","message"}} (docs/platforms.md §1, [V12][V13]).
         std::string code;
         std::string message;
         boost::system::error_code ec;

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "adapters/http_client.hpp"
-#include "core/config.hpp"
+#include "config/config.hpp"
 #include "core/error.hpp"
 
 #include <cstdint>
@@ -14,7 +14,7 @@
 namespace opsbot::adapters {
 
 /// One Vercel deployment, as listed by GET /v7/deployments or read by GET /v13/deployments/{id}
-/// (platforms.md §1.1, §1.2).
+/// (docs/platforms.md §1.1, §1.2).
 struct vercel_deployment {
     std::string id;              ///< `uid` in lists, `id` in the single read ("dpl_…")
     std::string name;            ///< project name

@@ -1,4 +1,4 @@
-// Vercel project environment variable lists (platforms.md §1.5): names only, values dropped on parsing.
+// Vercel project environment variable lists (docs/platforms.md §1.5): names only, values dropped on parsing.
 #include "adapters/vercel_env.hpp"
 
 #include "core/json_fields.hpp"

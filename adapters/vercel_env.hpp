@@ -1,6 +1,6 @@
 #pragma once
 
-// Internal to the Vercel adapter: parsing of GET /v10/projects/{id}/env pages (platforms.md §1.5, §7).
+// Internal to the Vercel adapter: parsing of GET /v10/projects/{id}/env pages (docs/platforms.md §1.5, §7).
 
 #include "adapters/vercel.hpp"
 

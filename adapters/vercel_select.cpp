@@ -29,7 +29,7 @@ bool is_valid_vercel_id(std::string_view id) {
 result<vercel_deployment> pick_vercel_current_production(const std::vector<vercel_deployment>& deployments) {
     const auto sorted = newest_first(deployments);
     // After an instant rollback the aliased deployment is older than the newest READY one; Vercel marks
-    // the aliased one readySubstate=PROMOTED (platforms.md §1.1).
+    // the aliased one readySubstate=PROMOTED (docs/platforms.md §1.1).
     for (const auto& d : sorted) {
         if (d.ready() && d.production() && d.ready_substate == "PROMOTED") {
             return d;

@@ -1,4 +1,4 @@
-// action_flow's executor (DESIGN.md "Runtime model"): an approved plan is re-planned, run step by step under a
+// action_flow's executor (docs/design.md "Runtime model"): an approved plan is re-planned, run step by step under a
 // lock with every step audited before and after (a step whose start cannot be audited does not run), stopped
 // before its next step when someone pressed Stop, and holds no lock while a step waits for a person; at start-up,
 // what a previous process left running is reported as interrupted and never re-run. The end of a run is in
@@ -6,10 +6,9 @@
 #include "bot/action_flow.hpp"
 
 #include "bot/slack/block_kit.hpp"
-#include "commands/format.hpp"
-#include "commands/planner.hpp"
-#include "commands/secret_vault.hpp"
-#include "commands/step_runner.hpp"
+#include "commands/grammar/format.hpp"
+#include "commands/rotate/secret_vault.hpp"
+#include "commands/plan/step_runner.hpp"
 #include "core/json_fields.hpp"
 #include "core/mrkdwn.hpp"
 #include "core/redactor.hpp"
@@ -45,7 +44,7 @@ std::set<std::string> lock_subjects(const commands::plan& plan) {
 std::string shown(const std::string& text) { return global_redactor().redact(text); }
 
 /// The secret a step waits on for a person (`manual.wait`, `/rotate SECRET --continue`), if it is such a step:
-/// it holds no lock while it waits (DESIGN.md "Actions and steps").
+/// it holds no lock while it waits (docs/design.md "Actions and steps").
 std::optional<std::string> person_wait_of(const commands::plan_step& step) {
     if (step.kind != "manual.wait") {
         return std::nullopt;
@@ -78,7 +77,7 @@ void action_flow::execute(const storage::action_record& action) {
     };
 
     // Re-plan right before running: an approval holds only for the plan that was approved.
-    auto fresh = commands::make_plan(deps_.config, deps_.platforms, plan.request, deps_.clk);
+    auto fresh = deps_.families.plan_again(plan.request, {deps_.config, deps_.platforms, deps_.clk});
     if (!fresh) {
         stop_before_running("re-plan failed", "Not run: could not re-check the plan: " + fresh.error().message);
         return;
@@ -118,6 +117,7 @@ void action_flow::execute(const storage::action_record& action) {
     env.vault = vault.get();
     env.board = deps_.board;
     env.requester = action.requester.str();
+    env.steps = &deps_.families.steps();
     const run_end end = run_steps(running ? *running : action, plan, view, env, vault.get());
     finish(running ? *running : action, plan, view, end, vault.get());
     controls_.forget(action.id.str());
@@ -185,7 +185,7 @@ action_flow::run_end action_flow::run_steps(const storage::action_record& action
         }
         view.steps[i] = step_status::running;
         update_message(action, plan, view);
-        // Fail closed (DESIGN.md "Security rules"): a step whose start cannot be audited does not run.
+        // Fail closed (docs/design.md "Security rules"): a step whose start cannot be audited does not run.
         auto started = audit_.append(
             {"opsbot", action.id, "step.started", {{"index", i + 1}, {"kind", step.kind}, {"description", step.description}}});
         if (!started) {

@@ -2,9 +2,8 @@
 
 #include "bot/incident_followup.hpp"
 #include "bot/slack/block_kit.hpp"
-#include "commands/format.hpp"
-#include "commands/planner.hpp"
-#include "commands/policy.hpp"
+#include "commands/grammar/format.hpp"
+#include "commands/grammar/policy.hpp"
 #include "core/mrkdwn.hpp"
 
 #include <boost/json/parse.hpp>
@@ -119,10 +118,9 @@ void action_flow::update_message(const storage::action_record& action, const com
     }
 }
 
-void action_flow::request(const commands::invocation& inv, const boost::json::object& request, bool dry_run,
+void action_flow::request(const commands::invocation& inv, const commands::stored_request& request, bool dry_run,
                           const std::string& response_url, const std::optional<std::string>& break_glass_reason) {
-    const std::string family = request.contains("family") ? std::string(request.at("family").as_string()) : "";
-    auto plan = commands::make_plan(deps_.config, deps_.platforms, request, deps_.clk);
+    auto plan = deps_.families.plan_request(request, {deps_.config, deps_.platforms, deps_.clk});
     if (!plan) {
         audit(inv.user.str(), std::nullopt, "request.failed",
               {{"command", inv.command}, {"text", inv.text}, {"reason", plan.error().message}});

@@ -5,13 +5,14 @@
 #include "bot/incident_notifier.hpp"
 #include "bot/plan_message.hpp"
 #include "bot/slack/web_api.hpp"
-#include "commands/invocation.hpp"
-#include "commands/continue_board.hpp"
-#include "commands/plan.hpp"
-#include "commands/platform_registry.hpp"
-#include "commands/step_runner.hpp"
+#include "commands/grammar/family.hpp"
+#include "commands/grammar/invocation.hpp"
+#include "commands/rotate/continue_board.hpp"
+#include "commands/plan/plan.hpp"
+#include "commands/plan/platform_registry.hpp"
+#include "commands/plan/step_runner.hpp"
 #include "core/clock.hpp"
-#include "core/config.hpp"
+#include "config/config.hpp"
 #include "core/thread_pool.hpp"
 #include "storage/action_store.hpp"
 #include "storage/approval_store.hpp"
@@ -37,6 +38,7 @@ struct action_flow_deps {
     storage::database& db;
     const clock& clk;
     const commands::platform_registry& platforms;
+    const commands::family_set& families;  ///< plans requests again and finds each step's kind
     web_api& slack;
     thread_pool& workers;
     /// Waits between polls of a running step (a platform job, a deployment); tests pass a short one.
@@ -48,7 +50,7 @@ struct action_flow_deps {
     commands::continue_board* board = nullptr;
 };
 
-/// The life of a destructive command (DESIGN.md "What a user does"): plan → post with buttons →
+/// The life of a destructive command (docs/design.md "What a user does"): plan → post with buttons →
 /// the two-person rule on every click → re-plan → run step by step under a lock → outcome in the thread
 /// and, for failures, rollbacks and stops, in the incident channel. All blocking; called on worker threads.
 /// Audit is fail-closed (issue 12): a step whose `step.started` entry cannot be written does not run, and a final
@@ -57,12 +59,12 @@ class action_flow {
 public:
     explicit action_flow(action_flow_deps deps);
 
-    /// Plans `request` ({"family":"rollback","service":"web",…}) for `inv.user` and posts it for approval
+    /// Plans `request` (`/rollback web`) for `inv.user` and posts it for approval
     /// (or, with dry_run, shows it to the requester and stops). Answers the requester via response_url.
     /// With `break_glass_reason` (`--break-glass "<reason>"`, only where policies.<family>.break_glass allows it),
     /// the requester's own request runs at once, is posted loudly to the incident channel and stays unreviewed
     /// until another approver acknowledges it (bot/break_glass_flow.cpp).
-    void request(const commands::invocation& inv, const boost::json::object& request, bool dry_run,
+    void request(const commands::invocation& inv, const commands::stored_request& request, bool dry_run,
                  const std::string& response_url, const std::optional<std::string>& break_glass_reason = std::nullopt);
 
     /// The "Acknowledge break-glass" button (plan message or incident post): another allowed approver reviews it.

@@ -6,8 +6,8 @@
 #include "bot/incident_followup.hpp"
 #include "bot/post_deploy_watch.hpp"
 #include "bot/slack/block_kit.hpp"
-#include "commands/rotate_report.hpp"
-#include "commands/secret_vault.hpp"
+#include "commands/rotate/report.hpp"
+#include "commands/rotate/secret_vault.hpp"
 #include "core/mrkdwn.hpp"
 #include "storage/audit_anchor.hpp"
 

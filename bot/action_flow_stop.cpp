@@ -1,4 +1,4 @@
-// The Stop button (issue 12, DESIGN.md "Actions and steps"): a running action's message carries it; the requester
+// The Stop button (issue 12, docs/design.md "Actions and steps"): a running action's message carries it; the requester
 // or an approver of the family presses it, and the executor (bot/action_execute.cpp) ends the action before its
 // next step — at once when the step waits for a person —, marks it stopped and frees its locks.
 #include "bot/action_flow.hpp"

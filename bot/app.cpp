@@ -5,7 +5,6 @@
 #include "bot/slack/block_kit.hpp"
 #include "bot/slack/socket_mode_frames.hpp"
 #include "bot/slash_command.hpp"
-#include "commands/planner.hpp"
 #include "storage/audit_log.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -18,13 +17,15 @@ message reply_message(const commands::reply& reply) { return text_message(reply.
 
 }  // namespace
 
-app::app(const commands::command_context& context, web_api& slack, thread_pool& workers, action_flow& flow)
+app::app(const commands::command_context& context, const commands::family_set& families, web_api& slack,
+         thread_pool& workers, action_flow& flow)
     : context_(context),
+      families_(families),
       slack_(slack),
       workers_(workers),
       flow_(flow),
       incidents_(slack, context.config.slack.incident_channel),
-      router_(context.config) {}
+      router_(context.config, families) {}
 
 boost::json::object reply_payload(const commands::reply& reply) {
     message msg = reply_message(reply);
@@ -110,13 +111,14 @@ void app::audit_refusal(const commands::invocation& inv, const commands::reply& 
 
 void app::run_command(const commands::routed& routed, const std::string& response_url) {
     const auto& parsed = routed.parsed;
-    if (commands::is_planned(parsed)) {
+    if (families_.is_planned(parsed)) {
         commands::invocation inv{parsed.user, parsed.channel, parsed.display_name(), ""};
         std::optional<std::string> break_glass;
         if (auto reason = parsed.flags.find("break-glass"); reason != parsed.flags.end()) {
             break_glass = reason->second;  // the router allowed it (policy) and the parser required a reason
         }
-        flow_.request(inv, commands::plan_request_of(parsed), parsed.dry_run(), response_url, break_glass);
+        flow_.request(inv, {parsed.family, parsed.subcommand, parsed.args}, parsed.dry_run(), response_url,
+                      break_glass);
         return;
     }
     commands::reply reply = router_.execute(routed, context_);

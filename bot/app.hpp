@@ -5,9 +5,9 @@
 #include "bot/slack/envelope.hpp"
 #include "bot/slack/web_api.hpp"
 #include "bot/slash_command.hpp"
-#include "commands/command_context.hpp"
-#include "commands/router.hpp"
-#include "core/config.hpp"
+#include "commands/grammar/command_context.hpp"
+#include "commands/grammar/router.hpp"
+#include "config/config.hpp"
 #include "core/thread_pool.hpp"
 
 #include <boost/json/object.hpp>
@@ -25,7 +25,8 @@ namespace opsbot::bot {
 /// answered in the ack, and runs the rest (plans, clicks, slow commands, audit) on the worker pool.
 class app {
 public:
-    app(const commands::command_context& context, web_api& slack, thread_pool& workers, action_flow& flow);
+    app(const commands::command_context& context, const commands::family_set& families, web_api& slack,
+        thread_pool& workers, action_flow& flow);
 
     /// On the I/O thread, before the ack is written: parse and authorise (pure, microseconds) and return
     /// the immediate response for slash commands. Never does I/O.
@@ -44,6 +45,7 @@ private:
     void count_handled();
 
     commands::command_context context_;
+    const commands::family_set& families_;
     web_api& slack_;
     thread_pool& workers_;
     action_flow& flow_;

@@ -2,7 +2,7 @@
 
 #include "bot/slack/web_api.hpp"
 #include "core/clock.hpp"
-#include "core/config.hpp"
+#include "config/config.hpp"
 #include "storage/database.hpp"
 
 #include <chrono>

@@ -7,7 +7,7 @@
 
 namespace opsbot::bot {
 
-/// A button click from an `interactive` envelope of type block_actions (reference/slack.md §2.2).
+/// A button click from an `interactive` envelope of type block_actions (docs/slack.md §2.2).
 struct block_action {
     std::string user;        ///< user.id: who clicked
     std::string channel;     ///< channel.id or container.channel_id

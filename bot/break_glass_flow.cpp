@@ -6,7 +6,7 @@
 #include "bot/incident_followup.hpp"
 
 #include "bot/slack/block_kit.hpp"
-#include "commands/format.hpp"
+#include "commands/grammar/format.hpp"
 #include "core/json_fields.hpp"
 #include "core/mrkdwn.hpp"
 #include "storage/break_glass_store.hpp"

@@ -3,13 +3,13 @@
 #include "adapters/postgres_backup.hpp"
 #include "bot/audit_command.hpp"
 #include "bot/check_config_command.hpp"
-#include "bot/demo.hpp"
+#include "bot/families.hpp"
 #include "bot/logging.hpp"
 #include "bot/platform_factory.hpp"
 #include "bot/runtime.hpp"
 #include "bot/signals.hpp"
-#include "commands/manifest.hpp"
-#include "core/config.hpp"
+#include "commands/grammar/manifest.hpp"
+#include "config/config.hpp"
 #include "storage/audit_anchor.hpp"
 #include "storage/instance_lock.hpp"
 
@@ -99,7 +99,7 @@ int run_bot(const std::string& config_path) {
     if (!config) {
         return 1;
     }
-    // Before anything touches Slack or the database: one instance per SQLite database (DESIGN.md "Runtime model").
+    // Before anything touches Slack or the database: one instance per SQLite database (docs/design.md "Runtime model").
     system_clock clk;
     auto instance = storage::instance_lock::acquire(config->database, clk);
     if (!instance) {
@@ -149,7 +149,7 @@ int run_manifest(const std::string& config_path) {
         return 1;
     }
     // The manifest needs only the command set, so missing environment variables do not stop it.
-    std::cout << commands::build_manifest_json(*loaded.config);
+    std::cout << commands::build_manifest_json(*loaded.config, opsbot_families().specs());
     return 0;
 }
 
@@ -196,7 +196,7 @@ int run_audit(const std::vector<std::string>& args) {
 
 }  // namespace
 
-int run_cli(const std::vector<std::string>& args) {
+int run_cli(const std::vector<std::string>& args, demo_runner demo) {
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
         std::cout << usage;
         return args.empty() ? 64 : 0;
@@ -206,7 +206,11 @@ int run_cli(const std::vector<std::string>& args) {
         if (args.size() > 1) {
             return usage_error("demo takes no arguments (got `" + args[1] + "`)");
         }
-        return run_demo(args);
+        if (demo == nullptr) {
+            std::cerr << "opsbot: this build has no demo\n";
+            return 1;
+        }
+        return demo(args);
     }
     if (command == "audit") {
         return run_audit(args);

@@ -2,10 +2,10 @@
 
 #include "bot/incident_notifier.hpp"
 #include "bot/slack/block_kit.hpp"
-#include "commands/incident_record.hpp"
-#include "commands/incident_secret_leaked.hpp"
-#include "commands/mrkdwn.hpp"
-#include "commands/planner.hpp"
+#include "commands/incident/record.hpp"
+#include "commands/incident/secret_leaked.hpp"
+#include "commands/grammar/mrkdwn.hpp"
+#include "commands/plan/request.hpp"
 #include "core/json_fields.hpp"
 #include "storage/audit_log.hpp"
 
@@ -105,7 +105,7 @@ void check_sites(const action_flow_deps& deps, const finished_run& run) {
 }
 
 void keep_leak_record(const action_flow_deps& deps, const finished_run& run) {
-    const std::string secret = commands::request_arg(run.plan.request, "secret");
+    const std::string secret = commands::stored_request::from_json(run.plan.request).arg("secret");
     const commands::incident_record record =
         commands::leaked_secret_record(deps.config, secret, run.action.created_at, run.action.id.str(), run.succeeded,
                                        run.outcome, run.action.requester.str());
@@ -142,7 +142,7 @@ void name_leak_notice(const commands::plan& plan, bool failed, incident_notice& 
     if (json_string(plan.request, "family") != "incident" || json_string(plan.request, "subcommand") != "secret-leaked") {
         return;
     }
-    const std::string secret = commands::request_arg(plan.request, "secret");
+    const std::string secret = commands::stored_request::from_json(plan.request).arg("secret");
     notice.what = fmt::format("Leaked secret {}: rotation {}", secret, failed ? "failed" : "succeeded");
     // A leak stays serious after a good rotation: the exposure window still has to be checked.
     notice.severity = failed ? incident_severity::failure : incident_severity::warning;
@@ -158,7 +158,7 @@ void on_incident_plan_posted(const action_flow_deps& deps, const commands::plan&
     if (json_string(plan.request, "family") != "incident" || json_string(plan.request, "subcommand") != "secret-leaked") {
         return;
     }
-    const std::string secret = commands::request_arg(plan.request, "secret");
+    const std::string secret = commands::stored_request::from_json(plan.request).arg("secret");
     auto sent = deps.slack.post_message(channel, text_message(commands::leaked_checklist_text(deps.config, secret)),
                                         thread_ts);
     if (!sent) {

@@ -2,7 +2,7 @@
 
 #include "bot/action_flow.hpp"
 #include "bot/incident_notifier.hpp"
-#include "commands/plan.hpp"
+#include "commands/plan/plan.hpp"
 #include "storage/action_store.hpp"
 
 #include <string>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/config.hpp"
+#include "config/config.hpp"
 
 #include <spdlog/common.h>
 #include <spdlog/sinks/sink.h>

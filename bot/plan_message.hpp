@@ -1,7 +1,7 @@
 #pragma once
 
 #include "bot/slack/message.hpp"
-#include "commands/plan.hpp"
+#include "commands/plan/plan.hpp"
 
 #include <string>
 #include <vector>

@@ -1,6 +1,6 @@
 #include "bot/platform_factory.hpp"
 
-#include "commands/secret_vault.hpp"
+#include "commands/rotate/secret_vault.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -51,7 +51,7 @@ commands::platform_registry make_platform_registry(const stack_config& config, e
                 adapters::make_betterstack_monitors(*monitoring.betterstack, *token, *registry.http);
         }
     }
-    // Key-making providers for /rotate (platforms.md §6); a missing admin token leaves that secret out.
+    // Key-making providers for /rotate (docs/platforms.md §6); a missing admin token leaves that secret out.
     for (const auto& [name, secret] : config.secrets) {
         using factory = std::unique_ptr<adapters::secret_provider> (*)(const secret_config&, std::string,
                                                                        adapters::http_client&);
@@ -91,7 +91,7 @@ void set_env_names(commands::platform_registry& registry) {
                                            const std::string& environment) -> result<std::set<std::string>> {
         std::set<std::string> names;
         if (const auto v = vercel.find(service); v != vercel.end()) {
-            // Vercel has production and preview targets; staging reads preview (platforms.md §1.5).
+            // Vercel has production and preview targets; staging reads preview (docs/platforms.md §1.5).
             auto list = v->second->list_env(environment == "production" ? "production" : "preview");
             if (!list) {
                 return std::unexpected(list.error());

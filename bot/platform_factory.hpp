@@ -1,7 +1,7 @@
 #pragma once
 
-#include "commands/platform_registry.hpp"
-#include "core/config.hpp"
+#include "commands/plan/platform_registry.hpp"
+#include "config/config.hpp"
 
 namespace opsbot::bot {
 

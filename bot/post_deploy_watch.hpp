@@ -2,10 +2,10 @@
 
 #include "bot/incident_notifier.hpp"
 #include "bot/slack/web_api.hpp"
-#include "commands/plan.hpp"
-#include "commands/platform_registry.hpp"
+#include "commands/plan/plan.hpp"
+#include "commands/plan/platform_registry.hpp"
 #include "core/clock.hpp"
-#include "core/config.hpp"
+#include "config/config.hpp"
 #include "storage/action_store.hpp"
 #include "storage/database.hpp"
 #include "storage/watch_store.hpp"

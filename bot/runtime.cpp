@@ -3,12 +3,13 @@
 #include "adapters/http_client.hpp"
 #include "bot/action_flow.hpp"
 #include "bot/app.hpp"
+#include "bot/families.hpp"
 #include "bot/audit_head.hpp"
 #include "bot/post_deploy_watch.hpp"
 #include "bot/slack/web_api.hpp"
-#include "commands/backup_plan.hpp"
-#include "commands/continue_board.hpp"
-#include "commands/deploy_status.hpp"
+#include "commands/database/backup_plan.hpp"
+#include "commands/rotate/continue_board.hpp"
+#include "commands/deploy/status.hpp"
 #include "core/thread_pool.hpp"
 #include "storage/database.hpp"
 
@@ -31,13 +32,13 @@ struct runtime::parts {
           db(config.database),
           platforms(std::move(registry)),
           board(clk),
-          context{config, platforms, &db, clk, &board},
+          context{config, platforms, &db, clk, &board, &families.steps()},
           watcher(config, db, clk, platforms, slack),
-          flow(action_flow_deps{config, db, clk, platforms, slack, workers,
+          flow(action_flow_deps{config, db, clk, platforms, families, slack, workers,
                                 [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); },
                                 opts.poll_interval, &watcher, &board}),
           heads(config, db, clk, slack),
-          behaviour(context, slack, workers, flow),
+          behaviour(context, families, slack, workers, flow),
           client(opts.socket, hooks()) {
         // Commands that reach the databases (backups, migrations) record into the bot's own audit log.
         if (!platforms.database) {
@@ -84,6 +85,7 @@ struct runtime::parts {
         }
     }
 
+    const commands::family_set& families = opsbot_families();
     const stack_config& config;
     runtime_options options;
     system_clock default_clock;
@@ -113,7 +115,7 @@ runtime::~runtime() = default;
 
 int runtime::run() {
     auto& p = *parts_;
-    // Never re-run silently what a previous process left running (DESIGN.md "Runtime model"); then publish the
+    // Never re-run silently what a previous process left running (docs/design.md "Runtime model"); then publish the
     // head of the audit log, which the recovery may have moved.
     p.workers.post([&p] {
         p.flow.recover_at_startup();

@@ -1,9 +1,9 @@
 #pragma once
 
 #include "bot/slack/socket_mode_client.hpp"
-#include "commands/platform_registry.hpp"
+#include "commands/plan/platform_registry.hpp"
 #include "core/clock.hpp"
-#include "core/config.hpp"
+#include "config/config.hpp"
 
 #include <chrono>
 #include <functional>

@@ -24,7 +24,7 @@ std::optional<slash_command> read_slash_command(const envelope& env) {
     out.invocation.user = user_id(*user);
     out.invocation.channel = channel_id(*channel);
     out.invocation.command = *command;
-    // `text` is everything after the command; absent means empty (reference/slack.md §2.1).
+    // `text` is everything after the command; absent means empty (docs/slack.md §2.1).
     out.invocation.text = string_field(env.payload, "text").value_or("");
     out.response_url = string_field(env.payload, "response_url").value_or("");
     return out;

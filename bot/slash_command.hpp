@@ -1,14 +1,14 @@
 #pragma once
 
 #include "bot/slack/envelope.hpp"
-#include "commands/invocation.hpp"
+#include "commands/grammar/invocation.hpp"
 
 #include <optional>
 #include <string>
 
 namespace opsbot::bot {
 
-/// A slash-command envelope's payload, reduced to what the bot uses (reference/slack.md §2.1).
+/// A slash-command envelope's payload, reduced to what the bot uses (docs/slack.md §2.1).
 struct slash_command {
     commands::invocation invocation;
     std::string response_url;

@@ -23,14 +23,14 @@ enum class error_kind {
     internal,
     /// A request that changes something may have reached the platform, but its answer was lost (timeout,
     /// dropped connection) or was a 5xx: the platform may or may not have acted. Never repeated blindly:
-    /// the caller reads the platform to find out (DESIGN.md "Actions and steps").
+    /// the caller reads the platform to find out (docs/design.md "Actions and steps").
     unknown_outcome,
     /// An acting step's precondition no longer holds: what the approved plan recorded (the live deployment,
     /// the migration checksums) is not what the platform shows now. Nothing after it runs.
     changed_since_approval,
 };
 
-/// The one error type crossing adapter and storage boundaries (STYLE.md §5).
+/// The one error type crossing adapter and storage boundaries (docs/style.md §5).
 struct error {
     error_kind kind = error_kind::internal;
     std::string message;  ///< human text, safe to show: never contains a secret

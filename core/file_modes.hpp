@@ -6,7 +6,7 @@
 
 namespace opsbot {
 
-/// DESIGN.md "Security rules": the files the bot writes (its database, backups) are readable by its owner only.
+/// docs/design.md "Security rules": the files the bot writes (its database, backups) are readable by its owner only.
 
 /// Takes the group and other permission bits off `path` when it has any (0644 -> 0600, 0755 -> 0700) and logs one
 /// line naming the path, the old and the new mode. True when it changed something; false when the path is already

@@ -7,7 +7,7 @@
 namespace opsbot {
 
 /// Escapes the three characters Slack mrkdwn treats as control characters: `&` -> `&amp;`, `<` -> `&lt;`,
-/// `>` -> `&gt;`, and nothing else (reference/slack.md §4). Apply it exactly once, to raw text (branch names,
+/// `>` -> `&gt;`, and nothing else (docs/slack.md §4). Apply it exactly once, to raw text (branch names,
 /// error text, command output) before embedding it in mrkdwn. It does not recognise text that is already
 /// escaped: escaping twice shows a literal "&amp;amp;" in Slack. Control sequences the bot writes on purpose
 /// (`<@U123>`, `<!here>`) must be added after escaping, never passed through it.

@@ -1,4 +1,4 @@
-// Envelopes the simulator injects, in the shapes Slack sends (reference/slack.md §2.1-§2.3).
+// Envelopes the simulator injects, in the shapes Slack sends (docs/slack.md §2.1-§2.3).
 #include "sim/slack_sim_impl.hpp"
 
 #include <boost/json.hpp>

@@ -1,5 +1,5 @@
 // The simulator's network side: one loopback listener serving HTTP (Web API, response_url) and the Socket Mode
-// WebSocket upgrade on /link/ (reference/slack.md §1.2-§1.4).
+// WebSocket upgrade on /link/ (docs/slack.md §1.2-§1.4).
 #include "sim/slack_sim_impl.hpp"
 
 #include <boost/asio/co_spawn.hpp>

@@ -1,5 +1,5 @@
 // The simulator's Web API (apps.connections.open, chat.*, auth.test) and response_url endpoints
-// (reference/slack.md §1.1, §3).
+// (docs/slack.md §1.1, §3).
 #include "sim/slack_sim_impl.hpp"
 
 #include <boost/json.hpp>

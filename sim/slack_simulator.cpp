@@ -1,4 +1,4 @@
-// The Slack simulator's control API and Socket Mode bookkeeping (reference/slack.md §1.3, §1.4, §2).
+// The Slack simulator's control API and Socket Mode bookkeeping (docs/slack.md §1.3, §1.4, §2).
 #include "sim/slack_simulator.hpp"
 
 #include "sim/slack_sim_impl.hpp"

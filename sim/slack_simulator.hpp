@@ -15,7 +15,7 @@
 
 namespace opsbot::sim {
 
-/// A protocol-faithful fake Slack (reference/slack.md §1-§3) on one loopback port: the Socket Mode WebSocket
+/// A protocol-faithful fake Slack (docs/slack.md §1-§3) on one loopback port: the Socket Mode WebSocket
 /// (/link/?ticket=…), the Web API (/api/<method>) and response_url endpoints (/response/<id>).
 /// Used by the integration tests and by `opsbot demo`. Every public member is thread-safe.
 struct slack_simulator_options {

@@ -6,7 +6,7 @@
 
 namespace opsbot::storage {
 
-/// The life of an action (DESIGN.md "What a user does"): posted for approval, then approved and run, or
+/// The life of an action (docs/design.md "What a user does"): posted for approval, then approved and run, or
 /// ended on the way. The last seven states are terminal.
 enum class action_state {
     awaiting_approval,

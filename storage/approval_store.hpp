@@ -33,7 +33,7 @@ struct decision_outcome {
     bool now_denied = false;
 };
 
-/// The two-person rule (DESIGN.md "What a user does"), enforced in one transaction per click.
+/// The two-person rule (docs/design.md "What a user does"), enforced in one transaction per click.
 class approval_store {
 public:
     approval_store(database& db, const clock& clock) : db_(db), clock_(clock) {}

@@ -53,7 +53,7 @@ struct audit_verification {
 inline constexpr std::string_view audit_genesis_hash =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// The append-only, hash-chained audit trail (DESIGN.md "Security rules"). Appends are serialized by the
+/// The append-only, hash-chained audit trail (docs/design.md "Security rules"). Appends are serialized by the
 /// database session and run in a transaction; SQLite triggers refuse UPDATE and DELETE of entries.
 class audit_log {
 public:

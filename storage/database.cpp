@@ -77,7 +77,7 @@ void migrate(SQLite::Database& sql, const std::string& path) {
     }
 }
 
-/// DESIGN.md "Security rules": the database is its owner's only. A new file is created 0600 before SQLite opens it
+/// docs/design.md "Security rules": the database is its owner's only. A new file is created 0600 before SQLite opens it
 /// (SQLite would create it 0644 less the umask), and SQLite gives the -wal and -shm files the database's mode. Files
 /// an older opsbot (or a looser umask) left readable by others are tightened, with a log line each.
 void make_private(const std::string& path) {

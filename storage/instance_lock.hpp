@@ -7,7 +7,7 @@
 
 namespace opsbot::storage {
 
-/// One `opsbot run` per SQLite database (DESIGN.md "Runtime model"). The holder keeps an exclusive flock on
+/// One `opsbot run` per SQLite database (docs/design.md "Runtime model"). The holder keeps an exclusive flock on
 /// "<database>.instance" (mode 0600) beside the database, and writes "pid host since" into it. The kernel drops
 /// the lock when the process ends, however it ends (kill -9 included), so a stale file never blocks a start.
 class instance_lock {

@@ -11,7 +11,7 @@
 namespace opsbot::storage {
 
 /// Envelope and event ids already handled, kept across restarts so a replay after a reconnect or restart
-/// is ignored (DESIGN.md "Runtime model": duplicate envelope ids are ignored).
+/// is ignored (docs/design.md "Runtime model": duplicate envelope ids are ignored).
 class seen_envelopes {
 public:
     seen_envelopes(database& db, const clock& clock) : db_(db), clock_(clock) {}

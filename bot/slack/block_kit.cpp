@@ -1,4 +1,4 @@
-// Block Kit builders and the message size guard (reference/slack.md §4).
+// Block Kit builders and the message size guard (docs/slack.md §4).
 #include "bot/slack/block_kit.hpp"
 
 #include "core/mrkdwn.hpp"

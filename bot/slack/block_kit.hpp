@@ -12,7 +12,7 @@
 
 namespace opsbot::bot {
 
-/// Slack's size limits, in characters (reference/slack.md §4).
+/// Slack's size limits, in characters (docs/slack.md §4).
 namespace block_limits {
 inline constexpr std::size_t message_text = 4000;  ///< top-level text: Slack cuts at 40,000, advises < 4,000
 inline constexpr std::size_t section_text = 3000;

@@ -1,4 +1,4 @@
-// Length limits for Block Kit texts: truncation that keeps mrkdwn valid (reference/slack.md §4).
+// Length limits for Block Kit texts: truncation that keeps mrkdwn valid (docs/slack.md §4).
 #include "bot/slack/block_kit.hpp"
 #include "core/mrkdwn.hpp"
 

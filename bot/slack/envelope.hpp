@@ -6,7 +6,7 @@
 
 namespace opsbot::bot {
 
-/// One Socket Mode envelope (reference/slack.md §1.3): the payload is what an HTTP request URL would get.
+/// One Socket Mode envelope (docs/slack.md §1.3): the payload is what an HTTP request URL would get.
 struct envelope {
     std::string envelope_id;
     std::string type;  ///< slash_commands | interactive | events_api | anything else (acked, logged)

@@ -1,4 +1,4 @@
-// Bounded memory of seen envelopes (reference/slack.md §1.5, §9.6).
+// Bounded memory of seen envelopes (docs/slack.md §1.5, §9.6).
 #include "bot/slack/envelope_dedupe.hpp"
 
 #include <algorithm>

@@ -1,5 +1,5 @@
 // The Socket Mode client: the single owner of "which connection is current" and of reconnecting
-// (reference/slack.md §1, §8, §9). Connections (socket_mode_connection.cpp) report to it on the I/O thread.
+// (docs/slack.md §1, §8, §9). Connections (socket_mode_connection.cpp) report to it on the I/O thread.
 #include "bot/slack/socket_mode_client.hpp"
 
 #include "bot/slack/envelope_dedupe.hpp"

@@ -54,7 +54,7 @@ struct socket_mode_stats {
     std::atomic<uint64_t> reconnects{0};
 };
 
-/// Slack Socket Mode client (reference/slack.md §1, §8, §9). Owns its I/O thread; Beast stays in the .cpp.
+/// Slack Socket Mode client (docs/slack.md §1, §8, §9). Owns its I/O thread; Beast stays in the .cpp.
 class socket_mode_client {
 public:
     socket_mode_client(socket_mode_options options, socket_mode_hooks hooks);

@@ -1,5 +1,5 @@
 // One Socket Mode WebSocket: reader, serialized writer (Beast allows one outstanding write) and heartbeat
-// (reference/slack.md §1.6, §8, §9.2-9.3).
+// (docs/slack.md §1.6, §8, §9.2-9.3).
 #include "bot/slack/socket_mode_connection.hpp"
 
 #include <boost/asio/co_spawn.hpp>

@@ -1,6 +1,6 @@
 #pragma once
 // Internal to bot/slack/socket_mode_*.cpp: one Socket Mode WebSocket with its reader, serialized writer and
-// heartbeat watchdog (reference/slack.md §1.6, §8, §9.2-9.3).
+// heartbeat watchdog (docs/slack.md §1.6, §8, §9.2-9.3).
 
 #include "bot/slack/socket_mode_client.hpp"
 #include "bot/slack/socket_mode_frames.hpp"

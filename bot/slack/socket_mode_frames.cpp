@@ -1,4 +1,4 @@
-// Parsing of Socket Mode frames and building of acks (reference/slack.md §1.3, §1.4).
+// Parsing of Socket Mode frames and building of acks (docs/slack.md §1.3, §1.4).
 #include "bot/slack/socket_mode_frames.hpp"
 
 #include <boost/json.hpp>

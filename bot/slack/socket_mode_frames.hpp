@@ -12,14 +12,14 @@
 
 namespace opsbot::bot {
 
-/// `{"type":"hello",…}`: the link is ready (reference/slack.md §1.3).
+/// `{"type":"hello",…}`: the link is ready (docs/slack.md §1.3).
 struct hello_frame {
     int num_connections = 0;
     std::string app_id;
     int approximate_connection_time = 0;  ///< seconds, 0 when absent
 };
 
-/// `{"type":"disconnect","reason":…}` (reference/slack.md §1.3).
+/// `{"type":"disconnect","reason":…}` (docs/slack.md §1.3).
 struct disconnect_frame {
     std::string reason;  ///< link_disabled | warning | refresh_requested | too_many_websockets | other
 };
@@ -34,7 +34,7 @@ using socket_mode_frame = std::variant<hello_frame, disconnect_frame, envelope, 
 /// Parses one WebSocket text frame from Slack. Never throws.
 socket_mode_frame parse_socket_mode_frame(std::string_view text);
 
-/// The acknowledgement `{"envelope_id":…}` plus an optional `"payload"` (reference/slack.md §1.4), given as
+/// The acknowledgement `{"envelope_id":…}` plus an optional `"payload"` (docs/slack.md §1.4), given as
 /// a serialized JSON object and spliced in as it is.
 std::string make_ack(std::string_view envelope_id, const std::optional<std::string>& payload_json);
 

@@ -1,5 +1,5 @@
 // WebSocket transport of the Socket Mode client: ws:// for loopback tests, wss:// with SNI and host-name
-// verification otherwise (reference/slack.md §1.2, §9.1; Beast example websocket/client/async-ssl).
+// verification otherwise (docs/slack.md §1.2, §9.1; Beast example websocket/client/async-ssl).
 #include "bot/slack/socket_mode_link.hpp"
 
 #include "adapters/tcp_connect.hpp"

@@ -1,4 +1,4 @@
-// The Slack Web API calls of the bot: chat.*, response_url, apps.connections.open (reference/slack.md §1.1, §3).
+// The Slack Web API calls of the bot: chat.*, response_url, apps.connections.open (docs/slack.md §1.1, §3).
 #include "bot/slack/web_api.hpp"
 
 #include "bot/slack/web_api_errors.hpp"

@@ -15,7 +15,7 @@ struct posted_message {
 
 enum class response_visibility { ephemeral, in_channel };
 
-/// Slack Web API calls the bot makes (reference/slack.md §3). Blocking; call from worker threads.
+/// Slack Web API calls the bot makes (docs/slack.md §3). Blocking; call from worker threads.
 /// `{ok:false}` becomes an error with a clear message; 429 waits for Retry-After (via the http client).
 class web_api {
 public:

@@ -1,4 +1,4 @@
-// Slack Web API error codes and what an operator should do about them (reference/slack.md §3).
+// Slack Web API error codes and what an operator should do about them (docs/slack.md §3).
 #include "bot/slack/web_api.hpp"
 #include "bot/slack/web_api_errors.hpp"
 

@@ -6,7 +6,7 @@
 
 namespace opsbot::bot {
 
-/// The error kind for a Slack error code (`ok:false`, reference/slack.md §3): auth for refused credentials,
+/// The error kind for a Slack error code (`ok:false`, docs/slack.md §3): auth for refused credentials,
 /// forbidden for missing scopes and channel permissions, not_found, rate_limited, invalid_input for requests
 /// Slack rejected as malformed, unavailable for Slack-side failures, http_status for anything unknown.
 error_kind slack_error_kind(std::string_view code);

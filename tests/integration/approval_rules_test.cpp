@@ -1,4 +1,4 @@
-// The two-person rule through real sockets (DESIGN.md "What a user does", issue #3): every refused or raced
+// The two-person rule through real sockets (docs/design.md "What a user does", issue #3): every refused or raced
 // decision leaves the platform's mutating endpoint untouched, and an approved action runs exactly once.
 #include "tests/support/bot_harness.hpp"
 

@@ -1,4 +1,4 @@
-// The BetterStack Uptime adapter against the loopback fake over real sockets (platforms.md §5.2).
+// The BetterStack Uptime adapter against the loopback fake over real sockets (docs/platforms.md §5.2).
 #include "adapters/betterstack.hpp"
 #include "tests/support/fake_betterstack.hpp"
 

@@ -4,7 +4,7 @@
 // the fake Slack and the fake Vercel / Railway APIs.
 #include "tests/support/bot_harness.hpp"
 
-#include "bot/demo_render.hpp"
+#include "demo/render.hpp"
 #include "bot/incident_notifier.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -170,7 +170,7 @@ TEST_CASE("break-glass can be acknowledged from the incident post") {
     CHECK(h.railway_rollbacks() == 1);
     auto loud = break_glass_post(h, "A-1");
     REQUIRE(loud);
-    std::string value = opsbot::bot::find_button_value(loud->blocks, "A-1", "ack_break_glass");
+    std::string value = opsbot::demo::find_button_value(loud->blocks, "A-1", "ack_break_glass");
     REQUIRE_FALSE(value.empty());
 
     h.click_now(approver_b, plan_button{loud->channel, loud->ts, "ack_break_glass", value});

@@ -1,14 +1,14 @@
-// What a child process of the bot receives (issue 12 item 1, DESIGN.md "Runtime model"): an empty environment plus
+// What a child process of the bot receives (issue 12 item 1, docs/design.md "Runtime model"): an empty environment plus
 // the allowlist (PATH, HOME, LANG, LC_*, TZ), the configured env_passthrough names and the step's own variables, and
 // no descriptor beyond 0-2. child_probe (tests/standin/child_probe.cpp) stands in front of pg_dump, pg_restore, the
 // Prisma deploy command and the re-encryption command, run through the real steps, while this process holds the
 // Slack, Vercel and Railway tokens, the production database URL (as DATABASE_URL too) and descriptors opened without
 // close-on-exec.
+#include "bot/families.hpp"
 #include "adapters/postgres_url.hpp"
-#include "commands/planner.hpp"
-#include "commands/rotate_plan.hpp"
-#include "commands/secret_vault.hpp"
-#include "commands/step_runner.hpp"
+#include "commands/rotate/plan.hpp"
+#include "commands/rotate/secret_vault.hpp"
+#include "commands/plan/step_runner.hpp"
 #include "storage/database.hpp"
 #include "tests/support/paths.hpp"
 #include "tests/support/postgres_fixture.hpp"
@@ -198,9 +198,10 @@ TEST_CASE("/migrate staging: pg_dump, pg_restore and the deploy command get only
     system_clock clk;
 
     boost::json::object request{{"family", "migrate"}, {"subcommand", "staging"}, {"args", boost::json::object{}}};
-    auto plan = commands::make_plan(config, platforms, request, clk);
+    auto plan = opsbot::bot::opsbot_families().plan_again(request, {config, platforms, clk});
     REQUIRE(plan);
     commands::step_environment steps{platforms, clk, [](std::chrono::milliseconds) {}, std::chrono::milliseconds{1}};
+    steps.steps = &opsbot::bot::opsbot_families().steps();
     for (const auto& step : plan->steps) {
         auto ran = commands::run_step(step, steps);
         INFO(step.kind << ": " << (ran ? *ran : ran.error().message));
@@ -253,6 +254,7 @@ TEST_CASE("the re-encryption command gets the two keys, the allowlist and its en
     REQUIRE(plan);
     commands::secret_vault vault;
     commands::step_environment steps{w.platforms, clk, [](std::chrono::milliseconds) {}, std::chrono::milliseconds{0}};
+    steps.steps = &opsbot::bot::opsbot_families().steps();
     steps.vault = &vault;
     steps.requester = "U01";
     bool reencrypted = false;

@@ -1,6 +1,6 @@
 // `/deploy check`, the pre-deploy checklist (runbook §1), against the real adapters and the protocol fakes.
-#include "commands/deploy_check.hpp"
-#include "commands/handlers.hpp"
+#include "bot/families.hpp"
+#include "commands/deploy/check.hpp"
 #include "tests/integration/deploy_test_fixture.hpp"
 
 #include <catch2/catch.hpp>
@@ -60,9 +60,7 @@ TEST_CASE("deploy check: all green (Actions-only repo, staging verified after it
     serve_env_names(w, {"SENTRY_DSN", "NEXT_PUBLIC_URL"}, {"SENTRY_DSN", "BETTER_AUTH_SECRET", "DATABASE_URL"});
     w.audit("verify.succeeded", "staging");  // now (12:00) is after dep-stg (09:00)
 
-    auto handler = commands::find_handler(deploy_command("check"));
-    REQUIRE(handler != nullptr);
-    auto r = handler(deploy_command("check"), w.context());
+    auto r = opsbot::bot::opsbot_families().answer(deploy_command("check"), w.context());
     INFO(r.text);
     CHECK_FALSE(r.is_error);
     CHECK(contains(r.text, ok + "*CI on main*"));

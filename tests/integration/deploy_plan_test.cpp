@@ -1,8 +1,7 @@
 // `/deploy web|api [env]`: the plan, its digest, and its steps run against the fakes (runbook §2, §3, §7).
-#include "commands/deploy_plan.hpp"
-#include "commands/handlers.hpp"
-#include "commands/planner.hpp"
-#include "commands/step_runner.hpp"
+#include "bot/families.hpp"
+#include "commands/deploy/plan.hpp"
+#include "commands/plan/step_runner.hpp"
 #include "tests/integration/deploy_test_fixture.hpp"
 
 #include <boost/json/parse.hpp>
@@ -15,6 +14,7 @@ namespace {
 
 commands::step_environment steps_env(deploy_world& w) {
     commands::step_environment env{w.platforms, w.clk, [&w](std::chrono::milliseconds d) { w.clk.advance(d); }};
+    env.steps = &opsbot::bot::opsbot_families().steps();
     env.poll_interval = std::chrono::milliseconds(10);
     return env;
 }
@@ -27,7 +27,7 @@ boost::json::object request(const std::string& service, const std::string& env) 
 
 TEST_CASE("deploy plan: web production redeploys the live deployment, then verifies", "[deploy][plan]") {
     deploy_world w;
-    auto p = commands::make_plan(w.config, w.platforms, request("web", "production"), w.clk);
+    auto p = opsbot::bot::opsbot_families().plan_again(request("web", "production"), {w.config, w.platforms, w.clk});
     REQUIRE(p);
     CHECK(p->family == "deploy");
     CHECK(p->service == "web");
@@ -45,7 +45,7 @@ TEST_CASE("deploy plan: web production redeploys the live deployment, then verif
     CHECK_FALSE(p->next_step_on_failure.empty());
 
     // Same world, same digest; a newer production deployment voids it.
-    auto again = commands::make_plan(w.config, w.platforms, request("web", "production"), w.clk);
+    auto again = opsbot::bot::opsbot_families().plan_again(request("web", "production"), {w.config, w.platforms, w.clk});
     REQUIRE(again);
     CHECK(again->digest() == p->digest());
     fake_vercel_deployment newer;
@@ -54,17 +54,17 @@ TEST_CASE("deploy plan: web production redeploys the live deployment, then verif
     newer.ready_substate = "PROMOTED";
     newer.sha = old_sha;
     w.vercel.add_deployment(newer);
-    auto moved = commands::make_plan(w.config, w.platforms, request("web", "production"), w.clk);
+    auto moved = opsbot::bot::opsbot_families().plan_again(request("web", "production"), {w.config, w.platforms, w.clk});
     REQUIRE(moved);
     CHECK(moved->digest() != p->digest());
 }
 
 TEST_CASE("deploy plan: production is planned (approval), staging runs directly", "[deploy][plan]") {
-    CHECK(commands::is_planned(deploy_command("", {{"service", "web"}, {"env", "production"}})));
-    CHECK(commands::is_planned(deploy_command("", {{"service", "api"}})));
-    CHECK_FALSE(commands::is_planned(deploy_command("", {{"service", "api"}, {"env", "staging"}})));
-    CHECK_FALSE(commands::is_planned(deploy_command("status")));
-    CHECK(commands::find_handler(deploy_command("", {{"service", "api"}, {"env", "staging"}})) != nullptr);
+    CHECK(opsbot::bot::opsbot_families().is_planned(deploy_command("", {{"service", "web"}, {"env", "production"}})));
+    CHECK(opsbot::bot::opsbot_families().is_planned(deploy_command("", {{"service", "api"}})));
+    CHECK_FALSE(opsbot::bot::opsbot_families().is_planned(deploy_command("", {{"service", "api"}, {"env", "staging"}})));
+    CHECK_FALSE(opsbot::bot::opsbot_families().is_planned(deploy_command("status")));
+    CHECK(opsbot::bot::opsbot_families().by_name("deploy")->binding("")->answer);
 }
 
 TEST_CASE("deploy plan: running web production's steps against the fakes", "[deploy][plan][steps]") {
@@ -72,7 +72,7 @@ TEST_CASE("deploy plan: running web production's steps against the fakes", "[dep
     commands::database_tools tools;
     tools.audit_db = &w.db;
     w.platforms.database = tools;
-    auto p = commands::make_plan(w.config, w.platforms, request("web", "production"), w.clk);
+    auto p = opsbot::bot::opsbot_families().plan_again(request("web", "production"), {w.config, w.platforms, w.clk});
     REQUIRE(p);
     auto env = steps_env(w);
     auto redeployed = commands::run_step(p->steps[0], env);
@@ -96,7 +96,7 @@ TEST_CASE("deploy plan: running web production's steps against the fakes", "[dep
 
 TEST_CASE("deploy plan: api production deploys on Railway, checks /health, verifies", "[deploy][plan][steps]") {
     deploy_world w;
-    auto p = commands::make_plan(w.config, w.platforms, request("api", "production"), w.clk);
+    auto p = opsbot::bot::opsbot_families().plan_again(request("api", "production"), {w.config, w.platforms, w.clk});
     REQUIRE(p);
     REQUIRE(p->steps.size() == 3);
     CHECK(p->steps[0].kind == "railway.redeploy");

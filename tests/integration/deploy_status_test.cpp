@@ -1,6 +1,6 @@
 // `/deploy status` against the real adapters and the protocol fakes (issue #4, runbook §2, §3, §7).
-#include "commands/deploy_status.hpp"
-#include "commands/handlers.hpp"
+#include "bot/families.hpp"
+#include "commands/deploy/status.hpp"
 #include "storage/lock_store.hpp"
 #include "tests/integration/deploy_test_fixture.hpp"
 
@@ -20,9 +20,7 @@ commands::reply status_of(deploy_world& w, deploy_timeouts t = {}) {
 
 TEST_CASE("deploy status: all green shows both live deployments, health, migrations and locks", "[deploy][status]") {
     deploy_world w;
-    auto handler = commands::find_handler(deploy_command("status"));
-    REQUIRE(handler != nullptr);
-    auto r = handler(deploy_command("status"), w.context());
+    auto r = opsbot::bot::opsbot_families().answer(deploy_command("status"), w.context());
     INFO(r.text);
     CHECK_FALSE(r.is_error);
     CHECK(contains(r.text, "*web* (Vercel): `dpl_Live` · commit `de8b89f` · 2 h ago · READY"));

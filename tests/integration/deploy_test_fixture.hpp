@@ -3,9 +3,9 @@
 // bot database and a manual clock. Every platform is green until a test turns a knob.
 
 #include "adapters/sentry.hpp"
-#include "commands/command_context.hpp"
-#include "commands/deploy_status.hpp"
-#include "commands/parser.hpp"
+#include "commands/grammar/command_context.hpp"
+#include "commands/deploy/status.hpp"
+#include "commands/grammar/parser.hpp"
 #include "core/clock.hpp"
 #include "storage/audit_log.hpp"
 #include "storage/database.hpp"

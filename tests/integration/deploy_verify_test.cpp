@@ -1,7 +1,7 @@
 // `/deploy verify [env]`, the post-deploy checklist (runbook §7), against the real adapters and the fakes.
-#include "commands/deploy_check.hpp"
-#include "commands/deploy_verify.hpp"
-#include "commands/handlers.hpp"
+#include "bot/families.hpp"
+#include "commands/deploy/check.hpp"
+#include "commands/deploy/verify.hpp"
 #include "tests/integration/deploy_test_fixture.hpp"
 
 #include <boost/json/parse.hpp>
@@ -56,9 +56,7 @@ fake_sentry_issue issue(std::string short_id, std::string first_seen, std::strin
 
 TEST_CASE("deploy verify: all green is recorded as verify.succeeded", "[deploy][verify]") {
     deploy_world w;
-    auto handler = commands::find_handler(deploy_command("verify", {{"env", "production"}}));
-    REQUIRE(handler != nullptr);
-    auto r = handler(deploy_command("verify", {{"env", "production"}}), w.context());
+    auto r = opsbot::bot::opsbot_families().answer(deploy_command("verify", {{"env", "production"}}), w.context());
     INFO(r.text);
     CHECK_FALSE(r.is_error);
     CHECK_FALSE(r.notify_incident);

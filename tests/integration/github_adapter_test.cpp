@@ -1,4 +1,4 @@
-// The GitHub CI adapter against the loopback fake over real sockets (platforms.md §5.3).
+// The GitHub CI adapter against the loopback fake over real sockets (docs/platforms.md §5.3).
 #include "adapters/github.hpp"
 #include "core/clock.hpp"
 #include "tests/support/fake_github.hpp"

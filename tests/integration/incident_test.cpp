@@ -1,9 +1,9 @@
 // /incident (issue #7, runbook §8): site-down and secret-leaked end to end through the real runtime and the fakes
 // (bot_harness), errors and the site-down plan against the fakes through the real adapters (deploy_world), and
 // migration-failed against a real PostgreSQL (skipped when OPSBOT_TEST_PG_URL is unset).
-#include "commands/incident_errors.hpp"
-#include "commands/incident_migration.hpp"
-#include "commands/incident_site_down.hpp"
+#include "commands/incident/errors.hpp"
+#include "commands/incident/migration_failed.hpp"
+#include "commands/incident/site_down.hpp"
 #include "storage/audit_log.hpp"
 #include "storage/database.hpp"
 #include "tests/integration/deploy_test_fixture.hpp"

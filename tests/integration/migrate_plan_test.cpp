@@ -1,12 +1,12 @@
 // /migrate staging then production, step by step through run_step, against a real PostgreSQL, with
 // prisma_standin as the deploy command and a loopback /health. Skips when OPSBOT_TEST_PG_URL is unset.
+#include "bot/families.hpp"
 #include "adapters/health.hpp"
 #include "adapters/subprocess.hpp"
-#include "commands/migrate_plan.hpp"
-#include "commands/incident_migration.hpp"
-#include "commands/migrate_status.hpp"
-#include "commands/planner.hpp"
-#include "commands/step_runner.hpp"
+#include "commands/database/migrate_plan.hpp"
+#include "commands/incident/migration_failed.hpp"
+#include "commands/database/migrate_status.hpp"
+#include "commands/plan/step_runner.hpp"
 #include "core/sha256.hpp"
 #include "storage/audit_log.hpp"
 #include "storage/database.hpp"
@@ -90,13 +90,14 @@ struct migrate_world {
 
     result<commands::plan> plan(const std::string& env) {
         boost::json::object request{{"family", "migrate"}, {"subcommand", env}, {"args", boost::json::object{}}};
-        return commands::make_plan(config, platforms, request, clk);
+        return opsbot::bot::opsbot_families().plan_again(request, {config, platforms, clk});
     }
     /// Runs the steps in order and stops at the first failure, like the executor; returns the failed index.
     std::optional<size_t> run(const commands::plan& p, std::string& failure,
                               const std::function<void(size_t)>& before_step = {}) {
         commands::step_environment env{platforms, clk, [](std::chrono::milliseconds) {},
                                        std::chrono::milliseconds{1}};
+        env.steps = &opsbot::bot::opsbot_families().steps();
         for (size_t i = 0; i < p.steps.size(); ++i) {
             if (before_step) {
                 before_step(i);

@@ -1,9 +1,9 @@
 // The bot's registry wiring: secret providers by secret name and env_names from the platform adapters, against
-// the loopback fakes; and the demo's sandbox stand-ins (platforms.md §1.5, §2.2, §6).
+// the loopback fakes; and the demo's sandbox stand-ins (docs/platforms.md §1.5, §2.2, §6).
 #include "bot/platform_factory.hpp"
 
-#include "bot/sandbox_platforms.hpp"
-#include "bot/sandbox_secret_providers.hpp"
+#include "demo/sandbox_platforms.hpp"
+#include "demo/sandbox_secret_providers.hpp"
 #include "tests/support/fake_posthog.hpp"
 #include "tests/support/fake_railway.hpp"
 #include "tests/support/fake_resend.hpp"
@@ -112,7 +112,7 @@ TEST_CASE("platform factory: env_names lists names from Vercel and Railway, valu
 
 TEST_CASE("sandbox (demo): env names, variables and upserts on the sandbox platforms", "[factory][sandbox]") {
     manual_clock clock;
-    auto sandboxes = bot::make_sandbox_platforms(clock);
+    auto sandboxes = demo::make_sandbox_platforms(clock);
     REQUIRE(sandboxes.vercel->upsert_env("RESEND_API_KEY", "re_sandbox_value_1", "encrypted", {"production"}));
     auto prod = sandboxes.vercel->list_env("production");
     REQUIRE(prod);
@@ -129,7 +129,7 @@ TEST_CASE("sandbox (demo): env names, variables and upserts on the sandbox platf
     registry.railway["api"] = std::move(sandboxes.railway);
     bot::set_env_names(registry);
     // Every secret the demo config wants on a service is there, so the demo's /deploy check is green.
-    for (const auto& [name, secret] : bot::sandbox_secret_configs()) {
+    for (const auto& [name, secret] : demo::sandbox_secret_configs()) {
         for (const auto& service : secret.services) {
             INFO(name << " on " << service);
             CHECK(registry.env_names(service, "production")->contains(name));
@@ -138,7 +138,7 @@ TEST_CASE("sandbox (demo): env names, variables and upserts on the sandbox platf
 }
 
 TEST_CASE("sandbox (demo): secret providers keep the real providers' rules", "[factory][sandbox]") {
-    auto providers = bot::make_sandbox_secret_providers(bot::sandbox_secret_configs());
+    auto providers = demo::make_sandbox_secret_providers(demo::sandbox_secret_configs());
     REQUIRE(providers.size() == 3);
     auto& resend = *providers.at("RESEND_API_KEY");
     const auto old_ids = *resend.existing_key_ids();

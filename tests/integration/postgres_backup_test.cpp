@@ -1,8 +1,8 @@
 // /backup against a real PostgreSQL (scripts/test-postgres). Skips when OPSBOT_TEST_PG_URL is unset.
 #include "adapters/postgres_backup.hpp"
 #include "adapters/subprocess.hpp"
-#include "commands/backup_list.hpp"
-#include "commands/backup_plan.hpp"
+#include "commands/database/backup_list.hpp"
+#include "commands/database/backup_plan.hpp"
 #include "core/sha256.hpp"
 #include "storage/audit_log.hpp"
 #include "storage/database.hpp"
@@ -179,7 +179,7 @@ TEST_CASE("a server newer than pg_dump gets a message naming both versions and t
         return;
     }
     backup_world w;
-    // A fake pg_dump printing the real refusal (platforms.md §4 [PG2]) and leaving an empty file, like pg_dump.
+    // A fake pg_dump printing the real refusal (docs/platforms.md §4 [PG2]) and leaving an empty file, like pg_dump.
     const std::string fake = w.dir + "/pg_dump";
     {
         std::ofstream script(fake);

@@ -1,6 +1,6 @@
-// The Railway adapter against a protocol-faithful GraphQL fake over real loopback sockets (platforms.md §2, §7).
+// The Railway adapter against a protocol-faithful GraphQL fake over real loopback sockets (docs/platforms.md §2, §7).
 #include "adapters/railway.hpp"
-#include "bot/sandbox_platforms.hpp"
+#include "demo/sandbox_platforms.hpp"
 #include "tests/support/fake_railway.hpp"
 
 #include <boost/json.hpp>
@@ -299,7 +299,7 @@ TEST_CASE("railway: upserts are recorded with skipDeploys, the failure knob stor
 
 TEST_CASE("railway sandbox (demo): rollback advances when polled and follows the same rules", "[railway][sandbox]") {
     manual_clock clock;
-    bot::sandbox_railway sandbox(clock, 3);
+    demo::sandbox_railway sandbox(clock, 3);
     auto list = sandbox.list_deployments("production", 10);
     REQUIRE(list);
     REQUIRE(list->size() == 4);

@@ -1,8 +1,8 @@
 // A step waiting for a Railway deployment reports a deployment held for approval at once (issue 12 item 9):
 // NEEDS_APPROVAL is neither in progress nor failed, and waiting the step's 20 minutes would not change it.
-#include "commands/deploy_plan.hpp"
-#include "commands/planner.hpp"
-#include "commands/step_runner.hpp"
+#include "bot/families.hpp"
+#include "commands/deploy/plan.hpp"
+#include "commands/plan/step_runner.hpp"
 #include "tests/integration/deploy_test_fixture.hpp"
 
 #include <catch2/catch.hpp>
@@ -14,10 +14,11 @@ TEST_CASE("railway.redeploy: a deployment waiting for approval fails the step at
     deploy_world w;
     const boost::json::object request{
         {"family", "deploy"}, {"subcommand", ""}, {"args", {{"service", "api"}, {"env", "production"}}}};
-    auto p = commands::make_plan(w.config, w.platforms, request, w.clk);
+    auto p = opsbot::bot::opsbot_families().plan_again(request, {w.config, w.platforms, w.clk});
     REQUIRE(p);
     REQUIRE(p->steps[0].kind == "railway.redeploy");
     commands::step_environment env{w.platforms, w.clk, [&w](std::chrono::milliseconds d) { w.clk.advance(d); }};
+    env.steps = &opsbot::bot::opsbot_families().steps();
     env.poll_interval = std::chrono::seconds(5);
     const auto started = w.clk.now();
 

@@ -1,4 +1,4 @@
-// kill -9 of the real `opsbot run` while a rollback step is running, then a restart (DESIGN.md "Runtime model":
+// kill -9 of the real `opsbot run` while a rollback step is running, then a restart (docs/design.md "Runtime model":
 // an action found running is marked interrupted and reported, never silently re-run).
 #include "tests/support/bot_harness.hpp"
 #include "tests/support/paths.hpp"
@@ -221,7 +221,7 @@ TEST_CASE("kill -9 while a Railway rollback runs: the restarted bot marks it int
     CHECK(std::count(events.begin(), events.end(), "action.running") == 1);
     CHECK(railway.count_operation("deploymentRollback") == 1);  // never re-run
     CHECK(audit_chain_ok(db));
-    // Secrets never reach the logs (DESIGN.md "Security rules").
+    // Secrets never reach the logs (docs/design.md "Security rules").
     const auto logged = read_file(log);
     CHECK(contains(logged, "opsbot starting"));  // the log was captured
     CHECK_FALSE(contains(logged, slack.options().bot_token));

@@ -1,4 +1,4 @@
-// /rollback end to end (DESIGN.md "What a user does", issue #3): the real runtime over loopback sockets against
+// /rollback end to end (docs/design.md "What a user does", issue #3): the real runtime over loopback sockets against
 // the fake Slack and the fake Vercel / Railway APIs, with its SQLite file read back through the storage layer.
 #include "tests/support/bot_harness.hpp"
 
@@ -107,7 +107,7 @@ TEST_CASE("rollback of the Railway API: deploymentRollback to the newest older r
     h.command(requester, "/rollback", "api");
     auto posted = h.message_of("A-1");
     REQUIRE(posted);
-    // rw-failed-3 is newer but cannot be rolled back to; the REMOVED rw-prev-2 can (platforms.md §2.2).
+    // rw-failed-3 is newer but cannot be rolled back to; the REMOVED rw-prev-2 can (docs/platforms.md §2.2).
     CHECK(contains(text_of(*posted), railway_target));
     CHECK(h.railway_rollbacks() == 0);
     const auto health_before = h.health().request_count();

@@ -1,4 +1,4 @@
-// A rotation that waits for a person holds no lock while it waits (issue 12 item 8, DESIGN.md "Actions and steps"):
+// A rotation that waits for a person holds no lock while it waits (issue 12 item 8, docs/design.md "Actions and steps"):
 // the executor releases the action's locks before manual.wait and claims them again right after it; a refusal then
 // ends the action with "lock busy" and nothing after it runs. Stop ends the wait at once.
 #include "tests/integration/rotate_test_world.hpp"

@@ -1,4 +1,4 @@
-// The secret providers (Resend, OpenAI, PostHog) against protocol-faithful fakes over loopback (platforms.md §6, §7).
+// The secret providers (Resend, OpenAI, PostHog) against protocol-faithful fakes over loopback (docs/platforms.md §6, §7).
 #include "adapters/secret_provider.hpp"
 #include "tests/support/fake_openai.hpp"
 #include "tests/support/fake_posthog.hpp"

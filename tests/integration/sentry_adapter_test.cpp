@@ -1,4 +1,4 @@
-// The Sentry issues adapter against the loopback fake over real sockets (platforms.md §5.1).
+// The Sentry issues adapter against the loopback fake over real sockets (docs/platforms.md §5.1).
 #include "adapters/sentry.hpp"
 #include "core/clock.hpp"
 #include "tests/support/fake_sentry.hpp"

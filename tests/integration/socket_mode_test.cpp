@@ -1,5 +1,5 @@
 // The production Socket Mode client against the Slack simulator over real loopback sockets
-// (reference/slack.md §1, §8, §9). open_connection does a real apps.connections.open through web_api.
+// (docs/slack.md §1, §8, §9). open_connection does a real apps.connections.open through web_api.
 #include "adapters/http_client.hpp"
 #include "bot/slack/socket_mode_client.hpp"
 #include "bot/slack/web_api.hpp"

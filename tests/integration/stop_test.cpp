@@ -1,4 +1,4 @@
-// The Stop button (issue 12 item 8, DESIGN.md "Actions and steps"): a running action's message carries it; the
+// The Stop button (issue 12 item 8, docs/design.md "Actions and steps"): a running action's message carries it; the
 // requester or an approver of the family presses it; the step running finishes, nothing after it runs, the action
 // is `stopped`, its locks are freed, and it is audited and posted to the incident channel. Others are refused.
 #include "tests/support/bot_harness.hpp"

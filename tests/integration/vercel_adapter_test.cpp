@@ -1,6 +1,6 @@
-// The Vercel adapter against a protocol-faithful fake over real loopback sockets (platforms.md §1, §7).
+// The Vercel adapter against a protocol-faithful fake over real loopback sockets (docs/platforms.md §1, §7).
 #include "adapters/vercel.hpp"
-#include "bot/sandbox_platforms.hpp"
+#include "demo/sandbox_platforms.hpp"
 #include "tests/support/fake_vercel.hpp"
 
 #include <boost/json.hpp>
@@ -324,7 +324,7 @@ TEST_CASE("vercel: redeploy and env upsert send the documented bodies", "[vercel
     CHECK(body.at("name") == "web");
     CHECK(body.at("target") == "production");
     CHECK(body.at("meta").as_object().at("action") == "redeploy");
-    // The rebuild takes the branch's latest commit, not the old deployment's sha (platforms.md §1.4).
+    // The rebuild takes the branch's latest commit, not the old deployment's sha (docs/platforms.md §1.4).
     REQUIRE(body.contains("withLatestCommit"));
     CHECK(body.at("withLatestCommit") == true);
     // Without latest_commit (a /rotate redeploy) the old deployment's commit is rebuilt: the flag is not sent.
@@ -500,7 +500,7 @@ TEST_CASE("vercel: env writes are recorded in order, the failure knobs fail them
 
 TEST_CASE("vercel sandbox (demo): rollback finishes after polls and moves production", "[vercel][sandbox]") {
     manual_clock clock;
-    bot::sandbox_vercel sandbox(clock, 2);
+    demo::sandbox_vercel sandbox(clock, 2);
     auto list = sandbox.list_production_deployments(20);
     REQUIRE(list);
     REQUIRE(list->size() == 6);

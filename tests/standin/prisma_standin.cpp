@@ -1,7 +1,7 @@
 // prisma_standin: a stand-in for `npx prisma migrate deploy`, because the Prisma CLI cannot run here
-// (its engine download is blocked, platforms.md §3.1). It applies prisma/migrations/*/migration.sql of
+// (its engine download is blocked, docs/platforms.md §3.1). It applies prisma/migrations/*/migration.sql of
 // the current directory in name order to $DATABASE_URL and records rows in _prisma_migrations exactly
-// like Prisma does (platforms.md §3.4): row inserted at start, finished_at set on success; on failure
+// like Prisma does (docs/platforms.md §3.4): row inserted at start, finished_at set on success; on failure
 // logs = the error text, finished_at NULL, stderr "Error: P3018", exit 1. It refuses to run while a
 // failed row exists (P3009). Arguments are ignored.
 //
@@ -101,7 +101,7 @@ int main() {
         PQfinish(c);
         return error_exit("P3000", err);
     }
-    // platforms.md §3.4 / P4: any failed row blocks every new migration (P3009).
+    // docs/platforms.md §3.4 / P4: any failed row blocks every new migration (P3009).
     query_result rows(PQexec(c, "SELECT migration_name, started_at, finished_at IS NOT NULL, rolled_back_at IS NOT NULL,"
                              " coalesce(logs, '') FROM _prisma_migrations ORDER BY started_at"));
     std::set<std::string> applied;

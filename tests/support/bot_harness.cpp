@@ -1,6 +1,6 @@
 #include "tests/support/bot_harness.hpp"
 
-#include "bot/demo_render.hpp"
+#include "demo/render.hpp"
 
 #include "bot/platform_factory.hpp"
 #include "bot/runtime.hpp"
@@ -156,7 +156,7 @@ void seed_railway(fake_railway& railway) {
         return d;
     };
     railway.add_deployment(make("rw-old-1", "2026-11-20T10:00:00.000Z", "REMOVED", true, "aaaaaaa1111"));
-    // The replaced deployment is REMOVED but still a rollback target (platforms.md §2.2).
+    // The replaced deployment is REMOVED but still a rollback target (docs/platforms.md §2.2).
     railway.add_deployment(make(railway_target, "2026-11-22T10:00:00.000Z", "REMOVED", true, "bbbbbbb2222"));
     railway.add_deployment(make("rw-failed-3", "2026-11-24T10:00:00.000Z", "FAILED", false, "ccccccc3333"));
     railway.add_deployment(make(railway_live, "2026-11-26T10:00:00.000Z", "SUCCESS", false, "ddddddd4444"));
@@ -195,7 +195,7 @@ std::optional<plan_button> find_button(const sim::slack_simulator& slack, const 
     if (!message) {
         return std::nullopt;
     }
-    std::string value = bot::find_button_value(message->blocks, action, button);
+    std::string value = demo::find_button_value(message->blocks, action, button);
     if (value.empty()) {
         return std::nullopt;
     }

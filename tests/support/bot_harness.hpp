@@ -3,8 +3,8 @@
 // loopback sockets, with its database in a temporary SQLite file. For the approval/rollback integration tests.
 
 #include "core/clock.hpp"
-#include "commands/platform_registry.hpp"
-#include "core/config.hpp"
+#include "commands/plan/platform_registry.hpp"
+#include "config/config.hpp"
 #include "sim/slack_simulator.hpp"
 #include "tests/support/fake_health.hpp"
 #include "tests/support/fake_railway.hpp"

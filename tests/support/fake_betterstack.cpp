@@ -1,4 +1,4 @@
-// A protocol-faithful fake of BetterStack Uptime's monitor list (platforms.md §5.2, §7).
+// A protocol-faithful fake of BetterStack Uptime's monitor list (docs/platforms.md §5.2, §7).
 #include "tests/support/fake_betterstack.hpp"
 
 #include <boost/json.hpp>

@@ -10,7 +10,7 @@
 
 namespace opsbot::testing {
 
-/// A monitor as the fake serves it (platforms.md §5.2, §7).
+/// A monitor as the fake serves it (docs/platforms.md §5.2, §7).
 struct fake_monitor {
     std::string id;
     std::string name;  ///< pronounceable_name

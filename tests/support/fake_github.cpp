@@ -1,4 +1,4 @@
-// A protocol-faithful fake of the GitHub check-runs and combined-status endpoints (platforms.md §5.3, §7).
+// A protocol-faithful fake of the GitHub check-runs and combined-status endpoints (docs/platforms.md §5.3, §7).
 #include "tests/support/fake_github.hpp"
 
 #include <boost/json.hpp>

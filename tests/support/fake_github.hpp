@@ -12,7 +12,7 @@
 
 namespace opsbot::testing {
 
-/// A check run as the fake serves it (platforms.md §5.3, §7).
+/// A check run as the fake serves it (docs/platforms.md §5.3, §7).
 struct fake_check_run {
     std::string name;
     std::string status = "completed";                    ///< queued | in_progress | completed | …
@@ -20,7 +20,7 @@ struct fake_check_run {
     std::string html_url;
 };
 
-/// A commit status context (platforms.md §5.3).
+/// A commit status context (docs/platforms.md §5.3).
 struct fake_commit_status {
     std::string context;
     std::string state = "success";  ///< error | failure | pending | success

@@ -1,4 +1,4 @@
-// Fake OpenAI admin API (project keys and service accounts) and /v1/models: platforms.md §6-§7.
+// Fake OpenAI admin API (project keys and service accounts) and /v1/models: docs/platforms.md §6-§7.
 #include "tests/support/fake_openai.hpp"
 
 #include "adapters/secret_provider.hpp"
@@ -298,7 +298,7 @@ sim::response fake_openai::create_service_account(const sim::request& r) {
     const auto account = accounts_.back();
     const auto& k = new_key_locked(account.id, "Secret Key");
     record("create", k.id, 200);
-    // The unredacted key is in api_key.value, shown once (platforms.md §7 [K3]).
+    // The unredacted key is in api_key.value, shown once (docs/platforms.md §7 [K3]).
     return sim::response::json(
         200, json::object{{"object", "organization.project.service_account"},
                           {"id", account.id},

@@ -25,7 +25,7 @@ struct fake_openai_service_account {
     bool deleted = false;  ///< deleted with its keys
 };
 
-/// A protocol-faithful OpenAI admin API for one project on loopback (platforms.md §6 [K1][K2][K3], api-specs/
+/// A protocol-faithful OpenAI admin API for one project on loopback (docs/platforms.md §6 [K1][K2][K3], api-specs/
 /// openai.json) plus GET /v1/models for key checks. Serves project API keys (list; delete — refused with 400 for a
 /// key that belongs to a service account, as the description says) and service accounts (list, create — the
 /// answer carries the new account's api_key with its value —, delete, which deletes the account's keys too; and a

@@ -1,4 +1,4 @@
-// Fake PostHog project token reset: platforms.md §6 [K7].
+// Fake PostHog project token reset: docs/platforms.md §6 [K7].
 #include "tests/support/fake_posthog.hpp"
 
 #include "adapters/secret_provider.hpp"
@@ -76,7 +76,7 @@ sim::response fake_posthog::handle(const sim::request& r) {
     }
     tokens_.push_back("phc_" + adapters::random_hex(20));
     record(200);
-    // The answer is the project, with the new token in api_token (platforms.md §6).
+    // The answer is the project, with the new token in api_token (docs/platforms.md §6).
     return sim::response::json(200, json::object{{"id", std::stoll(options_.project_id)},
                                                  {"uuid", "0189a6b2-0000-0000-0000-000000000000"},
                                                  {"name", "Default project"},

@@ -7,7 +7,7 @@
 
 namespace opsbot::testing {
 
-/// A protocol-faithful PostHog project endpoint on loopback (platforms.md §6 [K7]):
+/// A protocol-faithful PostHog project endpoint on loopback (docs/platforms.md §6 [K7]):
 /// PATCH /api/projects/{id}/reset_token/ with a personal API key (Bearer) replaces the project token and answers
 /// the project with its new `api_token`; the old token stops working at once. Errors are DRF-shaped
 /// {"type","code","detail","attr"}: 401 authentication_failed, 403 permission_denied, 404 not_found.

@@ -1,4 +1,4 @@
-// Fake Railway GraphQL API: the shapes of platforms.md §7, the behaviour of §2.
+// Fake Railway GraphQL API: the shapes of docs/platforms.md §7, the behaviour of §2.
 #include "tests/support/fake_railway.hpp"
 
 #include <boost/json.hpp>
@@ -188,7 +188,7 @@ sim::response fake_railway::handle(const sim::request& r) {
     if (r.method != "POST" || r.path != "/graphql/v2") {
         return sim::response::text(404, "Not Found");
     }
-    // Account tokens use a bearer, project tokens their own header and no bearer (platforms.md §2).
+    // Account tokens use a bearer, project tokens their own header and no bearer (docs/platforms.md §2).
     const bool authorized = options_.project_token
                                 ? (r.header("Project-Access-Token").value_or("") == options_.token &&
                                    !r.header("Authorization"))
@@ -283,7 +283,7 @@ void fake_railway::advance(fake_railway_deployment& d) {
         d.can_redeploy = true;
         return;
     }
-    // The replaced live deployment is REMOVED but stays a rollback target (platforms.md §2.2).
+    // The replaced live deployment is REMOVED but stays a rollback target (docs/platforms.md §2.2).
     for (auto& other : deployments_) {
         if (other.id != d.id && other.environment_id == d.environment_id && other.status == "SUCCESS") {
             other.status = "REMOVED";
@@ -426,7 +426,7 @@ json::value fake_railway::upsert(const json::object& vars) {
         write.variables[std::string(name)] = text;
     }
     variable_writes_.push_back(std::move(write));
-    // An upsert redeploys unless skipDeploys is true (platforms.md §0).
+    // An upsert redeploys unless skipDeploys is true (docs/platforms.md §0).
     if (!skip_deploys) {
         deploy(json::object{{"serviceId", options_.service_id}, {"environmentId", env}});
     }
@@ -434,7 +434,7 @@ json::value fake_railway::upsert(const json::object& vars) {
 }
 
 json::value fake_railway::read_variables(const json::object& vars) {
-    // variables(projectId!, environmentId!, serviceId): EnvironmentVariables!, a JSON map (platforms.md §2.2).
+    // variables(projectId!, environmentId!, serviceId): EnvironmentVariables!, a JSON map (docs/platforms.md §2.2).
     if (var(vars, "projectId") != options_.project_id) {
         return graphql_error("Not Authorized");
     }

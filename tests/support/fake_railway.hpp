@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/config.hpp"
+#include "config/config.hpp"
 #include "sim/http_server.hpp"
 #include "tests/support/fake_platform_knobs.hpp"
 
@@ -16,7 +16,7 @@
 
 namespace opsbot::testing {
 
-/// A deployment held by fake_railway (platforms.md §2.1 fields).
+/// A deployment held by fake_railway (docs/platforms.md §2.1 fields).
 struct fake_railway_deployment {
     std::string id;
     std::string environment_id;
@@ -44,7 +44,7 @@ struct fake_railway_variable_write {
     bool skip_deploys = false;  ///< the flag as sent (absent = false)
 };
 
-/// A protocol-faithful Railway GraphQL endpoint on loopback (platforms.md §2, §7). Checks the auth header
+/// A protocol-faithful Railway GraphQL endpoint on loopback (docs/platforms.md §2, §7). Checks the auth header
 /// for the configured token kind; wrong credentials answer 200 {"data":null,"errors":[{"message":"Not Authorized"}]}.
 /// deploymentRollback creates a new deployment (newest) that goes BUILDING -> DEPLOYING -> SUCCESS over
 /// `deploy_polls` polls (latestDeployment or deployment(id)), or FAILED when told; on SUCCESS the replaced

@@ -1,4 +1,4 @@
-// Fake Resend API keys: the shapes of platforms.md §6-§7 and Resend's error codes.
+// Fake Resend API keys: the shapes of docs/platforms.md §6-§7 and Resend's error codes.
 #include "tests/support/fake_resend.hpp"
 
 #include "adapters/secret_provider.hpp"
@@ -113,7 +113,7 @@ sim::response fake_resend::handle(const sim::request& r) {
 }
 
 sim::response fake_resend::list(const fake_resend_key& caller, const std::string& kind) {
-    // GET /api-keys -> {"object":"list","has_more":false,"data":[{id,name,created_at}]} (platforms.md §6 [K5]).
+    // GET /api-keys -> {"object":"list","has_more":false,"data":[{id,name,created_at}]} (docs/platforms.md §6 [K5]).
     json::array data;
     for (const auto& k : keys_) {
         if (!k.revoked) {

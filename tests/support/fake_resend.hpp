@@ -8,7 +8,7 @@
 
 namespace opsbot::testing {
 
-/// An API key held by fake_resend. `token` is the secret, shown once on creation (platforms.md §6 [K5]).
+/// An API key held by fake_resend. `token` is the secret, shown once on creation (docs/platforms.md §6 [K5]).
 struct fake_resend_key {
     std::string id;
     std::string name;
@@ -18,7 +18,7 @@ struct fake_resend_key {
     bool revoked = false;
 };
 
-/// A protocol-faithful Resend API-keys endpoint on loopback (platforms.md §6, §7): GET/POST /api-keys,
+/// A protocol-faithful Resend API-keys endpoint on loopback (docs/platforms.md §6, §7): GET/POST /api-keys,
 /// DELETE /api-keys/{id}. Bearer auth: a missing key answers 401 missing_api_key, an unknown or revoked one
 /// 403 invalid_api_key, a sending_access key on /api-keys 401 restricted_api_key (Resend's codes).
 /// Error bodies are {"statusCode","name","message"}. Every list/create/verify/revoke call is recorded with a

@@ -1,4 +1,4 @@
-// A protocol-faithful fake of Sentry's organisation issues endpoint (platforms.md §5.1, §7).
+// A protocol-faithful fake of Sentry's organisation issues endpoint (docs/platforms.md §5.1, §7).
 #include "tests/support/fake_sentry.hpp"
 
 #include <boost/json.hpp>

@@ -11,7 +11,7 @@
 
 namespace opsbot::testing {
 
-/// An issue as the fake serves it (platforms.md §5.1, §7). Times are UTC "YYYY-MM-DDTHH:MM:SSZ".
+/// An issue as the fake serves it (docs/platforms.md §5.1, §7). Times are UTC "YYYY-MM-DDTHH:MM:SSZ".
 struct fake_sentry_issue {
     std::string id;
     std::string short_id;

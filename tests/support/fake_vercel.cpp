@@ -1,4 +1,4 @@
-// Fake Vercel REST API: the shapes of platforms.md §7, the behaviour of §1.1-§1.5.
+// Fake Vercel REST API: the shapes of docs/platforms.md §7, the behaviour of §1.1-§1.5.
 #include "tests/support/fake_vercel.hpp"
 
 #include <boost/json.hpp>
@@ -129,7 +129,7 @@ sim::response fake_vercel::handle(const sim::request& r) {
     if (r.header("Authorization").value_or("") != "Bearer " + options_.token) {
         return vercel_error(403, "forbidden", "Not authorized");
     }
-    // Team resources need ?teamId= on every call (platforms.md §1).
+    // Team resources need ?teamId= on every call (docs/platforms.md §1).
     const auto team = r.query.find("teamId");
     const std::string team_id = team == r.query.end() ? "" : team->second;
     if (team_id != options_.team_id) {
@@ -210,7 +210,7 @@ sim::response fake_vercel::list(const sim::request& r) {
     for (size_t i = 0; i < sorted.size() && i < static_cast<size_t>(limit); ++i) {
         items.push_back(list_item(sorted[i]));
     }
-    // pagination.next = just before the last item's `created`, null on the last page (platforms.md §7).
+    // pagination.next = just before the last item's `created`, null on the last page (docs/platforms.md §7).
     const bool more = sorted.size() > static_cast<size_t>(limit);
     json::object pagination{{"count", items.size()},
                             {"next", more ? json::value(sorted[static_cast<size_t>(limit) - 1].created - 1)
@@ -225,7 +225,7 @@ sim::response fake_vercel::get_one(const std::string& id) {
         if (d.uid != id) {
             continue;
         }
-        // A redeployed build becomes READY after `build_polls` reads (platforms.md §1.2 polling).
+        // A redeployed build becomes READY after `build_polls` reads (docs/platforms.md §1.2 polling).
         if (d.state == "BUILDING" && ++build_polls_[d.uid] >= options_.build_polls) {
             d.state = "READY";
             // A new production build is aliased once READY (auto-assigned domains): it serves production now.
@@ -256,7 +256,7 @@ sim::response fake_vercel::get_one(const std::string& id) {
 }
 
 sim::response fake_vercel::alias_request(const sim::request& r, const std::string& id, const std::string& type) {
-    // The CLI sends `{}` and the API requires a JSON body (platforms.md §1.3).
+    // The CLI sends `{}` and the API requires a JSON body (docs/platforms.md §1.3).
     boost::system::error_code ec;
     const auto body = json::parse(r.body, ec);
     if (ec || !body.is_object()) {
@@ -281,7 +281,7 @@ sim::response fake_vercel::alias_request(const sim::request& r, const std::strin
                          .count();
     job_ = alias_job{from, id, "pending", type, now, 0, fail_next_job_};
     fail_next_job_ = false;
-    // 201 (rollback) / 202 (promote), no body (platforms.md §7).
+    // 201 (rollback) / 202 (promote), no body (docs/platforms.md §7).
     return sim::response::text(type == "rollback" ? 201 : 202, "");
 }
 
@@ -341,7 +341,7 @@ sim::response fake_vercel::create_deployment(const sim::request& r) {
     if (const auto* t = b.if_contains("target"); t && t->is_string()) {
         d.target = std::string(t->get_string());
     }
-    // Built now: with the project's current environment, not the source deployment's (platforms.md §1.4).
+    // Built now: with the project's current environment, not the source deployment's (docs/platforms.md §1.4).
     d.env = d.target == "production" ? production_env_locked() : std::map<std::string, std::string>{};
     deployments_.push_back(d);
     return sim::response::json(200, json::object{{"id", d.uid},

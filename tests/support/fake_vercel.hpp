@@ -13,7 +13,7 @@
 
 namespace opsbot::testing {
 
-/// A deployment held by fake_vercel; served in the documented list / single-read shapes (platforms.md §7).
+/// A deployment held by fake_vercel; served in the documented list / single-read shapes (docs/platforms.md §7).
 struct fake_vercel_deployment {
     std::string uid;
     std::int64_t created = 0;  ///< ms since epoch
@@ -45,7 +45,7 @@ struct fake_vercel_env_write {
     bool upsert = false;
 };
 
-/// A protocol-faithful Vercel REST API on loopback (platforms.md §1, §7), serving only the paths of the API
+/// A protocol-faithful Vercel REST API on loopback (docs/platforms.md §1, §7), serving only the paths of the API
 /// description (api-specs/vercel.json; anything else is 404, e.g. the CLI's /v9 rollback). Checks the bearer token and
 /// teamId (403 {"error":{"code":"forbidden",…}} when wrong); rollback/promote start an alias job that goes
 /// pending -> in-progress -> succeeded (or failed) over the next `alias_job_polls` project polls. A production

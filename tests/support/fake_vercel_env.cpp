@@ -1,4 +1,4 @@
-// Fake Vercel project environment variables (platforms.md §1.5, §7): list, create/upsert, write records.
+// Fake Vercel project environment variables (docs/platforms.md §1.5, §7): list, create/upsert, write records.
 #include "tests/support/fake_vercel.hpp"
 
 #include <boost/json.hpp>

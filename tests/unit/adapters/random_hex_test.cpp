@@ -1,4 +1,4 @@
-// random_hex: OpenSSL CSPRNG bytes as lower-case hex (platforms.md §6, locally generated secrets).
+// random_hex: OpenSSL CSPRNG bytes as lower-case hex (docs/platforms.md §6, locally generated secrets).
 #include "adapters/secret_provider.hpp"
 
 #include <catch2/catch.hpp>

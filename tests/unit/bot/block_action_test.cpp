@@ -1,4 +1,4 @@
-// Reading a block_actions click from an interactive envelope (reference/slack.md §2.2).
+// Reading a block_actions click from an interactive envelope (docs/slack.md §2.2).
 #include "bot/block_action.hpp"
 
 #include <boost/json.hpp>

@@ -1,7 +1,8 @@
 // The acting deploy and rollback steps against stateful in-memory platforms (issue 12): each re-checks right before
 // it acts that the live deployment is still the plan's `from` (item 2), and after an unclear answer reads the
 // platform instead of sending the mutation again (item 3).
-#include "commands/step_runner.hpp"
+#include "bot/families.hpp"
+#include "commands/plan/step_runner.hpp"
 #include "tests/unit/commands/deploy_world.hpp"
 
 #include <catch2/catch.hpp>
@@ -18,6 +19,7 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 result<std::string> run(deploy_world& w, const plan_step& step) {
     static manual_clock clk;
     step_environment env{w.platforms, clk, [](std::chrono::milliseconds) {}, 0ms};
+    env.steps = &opsbot::bot::opsbot_families().steps();
     return run_step(step, env);
 }
 

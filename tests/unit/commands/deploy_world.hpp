@@ -3,7 +3,7 @@
 // that go live when polled, and a knob that loses the answer of the next mutation, after acting or without acting,
 // the way a gateway's 502 does (error_kind::unknown_outcome from the HTTP client).
 
-#include "commands/platform_registry.hpp"
+#include "commands/plan/platform_registry.hpp"
 
 #include <fmt/format.h>
 

@@ -1,12 +1,14 @@
-#include "commands/command_spec.hpp"
-#include "commands/mrkdwn.hpp"
-#include "commands/parser.hpp"
-#include "commands/router.hpp"
+#include "commands/grammar/command_spec.hpp"
+#include "commands/grammar/mrkdwn.hpp"
+#include "commands/grammar/parser.hpp"
+#include "commands/grammar/router.hpp"
 #include "tests/unit/commands/test_config.hpp"
 
 #include <catch2/catch.hpp>
 
 using namespace opsbot::commands;
+using opsbot::commands::testing::command_families;
+using opsbot::commands::testing::find_family;
 using opsbot::channel_id;
 using opsbot::user_id;
 using opsbot::commands::testing::example_config;
@@ -21,7 +23,7 @@ routed run(const std::string& command, const std::string& text) {
             policy.break_glass = true;  // so the break-glass examples pass policy too
         }
         return config;
-    }());
+    }(), testing::families());
     return router.route(invocation{user_id("U01"), channel_id(testing::ops_channel), command, text});
 }
 
@@ -31,7 +33,7 @@ opsbot::result<parsed_command> parse(const std::string& family, std::string_view
     REQUIRE(tokens.has_value());
     const family_spec* spec = find_family(family);
     REQUIRE(spec != nullptr);
-    return parse_command(*spec, *tokens, config);
+    return parse_command(*spec, *tokens, config, testing::families().specs());
 }
 
 /// A usage error: ephemeral, flagged as error, nothing to do, with the usage line of the family.
@@ -48,13 +50,14 @@ void check_usage_error(const routed& r, const std::string& command, const std::s
 
 TEST_CASE("the families are the ones the design lists", "[commands][grammar]") {
     std::vector<std::string> names;
-    for (const auto& family : command_families()) {
-        names.push_back(family.name);
-        CHECK(family.command == "/" + family.name);
-        CHECK(find_family_by_command(family.command) == &family);
+    for (const family_spec* family : testing::families().specs()) {
+        names.push_back(family->name);
+        CHECK(family->command == "/" + family->name);
+        REQUIRE(testing::families().by_command(family->command) != nullptr);
+        CHECK(&testing::families().by_command(family->command)->spec == family);
     }
     CHECK(names == std::vector<std::string>{"deploy", "rollback", "rotate", "migrate", "backup", "audit", "incident"});
-    CHECK(find_family_by_command("/nope") == nullptr);
+    CHECK(testing::families().by_command("/nope") == nullptr);
 }
 
 TEST_CASE("every family's help lists each form, its examples and the policy", "[commands][grammar][help]") {
@@ -171,7 +174,7 @@ TEST_CASE("a config without services or secrets says which section is missing", 
     auto config = example_config();
     config.services.clear();
     config.secrets.clear();
-    command_router router(config);
+    command_router router(config, testing::families());
     auto r = router.route(invocation{user_id("U01"), channel_id("C0123OPS"), "/rollback", "web"});
     CHECK_THAT(r.immediate.text, Catch::Contains("No services are configured (add a `services` section"));
     r = router.route(invocation{user_id("U01"), channel_id("C0123OPS"), "/rotate", "OPENAI_API_KEY"});

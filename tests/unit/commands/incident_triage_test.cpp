@@ -1,8 +1,8 @@
 // Pure parts of /incident (issue #7): the runbook §8 classifications, the leaked-secret checklist and the incident
 // record template, and the restore instructions.
-#include "commands/incident_migration.hpp"
-#include "commands/incident_record.hpp"
-#include "commands/incident_triage.hpp"
+#include "commands/incident/migration_failed.hpp"
+#include "commands/incident/record.hpp"
+#include "commands/incident/triage.hpp"
 #include "tests/unit/commands/test_config.hpp"
 
 #include <catch2/catch.hpp>

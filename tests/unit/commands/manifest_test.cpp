@@ -1,5 +1,5 @@
-#include "commands/command_spec.hpp"
-#include "commands/manifest.hpp"
+#include "commands/grammar/command_spec.hpp"
+#include "commands/grammar/manifest.hpp"
 #include "tests/unit/commands/test_config.hpp"
 
 #include <boost/json.hpp>
@@ -10,6 +10,8 @@
 #include <sstream>
 
 using namespace opsbot::commands;
+using opsbot::commands::testing::command_families;
+using opsbot::commands::testing::find_family;
 namespace json = boost::json;
 
 namespace {
@@ -33,7 +35,7 @@ std::size_t length(const json::value& v) { return v.as_string().size(); }
 }  // namespace
 
 TEST_CASE("the committed manifest equals the generator's output", "[commands][manifest]") {
-    const std::string generated = build_manifest_json(testing::example_config());
+    const std::string generated = build_manifest_json(testing::example_config(), testing::families().specs());
     const auto path = committed_manifest_path();
     INFO("regenerate with: opsbot manifest --config manifest/opsbot.example.jsonc > manifest/slack-app.json");
     INFO(path.string());
@@ -41,11 +43,11 @@ TEST_CASE("the committed manifest equals the generator's output", "[commands][ma
 }
 
 TEST_CASE("the manifest does not depend on the stack's services or secrets", "[commands][manifest]") {
-    CHECK(build_manifest_json(opsbot::stack_config{}) == build_manifest_json(testing::example_config()));
+    CHECK(build_manifest_json(opsbot::stack_config{}, testing::families().specs()) == build_manifest_json(testing::example_config(), testing::families().specs()));
 }
 
 TEST_CASE("the manifest is pretty-printed JSON with the settings Socket Mode needs", "[commands][manifest]") {
-    const std::string text = build_manifest_json(testing::example_config());
+    const std::string text = build_manifest_json(testing::example_config(), testing::families().specs());
     CHECK(text.back() == '\n');
     CHECK(text.starts_with("{\n  \"_metadata\": {\n    \"major_version\": 1,"));
     json::value v = json::parse(text);
@@ -64,7 +66,7 @@ TEST_CASE("the manifest is pretty-printed JSON with the settings Socket Mode nee
     const auto& commands = m.at("features").at("slash_commands").as_array();
     REQUIRE(commands.size() == command_families().size());
     for (std::size_t i = 0; i < commands.size(); ++i) {
-        const auto& family = command_families()[i];
+        const family_spec& family = *testing::families().specs()[i];
         CHECK(commands[i].at("command").as_string() == family.command);
         CHECK(commands[i].at("description").as_string() == family.description);
         CHECK(commands[i].at("usage_hint").as_string() == family.usage());
@@ -72,9 +74,9 @@ TEST_CASE("the manifest is pretty-printed JSON with the settings Socket Mode nee
     }
 }
 
-// Key constraints of slackapi/manifest-schema manifest.schema.1.0.0.json (reference/slack.md §6).
+// Key constraints of slackapi/manifest-schema manifest.schema.1.0.0.json (docs/slack.md §6).
 TEST_CASE("the manifest keeps to the schema's constraints", "[commands][manifest]") {
-    json::value v = json::parse(build_manifest_json(testing::example_config()));
+    json::value v = json::parse(build_manifest_json(testing::example_config(), testing::families().specs()));
     const auto& m = v.as_object();
     for (const auto& kv : m) {
         CHECK((kv.key() == "_metadata" || kv.key() == "display_information" || kv.key() == "features" ||

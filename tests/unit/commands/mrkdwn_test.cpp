@@ -1,4 +1,4 @@
-#include "commands/mrkdwn.hpp"
+#include "commands/grammar/mrkdwn.hpp"
 
 #include <catch2/catch.hpp>
 

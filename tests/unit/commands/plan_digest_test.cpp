@@ -1,6 +1,6 @@
-// Plan digests (DESIGN.md "What a user does"): an approval binds to what the plan does, so the digest must be
+// Plan digests (docs/design.md "What a user does"): an approval binds to what the plan does, so the digest must be
 // stable across storage (JSON round trip, key order) and change exactly when a step's kind or params change.
-#include "commands/plan.hpp"
+#include "commands/plan/plan.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>

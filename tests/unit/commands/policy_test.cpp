@@ -1,5 +1,5 @@
-#include "commands/policy.hpp"
-#include "commands/router.hpp"
+#include "commands/grammar/policy.hpp"
+#include "commands/grammar/router.hpp"
 #include "tests/unit/commands/test_config.hpp"
 
 #include <catch2/catch.hpp>
@@ -9,6 +9,8 @@
 #include <sstream>
 
 using namespace opsbot::commands;
+using opsbot::commands::testing::command_families;
+using opsbot::commands::testing::find_family;
 using opsbot::channel_id;
 using opsbot::stack_config;
 using opsbot::user_id;
@@ -18,7 +20,7 @@ namespace {
 
 routed route_as(const stack_config& config, const std::string& user, const std::string& channel,
                 const std::string& command, const std::string& text) {
-    command_router router(config);
+    command_router router(config, testing::families());
     return router.route(invocation{user_id(user), channel_id(channel), command, text});
 }
 

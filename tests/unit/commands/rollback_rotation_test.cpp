@@ -1,8 +1,9 @@
 // Rollback plans and rotated secrets (issue 12 item 10): a rollback restores the target's variables on both
 // platforms, so a rotation of the service's secrets newer than the target (from the audit log) makes the plan keep
 // the current values: Railway redeploys the target's build (deploymentRedeploy), Vercel rebuilds its commit.
-#include "commands/rollback_plan.hpp"
-#include "commands/step_runner.hpp"
+#include "bot/families.hpp"
+#include "commands/rollback/plan.hpp"
+#include "commands/plan/step_runner.hpp"
 #include "storage/action_store.hpp"
 #include "storage/database.hpp"
 #include "tests/unit/commands/deploy_world.hpp"
@@ -92,6 +93,7 @@ TEST_CASE("api: a rotation newer than the target makes the rollback a redeploy w
 
     // Run: deploymentRedeploy of the target, never deploymentRollback.
     step_environment env{w.platforms(), w.clk, [](std::chrono::milliseconds) {}, 0ms};
+    env.steps = &opsbot::bot::opsbot_families().steps();
     auto ran = run_step(step, env);
     REQUIRE(ran);
     CHECK(w.platforms_world.api->calls == std::vector<std::string>{"redeploy rw-prev"});

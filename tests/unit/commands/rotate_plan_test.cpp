@@ -1,7 +1,7 @@
 // `/rotate SECRET` plans (issue #6, runbook §6): one plan per secret of the runbook's table, in the general
 // procedure's order, never carrying a value; refusals for CREDENTIAL_ENCRYPTION_KEY and unknown secrets.
-#include "commands/planner.hpp"
-#include "commands/rotate_plan.hpp"
+#include "bot/families.hpp"
+#include "commands/rotate/plan.hpp"
 #include "tests/unit/commands/rotate_world.hpp"
 
 #include <catch2/catch.hpp>
@@ -174,12 +174,12 @@ TEST_CASE("make_plan plans /rotate, only --continue is answered instead") {
     manual_clock clk;
     boost::json::object request{{"family", "rotate"}, {"subcommand", ""},
                                 {"args", boost::json::object{{"secret", "BETTER_AUTH_SECRET"}}}};
-    auto p = make_plan(w.config, w.platforms, request, clk);
+    auto p = opsbot::bot::opsbot_families().plan_again(request, {w.config, w.platforms, clk});
     REQUIRE(p);
     CHECK(p->request == request);
     parsed_command rotate;
     rotate.family = "rotate";
-    CHECK(is_planned(rotate));
+    CHECK(opsbot::bot::opsbot_families().is_planned(rotate));
     rotate.flags["continue"] = "";
-    CHECK_FALSE(is_planned(rotate));
+    CHECK_FALSE(opsbot::bot::opsbot_families().is_planned(rotate));
 }

@@ -1,11 +1,12 @@
 // Running /rotate plans step by step against in-memory adapters (issue #6): where the value goes, in which
 // order, that it is never in an outcome or error, that revoke needs a verification in the same run, the
 // re-encryption command's environment, and the manual wait for `/rotate SECRET --continue`.
-#include "commands/continue_board.hpp"
-#include "commands/rotate_plan.hpp"
-#include "commands/rotate_report.hpp"
-#include "commands/secret_vault.hpp"
-#include "commands/step_runner.hpp"
+#include "bot/families.hpp"
+#include "commands/rotate/continue_board.hpp"
+#include "commands/rotate/plan.hpp"
+#include "commands/rotate/report.hpp"
+#include "commands/rotate/secret_vault.hpp"
+#include "commands/plan/step_runner.hpp"
 #include "core/redactor.hpp"
 #include "core/sha256.hpp"
 #include "tests/unit/commands/rotate_world.hpp"
@@ -41,6 +42,7 @@ run_result run_plan(rotate_world& w, const plan& p, secret_vault& vault, continu
     static manual_clock default_clk;
     const opsbot::clock& clk = clk_in != nullptr ? *clk_in : default_clk;
     step_environment env{w.platforms, clk, [](std::chrono::milliseconds) {}, 0ms};
+    env.steps = &opsbot::bot::opsbot_families().steps();
     env.vault = &vault;
     env.board = board;
     env.requester = "U01";
@@ -173,7 +175,9 @@ TEST_CASE("secret.revoke refuses in code when this run did not verify the new ke
     rotate_world w;
     auto p = must_plan(w, "OPENAI_API_KEY");
     secret_vault vault;
-    step_environment env{w.platforms, system_clock{}, [](std::chrono::milliseconds) {}, 0ms};
+    const system_clock clk;  // the environment holds a reference: it must outlive it
+    step_environment env{w.platforms, clk, [](std::chrono::milliseconds) {}, 0ms};
+    env.steps = &opsbot::bot::opsbot_families().steps();
     env.vault = &vault;
     vault.old_key_ids = {"key_old1"};
     auto r = run_step(p.steps.back(), env);

@@ -2,7 +2,7 @@
 // Small in-memory implementations of the adapter interfaces /rotate uses (no sockets): every call is written
 // to one shared log so tests can check the order of writes, redeploys, verification and revocation.
 
-#include "commands/platform_registry.hpp"
+#include "commands/plan/platform_registry.hpp"
 #include "tests/unit/commands/test_config.hpp"
 
 #include <fmt/format.h>

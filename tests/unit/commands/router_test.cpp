@@ -1,4 +1,4 @@
-#include "commands/router.hpp"
+#include "commands/grammar/router.hpp"
 #include "tests/unit/commands/test_config.hpp"
 
 #include <catch2/catch.hpp>
@@ -13,7 +13,7 @@ using opsbot::commands::testing::example_config;
 namespace {
 
 routed run(const std::string& command, const std::string& text) {
-    static const command_router router(example_config());
+    static const command_router router(example_config(), testing::families());
     return router.route(invocation{user_id("U01"), channel_id("C0123OPS"), command, text});
 }
 
@@ -92,7 +92,7 @@ TEST_CASE("a valid command is authorised and handed on: /rotate is planned, --co
     stack_config config = example_config();
     platform_registry platforms;
     system_clock clk;
-    command_router router(config);
+    command_router router(config, testing::families());
     // `--continue` is answered by a handler; with no rotation waiting (no board here) nothing changes.
     routed resume = run("/rotate", "BETTER_AUTH_SECRET --continue");
     REQUIRE(resume.needs_work);

@@ -1,9 +1,32 @@
 #pragma once
 
-// A stack_config built in code, shaped like DESIGN.md's example (the config parser is not used here).
-#include "core/config.hpp"
+// A stack_config built in code, shaped like docs/design.md's example (the config parser is not used here), and the
+// bot's family set (bot/families.cpp) for tests that route, parse or render every family.
+#include "bot/families.hpp"
+#include "config/config.hpp"
+
+#include <string_view>
+#include <vector>
 
 namespace opsbot::commands::testing {
+
+/// The families the bot serves.
+inline const family_set& families() { return opsbot::bot::opsbot_families(); }
+
+/// Every family's spec, in manifest order.
+inline std::vector<family_spec> command_families() {
+    std::vector<family_spec> out;
+    for (const family_spec* spec : families().specs()) {
+        out.push_back(*spec);
+    }
+    return out;
+}
+
+/// The spec of the family named `name`, or nullptr.
+inline const family_spec* find_family(std::string_view name) {
+    const command_family* f = families().by_name(name);
+    return f != nullptr ? &f->spec : nullptr;
+}
 
 inline constexpr const char* ops_channel = "C0123OPS";
 inline constexpr const char* other_channel = "C0RANDOM";

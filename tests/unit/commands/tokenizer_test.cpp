@@ -1,4 +1,4 @@
-#include "commands/tokenizer.hpp"
+#include "commands/grammar/tokenizer.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -21,7 +21,7 @@ const std::string bot_token = "xoxb-1111-2222-secretbottoken";
 const std::string app_token = "xapp-1-A111-3333-secretapptoken";
 const std::string connection_url = "wss://wss-primary.slack.com/link/?ticket=1234-5678&app_id=A111";
 
-/// A fake of the Slack Web API answering with the documented JSON (reference/slack.md §1.1, §3).
+/// A fake of the Slack Web API answering with the documented JSON (docs/slack.md §1.1, §3).
 /// A test may install an override that answers instead (return nullopt to fall through).
 class fake_slack {
 public:

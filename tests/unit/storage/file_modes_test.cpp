@@ -1,4 +1,4 @@
-// The bot's database is its owner's only (issue 12 item 5, DESIGN.md "Security rules"): created 0600 with its WAL
+// The bot's database is its owner's only (issue 12 item 5, docs/design.md "Security rules"): created 0600 with its WAL
 // and shared-memory files whatever the umask, and tightened with one log line each when found readable by others.
 // The instance lock beside it is 0600 too, and a second holder is refused with who holds it.
 #include "fixture.hpp"

@@ -1,0 +1,128 @@
+// Step kinds of `/deploy <service>`: "vercel.redeploy", "railway.redeploy", "verify.run".
+#include "commands/deploy/steps.hpp"
+
+#include "commands/deploy/plan.hpp"
+#include "commands/deploy/verify.hpp"
+#include "commands/deploy/waits.hpp"
+#include "commands/plan/step_guards.hpp"
+#include "commands/plan/step_support.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <optional>
+
+namespace opsbot::commands {
+namespace {
+
+bool bool_param(const plan_step& step, std::string_view key) {
+    const auto* value = step.params.if_contains(key);
+    return value != nullptr && value->is_bool() && value->get_bool();
+}
+
+/// A rotation's redeploy (`follow_live`) ships the new value on whatever is live when it acts, re-read right
+/// before, never an id recorded at planning time; a /deploy requires that the plan's `from` is still live
+/// (issue 12 item 2).
+result<std::string> vercel_redeploy(const plan_step& step, const step_environment& env) {
+    const std::string service = step_param(step, "service");
+    auto* vercel = env.platforms.vercel_of(service);
+    if (vercel == nullptr) {
+        return fail(error_kind::unavailable, "no Vercel adapter for " + service);
+    }
+    auto live = vercel->current_production();
+    if (!live) {
+        return std::unexpected(live.error());
+    }
+    const bool follow_live = bool_param(step, "follow_live");
+    if (!follow_live) {
+        if (auto same = require_still_live(service, "production", step_param(step, "from"), live->id); !same) {
+            return std::unexpected(same.error());
+        }
+    }
+    // /deploy ships the branch's newest commit; a /rotate redeploy rebuilds the same commit with the new env.
+    auto rebuilt = rebuild_vercel(step, env, *vercel, *live, bool_param(step, "latest_commit"));
+    if (!rebuilt || !follow_live) {
+        return rebuilt;
+    }
+    return fmt::format("rebuilt `{}` ({}), the deployment live when this step acted, with the new value: {}", live->id,
+                       live->commit_sha.substr(0, 7), *rebuilt);
+}
+
+result<std::string> railway_redeploy(const plan_step& step, const step_environment& env) {
+    const std::string service = step_param(step, "service");
+    const std::string environment = step_param(step, "environment");
+    auto* railway = env.platforms.railway_of(service);
+    if (railway == nullptr) {
+        return fail(error_kind::unavailable, "no Railway adapter for " + service);
+    }
+    if (!bool_param(step, "follow_live")) {
+        auto live = railway_live_id(*railway, environment);
+        if (!live) {
+            return std::unexpected(live.error());
+        }
+        if (auto same = require_still_live(service, environment, step_param(step, "from"), *live); !same) {
+            return std::unexpected(same.error());
+        }
+    }
+    auto before_latest = railway_latest_id(*railway, environment);
+    if (!before_latest) {
+        return std::unexpected(before_latest.error());
+    }
+    auto created = railway->redeploy_latest(environment);
+    std::string note;
+    if (!created) {
+        // Never sent again: read whether Railway started a deployment (issue 12 item 3).
+        created = railway_deployment_after(created.error(), *railway, environment, *before_latest, env,
+                                           fmt::format("the deploy of {} in {}", service, environment));
+        if (!created) {
+            return std::unexpected(created.error());
+        }
+        note = fmt::format(" ({})", answer_lost_note);
+    }
+    auto done = wait_railway_deployment(step, env, *railway, *created);
+    if (!done) {
+        return done;
+    }
+    return *done + note;
+}
+
+result<std::string> verify_run(const plan_step& step, const step_environment& env) {
+    if (env.platforms.config == nullptr) {
+        return fail(error_kind::unavailable, "verify.run: the platform registry carries no config");
+    }
+    const std::string environment = step_param(step, "environment");
+    deploy_timeouts timeouts;
+    checklist list = deploy_verify_checklist(*env.platforms.config, env.platforms, env.clk, environment, timeouts);
+    std::string recorded;
+    storage::database* audit_db = env.platforms.audit_db;
+    if (audit_db == nullptr && env.platforms.database) {
+        audit_db = env.platforms.database->audit_db;
+    }
+    if (audit_db != nullptr) {
+        auto seq = record_verification(*audit_db, env.clk, "opsbot", environment, list);
+        if (seq) {
+            recorded = fmt::format(" (audit #{})", *seq);
+        } else {
+            spdlog::error("verify.run: could not record the verification: {}", seq.error().message);
+        }
+    }
+    if (list.worst() == check_mark::fail) {
+        return fail(error_kind::conflict, fmt::format("post-deploy verification of {} failed{}: {}", environment,
+                                                      recorded, list.summary_of(check_mark::fail)));
+    }
+    std::string warnings = list.summary_of(check_mark::warn);
+    return fmt::format("post-deploy verification of {} passed{}{}", environment, recorded,
+                       warnings.empty() ? "" : "; to look at: " + warnings);
+}
+
+}  // namespace
+
+std::vector<step_kind> deploy_step_kinds() {
+    return {
+        {"vercel.redeploy", step_role::acting, false, &vercel_redeploy},
+        {"railway.redeploy", step_role::acting, false, &railway_redeploy},
+        {"verify.run", step_role::reading, true, &verify_run},
+    };
+}
+
+}  // namespace opsbot::commands

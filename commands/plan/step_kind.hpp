@@ -1,0 +1,51 @@
+#pragma once
+// The step vocabulary (docs/design.md "Actions and steps"): each family names the step kinds its plans use, and the
+// executor finds them here by the name a plan_step carries. Nothing in plan/ knows a family.
+
+#include "commands/plan/plan.hpp"
+#include "core/error.hpp"
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace opsbot::commands {
+
+struct step_environment;
+
+/// How a step kind touches the world; the executor treats each differently.
+enum class step_role {
+    acting,              ///< changes something outside (a rollback, a write): locked, audited, never re-run after a crash
+    reading,             ///< only reads (a health check, a verification): nothing to undo
+    waiting_for_person,  ///< waits for a person (`/rotate … --continue`): holds no lock while it waits
+};
+
+using step_run_fn = std::function<result<std::string>(const plan_step&, const step_environment&)>;
+
+/// One kind of step: what runs it and what the executor must know about it.
+struct step_kind {
+    std::string name;                   ///< what plan_step::kind says, e.g. "railway.rollback"
+    step_role role = step_role::acting;
+    bool idempotent = false;            ///< run again after it succeeded, it changes nothing more
+    /// Runs the step until it is done, has failed or its timeout passed. An acting step re-checks its
+    /// precondition against what the approved plan recorded right before it acts (error_kind::
+    /// changed_since_approval) and never repeats a request whose outcome is unknown.
+    step_run_fn run;
+};
+
+/// The step kinds of every family, by name.
+class step_catalog {
+public:
+    step_catalog() = default;
+    explicit step_catalog(const std::vector<step_kind>& kinds);
+
+    /// The kind named `name`, or nullptr.
+    const step_kind* find(std::string_view name) const;
+
+private:
+    std::map<std::string, step_kind, std::less<>> kinds_;
+};
+
+}  // namespace opsbot::commands

@@ -1,0 +1,39 @@
+#pragma once
+
+#include "commands/plan/plan.hpp"
+#include "commands/plan/platform_registry.hpp"
+#include "core/clock.hpp"
+#include "core/error.hpp"
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+namespace opsbot::commands {
+
+class secret_vault;
+class continue_board;
+class step_catalog;
+
+/// What a running step may use. Polling waits go through `sleep`, so tests can run them fast.
+struct step_environment {
+    const platform_registry& platforms;
+    const clock& clk;
+    std::function<void(std::chrono::milliseconds)> sleep;
+    std::chrono::milliseconds poll_interval{2000};
+    /// `/rotate` runs: the run's in-memory secret state (commands/secret_vault.hpp); null for other plans.
+    secret_vault* vault = nullptr;
+    /// Where manual.wait meets `/rotate SECRET --continue`; null when the bot has none (then manual.wait fails).
+    continue_board* board = nullptr;
+    /// The Slack user id of the action's requester: the one who may `--continue` a manual step.
+    std::string requester = {};
+    /// The step kinds of every family (commands/plan/step_kind.hpp): run_step finds each step's runner here.
+    const step_catalog* steps = nullptr;
+};
+
+/// Runs one plan step, by its kind in env.steps, until it is done, has failed, or its timeout passed. Returns a
+/// short human outcome ("alias job succeeded after 3 polls"); errors say what failed and are safe to show.
+/// Steps are idempotent where the platform allows (a rollback to what is already live does nothing).
+result<std::string> run_step(const plan_step& step, const step_environment& env);
+
+}  // namespace opsbot::commands

@@ -1,0 +1,162 @@
+#include "commands/rotate/continue_board.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace opsbot::commands {
+
+continue_board::continue_board(const clock& clk, std::chrono::milliseconds recheck) : clk_(clk), recheck_(recheck) {}
+
+result<void> continue_board::wait(const std::string& secret, const std::string& requester, clock::time_point deadline) {
+    struct parked_while_waiting {
+        const std::function<void(bool)>& hook;
+        explicit parked_while_waiting(const std::function<void(bool)>& h) : hook(h) {
+            if (hook) {
+                hook(true);
+            }
+        }
+        ~parked_while_waiting() {
+            if (hook) {
+                hook(false);
+            }
+        }
+    } parked(park_hook_);
+    std::unique_lock lock(mutex_);
+    auto [it, created] = slots_.try_emplace(secret);
+    if (created || it->second.ended) {
+        it->second = slot{};
+    }
+    it->second.requester = requester;  // also for a slot stop() made before the wait began
+    for (;;) {
+        if (closed_) {
+            slots_.erase(secret);
+            return fail(error_kind::unavailable, "opsbot is stopping: the rotation stopped at its manual step");
+        }
+        auto found = slots_.find(secret);
+        if (found == slots_.end()) {
+            return fail(error_kind::conflict, fmt::format("the wait for {} was ended", secret));
+        }
+        if (found->second.stopped) {
+            return fail(error_kind::conflict, fmt::format("stopped while it waited for `/rotate {} --continue`",
+                                                          secret));
+        }
+        if (found->second.signalled) {
+            found->second.signalled = false;
+            return {};
+        }
+        if (clk_.now() >= deadline) {
+            return fail(error_kind::timeout,
+                        fmt::format("nobody ran `/rotate {} --continue` before the deadline", secret));
+        }
+        // The injected clock may move without telling us: re-read it now and then.
+        changed_.wait_for(lock, recheck_);
+    }
+}
+
+void continue_board::answer(const std::string& secret, std::string text) {
+    {
+        std::lock_guard lock(mutex_);
+        auto it = slots_.find(secret);
+        if (it == slots_.end()) {
+            return;
+        }
+        it->second.answer = std::move(text);
+    }
+    changed_.notify_all();
+}
+
+void continue_board::end_wait(const std::string& secret) {
+    {
+        std::lock_guard lock(mutex_);
+        auto it = slots_.find(secret);
+        if (it != slots_.end()) {
+            // A continue still waiting for its answer takes it first; the slot goes with it.
+            if (it->second.answer) {
+                it->second.ended = true;
+            } else {
+                slots_.erase(it);
+            }
+        }
+    }
+    changed_.notify_all();
+}
+
+result<std::string> continue_board::signal(const std::string& secret, const std::string& user,
+                                           std::chrono::milliseconds answer_timeout) {
+    std::unique_lock lock(mutex_);
+    auto it = slots_.find(secret);
+    if (it != slots_.end() && it->second.ended) {
+        slots_.erase(it);
+        it = slots_.end();
+    }
+    if (it == slots_.end() || it->second.stopped) {
+        return fail(error_kind::not_found, fmt::format("No rotation of `{}` is waiting for `--continue`.", secret));
+    }
+    if (it->second.requester != user) {
+        return fail(error_kind::forbidden, fmt::format("Only <@{}>, who requested this rotation of `{}`, can "
+                                                       "continue it.",
+                                                       it->second.requester, secret));
+    }
+    if (it->second.signalled) {
+        return fail(error_kind::conflict, fmt::format("A continue of `{}` is already being checked.", secret));
+    }
+    it->second.signalled = true;
+    it->second.answer.reset();
+    changed_.notify_all();
+    std::string answer;
+    bool answered = changed_.wait_for(lock, answer_timeout, [&] {
+        auto now = slots_.find(secret);
+        if (now == slots_.end()) {
+            answer = fmt::format("The rotation of `{}` went on; its progress shows on the plan message.", secret);
+            return true;
+        }
+        if (now->second.answer) {
+            answer = *now->second.answer;
+            now->second.answer.reset();
+            if (now->second.ended) {
+                slots_.erase(now);
+            }
+            return true;
+        }
+        if (now->second.ended) {
+            slots_.erase(now);
+            answer = fmt::format("The rotation of `{}` went on; its progress shows on the plan message.", secret);
+            return true;
+        }
+        return false;
+    });
+    if (!answered) {
+        return fmt::format("The rotation of `{}` is checking your continue; its progress shows on the plan message.",
+                           secret);
+    }
+    return answer;
+}
+
+void continue_board::stop(const std::string& secret) {
+    {
+        std::lock_guard lock(mutex_);
+        auto [it, created] = slots_.try_emplace(secret);
+        if (!created && it->second.ended) {
+            it->second = slot{};
+        }
+        it->second.stopped = true;
+    }
+    changed_.notify_all();
+}
+
+void continue_board::close() {
+    {
+        std::lock_guard lock(mutex_);
+        closed_ = true;
+    }
+    changed_.notify_all();
+}
+
+bool continue_board::waiting(const std::string& secret) const {
+    std::lock_guard lock(mutex_);
+    auto it = slots_.find(secret);
+    return it != slots_.end() && !it->second.ended && !it->second.stopped;
+}
+
+}  // namespace opsbot::commands

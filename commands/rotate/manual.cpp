@@ -1,0 +1,153 @@
+// The manual steps of `/rotate` (issue #6): manual.wait (a human puts the new value in place, then runs
+// `/rotate SECRET --continue`) and manual.checklist (what only a human can do, e.g. revoke a Sentry token).
+#include "commands/rotate/steps.hpp"
+
+#include "commands/rotate/continue_board.hpp"
+#include "commands/rotate/secret_vault.hpp"
+#include "commands/plan/step_support.hpp"
+
+#include "core/sha256.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace opsbot::commands {
+namespace {
+
+std::vector<std::string> services_of(const plan_step& step) {
+    std::vector<std::string> out;
+    if (const auto* s = step.params.if_contains("services"); s != nullptr && s->is_array()) {
+        for (const auto& name : s->get_array()) {
+            out.emplace_back(name.as_string());
+        }
+    }
+    return out;
+}
+
+/// Fingerprint of `secret` on Railway `service` ("" when unset); the value is wiped before returning.
+result<std::string> railway_fingerprint(const step_environment& env, const std::string& service,
+                                        const std::string& environment, const std::string& secret,
+                                        std::string* keep_value = nullptr) {
+    auto variables = env.platforms.railway_of(service)->variables(environment);
+    if (!variables) {
+        return std::unexpected(variables.error());
+    }
+    std::string fp;
+    if (auto it = variables->find(secret); it != variables->end() && !it->second.empty()) {
+        fp = fingerprint(it->second);
+        if (keep_value != nullptr && keep_value->empty()) {
+            *keep_value = it->second;
+        }
+    }
+    for (auto& [name, value] : *variables) {
+        cleanse(value);
+    }
+    return fp;
+}
+
+struct check_outcome {
+    std::vector<std::string> still_old;  ///< human lines about what has not changed
+    std::vector<std::string> changed;
+    std::string new_value;               ///< the new value read from Railway (wiped by the caller)
+};
+
+result<check_outcome> check_changed(const plan_step& step, const step_environment& env,
+                                    const std::vector<std::string>& railway_services) {
+    const std::string secret = step_param(step, "secret");
+    const std::string environment = step_param(step, "environment");
+    check_outcome out;
+    std::string first_fp;
+    for (const auto& service : railway_services) {
+        auto fp = railway_fingerprint(env, service, environment, secret, &out.new_value);
+        if (!fp) {
+            return std::unexpected(fp.error());
+        }
+        const std::string before = env.vault->before[service];
+        if (fp->empty() || *fp == before) {
+            out.still_old.push_back(fmt::format("Railway `{}` ({}) still holds {}", service, environment,
+                                                fp->empty() ? "no value" : "the old value (fingerprint " + *fp + ")"));
+        } else if (!first_fp.empty() && *fp != first_fp) {
+            out.still_old.push_back(fmt::format("Railway `{}` holds another new value (fingerprint {}) than the "
+                                                "other services ({})",
+                                                service, *fp, first_fp));
+        } else {
+            first_fp = *fp;
+            out.changed.push_back(service);
+        }
+    }
+    return out;
+}
+
+result<std::string> wait_for_human(const plan_step& step, const step_environment& env) {
+    if (env.board == nullptr || env.requester.empty()) {
+        return fail(error_kind::unavailable, "manual.wait: this bot has no continue board to wait on");
+    }
+    const std::string secret = step_param(step, "secret");
+    const std::string environment = step_param(step, "environment");
+    std::vector<std::string> railway_services;
+    std::vector<std::string> unreadable;
+    for (const auto& service : services_of(step)) {
+        (env.platforms.railway_of(service) != nullptr ? railway_services : unreadable).push_back(service);
+    }
+    for (const auto& service : railway_services) {
+        auto fp = railway_fingerprint(env, service, environment, secret);
+        if (!fp) {
+            return std::unexpected(fp.error());
+        }
+        env.vault->before[service] = *fp;
+    }
+    const auto deadline = env.clk.now() + step.timeout;
+    for (;;) {
+        if (auto woke = env.board->wait(secret, env.requester, deadline); !woke) {
+            env.board->end_wait(secret);
+            return std::unexpected(woke.error());
+        }
+        auto checked = check_changed(step, env, railway_services);
+        if (!checked) {
+            env.board->answer(secret, fmt::format("Could not read the current values ({}); still waiting — run "
+                                                  "`/rotate {} --continue` again.",
+                                                  checked.error().message, secret));
+            continue;
+        }
+        if (!checked->still_old.empty()) {
+            cleanse(checked->new_value);
+            env.board->answer(secret, fmt::format("Not yet: {}. Put the new value there, then run `/rotate {} "
+                                                  "--continue` again. Still waiting.",
+                                                  fmt::join(checked->still_old, "; "), secret));
+            continue;
+        }
+        if (!checked->new_value.empty()) {
+            env.vault->set_new_value(std::move(checked->new_value), secret);
+            cleanse(checked->new_value);
+        }
+        for (const auto& service : services_of(step)) {
+            env.vault->holding_new.insert(service);
+        }
+        std::string seen = railway_services.empty()
+                               ? std::string("no platform value can be read back here, so your word stands")
+                               : fmt::format("the new value (fingerprint {}) is on {}", env.vault->new_fingerprint(),
+                                             fmt::join(checked->changed, ", "));
+        std::string trusted = unreadable.empty() ? "" : fmt::format("; Vercel values cannot be read back ({} taken "
+                                                                    "on your word)",
+                                                                    fmt::join(unreadable, ", "));
+        env.board->answer(secret, fmt::format("Continuing the rotation of `{}`: {}{}. Redeploying now.", secret, seen,
+                                              trusted));
+        env.board->end_wait(secret);
+        return fmt::format("continued by the requester: {}{}", seen, trusted);
+    }
+}
+
+}  // namespace
+
+std::vector<step_kind> manual_step_kinds() {
+    return {
+        {"manual.wait", step_role::waiting_for_person, true, &wait_for_human},
+        {"manual.checklist", step_role::reading, true,
+         [](const plan_step& step, const step_environment&) -> result<std::string> {
+             return fmt::format("left for a human: revoke the old {} in its dashboard (no API can)",
+                                step_param(step, "secret"));
+         }},
+    };
+}
+
+}  // namespace opsbot::commands

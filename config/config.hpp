@@ -1,0 +1,144 @@
+#pragma once
+
+#include "core/error.hpp"
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace opsbot {
+
+/// The stack description (`--config FILE`, JSON with comments). Field names follow docs/design.md and are
+/// a user-facing contract. Secrets are never here: only the names of the environment variables holding them.
+
+struct slack_config {
+    std::string app_token_env = "SLACK_APP_TOKEN";
+    std::string bot_token_env = "SLACK_BOT_TOKEN";
+    std::string api_url = "https://slack.com/api/";
+    std::string ops_channel;
+    std::string incident_channel;
+    /// Optional: where the audit head is posted once a day and at start (issue 12); empty = incident_channel.
+    std::string audit_channel;
+};
+
+struct policy_config {
+    std::string run;                  ///< group allowed to run the family; empty = nobody (default deny)
+    std::string approve;              ///< group allowed to approve; empty = not approvable
+    int approvals = 1;                ///< distinct approvers needed
+    std::chrono::seconds expires_after{std::chrono::minutes{15}};
+    std::vector<std::string> channels;  ///< where it may run; empty = default (ops channel for destructive families)
+    bool break_glass = false;         ///< requester may skip approval with --break-glass "<reason>"
+};
+
+struct service_config {
+    std::string name;      ///< key in `services`, e.g. "web", "api"
+    std::string platform;  ///< "vercel" | "railway"
+    std::string api_url;
+    std::string token_env;
+    std::string token_header;  ///< railway: "Bearer" (default) or "Project-Access-Token"
+    std::string project_id;
+    std::string team_id;     ///< vercel, optional
+    std::string service_id;  ///< railway
+    std::string url;         ///< public URL of the web app (vercel)
+    std::map<std::string, std::string> environments;  ///< env name -> platform environment id (railway)
+    std::map<std::string, std::string> health_url;    ///< env name -> /health URL
+};
+
+struct database_config {
+    std::string url_env;  ///< env var holding the PostgreSQL URL
+};
+
+struct migrations_config {
+    std::string workdir;
+    std::vector<std::string> deploy_command{"npx", "prisma", "migrate", "deploy"};
+    std::string backup_dir = "backups";
+    std::chrono::seconds timeout{std::chrono::minutes{15}};
+    std::string pg_dump = "pg_dump";
+    std::string pg_restore = "pg_restore";
+    /// Names of the bot's environment variables the deploy command, pg_dump and pg_restore also receive (when
+    /// set), besides PATH, HOME, LANG, LC_* and TZ and the one database URL of the step (e.g. a proxy, a CA file).
+    std::vector<std::string> env_passthrough;
+};
+
+struct secret_config {
+    std::string name;
+    std::string generate;  ///< hex32 | hex16 | manual | resend | openai | posthog
+    std::vector<std::string> services;
+    std::string impact;
+    std::vector<std::string> reencrypt_command;
+    /// Names of the bot's environment variables reencrypt_command also receives (when set), besides PATH, HOME,
+    /// LANG, LC_* and TZ and OPSBOT_OLD_SECRET / OPSBOT_NEW_SECRET (e.g. the app's database URL variable).
+    std::vector<std::string> env_passthrough;
+    std::map<std::string, std::string> provider;  ///< provider-specific settings (api_url, token_env, ids)
+};
+
+struct sentry_config {
+    std::string api_url = "https://sentry.io/api/0/";
+    std::string token_env;
+    std::string org;
+    std::string project;
+};
+
+struct betterstack_config {
+    std::string api_url = "https://uptime.betterstack.com/api/v2/";
+    std::string token_env;
+};
+
+struct github_config {
+    std::string api_url = "https://api.github.com/";
+    std::string token_env;
+    std::string repo;
+    std::string branch = "main";
+};
+
+struct monitoring_config {
+    std::optional<sentry_config> sentry;
+    std::optional<betterstack_config> betterstack;
+    std::optional<github_config> github;
+    /// After a deploy, rollback, rotation or site-down recovery the bot carried out, it watches Sentry and
+    /// BetterStack this long (runbook §7: "the first 15 minutes"), checking every minute.
+    int watch_minutes = 15;
+    /// New Sentry issues (first seen after the action finished) that make a watch report to the incident channel.
+    int watch_new_issues_threshold = 1;
+};
+
+struct stack_config {
+    slack_config slack;
+    std::string database;  ///< SQLite file of the bot's own state
+    std::map<std::string, std::vector<std::string>> groups;
+    std::map<std::string, policy_config> policies;  ///< per command family
+    std::map<std::string, service_config> services;
+    std::map<std::string, database_config> databases;
+    std::optional<migrations_config> migrations;
+    std::map<std::string, secret_config> secrets;
+    monitoring_config monitoring;
+
+    /// Every environment variable name the config mentions (tokens, database URLs): their values are secrets.
+    std::vector<std::string> secret_env_names() const;
+};
+
+/// One problem found in a config, with the JSON path and what to do.
+struct config_problem {
+    std::string path;     ///< e.g. "services.api.token_env"
+    std::string message;  ///< e.g. "RAILWAY_TOKEN is not set"
+};
+
+/// Reads a getenv-like lookup; injected so tests do not touch the process environment.
+using env_lookup = std::optional<std::string> (*)(const std::string& name);
+std::optional<std::string> process_env(const std::string& name);
+
+/// Parses JSON with comments and trailing commas. On success, `problems` may still be non-empty
+/// (unknown keys, missing env vars): the config is usable only when it is empty.
+struct config_load_result {
+    std::optional<stack_config> config;
+    std::vector<config_problem> problems;
+};
+config_load_result parse_config(std::string_view text, env_lookup env = process_env);
+config_load_result load_config_file(const std::string& path, env_lookup env = process_env);
+
+/// Parses "15m", "30s", "2h", "1d".
+std::optional<std::chrono::seconds> parse_duration(std::string_view text);
+
+}  // namespace opsbot
