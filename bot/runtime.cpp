@@ -115,12 +115,12 @@ runtime::~runtime() = default;
 
 int runtime::run() {
     auto& p = *parts_;
-    // Never re-run silently what a previous process left running (docs/design.md "Runtime model"); then publish the
-    // head of the audit log, which the recovery may have moved.
-    p.workers.post([&p] {
-        p.flow.recover_at_startup();
-        p.heads.publish_now();
-    });
+    // Never re-run silently what a previous process left running (docs/design.md "Runtime model"). Done here, before
+    // the Socket Mode link opens: run late, it could mark interrupted (and unlock) an action a click of this
+    // process had just started (model/README.md, tests/integration/startup_order_test.cpp). Then publish the head
+    // of the audit log, which the recovery may have moved.
+    p.flow.recover_at_startup();
+    p.workers.post([&p] { p.heads.publish_now(); });
     // Watches a previous run left are resumed; one whose window passed meanwhile is checked once and closed.
     p.workers.post([&p] { p.watcher.resume_at_startup(); });
     std::thread sweeper([&p] { p.sweep_loop(); });

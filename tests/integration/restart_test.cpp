@@ -175,7 +175,11 @@ TEST_CASE("kill -9 while a Railway rollback runs: the restarted bot marks it int
                 return m && contains(text_of(*m), "⏳ 1.");
             },
             30s));
-        REQUIRE(eventually([&] { return railway.count_operation("latestDeployment") >= 1; }, 30s));
+        // The step reads the live deployment before it acts (its precondition), so ⏳ alone does not mean the
+        // rollback was sent: wait for it, then for a read of the platform after it.
+        REQUIRE(eventually([&] { return railway.count_operation("deploymentRollback") >= 1; }, 30s));
+        const auto reads = railway.count_operation("latestDeployment");
+        REQUIRE(eventually([&] { return railway.count_operation("latestDeployment") > reads; }, 30s));
         CHECK(railway.count_operation("deploymentRollback") == 1);
         CHECK(action_state_in(db, "A-1") == "running");
         CHECK(active_lock_count(db) == 1);
