@@ -27,18 +27,14 @@ result<health_report> run_check(http_client& http, const std::string& url, std::
     request.method = "GET";
     request.url = url;
     request.headers.push_back({"Accept", "application/json"});
+    // One attempt (a check that needs retries is itself the finding), and a 5xx comes back with its body, which
+    // names the failing checks ({"status":"error","checks":{"redis":"error"}}).
+    request.one_attempt = true;
+    request.timeout = timeout;
     const auto start = std::chrono::steady_clock::now();
     auto response = http.send(request);
     const auto elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-    // The shared client turns 5xx/429 into errors after its retries: for a health check that is an answer
-    // (the service is up enough to say it is unwell), so it becomes a not-ok report, not an error.
-    if (!response && response.error().http_status > 0) {
-        auto report = judge_health_answer(response.error().http_status, "");
-        report.elapsed = elapsed;
-        spdlog::info("health check of {}: not ok: {}", url, report.reason);
-        return report;
-    }
     if (!response) {
         auto e = response.error();
         e.message = "health check of " + url + ": " + e.message;
@@ -69,21 +65,16 @@ private:
     http_client& http_;
 };
 
+/// A checker with a client of its own (for callers without the bot's shared client).
 class own_client_checker final : public health_checker {
 public:
-    explicit own_client_checker(http_options base) : base_(std::move(base)) {}
+    explicit own_client_checker(http_options base) : http_(make_http_client(std::move(base))) {}
     result<health_report> check(const std::string& url, std::chrono::milliseconds timeout) override {
-        auto options = base_;
-        options.request_timeout = timeout;
-        options.max_total = timeout + options.connect_timeout;
-        // One attempt: a health check that needs retries is itself the finding.
-        options.max_attempts = 1;
-        auto http = make_http_client(std::move(options));
-        return run_check(*http, url, timeout);
+        return run_check(*http_, url, timeout);
     }
 
 private:
-    http_options base_;
+    std::unique_ptr<http_client> http_;
 };
 
 }  // namespace
@@ -110,8 +101,17 @@ health_report judge_health_answer(int http_status, std::string_view body) {
         report.redis = report.checks.contains("redis") ? report.checks["redis"] : "";
     }
     if (http_status != 200) {
+        // A 503 usually says which dependency is down: name those checks, not only the status.
+        std::string failing;
+        for (const auto& [name, value] : report.checks) {
+            if (value != "ok") {
+                failing += (failing.empty() ? "" : ", ") + name + ": " + value;
+            }
+        }
         report.reason = "HTTP " + std::to_string(http_status);
-        if (!report.status.empty()) {
+        if (!failing.empty()) {
+            report.reason += " (" + failing + ")";
+        } else if (!report.status.empty()) {
             report.reason += " (status: " + report.status + ")";
         }
         return report;
@@ -140,8 +140,8 @@ health_report judge_health_answer(int http_status, std::string_view body) {
     return report;
 }
 
-std::unique_ptr<health_checker> make_health_checker(http_client& http) {
-    return std::make_unique<shared_client_checker>(http);
+std::unique_ptr<health_checker> make_health_checker(http_client& shared) {
+    return std::make_unique<shared_client_checker>(shared);
 }
 
 std::unique_ptr<health_checker> make_health_checker(http_options base) {

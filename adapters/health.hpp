@@ -11,7 +11,7 @@
 namespace opsbot::adapters {
 
 /// What a /health endpoint said (runbook §7: {"status":"ok","timestamp":"…","checks":{"db":"ok","redis":"ok"}}).
-/// For 5xx answers the http_client keeps no body, so only http_status and reason ("HTTP 503") are set then.
+/// A non-200 answer's body is read too: reason names its failing checks ("HTTP 503 (redis: error)").
 struct health_report {
     bool ok = false;          ///< HTTP 200, status "ok" and every check "ok"
     int http_status = 0;      ///< 0 when no answer arrived
@@ -29,15 +29,15 @@ struct health_report {
 class health_checker {
 public:
     virtual ~health_checker() = default;
-    /// GET `url`. With make_health_checker(http_options) the timeout bounds the request; with a shared client
-    /// it is enforced by the client's own request_timeout and an answer slower than `timeout` is reported not ok.
+    /// GET `url`, one attempt bounded by `timeout`.
     virtual result<health_report> check(const std::string& url, std::chrono::milliseconds timeout) = 0;
 };
 
-/// Uses a shared client (`http` must outlive the checker).
-std::unique_ptr<health_checker> make_health_checker(http_client& http);
+/// The bot's checker, on the shared client: each check is one attempt (http_request::one_attempt), and a 5xx
+/// answer's body is read (it names what is down).
+std::unique_ptr<health_checker> make_health_checker(http_client& shared);
 
-/// Owns its clients: each check uses `base` with request_timeout = the check's timeout and a single attempt.
+/// The same, with `base`'s connect timeout and TLS settings (verify_tls, ca_file).
 std::unique_ptr<health_checker> make_health_checker(http_options base);
 
 /// Judges a /health answer (pure; used by both checkers and the sandbox).

@@ -20,15 +20,21 @@ using std::chrono::milliseconds;
 
 constexpr std::size_t max_idle_per_host = 8;
 
-bool is_idempotent(std::string_view method) {
-    return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" || method == "OPTIONS";
-}
-
-/// One attempt's outcome: a response, or an error and whether another attempt could help.
+/// One attempt's outcome: a response, or an error and what is known about where it failed.
 struct attempt_result {
     result<http_response> value;
-    bool retryable = false;
+    bool sent = false;       ///< the request was written (at least in part): the platform may have acted on it
+    bool retryable = false;  ///< for a failure before sending: another attempt could help
 };
+
+/// The error of a request that may have reached the platform and must not be repeated blindly.
+error unknown_outcome(const std::string& what, std::string_view happened, int status) {
+    return error{error_kind::unknown_outcome,
+                 fmt::format("{}: {} after the request was sent: the platform may have acted on it (not repeated: "
+                             "the request is not idempotent)",
+                             what, happened),
+                 status, std::nullopt};
+}
 
 class pooled_http_client final : public http_client {
 public:
@@ -43,6 +49,7 @@ public:
 
 private:
     attempt_result attempt(const http_request& request, const parsed_url& url, const std::string& what);
+    result<std::unique_ptr<http_connection>> open(const parsed_url& url, const std::string& what, bool& retryable);
     std::unique_ptr<http_connection> take_idle(const std::string& key);
     void put_idle(const std::string& key, std::unique_ptr<http_connection> connection);
 
@@ -90,39 +97,52 @@ void pooled_http_client::put_idle(const std::string& key, std::unique_ptr<http_c
     }
 }
 
+result<std::unique_ptr<http_connection>> pooled_http_client::open(const parsed_url& url, const std::string& what,
+                                                                 bool& retryable) {
+    auto opened = http_connection::open(url, url.tls ? tls() : nullptr, options_.connect_timeout, what);
+    if (!opened) {
+        // Nothing was sent yet: safe to try again, unless the peer's certificate was refused.
+        retryable = !opened.error().permanent;
+        return std::unexpected(opened.error().err);
+    }
+    return std::move(*opened);
+}
+
 attempt_result pooled_http_client::attempt(const http_request& request, const parsed_url& url,
                                            const std::string& what) {
-    auto connection = take_idle(url.pool_key());
+    const bool idempotent = request.is_idempotent();
+    // A write goes on a fresh connection: on an idle one the peer may have closed, a failure right after the
+    // write could not be told apart from "processed, then dropped", and it could not be repeated.
+    auto connection = idempotent ? take_idle(url.pool_key()) : nullptr;
     const bool reused = connection != nullptr;
     if (!connection) {
-        auto opened = http_connection::open(url, url.tls ? tls() : nullptr, options_.connect_timeout, what);
+        bool retryable = false;
+        auto opened = open(url, what, retryable);
         if (!opened) {
-            // Nothing was sent yet: safe to try again, unless the peer's certificate was refused.
-            return {std::unexpected(opened.error().err), !opened.error().permanent};
+            return {std::unexpected(opened.error()), false, retryable};
         }
         connection = std::move(*opened);
     }
-    auto response = connection->exchange(request, url, options_.user_agent, options_.request_timeout, what);
+    const milliseconds timeout = request.timeout.value_or(options_.request_timeout);
+    auto response = connection->exchange(request, url, options_.user_agent, timeout, what);
     if (!response && reused && response.error().stale) {
         // The peer closed the idle keep-alive connection: repeat once on a fresh one (RFC 9112 §9.3.1).
         spdlog::debug("http client: {}: idle connection was closed by the peer, reconnecting", what);
-        auto opened = http_connection::open(url, url.tls ? tls() : nullptr, options_.connect_timeout, what);
+        bool retryable = false;
+        auto opened = open(url, what, retryable);
         if (!opened) {
-            return {std::unexpected(opened.error().err), !opened.error().permanent};
+            return {std::unexpected(opened.error()), false, retryable};
         }
         connection = std::move(*opened);
-        response = connection->exchange(request, url, options_.user_agent, options_.request_timeout, what);
+        response = connection->exchange(request, url, options_.user_agent, timeout, what);
     }
     if (!response) {
-        // After the request went out, only a transport error on an idempotent method is worth repeating;
-        // a timeout may mean the peer is still acting on it.
-        const auto& err = response.error().err;
-        return {std::unexpected(err), err.kind == error_kind::network && is_idempotent(request.method)};
+        return {std::unexpected(response.error().err), true, false};
     }
     if (connection->reusable()) {
         put_idle(url.pool_key(), std::move(connection));
     }
-    return {std::move(*response), false};
+    return {std::move(*response), true, false};
 }
 
 result<http_response> pooled_http_client::send(const http_request& request) {
@@ -135,6 +155,7 @@ result<http_response> pooled_http_client::send(const http_request& request) {
         return fail(tls_error_->kind, fmt::format("{}: {}", what, tls_error_->message));
     }
 
+    const bool idempotent = request.is_idempotent();
     milliseconds busy{0};    // time spent in attempts
     milliseconds waited{0};  // time spent (or injected as spent) between attempts
     error last;
@@ -148,17 +169,31 @@ result<http_response> pooled_http_client::send(const http_request& request) {
         std::optional<milliseconds> retry_after;
         if (outcome.value) {
             const int status = outcome.value->status;
-            if (status != 429 && status < 500) {
+            if ((status != 429 && status < 500) || request.one_attempt) {
                 return std::move(*outcome.value);
             }
             if (auto header = outcome.value->header("Retry-After")) {
                 retry_after = parse_retry_after(*header, std::chrono::system_clock::now());
             }
+            // A 429 is a refusal sent instead of processing the request: waiting and sending it again cannot
+            // make the platform act twice, whatever the method. A 5xx may come after the platform acted.
+            if (!idempotent && status != 429) {
+                return std::unexpected(unknown_outcome(what, fmt::format("HTTP {}", status), status));
+            }
             last = error{status == 429 ? error_kind::rate_limited : error_kind::http_status,
                          fmt::format("{}: HTTP {}", what, status), status, retry_after};
         } else {
             last = std::move(outcome.value.error());
-            if (!outcome.retryable) {
+            if (outcome.sent && !idempotent) {
+                // The answer was lost (timeout, dropped connection): the platform may still have acted.
+                const auto prefix = what + ": ";
+                std::string_view happened = last.message;
+                if (happened.starts_with(prefix)) {
+                    happened.remove_prefix(prefix.size());
+                }
+                return std::unexpected(unknown_outcome(what, happened, 0));
+            }
+            if ((!outcome.sent && !outcome.retryable) || request.one_attempt) {
                 return std::unexpected(std::move(last));
             }
         }

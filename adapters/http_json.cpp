@@ -10,6 +10,13 @@
 
 namespace opsbot::adapters {
 
+bool http_request::is_idempotent() const {
+    if (idempotent) {
+        return *idempotent;
+    }
+    return method == "GET" || method == "HEAD" || method == "OPTIONS";
+}
+
 std::optional<std::string> http_response::header(std::string_view name) const {
     for (const auto& h : headers) {
         if (std::ranges::equal(h.name, name, [](char a, char b) {

@@ -136,6 +136,78 @@ prisma_status classify_migrations(std::optional<std::vector<prisma_migration_row
     return s;
 }
 
+namespace {
+
+std::string_view trim_view(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\r')) {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
+        text.remove_suffix(1);
+    }
+    return text;
+}
+
+/// Calls `line(text)` for each line of `text`, trimmed.
+template <class F>
+void for_each_line(std::string_view text, F line) {
+    while (!text.empty()) {
+        const auto end = text.find('\n');
+        line(trim_view(text.substr(0, end)));
+        text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+    }
+}
+
+std::string squeezed(std::string_view line, std::size_t limit) {
+    std::string out;
+    for (char c : line) {
+        if (c == ' ' && !out.empty() && out.back() == ' ') {
+            continue;  // libpq writes "ERROR:  message" with two spaces
+        }
+        out += c;
+    }
+    if (out.size() > limit) {
+        out = out.substr(0, limit) + "…";
+    }
+    return out;
+}
+
+bool quotes_row_data(std::string_view line) {
+    return line.starts_with("DETAIL:") || line.starts_with("CONTEXT:") || line.starts_with("WHERE:") ||
+           line.find("DbError {") != std::string_view::npos;
+}
+
+}  // namespace
+
+std::string migration_error_summary(std::string_view logs) {
+    std::string code;
+    std::string error;
+    std::string first;
+    for_each_line(logs, [&](std::string_view line) {
+        if (code.empty() && line.starts_with("Database error code:")) {
+            code = squeezed(line, 60);
+        } else if (error.empty() && line.starts_with("ERROR:")) {
+            error = squeezed(line, 240);
+        } else if (first.empty() && !line.empty() && !quotes_row_data(line)) {
+            first = squeezed(line, 240);
+        }
+    });
+    if (code.empty() && error.empty()) {
+        return first;
+    }
+    return code.empty() || error.empty() ? code + error : code + "; " + error;
+}
+
+std::string without_row_data(std::string_view output) {
+    std::string out;
+    for_each_line(output, [&](std::string_view line) {
+        if (!quotes_row_data(line)) {
+            out += std::string(line) + "\n";
+        }
+    });
+    return out;
+}
+
 result<prisma_status> read_prisma_status(const std::string& url, const std::string& workdir) {
     auto folders = read_migration_folders(workdir);
     if (!folders) {

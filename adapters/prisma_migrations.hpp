@@ -60,4 +60,14 @@ prisma_status classify_migrations(std::optional<std::vector<prisma_migration_row
 /// Both of the above.
 result<prisma_status> read_prisma_status(const std::string& url, const std::string& workdir);
 
+/// What may be shown of a failed migration's `logs` (or of the deploy command's error output): Prisma's
+/// "Database error code: …" line and PostgreSQL's primary "ERROR: …" line, else the first non-empty line,
+/// joined by "; " and cut to about 300 characters. Never the rest: a DETAIL line or Prisma's DbError dump
+/// quotes row data ("Key (email)=(…) is duplicated"). Empty for empty logs.
+std::string migration_error_summary(std::string_view logs);
+
+/// `output` without the lines that can quote row data: PostgreSQL's DETAIL / CONTEXT / WHERE lines and
+/// Prisma's `DbError { … }` dump (for showing a deploy command's output after a failure).
+std::string without_row_data(std::string_view output);
+
 }  // namespace opsbot::adapters

@@ -82,7 +82,7 @@ std::string scrub(std::string_view text, std::span<const std::string_view> secre
     return redact_token_shapes(out);
 }
 
-result<http_response> send(http_client& http, const call& c) {
+result<http_response> send(http_client& http, const call& c, bool idempotent) {
     http_request request;
     if (c.body) {
         request = json_request(c.method, c.url, *c.body);
@@ -92,6 +92,9 @@ result<http_response> send(http_client& http, const call& c) {
         request.headers.push_back({"Accept", "application/json"});
     }
     request.headers.push_back({"Authorization", "Bearer " + c.bearer});
+    if (idempotent) {
+        request.idempotent = true;
+    }
     auto response = http.send(request);
     if (!response) {
         auto e = response.error();
@@ -177,7 +180,7 @@ result<std::vector<std::string>> list_key_ids(http_client& http, const std::func
 
 result<void> revoke(http_client& http, const call& c, std::string_view secret, std::string_view what,
                     const std::string& id) {
-    auto response = send(http, c);
+    auto response = send(http, c, true);
     if (!response) {
         return std::unexpected(response.error());
     }
@@ -190,6 +193,21 @@ result<void> revoke(http_client& http, const call& c, std::string_view secret, s
     }
     spdlog::info("{}: revoked {} {}", c.provider, what, id);
     return {};
+}
+
+result<std::vector<std::string>> revoke_all_but(const std::vector<std::string>& ids, const std::string& keep_id,
+                                                const std::function<result<void>(const std::string&)>& revoke_one) {
+    std::vector<std::string> revoked;
+    for (const auto& id : ids) {
+        if (id == keep_id) {
+            continue;
+        }
+        if (auto done = revoke_one(id); !done) {
+            return std::unexpected(done.error());
+        }
+        revoked.push_back(id);
+    }
+    return revoked;
 }
 
 }  // namespace opsbot::adapters::provider_http

@@ -29,8 +29,9 @@ struct call {
     std::string_view endpoint;                 ///< "GET /api-keys": named in messages (never the query or a key)
 };
 
-/// The raw answer, with transport errors prefixed ("Resend: GET /api-keys: …").
-result<http_response> send(http_client& http, const call& c);
+/// The raw answer, with transport errors prefixed ("Resend: GET /api-keys: …"). `idempotent` lets the client repeat
+/// a write whose answer was lost (see http_request::idempotent); GETs always may be repeated.
+result<http_response> send(http_client& http, const call& c, bool idempotent = false);
 
 /// Maps a non-2xx answer: 401/403 -> auth, 404 -> not_found, 409 -> conflict, 429 -> rate_limited (Retry-After),
 /// others -> http_status. The provider's own error text is included after removing `secrets` and anything
@@ -58,8 +59,14 @@ result<std::vector<std::string>> list_key_ids(http_client& http, const std::func
 
 /// Sends a DELETE for key `id`: 2xx is revoked, 404 is "already gone" (both succeed and are logged as
 /// "<provider>: revoked <what> <id>" / "<provider>: <what> <id> was already gone"); any other status is an error.
+/// Since a second DELETE of the same key ends the same way, the client may repeat it (RFC 9110 §9.2.2).
 result<void> revoke(http_client& http, const call& c, std::string_view secret, std::string_view what,
                     const std::string& id);
+
+/// Revokes each of `ids` except `keep_id` through `revoke_one`, stopping at the first failure; returns the ids
+/// revoked. What cleanup_unused does once a provider has listed the keys it made under one name.
+result<std::vector<std::string>> revoke_all_but(const std::vector<std::string>& ids, const std::string& keep_id,
+                                                const std::function<result<void>(const std::string&)>& revoke_one);
 
 /// `text` with every occurrence of each secret (>= 4 chars) and every token-shaped string replaced. Shared by
 /// every adapter whose error text may echo a value it was sent (Vercel env writes, Railway variable upserts).

@@ -4,6 +4,8 @@
 
 #include "adapters/provider_http.hpp"
 #include "adapters/railway_queries.hpp"
+#include "core/secure_memory.hpp"
+#include "core/wiping_json.hpp"
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
@@ -47,6 +49,32 @@ railway_deployment parse_deployment(const json::object& o) {
     }
     return d;
 }
+
+/// How call() treats one operation.
+struct call_options {
+    /// Values sent in `variables`: scrubbed from any error text before it is logged or returned.
+    std::span<const std::string_view> secrets;
+    /// A mutation Railway documents as safe to repeat (the client may then retry it). Queries always are.
+    bool idempotent_mutation = false;
+    /// The answer carries secret values: the body and the parsed document are wiped when dropped.
+    bool secret_answer = false;
+};
+
+/// Overwrites a response body (a copy of secret values) when the scope ends, whatever path leaves it.
+class body_wiper {
+public:
+    explicit body_wiper(std::string* body) : body_(body) {}
+    ~body_wiper() {
+        if (body_ != nullptr) {
+            secure_erase(*body_);
+        }
+    }
+    body_wiper(const body_wiper&) = delete;
+    body_wiper& operator=(const body_wiper&) = delete;
+
+private:
+    std::string* body_;
+};
 
 class railway_impl final : public railway_platform {
 public:
@@ -158,6 +186,21 @@ public:
         return id;
     }
 
+    result<std::string> redeploy_deployment(const std::string& deployment_id) override {
+        auto data = call("DeploymentRedeploy", railway_queries::deployment_redeploy, {{"id", deployment_id}});
+        if (!data) {
+            return std::unexpected(data.error());
+        }
+        const auto* created = data->if_contains("deploymentRedeploy");
+        const std::string id =
+            created != nullptr && created->is_object() ? json_string(created->get_object(), "id") : std::string();
+        if (id.empty()) {
+            return fail(error_kind::bad_response, "Railway: DeploymentRedeploy: no deployment id in the answer");
+        }
+        spdlog::info("Railway: redeploy of {} started as {}", deployment_id, id);
+        return id;
+    }
+
     result<void> upsert_variables(const std::string& environment_name,
                                   const std::map<std::string, std::string>& variables, bool skip_deploys) override {
         auto env = environment_id(environment_name);
@@ -170,13 +213,18 @@ public:
             vars[name] = value;
             values.emplace_back(value);
         }
+        // Writing the same values again leaves the same variables (an upsert), but without skipDeploys each call
+        // also starts a deployment: only then is it not safe for the client to repeat.
+        call_options options;
+        options.secrets = values;
+        options.idempotent_mutation = skip_deploys;
         auto data = call("VariableCollectionUpsert", railway_queries::variable_collection_upsert,
                          {{"projectId", service_.project_id},
                           {"serviceId", service_.service_id},
                           {"environmentId", *env},
                           {"variables", std::move(vars)},
                           {"skipDeploys", skip_deploys}},
-                         values);
+                         options);
         if (!data) {
             return std::unexpected(data.error());
         }
@@ -195,10 +243,13 @@ public:
         if (!env) {
             return std::unexpected(env.error());
         }
+        call_options options;
+        options.secret_answer = true;
         auto data = call("Variables", railway_queries::variables,
                          {{"projectId", service_.project_id},
                           {"environmentId", *env},
-                          {"serviceId", service_.service_id}});
+                          {"serviceId", service_.service_id}},
+                         options);
         if (!data) {
             return std::unexpected(data.error());
         }
@@ -227,11 +278,12 @@ private:
     }
 
     /// POSTs one GraphQL operation and returns its `data` object; `errors[]` in a 200 answer are errors (§2).
-    /// `secrets` (values sent in `variables`) are scrubbed from any error text before it is logged or returned.
     result<json::object> call(std::string_view operation, const char* query, json::object variables,
-                              std::span<const std::string_view> secrets = {}) {
+                              const call_options& options = {}) {
         json::object payload{{"query", query}, {"variables", std::move(variables)}};
         auto request = json_request("POST", service_.api_url, payload);
+        // A GraphQL query is a read sent as a POST: the client may repeat it. A mutation only when marked.
+        request.idempotent = std::string_view(query).starts_with("query ") || options.idempotent_mutation;
         // Project tokens use their own header and no bearer (platforms.md §2).
         if (contains_ci(service_.token_header, "project-access-token")) {
             request.headers.push_back({"Project-Access-Token", token_});
@@ -244,6 +296,7 @@ private:
             e.message = "Railway: " + std::string(operation) + ": " + e.message;
             return std::unexpected(e);
         }
+        const body_wiper wipe_body(options.secret_answer ? &response->body : nullptr);
         if (response->status == 401 || response->status == 403) {
             return fail(error_kind::auth, "Railway: " + std::string(operation) + ": HTTP " +
                                               std::to_string(response->status) + " (token refused)",
@@ -255,7 +308,8 @@ private:
                         "Railway: " + std::string(operation) + ": HTTP " + std::to_string(response->status),
                         response->status);
         }
-        auto parsed = parse_json(response->body, "Railway " + std::string(operation));
+        auto parsed = options.secret_answer ? parse_secret_answer(response->body, operation)
+                                            : parse_json(response->body, "Railway " + std::string(operation));
         if (!parsed) {
             spdlog::warn("Railway: malformed JSON from {}", operation);
             return std::unexpected(parsed.error());
@@ -266,13 +320,29 @@ private:
         const auto& body = parsed->get_object();
         const auto* errors = body.if_contains("errors");
         if (errors && errors->is_array() && !errors->get_array().empty()) {
-            return std::unexpected(graphql_error(operation, errors->get_array(), secrets));
+            return std::unexpected(graphql_error(operation, errors->get_array(), options.secrets));
         }
-        const auto* data = body.if_contains("data");
+        auto* data = parsed->get_object().if_contains("data");
         if (!data || !data->is_object()) {
             return fail(error_kind::bad_response, "Railway: " + std::string(operation) + ": no `data` in the answer");
         }
-        return data->get_object();
+        // Moved, not copied: a secret answer stays in its wiping storage.
+        return std::move(data->get_object());
+    }
+
+    /// Parses an answer holding secret values into storage that is overwritten when released (issue 12 item 11).
+    static result<json::value> parse_secret_answer(std::string_view body, std::string_view operation) {
+        if (body.empty()) {
+            return fail(error_kind::bad_response, "Railway " + std::string(operation) + ": empty response body");
+        }
+        boost::system::error_code ec;
+        auto value = parse_json_wiping(body, ec);
+        if (ec) {
+            // The body is not quoted: it holds the values.
+            return fail(error_kind::bad_response, "Railway " + std::string(operation) + ": malformed JSON (" +
+                                                      ec.message() + ", " + std::to_string(body.size()) + " bytes)");
+        }
+        return value;
     }
 
     static error graphql_error(std::string_view operation, const json::array& errors,

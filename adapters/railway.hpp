@@ -13,10 +13,34 @@
 
 namespace opsbot::adapters {
 
+/// What a Railway `DeploymentStatus` means for "what serves" and for a step waiting on a deployment
+/// (railway-schema.json: BUILDING CRASHED DEPLOYING FAILED INITIALIZING NEEDS_APPROVAL QUEUED REMOVED REMOVING
+/// SKIPPED SLEEPING SUCCESS WAITING).
+enum class railway_phase {
+    live,            ///< SUCCESS, or SLEEPING: a serverless service asleep until traffic comes; it still serves
+    in_progress,     ///< QUEUED, WAITING, INITIALIZING, BUILDING, DEPLOYING: wait for it
+    failed,          ///< FAILED, CRASHED: it will not serve
+    needs_approval,  ///< NEEDS_APPROVAL: held until someone approves it in Railway's dashboard; waiting will not help
+    gone,            ///< REMOVED, REMOVING, SKIPPED: replaced, on its way out, or never deployed
+    unknown,         ///< a status this build does not know
+};
+
+/// The phase of a DeploymentStatus string.
+railway_phase classify_railway_status(std::string_view status);
+
+/// A phrase for people: "live (SUCCESS)", "live, asleep until traffic comes (SLEEPING)", "waiting for approval in
+/// Railway's dashboard (NEEDS_APPROVAL)", "being removed (REMOVING)", …
+std::string railway_status_phrase(std::string_view status);
+
+/// For a step waiting for a deployment to serve: why waiting longer cannot help — "ended FAILED", "ended REMOVED",
+/// "is waiting for approval in Railway's dashboard (NEEDS_APPROVAL): …" — or nullopt while it may still go live
+/// (in progress, live, or a status this build does not know).
+std::optional<std::string> railway_wait_stop_reason(std::string_view status);
+
 /// One Railway deployment of the configured service (platforms.md §2.1).
 struct railway_deployment {
     std::string id;
-    std::string status;      ///< BUILDING, DEPLOYING, SUCCESS, FAILED, CRASHED, REMOVED, … (DeploymentStatus)
+    std::string status;      ///< DeploymentStatus: see railway_phase
     std::string created_at;  ///< ISO 8601, e.g. "2026-11-26T10:00:00.000Z"
     bool can_rollback = false;
     bool can_redeploy = false;
@@ -24,12 +48,13 @@ struct railway_deployment {
     std::string commit_message;
     std::string branch;
 
-    bool succeeded() const { return status == "SUCCESS"; }
-    bool failed() const { return status == "FAILED" || status == "CRASHED"; }
-    bool in_progress() const {
-        return status == "BUILDING" || status == "DEPLOYING" || status == "INITIALIZING" || status == "WAITING" ||
-               status == "QUEUED";
-    }
+    railway_phase phase() const { return classify_railway_status(status); }
+    /// It serves (SUCCESS or SLEEPING).
+    bool succeeded() const { return phase() == railway_phase::live; }
+    bool failed() const { return phase() == railway_phase::failed; }
+    bool in_progress() const { return phase() == railway_phase::in_progress; }
+    /// Held for approval in Railway's dashboard: a waiting step reports it at once instead of waiting.
+    bool needs_approval() const { return phase() == railway_phase::needs_approval; }
 };
 
 /// The Railway service of one service_config, through the public GraphQL API (platforms.md §2).
@@ -51,6 +76,12 @@ public:
     virtual result<void> rollback(const std::string& deployment_id) = 0;
     /// serviceInstanceDeployV2: deploys the service again; returns the new deployment id.
     virtual result<std::string> redeploy_latest(const std::string& environment_name) = 0;
+    /// deploymentRedeploy(id): a new deployment of that deployment's build with the service's CURRENT variables
+    /// (runbook §5 "Redeploy the previous deployment"; a deploymentRollback would restore the variables the old
+    /// deployment was made with). Needs canRedeploy. Returns the new deployment id.
+    virtual result<std::string> redeploy_deployment(const std::string& /*deployment_id*/) {
+        return fail(error_kind::unavailable, "this Railway adapter cannot redeploy a deployment");
+    }
     /// variableCollectionUpsert for the service. Values are never logged; `skip_deploys` avoids the automatic
     /// redeploy (platforms.md §0).
     virtual result<void> upsert_variables(const std::string& environment_name,
@@ -76,7 +107,8 @@ result<railway_deployment> pick_railway_rollback_target(const std::vector<railwa
                                                         std::string_view live_id,
                                                         std::optional<std::string_view> named = std::nullopt);
 
-/// The deployment serving traffic: the newest SUCCESS one in `deployments` (newest first); not_found otherwise.
+/// The deployment serving traffic: the newest live one (SUCCESS or SLEEPING) in `deployments` (newest first);
+/// not_found otherwise, naming the newest deployment's state (e.g. waiting for approval).
 result<railway_deployment> pick_railway_live(const std::vector<railway_deployment>& deployments);
 
 }  // namespace opsbot::adapters

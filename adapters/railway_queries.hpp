@@ -21,6 +21,11 @@ inline constexpr const char* deployment_status =
 inline constexpr const char* deployment_rollback =
     "mutation DeploymentRollback($id: String!) { deploymentRollback(id: $id) }";
 
+// deploymentRedeploy(id: String!, usePreviousImageTag: Boolean): Deployment! (schema); the CLI's shape selects
+// the new deployment's id (platforms.md §2.2).
+inline constexpr const char* deployment_redeploy =
+    "mutation DeploymentRedeploy($id: String!) { deploymentRedeploy(id: $id) { id } }";
+
 inline constexpr const char* service_instance_deploy =
     "mutation ServiceInstanceDeploy($environmentId: String!, $serviceId: String!) { "
     "serviceInstanceDeployV2(environmentId: $environmentId, serviceId: $serviceId) }";

@@ -2,8 +2,65 @@
 #include "adapters/railway.hpp"
 
 #include <algorithm>
+#include <string>
 
 namespace opsbot::adapters {
+
+railway_phase classify_railway_status(std::string_view status) {
+    if (status == "SUCCESS" || status == "SLEEPING") {
+        return railway_phase::live;
+    }
+    if (status == "QUEUED" || status == "WAITING" || status == "INITIALIZING" || status == "BUILDING" ||
+        status == "DEPLOYING") {
+        return railway_phase::in_progress;
+    }
+    if (status == "FAILED" || status == "CRASHED") {
+        return railway_phase::failed;
+    }
+    if (status == "NEEDS_APPROVAL") {
+        return railway_phase::needs_approval;
+    }
+    if (status == "REMOVED" || status == "REMOVING" || status == "SKIPPED") {
+        return railway_phase::gone;
+    }
+    return railway_phase::unknown;
+}
+
+std::string railway_status_phrase(std::string_view status) {
+    const std::string s(status);
+    if (status == "SLEEPING") {
+        return "live, asleep until traffic comes (SLEEPING)";
+    }
+    if (status == "REMOVING") {
+        return "being removed (REMOVING)";
+    }
+    if (status == "SKIPPED") {
+        return "skipped, never deployed (SKIPPED)";
+    }
+    switch (classify_railway_status(status)) {
+        case railway_phase::live: return "live (" + s + ")";
+        case railway_phase::in_progress: return "in progress (" + s + ")";
+        case railway_phase::failed: return "failed (" + s + ")";
+        case railway_phase::needs_approval: return "waiting for approval in Railway's dashboard (" + s + ")";
+        case railway_phase::gone: return "removed (" + s + ")";
+        case railway_phase::unknown: break;
+    }
+    return "in a state opsbot does not know (" + (s.empty() ? std::string("no status") : s) + ")";
+}
+
+std::optional<std::string> railway_wait_stop_reason(std::string_view status) {
+    switch (classify_railway_status(status)) {
+        case railway_phase::failed:
+        case railway_phase::gone: return "ended " + std::string(status);
+        case railway_phase::needs_approval:
+            return "is " + railway_status_phrase(status) +
+                   ": approve it there to let it deploy (or reject it), then check with /deploy status";
+        case railway_phase::live:
+        case railway_phase::in_progress:
+        case railway_phase::unknown: break;
+    }
+    return std::nullopt;
+}
 
 result<railway_deployment> pick_railway_live(const std::vector<railway_deployment>& deployments) {
     for (const auto& d : deployments) {
@@ -11,7 +68,12 @@ result<railway_deployment> pick_railway_live(const std::vector<railway_deploymen
             return d;
         }
     }
-    return fail(error_kind::not_found, "Railway: no SUCCESS deployment found");
+    if (deployments.empty()) {
+        return fail(error_kind::not_found, "Railway: no deployment found");
+    }
+    const auto& newest = deployments.front();
+    return fail(error_kind::not_found, "Railway: no live deployment (SUCCESS or SLEEPING) found; the newest, " +
+                                           newest.id + ", is " + railway_status_phrase(newest.status));
 }
 
 result<railway_deployment> pick_railway_rollback_target(const std::vector<railway_deployment>& deployments,

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <functional>
 #include <utility>
 
 namespace opsbot::adapters {
@@ -38,28 +39,14 @@ public:
     std::string name() const override { return "resend"; }
 
     result<std::vector<std::string>> existing_key_ids() override {
-        // Without `limit` the list comes whole; `has_more` + `after` is followed in case it is paged.
-        return provider_http::list_key_ids(
-            http_,
-            [this](const std::string& after) {
-                std::string url = join_url(api_url_, "/api-keys");
-                if (!after.empty()) {
-                    url += "?after=" + percent_encode(after);
-                }
-                return provider_http::call{provider, "GET", url, token_, nullptr, "GET /api-keys"};
-            },
-            token_, {"Resend: GET /api-keys: no `data` array", "Resend: GET /api-keys: a key is not an object"},
-            // Only the keys this bot manages (name prefix): never an unrelated key. Keys made earlier by this
-            // process count too (a retry, a second rotation): the list is taken before the new key is made, and
-            // secret.revoke skips the run's new key.
-            [this](const json::object& key) { return managed_name(json_string(key, "name"), key_name_); });
+        // Only the keys this bot manages (name prefix): never an unrelated key. Keys made earlier by this process
+        // count too (a retry, a second rotation): the list is taken before the new key is made, and secret.revoke
+        // skips the run's new key.
+        return list_keys([this](const json::object& key) { return managed_name(json_string(key, "name"), key_name_); });
     }
 
     result<issued_key> create_key(const std::string& label) override {
-        std::string key_name = managed_name(label, key_name_) ? label : key_name_ + "-" + label;
-        if (key_name.size() > max_name) {
-            key_name.resize(max_name);
-        }
+        const std::string key_name = name_for(label);
         json::value payload = json::object{{"name", key_name}, {"permission", permission_}};
         if (!domain_id_.empty()) {
             payload.get_object()["domain_id"] = domain_id_;
@@ -76,6 +63,20 @@ public:
         }
         spdlog::info("Resend: created API key {} ({})", key.id, key_name);
         return key;
+    }
+
+    result<std::vector<std::string>> cleanup_unused(const std::string& label, const std::string& keep_id) override {
+        // The keys named as create_key(label) names them: this run's, since a label carries the run's time.
+        const std::string key_name = name_for(label);
+        auto ids = list_keys([&](const json::object& key) { return json_string(key, "name") == key_name; });
+        if (!ids) {
+            return std::unexpected(ids.error());
+        }
+        auto revoked = provider_http::revoke_all_but(*ids, keep_id, [this](const std::string& id) { return revoke_key(id); });
+        if (revoked) {
+            spdlog::info("Resend: {} unused key(s) named {} revoked", revoked->size(), key_name);
+        }
+        return revoked;
     }
 
     result<void> verify_key(const std::string& value) override {
@@ -104,6 +105,30 @@ public:
     }
 
 private:
+    /// The name create_key gives the key for `label`: the key_name prefix, cut to Resend's limit.
+    std::string name_for(const std::string& label) const {
+        std::string key_name = managed_name(label, key_name_) ? label : key_name_ + "-" + label;
+        if (key_name.size() > max_name) {
+            key_name.resize(max_name);
+        }
+        return key_name;
+    }
+
+    /// The ids of the listed keys for which `keep` holds.
+    result<std::vector<std::string>> list_keys(const std::function<bool(const json::object&)>& keep) {
+        // Without `limit` the list comes whole; `has_more` + `after` is followed in case it is paged.
+        return provider_http::list_key_ids(
+            http_,
+            [this](const std::string& after) {
+                std::string url = join_url(api_url_, "/api-keys");
+                if (!after.empty()) {
+                    url += "?after=" + percent_encode(after);
+                }
+                return provider_http::call{provider, "GET", url, token_, nullptr, "GET /api-keys"};
+            },
+            token_, {"Resend: GET /api-keys: no `data` array", "Resend: GET /api-keys: a key is not an object"}, keep);
+    }
+
     std::string api_url_;
     std::string key_name_;
     std::string permission_;

@@ -89,18 +89,19 @@ public:
             if (until) {
                 q.emplace_back("until", std::to_string(*until));
             }
-            auto body = call("GET", "/v6/deployments", q, nullptr, "GET /v6/deployments");
+            // GET /v7/deployments: the current list endpoint of the API description (platforms.md §1.1).
+            auto body = call("GET", "/v7/deployments", q, nullptr, "GET /v7/deployments");
             if (!body) {
                 return std::unexpected(body.error());
             }
             const auto* obj = body->if_object();
             const auto* list = obj ? obj->if_contains("deployments") : nullptr;
             if (!list || !list->is_array()) {
-                return fail(error_kind::bad_response, "Vercel: GET /v6/deployments: no `deployments` array");
+                return fail(error_kind::bad_response, "Vercel: GET /v7/deployments: no `deployments` array");
             }
             for (const auto& item : list->get_array()) {
                 if (!item.is_object()) {
-                    return fail(error_kind::bad_response, "Vercel: GET /v6/deployments: a deployment is not an object");
+                    return fail(error_kind::bad_response, "Vercel: GET /v7/deployments: a deployment is not an object");
                 }
                 out.push_back(parse_deployment(item.get_object()));
             }
@@ -154,8 +155,9 @@ public:
     }
 
     result<void> request_rollback(const std::string& deployment_id) override {
-        return alias_request("rollback", "/v9/projects/" + project_path() + "/rollback/", deployment_id,
-                             "POST /v9/projects/{id}/rollback/{deployment}");
+        // The documented rollback (vercel.json, SDK projectsRequestRollback); the CLI's /v9 path is not described.
+        return alias_request("rollback", "/v1/projects/" + project_path() + "/rollback/", deployment_id,
+                             "POST /v1/projects/{id}/rollback/{deployment}");
     }
 
     result<void> request_promote(const std::string& deployment_id) override {
@@ -222,8 +224,9 @@ public:
             target_array.emplace_back(t);
         }
         json::object payload{{"key", key}, {"value", value}, {"type", type}, {"target", std::move(target_array)}};
+        // With upsert=true the same write twice leaves the same variable: the client may repeat it.
         auto body = call("POST", "/v10/projects/" + project_path() + "/env", {{"upsert", "true"}}, &payload,
-                         "POST /v10/projects/{id}/env", value);
+                         "POST /v10/projects/{id}/env", value, true);
         if (!body) {
             auto e = body.error();
             e.message = scrub_value(std::move(e.message), value);
@@ -249,28 +252,24 @@ public:
     }
 
     result<std::vector<vercel_env_var>> list_env(const std::string& target) override {
+        // No decrypt=true: only names are wanted, and values are dropped while parsing (§1.5). The description
+        // of this endpoint has no cursor parameter (no `until`): one request, and an answer that says more pages
+        // follow is refused rather than read as the whole list.
+        auto body = call("GET", "/v10/projects/" + project_path() + "/env", {{"target", target}}, nullptr,
+                         "GET /v10/projects/{id}/env");
+        if (!body) {
+            return std::unexpected(body.error());
+        }
         std::vector<vercel_env_var> out;
-        std::optional<std::int64_t> until;
-        // No decrypt=true: only names are wanted, and values are dropped while parsing (§1.5).
-        for (int page = 0; page < 50; ++page) {
-            query_params q{{"target", target}};
-            if (until) {
-                q.emplace_back("until", std::to_string(*until));
-            }
-            auto body = call("GET", "/v10/projects/" + project_path() + "/env", q, nullptr,
-                             "GET /v10/projects/{id}/env");
-            if (!body) {
-                return std::unexpected(body.error());
-            }
-            const auto before = out.size();
-            auto next = parse_vercel_env_page(*body, out);
-            if (!next) {
-                return std::unexpected(next.error());
-            }
-            if (!*next || out.size() == before || (until && **next == *until)) {
-                break;
-            }
-            until = **next;
+        auto next = parse_vercel_env_page(*body, out);
+        if (!next) {
+            return std::unexpected(next.error());
+        }
+        if (*next) {
+            return fail(error_kind::unavailable,
+                        "Vercel: GET /v10/projects/{id}/env answered " + std::to_string(out.size()) +
+                            " variables with more to come (pagination.next), and its API description has no "
+                            "parameter to ask for the next page: check the variables in Vercel's dashboard");
         }
         return out;
     }
@@ -295,8 +294,10 @@ private:
 
     /// One call: adds teamId and the bearer token, maps error statuses, parses the JSON body (null when empty).
     /// `secret` (a value sent in `payload`) is scrubbed from error text before it is logged or returned.
+    /// `idempotent_write`: a write Vercel documents as safe to repeat, which the client may then retry.
     result<json::value> call(std::string method, const std::string& path, query_params query,
-                             const json::object* payload, std::string_view endpoint, std::string_view secret = {}) {
+                             const json::object* payload, std::string_view endpoint, std::string_view secret = {},
+                             bool idempotent_write = false) {
         // Team-owned resources need teamId on every call (platforms.md §1).
         if (!service_.team_id.empty()) {
             query.emplace_back("teamId", service_.team_id);
@@ -315,6 +316,9 @@ private:
             request.headers.push_back({"Accept", "application/json"});
         }
         request.headers.push_back({"Authorization", "Bearer " + token_});
+        if (idempotent_write) {
+            request.idempotent = true;
+        }
         auto response = http_.send(request);
         if (!response) {
             auto e = response.error();

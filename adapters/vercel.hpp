@@ -13,7 +13,7 @@
 
 namespace opsbot::adapters {
 
-/// One Vercel deployment, as listed by GET /v6/deployments or read by GET /v13/deployments/{id}
+/// One Vercel deployment, as listed by GET /v7/deployments or read by GET /v13/deployments/{id}
 /// (platforms.md §1.1, §1.2).
 struct vercel_deployment {
     std::string id;              ///< `uid` in lists, `id` in the single read ("dpl_…")
@@ -63,7 +63,8 @@ public:
     virtual result<vercel_deployment> get_deployment(const std::string& id) = 0;
     /// The deployment serving production now; see pick_vercel_current_production for the rule.
     virtual result<vercel_deployment> current_production() = 0;
-    /// Starts an instant rollback to `deployment_id`; completion is seen only via alias_job_status() (§0).
+    /// Starts an instant rollback to `deployment_id` (POST /v1/projects/{id}/rollback/{deployment}); completion is
+    /// seen only via alias_job_status() (§0).
     virtual result<void> request_rollback(const std::string& deployment_id) = 0;
     /// Starts a promote of `deployment_id` (also how a rollback is undone, §1.3).
     virtual result<void> request_promote(const std::string& deployment_id) = 0;
@@ -78,7 +79,8 @@ public:
     virtual result<void> upsert_env(const std::string& key, const std::string& value, const std::string& type,
                                     const std::vector<std::string>& targets) = 0;
     /// The project's variables for one target ("production", "preview"), names and types only: the list is
-    /// requested without decrypt and values are dropped on parsing (§1.5).
+    /// requested without decrypt and values are dropped on parsing (§1.5). The endpoint documents no way to ask
+    /// for a next page: an answer announcing one (pagination.next) is `unavailable`, never a partial list.
     virtual result<std::vector<vercel_env_var>> list_env(const std::string& target) {
         (void)target;
         return fail(error_kind::unavailable, "this Vercel adapter cannot list environment variables");

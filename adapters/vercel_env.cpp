@@ -36,7 +36,7 @@ result<std::optional<std::int64_t>> parse_vercel_env_page(const json::value& bod
         }
         out.push_back(std::move(v));
     }
-    // The SDK also models {envs, pagination}: pagination.next is the `until` of the next page (§1.5 [V15]).
+    // The description also allows {envs, pagination}; pagination.next set means more pages exist (§1.5 [V15]).
     const auto* pagination = obj->if_contains("pagination");
     const auto* next = pagination && pagination->is_object() ? pagination->get_object().if_contains("next") : nullptr;
     if (!next || next->is_null()) {

@@ -44,6 +44,7 @@ struct runtime::parts {
             platforms.database = commands::make_database_tools(config, &db);
         }
         platforms.config = &config;
+        platforms.audit_db = &db;
         // A rotation waiting for a person parks its worker: "settled" (demo, tests) must not wait for the person.
         board.on_park([this](bool parked) { parked ? workers.park() : workers.unpark(); });
     }

@@ -74,6 +74,7 @@ public:
     result<std::string> deployment_status(const std::string& deployment_id) override;
     result<void> rollback(const std::string& deployment_id) override;
     result<std::string> redeploy_latest(const std::string& environment_name) override;
+    result<std::string> redeploy_deployment(const std::string& deployment_id) override;
     result<void> upsert_variables(const std::string& environment_name,
                                   const std::map<std::string, std::string>& variables, bool skip_deploys) override;
     /// The service's variables in one environment (seeded with the API's usual ones). Values are sandbox-made.

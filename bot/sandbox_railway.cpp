@@ -190,6 +190,23 @@ result<std::string> sandbox_railway::redeploy_latest(const std::string& environm
     return create_from(source).deployment.id;
 }
 
+result<std::string> sandbox_railway::redeploy_deployment(const std::string& deployment_id) {
+    std::lock_guard lock(mutex_);
+    const auto it = std::find_if(entries_.begin(), entries_.end(),
+                                 [&](const entry& e) { return e.deployment.id == deployment_id; });
+    if (it == entries_.end()) {
+        return fail(error_kind::not_found, "Railway: DeploymentRedeploy: Deployment not found");
+    }
+    if (!it->deployment.can_redeploy) {
+        return fail(error_kind::http_status, "Railway: DeploymentRedeploy: Deployment cannot be redeployed");
+    }
+    // The old image with the service's current variables (runbook §5 "Redeploy the previous deployment").
+    const entry source = *it;  // copy: create_from may reallocate
+    const std::string id = create_from(source).deployment.id;
+    spdlog::info("[sandbox] Railway redeploy of {} started as {}", deployment_id, id);
+    return id;
+}
+
 result<void> sandbox_railway::upsert_variables(const std::string& environment_name,
                                                const std::map<std::string, std::string>& variables,
                                                bool skip_deploys) {

@@ -4,6 +4,7 @@
 #include "adapters/postgres_url.hpp"
 #include "adapters/prisma_migrations.hpp"
 #include "commands/backup_plan.hpp"
+#include "commands/migrate_guard.hpp"
 #include "commands/migrate_plan.hpp"
 #include "commands/step_runner.hpp"
 #include "commands/step_support.hpp"
@@ -30,6 +31,11 @@ result<std::string> deploy(const plan_step& step, const database_tools& tools, c
     if (!url) {
         return std::unexpected(url.error());
     }
+    // The files, and for production staging, still as approved: else nothing runs.
+    auto applied_before = check_before_deploy(step, tools, *url, clk);
+    if (!applied_before) {
+        return std::unexpected(applied_before.error());
+    }
     adapters::deploy_settings settings;
     settings.command = tools.migrations.deploy_command;
     settings.workdir = tools.migrations.workdir;
@@ -40,8 +46,20 @@ result<std::string> deploy(const plan_step& step, const database_tools& tools, c
         return std::unexpected(ran.error());
     }
     if (ran->ok()) {
-        return fmt::format("prisma migrate deploy on {} succeeded:\n{}", environment,
-                           adapters::keep_tail(ran->output, 1500));
+        auto after = adapters::read_prisma_status(*url, tools.migrations.workdir);
+        if (!after) {
+            return fail(error_kind::conflict, fmt::format("prisma migrate deploy on {} succeeded, but "
+                                                          "_prisma_migrations could not be read to check what it "
+                                                          "applied: {}",
+                                                          environment, after.error().message));
+        }
+        if (auto exact = check_after_deploy(step, *applied_before, *after); !exact) {
+            return fail(exact.error().kind, fmt::format("prisma migrate deploy on {}: {}", environment,
+                                                        exact.error().message));
+        }
+        return fmt::format("prisma migrate deploy on {} applied exactly the approved migrations (checksums "
+                           "match):\n{}",
+                           environment, adapters::keep_tail(ran->output, 1500));
     }
     // Runbook §8: report what _prisma_migrations says and what to do next.
     auto status = adapters::read_prisma_status(*url, tools.migrations.workdir);
@@ -50,7 +68,7 @@ result<std::string> deploy(const plan_step& step, const database_tools& tools, c
                     fmt::format("prisma migrate deploy on {} failed ({}), and _prisma_migrations could not be read "
                                 "({}). {}\nDeploy output (tail):\n{}",
                                 environment, ran->describe(), status.error().message, migration_next_step,
-                                adapters::keep_tail(ran->output, 1200)));
+                                adapters::keep_tail(adapters::without_row_data(ran->output), 1200)));
     }
     const auto& db = tools.databases.at(environment);
     auto report = migration_failure_report(environment, *status,

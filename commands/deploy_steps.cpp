@@ -1,7 +1,9 @@
 // Step kinds of `/deploy <service>`: "vercel.redeploy", "railway.redeploy", "verify.run" (commands/deploy_plan.hpp).
 #include "commands/deploy_plan.hpp"
-#include "commands/step_support.hpp"
 #include "commands/deploy_verify.hpp"
+#include "commands/deploy_waits.hpp"
+#include "commands/step_guards.hpp"
+#include "commands/step_support.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -13,60 +15,75 @@ namespace {
 
 
 
+bool bool_param(const plan_step& step, std::string_view key) {
+    const auto* value = step.params.if_contains(key);
+    return value != nullptr && value->is_bool() && value->get_bool();
+}
+
+/// A rotation's redeploy (`follow_live`) ships the new value on whatever is live when it acts, re-read right
+/// before, never an id recorded at planning time; a /deploy requires that the plan's `from` is still live
+/// (issue 12 item 2).
 result<std::string> vercel_redeploy(const plan_step& step, const step_environment& env) {
-    auto* vercel = env.platforms.vercel_of(step_param(step, "service"));
+    const std::string service = step_param(step, "service");
+    auto* vercel = env.platforms.vercel_of(service);
     if (vercel == nullptr) {
-        return fail(error_kind::unavailable, "no Vercel adapter for " + step_param(step, "service"));
+        return fail(error_kind::unavailable, "no Vercel adapter for " + service);
+    }
+    auto live = vercel->current_production();
+    if (!live) {
+        return std::unexpected(live.error());
+    }
+    const bool follow_live = bool_param(step, "follow_live");
+    if (!follow_live) {
+        if (auto same = require_still_live(service, "production", step_param(step, "from"), live->id); !same) {
+            return std::unexpected(same.error());
+        }
     }
     // /deploy ships the branch's newest commit; a /rotate redeploy rebuilds the same commit with the new env.
-    const auto* latest = step.params.if_contains("latest_commit");
-    const bool latest_commit = latest != nullptr && latest->is_bool() && latest->get_bool();
-    auto created = vercel->redeploy(step_param(step, "from"), step_param(step, "name"), step_param(step, "target"),
-                                    latest_commit);
-    if (!created) {
-        return std::unexpected(created.error());
+    auto rebuilt = rebuild_vercel(step, env, *vercel, *live, bool_param(step, "latest_commit"));
+    if (!rebuilt || !follow_live) {
+        return rebuilt;
     }
-    const std::string id = *created;
-    // A new deployment is done when READY; ERROR or CANCELED end it (platforms.md §1.2).
-    return poll_until(step, env, [&](int attempt) -> result<std::optional<std::string>> {
-        auto d = vercel->get_deployment(id);
-        if (!d) {
-            return std::unexpected(d.error());
-        }
-        if (d->state == "ERROR" || d->state == "CANCELED") {
-            return fail(error_kind::conflict, fmt::format("the new deployment `{}` ended {}", id, d->state));
-        }
-        if (!d->ready()) {
-            return std::optional<std::string>{};
-        }
-        return std::optional<std::string>{fmt::format("deployment `{}` is READY ({} polls)", id, attempt)};
-    });
+    return fmt::format("rebuilt `{}` ({}), the deployment live when this step acted, with the new value: {}", live->id,
+                       live->commit_sha.substr(0, 7), *rebuilt);
 }
 
 result<std::string> railway_redeploy(const plan_step& step, const step_environment& env) {
-    auto* railway = env.platforms.railway_of(step_param(step, "service"));
+    const std::string service = step_param(step, "service");
+    const std::string environment = step_param(step, "environment");
+    auto* railway = env.platforms.railway_of(service);
     if (railway == nullptr) {
-        return fail(error_kind::unavailable, "no Railway adapter for " + step_param(step, "service"));
+        return fail(error_kind::unavailable, "no Railway adapter for " + service);
     }
-    auto created = railway->redeploy_latest(step_param(step, "environment"));
+    if (!bool_param(step, "follow_live")) {
+        auto live = railway_live_id(*railway, environment);
+        if (!live) {
+            return std::unexpected(live.error());
+        }
+        if (auto same = require_still_live(service, environment, step_param(step, "from"), *live); !same) {
+            return std::unexpected(same.error());
+        }
+    }
+    auto before_latest = railway_latest_id(*railway, environment);
+    if (!before_latest) {
+        return std::unexpected(before_latest.error());
+    }
+    auto created = railway->redeploy_latest(environment);
+    std::string note;
     if (!created) {
-        return std::unexpected(created.error());
+        // Never sent again: read whether Railway started a deployment (issue 12 item 3).
+        created = railway_deployment_after(created.error(), *railway, environment, *before_latest, env,
+                                           fmt::format("the deploy of {} in {}", service, environment));
+        if (!created) {
+            return std::unexpected(created.error());
+        }
+        note = fmt::format(" ({})", answer_lost_note);
     }
-    const std::string id = *created;
-    // DeploymentStatus: SUCCESS is live; FAILED / CRASHED end it; the rest is still in progress (§2.1).
-    return poll_until(step, env, [&](int attempt) -> result<std::optional<std::string>> {
-        auto status = railway->deployment_status(id);
-        if (!status) {
-            return std::unexpected(status.error());
-        }
-        if (*status == "FAILED" || *status == "CRASHED" || *status == "REMOVED" || *status == "SKIPPED") {
-            return fail(error_kind::conflict, fmt::format("the new deployment `{}` ended {}", id, *status));
-        }
-        if (*status != "SUCCESS") {
-            return std::optional<std::string>{};
-        }
-        return std::optional<std::string>{fmt::format("deployment `{}` is live (SUCCESS after {} polls)", id, attempt)};
-    });
+    auto done = wait_railway_deployment(step, env, *railway, *created);
+    if (!done) {
+        return done;
+    }
+    return *done + note;
 }
 
 result<std::string> verify_run(const plan_step& step, const step_environment& env) {
@@ -77,8 +94,12 @@ result<std::string> verify_run(const plan_step& step, const step_environment& en
     deploy_timeouts timeouts;
     checklist list = deploy_verify_checklist(*env.platforms.config, env.platforms, env.clk, environment, timeouts);
     std::string recorded;
-    if (env.platforms.database && env.platforms.database->audit_db != nullptr) {
-        auto seq = record_verification(*env.platforms.database->audit_db, env.clk, "opsbot", environment, list);
+    storage::database* audit_db = env.platforms.audit_db;
+    if (audit_db == nullptr && env.platforms.database) {
+        audit_db = env.platforms.database->audit_db;
+    }
+    if (audit_db != nullptr) {
+        auto seq = record_verification(*audit_db, env.clk, "opsbot", environment, list);
         if (seq) {
             recorded = fmt::format(" (audit #{})", *seq);
         } else {

@@ -31,6 +31,17 @@ std::string row_line(const adapters::prisma_migration_row& row) {
     return line;
 }
 
+/// The error line of the failed row `name` (never its raw logs: they can quote row data), as a mrkdwn line.
+std::string error_line(const std::vector<adapters::prisma_migration_row>& rows, const std::string& name) {
+    for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
+        if (it->name == name && it->failed()) {
+            const std::string summary = adapters::migration_error_summary(it->logs);
+            return summary.empty() ? std::string("\nError: (no logs recorded)") : "\nError: " + code_span(summary, 300);
+        }
+    }
+    return {};
+}
+
 std::string fresh_name(const clock& clk) {
     const std::time_t t = std::chrono::system_clock::to_time_t(clk.now());
     return fmt::format("restore_{:%Y%m%d_%H%M%S}", fmt::gmtime(t));
@@ -135,6 +146,7 @@ reply migration_failed_reply(const parsed_command& command, const command_contex
     if (verdict.kind == migration_failure::clean) {
         text += fmt::format("\n:large_yellow_circle: *Failed cleanly*: {} — {}.", code_span(verdict.migration, 80),
                             escape_mrkdwn(verdict.reason));
+        text += error_line(**rows, verdict.migration);
         text += fmt::format("\n*Next* (runbook §8 step 4): fix the migration SQL, mark the failed row rolled back "
                             "(`npx prisma migrate resolve --rolled-back {}`), re-run `prisma migrate deploy` "
                             "(`/migrate staging` first), then redeploy and verify (`/deploy verify {}`).",
@@ -143,6 +155,7 @@ reply migration_failed_reply(const parsed_command& command, const command_contex
     }
     text += fmt::format("\n:x: *Started but not finished*: {} (started {}) — {}.", code_span(verdict.migration, 80),
                         escape_mrkdwn(verdict.started_at), escape_mrkdwn(verdict.reason));
+    text += error_line(**rows, verdict.migration);
     text += "\n*Next* (runbook §8 step 3): restore from the pre-migration backup into a fresh database.";
     if (context.db == nullptr) {
         return {text + "\n:warning: No audit database: recorded backups cannot be looked up.", false, false};

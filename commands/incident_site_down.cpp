@@ -47,6 +47,7 @@ result<plan> plan_site_down(const stack_config& config, const platform_registry&
     std::vector<std::string> skipped;
     std::vector<std::string> next_steps;
     std::vector<plan_step> checks;
+    std::vector<std::string> rotation_notes;
     for (const service_config* service : in_rollback_order(config)) {
         auto planned = plan_rollback(config, platforms, rollback_request{service->name, std::nullopt}, clk);
         if (!planned) {
@@ -55,6 +56,10 @@ result<plan> plan_site_down(const stack_config& config, const platform_registry&
         }
         rolled.push_back(service->name);
         next_steps.push_back(fmt::format("{}: {}", service->name, planned->next_step_on_failure));
+        // Which rotations each rollback keeps (issue 12 item 10), named per service.
+        for (const auto& line : planned->impact) {
+            rotation_notes.push_back(fmt::format("{}: {}", service->name, line));
+        }
         for (auto& step : planned->steps) {
             (step.kind == "health.check" ? checks : out.steps).push_back(std::move(step));
         }
@@ -87,6 +92,9 @@ result<plan> plan_site_down(const stack_config& config, const platform_registry&
                                              "to the thread.",
                                              service.url));
         }
+    }
+    for (auto& note : rotation_notes) {
+        out.impact.push_back(std::move(note));
     }
     out.impact.push_back("After the rollback: investigate the root cause on the rolled-back commit, fix, test on "
                          "staging, then re-deploy (runbook §8 steps 3-4).");

@@ -5,6 +5,7 @@
 #include "adapters/postgres_url.hpp"
 #include "adapters/subprocess.hpp"
 #include "commands/backup_plan.hpp"
+#include "commands/migrate_guard.hpp"
 #include "storage/audit_log.hpp"
 
 #include <boost/json/parse.hpp>
@@ -169,10 +170,18 @@ result<plan> plan_migrate(const stack_config& config, const platform_registry& p
         command += (command.empty() ? "" : " ") + arg;
     }
     p.steps.push_back(env_step("prisma.deploy",
-                               fmt::format("Run `{}` in {} with DATABASE_URL of {} (applies {})", command,
-                                           tools->migrations.workdir, environment, joined(status->pending)),
+                               fmt::format("Right before: re-read the migration files (each migration.sql must have "
+                                           "its approved SHA-256, no new folder){}. Then run `{}` in {} with "
+                                           "DATABASE_URL of {} (applies {}), and check _prisma_migrations shows "
+                                           "exactly those, with those checksums",
+                                           environment == "production"
+                                               ? " and that staging still shows them applied with the same "
+                                                 "checksums"
+                                               : "",
+                                           command, tools->migrations.workdir, environment, joined(status->pending)),
                                environment, tools->migrations.timeout));
-    p.steps.back().params["migrations"] = joined(status->pending);
+    // The checksums enter the digest: an edited migration.sql is another plan (issue 12 item 2).
+    p.steps.back().params["approved"] = approved_json(*status);
     p.steps.push_back(env_step("prisma.status",
                                fmt::format("Read _prisma_migrations of {}: every migration applied, none failed",
                                            environment),
@@ -212,8 +221,10 @@ std::string migration_failure_report(std::string_view environment, const adapter
     for (const auto& row : status.rows) {
         if (row.failed()) {
             failed = &row;
-            out += fmt::format("   FAILED: {} started at {}; logs:\n{}\n", row.name, row.started_at,
-                               row.logs.empty() ? "   (no logs)" : adapters::keep_tail(row.logs, 800));
+            // Only the error line: the logs column can quote row data (a DETAIL of a unique violation).
+            const std::string error_line = adapters::migration_error_summary(row.logs);
+            out += fmt::format("   FAILED: {} started at {}; error: {}\n", row.name, row.started_at,
+                               error_line.empty() ? "(no logs)" : error_line);
         }
     }
     if (failed != nullptr) {
@@ -245,7 +256,8 @@ std::string migration_failure_report(std::string_view environment, const adapter
     }
     out += "4. After fixing: redeploy and verify.\n";
     if (!deploy_output.empty()) {
-        out += "Deploy output (tail):\n" + adapters::keep_tail(deploy_output, 1200);
+        out += "Deploy output (tail, without DETAIL lines):\n" +
+               adapters::keep_tail(adapters::without_row_data(deploy_output), 1200);
     }
     return out;
 }

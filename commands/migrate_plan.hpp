@@ -33,7 +33,7 @@ std::optional<std::string> production_gate(const adapters::prisma_status& stagin
                                            const clock& clk);
 
 /// The runbook §8 report after a failed deploy: the last 5 rows of _prisma_migrations, each failed row with
-/// its logs, "Do NOT roll back application code yet", and the next step — partially applied (a failed row):
+/// its error line (adapters::migration_error_summary; never the raw logs, which can quote row data), "Do NOT roll back application code yet", and the next step — partially applied (a failed row):
 /// restore `backup_file` into a fresh database with the exact commands; failed cleanly (no failed row): fix
 /// the SQL and re-run. `url_env` names the variable to point at the restored database. Plain text.
 std::string migration_failure_report(std::string_view environment, const adapters::prisma_status& status,

@@ -33,13 +33,12 @@ std::vector<std::string> environments_of(const parsed_command& command, const da
 }  // namespace
 
 std::string format_prisma_status(std::string_view environment, const adapters::prisma_status& s) {
-    if (!s.managed) {
-        return fmt::format("*{}*: the current database is not managed by Prisma Migrate (no `_prisma_migrations` "
-                           "table); {} migration folders found.",
-                           environment, s.folders.size());
-    }
     std::string out = fmt::format("*{}*: {} migrations found, {} applied", environment, s.folders.size(),
                                   s.applied.size());
+    if (!s.managed) {
+        // As `prisma migrate status` does: no table yet means every folder is still to apply.
+        out += " (no `_prisma_migrations` table yet: Prisma Migrate has not run on this database)";
+    }
     if (s.up_to_date()) {
         out += " — database schema is up to date.";
     }
@@ -48,8 +47,9 @@ std::string format_prisma_status(std::string_view environment, const adapters::p
     }
     for (const auto& row : s.rows) {
         if (row.failed()) {
+            // The error line only: the logs column can quote row data.
             out += fmt::format("\n• :x: failed: {} (started {}): {}", code_span(row.name, 80), row.started_at,
-                               code_span(row.logs, 200));
+                               code_span(adapters::migration_error_summary(row.logs), 300));
         }
     }
     if (!s.modified.empty()) {

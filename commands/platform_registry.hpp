@@ -56,6 +56,9 @@ struct platform_registry {
     std::map<std::string, std::unique_ptr<adapters::secret_provider>> secret_providers;
     /// The stack description, for steps that need more than the adapters ("verify.run"); set by the bot.
     const stack_config* config = nullptr;
+    /// The bot's own database (its audit log), set by the bot whatever else is configured: rollback plans read
+    /// the rotations since their target there, and verify.run records its checklist there. Null in unit tests.
+    storage::database* audit_db = nullptr;
 
     adapters::vercel_platform* vercel_of(const std::string& service) const;
     adapters::railway_platform* railway_of(const std::string& service) const;

@@ -1,8 +1,11 @@
 #include "commands/rollback_plan.hpp"
 
+#include "adapters/sentry.hpp"
 #include "commands/format.hpp"
+#include "commands/rotation_history.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace opsbot::commands {
 namespace {
@@ -33,7 +36,16 @@ plan production_rollback(const service_config& service, std::string_view platfor
     return p;
 }
 
-result<plan> plan_vercel(const service_config& service, adapters::vercel_platform& vercel,
+boost::json::array names_array(const std::vector<std::string>& names) {
+    boost::json::array out;
+    for (const auto& n : names) {
+        out.emplace_back(n);
+    }
+    return out;
+}
+
+result<plan> plan_vercel(const stack_config& config, const platform_registry& platforms,
+                         const service_config& service, adapters::vercel_platform& vercel,
                          const rollback_request& request, const clock& clk) {
     auto deployments = vercel.list_production_deployments(50);
     if (!deployments) {
@@ -47,24 +59,44 @@ result<plan> plan_vercel(const service_config& service, adapters::vercel_platfor
     if (!target) {
         return std::unexpected(target.error());
     }
+    auto rotations = check_rotations(config, platforms, service.name,
+                                     clock::time_point{std::chrono::milliseconds{target->created_ms}});
+    if (!rotations) {
+        return std::unexpected(rotations.error());
+    }
     plan p = production_rollback(service, "Vercel", vercel_next_step);
+    p.impact = rotation_lines(*rotations, service.name, target->id,
+                              fmt::format("a new build of `{}`'s commit with the current environment (takes a build, "
+                                          "usually a few minutes, instead of the instant rollback)",
+                                          target->id));
+    const bool rebuild = rotations->keep_current_values();
     plan_step rollback;
     rollback.kind = "vercel.rollback";
+    const std::string from_text = fmt::format("`{}` ({}, {})", current->id, short_sha(current->commit_sha),
+                                              age_of_ms(current->created_ms, clk));
+    const std::string to_text = fmt::format("`{}` ({}, {})", target->id, short_sha(target->commit_sha),
+                                            age_of_ms(target->created_ms, clk));
     rollback.description =
-        fmt::format("{} {} from `{}` ({}, {}) to `{}` ({}, {}), and wait until the alias job succeeds",
-                    request.deployment ? "Promote" : "Instantly roll back", service.name, current->id,
-                    short_sha(current->commit_sha), age_of_ms(current->created_ms, clk), target->id,
-                    short_sha(target->commit_sha), age_of_ms(target->created_ms, clk));
+        rebuild ? fmt::format("Roll {} back from {} to the code of {} by REBUILDING that commit with the current "
+                              "environment (POST /v13/deployments; takes a build), so no rotated secret comes back; "
+                              "wait until the new deployment is READY",
+                              service.name, from_text, to_text)
+                : fmt::format("{} {} from {} to {}, and wait until the alias job succeeds",
+                              request.deployment ? "Promote" : "Instantly roll back", service.name, from_text, to_text);
     rollback.params = {{"service", service.name},
                        {"from", current->id},
                        {"to", target->id},
-                       {"mode", request.deployment ? "promote" : "rollback"}};
-    rollback.timeout = std::chrono::minutes{3};
+                       {"mode", rebuild ? "rebuild" : request.deployment ? "promote" : "rollback"}};
+    if (rebuild) {
+        rollback.params["keeps_rotated"] = names_array(rotations->newer_secrets());
+    }
+    rollback.timeout = rebuild ? std::chrono::minutes{15} : std::chrono::minutes{3};
     p.steps.push_back(std::move(rollback));
     return p;
 }
 
-result<plan> plan_railway(const service_config& service, adapters::railway_platform& railway,
+result<plan> plan_railway(const stack_config& config, const platform_registry& platforms,
+                          const service_config& service, adapters::railway_platform& railway,
                           const rollback_request& request, const clock& clk) {
     auto deployments = railway.list_deployments("production", 50);
     if (!deployments) {
@@ -78,15 +110,37 @@ result<plan> plan_railway(const service_config& service, adapters::railway_platf
     if (!target) {
         return std::unexpected(target.error());
     }
+    auto rotations = check_rotations(config, platforms, service.name, adapters::parse_utc_iso8601(target->created_at));
+    if (!rotations) {
+        return std::unexpected(rotations.error());
+    }
+    const bool redeploy = rotations->keep_current_values();
+    if (redeploy && !target->can_redeploy) {
+        return fail(error_kind::conflict,
+                    fmt::format("`{}` cannot be redeployed (canRedeploy is false), and a deploymentRollback would "
+                                "restore the variables it was made with, bringing back {}. Roll back by hand without "
+                                "restoring variables: runbook §5 Option B (`git revert HEAD` and push to main).",
+                                target->id, fmt::format("the rotated {}", fmt::join(rotations->newer_secrets(), ", "))));
+    }
     plan p = production_rollback(service, "Railway", railway_next_step);
+    p.impact = rotation_lines(*rotations, service.name, target->id,
+                              fmt::format("`{}`'s build is redeployed with the service's current variables "
+                                          "(deploymentRedeploy, runbook §5 \"Redeploy\")",
+                                          target->id));
     plan_step rollback;
     rollback.kind = "railway.rollback";
     rollback.description = fmt::format(
-        "Roll {} back from `{}` ({}, {}) to `{}` ({}, {}) and wait for the new deployment to succeed",
-        service.name, live->id, short_sha(live->commit_hash), age_of_iso(live->created_at, clk), target->id,
-        short_sha(target->commit_hash), age_of_iso(target->created_at, clk));
+        "{} {} back from `{}` ({}, {}) to `{}` ({}, {}){} and wait for the new deployment to succeed",
+        redeploy ? "Redeploy" : "Roll", service.name, live->id, short_sha(live->commit_hash),
+        age_of_iso(live->created_at, clk), target->id, short_sha(target->commit_hash),
+        age_of_iso(target->created_at, clk),
+        redeploy ? " with the CURRENT variables (deploymentRedeploy), so no rotated secret comes back"
+                 : " (deploymentRollback: image and variables of the target)");
     rollback.params = {{"service", service.name}, {"environment", "production"}, {"from", live->id},
-                       {"to", target->id}};
+                       {"to", target->id}, {"mode", redeploy ? "redeploy" : "rollback"}};
+    if (redeploy) {
+        rollback.params["keeps_rotated"] = names_array(rotations->newer_secrets());
+    }
     rollback.timeout = std::chrono::minutes{10};
     p.steps.push_back(std::move(rollback));
     auto health = service.health_url.find("production");
@@ -110,14 +164,14 @@ result<plan> plan_rollback(const stack_config& config, const platform_registry& 
         if (!vercel) {
             return std::unexpected(vercel.error());
         }
-        return plan_vercel(service, **vercel, request, clk);
+        return plan_vercel(config, platforms, service, **vercel, request, clk);
     }
     if (service.platform == "railway") {
         auto railway = railway_adapter(platforms, service.name);
         if (!railway) {
             return std::unexpected(railway.error());
         }
-        return plan_railway(service, **railway, request, clk);
+        return plan_railway(config, platforms, service, **railway, request, clk);
     }
     return fail(error_kind::unavailable,
                 fmt::format("Service `{}` runs on `{}`, which /rollback does not support.", service.name,

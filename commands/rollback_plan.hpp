@@ -20,6 +20,10 @@ struct rollback_request {
 /// Vercel: instant rollback to the previous READY production deployment (promote for a named one) and
 /// wait for the alias job; Railway: deploymentRollback to the newest older deployment with
 /// canRollback, wait for the new deployment to succeed, then the production /health check.
+/// Both restore the target's variables, so when the audit log shows a rotation of the service's secrets newer
+/// than the target the plan keeps the current values instead (without an audit log it warns in its impact): Vercel rebuilds the target's commit with the current environment (mode "rebuild"), Railway redeploys
+/// the target's build with the current variables (deploymentRedeploy, mode "redeploy"); the plan's impact names
+/// the rotations and the rule (issue 12 item 10). Every step re-checks that its `from` is still live.
 /// Called again right before running: a different digest means the world moved and the approval is void.
 result<plan> plan_rollback(const stack_config& config, const platform_registry& platforms,
                            const rollback_request& request, const clock& clk);

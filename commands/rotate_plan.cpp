@@ -53,6 +53,11 @@ plan_step first_step(const stack_config& config, const secret_config& secret, co
         s.description = secret.generate == "posthog"
                             ? fmt::format("Reset the PostHog project key through its API (the old key stops working "
                                           "at once) and keep the new one in memory only")
+                        : secret.generate == "openai"
+                            ? fmt::format("Create a new OpenAI service account through the admin API; its API key is "
+                                          "the new {} (the old service account keeps working until it is deleted at "
+                                          "the end); keep the key in memory only",
+                                          secret.name)
                             : fmt::format("Create a new {} key through the {} API (the old key keeps working until it "
                                           "is revoked at the end) and keep it in memory only",
                                           secret.name, provider_title(secret.generate));
@@ -78,6 +83,9 @@ result<void> add_redeploys(const stack_config& config, const platform_registry& 
                            const std::string& environment, const clock& clk, plan& p) {
     for (const auto& name : secret.services) {
         const auto& service = config.services.at(name);
+        // `follow_live`: the step redeploys what is live when it acts, re-read right before (a rotation may wait
+        // hours for a person; shipping an id recorded now could put older code back in production). Only the
+        // wording names what is live now, so a newer deployment does not void the approval.
         if (service.platform == "vercel") {
             auto* vercel = platforms.vercel_of(name);
             auto current = vercel->current_production();
@@ -86,11 +94,12 @@ result<void> add_redeploys(const stack_config& config, const platform_registry& 
             }
             plan_step s;
             s.kind = "vercel.redeploy";
-            s.description = fmt::format("Redeploy {} from `{}` ({}, {}; the same commit, no newer code) so it picks "
-                                        "up the new value, and wait until the new deployment is READY",
+            s.description = fmt::format("Redeploy {} so it picks up the new value: rebuild the deployment live when "
+                                        "this step runs (now `{}`, {}, {}; the same commit, no newer code) and wait "
+                                        "until the new deployment is READY",
                                         name, current->id, short_sha(current->commit_sha),
                                         age_of_ms(current->created_ms, clk));
-            s.params = {{"service", name}, {"from", current->id},
+            s.params = {{"service", name}, {"follow_live", true},
                         {"name", current->name.empty() ? name : current->name}, {"target", "production"},
                         {"latest_commit", false}};
             s.timeout = std::chrono::minutes{15};
@@ -106,8 +115,10 @@ result<void> add_redeploys(const stack_config& config, const platform_registry& 
         s.kind = "railway.redeploy";
         s.description = fmt::format("Redeploy {} in {} (serviceInstanceDeployV2{}) so it picks up the new value, and "
                                     "wait for SUCCESS",
-                                    name, environment, live ? fmt::format(", replacing `{}`", live->id) : "");
-        s.params = {{"service", name}, {"environment", environment}, {"from", live ? live->id : ""}};
+                                    name, environment, live ? fmt::format(", replacing what is live then; now `{}`",
+                                                                          live->id)
+                                                            : "");
+        s.params = {{"service", name}, {"environment", environment}, {"follow_live", true}};
         s.timeout = std::chrono::minutes{20};
         p.steps.push_back(std::move(s));
         if (auto health = service.health_url.find(environment); health != service.health_url.end()) {
@@ -115,6 +126,48 @@ result<void> add_redeploys(const stack_config& config, const platform_registry& 
         }
     }
     return {};
+}
+
+/// The Railway services of `secret`: where CREDENTIAL_ENCRYPTION_KEY_NEXT is staged.
+std::vector<std::string> railway_holders(const stack_config& config, const secret_config& secret) {
+    std::vector<std::string> out;
+    for (const auto& name : secret.services) {
+        if (config.services.at(name).platform == "railway") {
+            out.push_back(name);
+        }
+    }
+    return out;
+}
+
+/// Issue 12 item 4: the new key is held by the platform (CREDENTIAL_ENCRYPTION_KEY_NEXT) before any credential is
+/// re-encrypted with it, so a crash at any point leaves the key that reads the credentials on the platform.
+void add_staged_reencryption(const stack_config& config, const secret_config& secret, const std::string& environment,
+                             plan& p) {
+    const std::string staged = staged_name(secret.name);
+    const auto holders = railway_holders(config, secret);
+    for (const auto& name : holders) {
+        plan_step s;
+        s.kind = "secret.stage";
+        s.description = fmt::format("Stage the new key on Railway `{}` ({}) as `{}` with skipDeploys, before anything "
+                                    "uses it. Way back if the run stops here: nothing changed for the app (the old key "
+                                    "is in force); `{}` holds an unused key",
+                                    name, environment, staged, staged);
+        s.params = {{"secret", secret.name}, {"service", name}, {"environment", environment}, {"variable", staged}};
+        s.timeout = std::chrono::minutes{1};
+        p.steps.push_back(std::move(s));
+    }
+    plan_step s;
+    s.kind = "secret.reencrypt";
+    s.description = fmt::format("Re-encrypt the stored credentials: run `{}` with the old key (read from {}) and the "
+                                "new one (read back from `{}` first: it must be the staged key) in its environment "
+                                "only; if it fails, the old key stays in force. Way back if the run stops after this: "
+                                "the credentials are under the key in `{}`: set {} to that value and redeploy",
+                                fmt::join(secret.reencrypt_command, " "), holders.front(), staged, staged,
+                                secret.name);
+    s.params = {{"secret", secret.name}, {"service", holders.front()}, {"environment", environment},
+                {"staged", staged}};
+    s.timeout = std::chrono::minutes{30};
+    p.steps.push_back(std::move(s));
 }
 
 }  // namespace
@@ -150,16 +203,7 @@ result<plan> plan_rotate(const stack_config& config, const platform_registry& pl
     p.next_step_on_failure = rotate_way_back(secret);
     p.steps.push_back(first_step(config, secret, environment));
     if (!secret.reencrypt_command.empty()) {
-        const auto holder = std::ranges::find_if(
-            secret.services, [&](const std::string& s) { return config.services.at(s).platform == "railway"; });
-        plan_step s;
-        s.kind = "secret.reencrypt";
-        s.description = fmt::format("Re-encrypt the stored credentials: run `{}` with the old key (read from {}) and "
-                                    "the new one in its environment only; if it fails, the old key stays in force",
-                                    fmt::join(secret.reencrypt_command, " "), *holder);
-        s.params = {{"secret", secret.name}, {"service", *holder}, {"environment", environment}};
-        s.timeout = std::chrono::minutes{30};
-        p.steps.push_back(std::move(s));
+        add_staged_reencryption(config, secret, environment, p);
     }
     if (secret.generate != "manual") {
         for (const auto& name : secret.services) {
@@ -183,6 +227,18 @@ result<plan> plan_rotate(const stack_config& config, const platform_registry& pl
     }
     if (auto added = add_redeploys(config, platforms, secret, environment, clk, p); !added) {
         return std::unexpected(added.error());
+    }
+    if (!secret.reencrypt_command.empty()) {
+        for (const auto& name : railway_holders(config, secret)) {
+            plan_step s;
+            s.kind = "secret.unstage";
+            s.description = fmt::format("Empty `{}` on Railway `{}` ({}) with skipDeploys: {} holds the new key now",
+                                        staged_name(secret.name), name, environment, secret.name);
+            s.params = {{"secret", secret.name}, {"service", name}, {"environment", environment},
+                        {"variable", staged_name(secret.name)}};
+            s.timeout = std::chrono::minutes{1};
+            p.steps.push_back(std::move(s));
+        }
     }
     if (made_by_provider(secret)) {
         plan_step verify;
@@ -211,9 +267,13 @@ result<plan> plan_rotate(const stack_config& config, const platform_registry& pl
     if (secret.generate == "resend" || secret.generate == "openai") {
         plan_step revoke;
         revoke.kind = "secret.revoke";
-        revoke.description = fmt::format("Revoke the old {} key(s) through the {} API (only after the new key was "
-                                         "verified in this run)",
-                                         secret.name, provider_title(secret.generate));
+        revoke.description = secret.generate == "openai"
+                                 ? fmt::format("Revoke the old {}: delete its old OpenAI service account(s), and with "
+                                               "them their keys (only after the new key was verified in this run)",
+                                               secret.name)
+                                 : fmt::format("Revoke the old {} key(s) through the {} API (only after the new key "
+                                               "was verified in this run)",
+                                               secret.name, provider_title(secret.generate));
         revoke.params = {{"secret", secret.name}};
         revoke.timeout = std::chrono::minutes{1};
         p.steps.push_back(std::move(revoke));

@@ -14,7 +14,7 @@ std::string hand_revoke_text(const std::string& secret, const std::string& provi
     if (provider == "resend") {
         dashboard = "Resend dashboard (API Keys)";
     } else if (provider == "openai") {
-        dashboard = "OpenAI dashboard (project API keys)";
+        dashboard = "OpenAI dashboard (the project's service accounts)";
     }
     return fmt::format("no old key was revoked: opsbot found no key it made, so the previous {} was not made by "
                        "opsbot and is *still valid*: revoke it by hand in the {}",
@@ -55,6 +55,10 @@ std::string rotate_state_mrkdwn(const stack_config& config, const plan& p, const
                    : fmt::format("• Old key(s): {} of {} revoked, the rest *still valid*{}\n", vault.revoked, total,
                                  vault.verified ? "" : " (the new key was not verified, so none was revoked)");
         }
+    }
+    for (const auto& service : vault.staged_on) {
+        out += fmt::format("• `{}_NEXT` on `{}`: holds the new key (staged before the re-encryption)\n",
+                           escape_mrkdwn(name), escape_mrkdwn(service));
     }
     if (vault.reencrypted) {
         out += "• Stored credentials: re-encrypted with the new key\n";

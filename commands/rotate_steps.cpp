@@ -45,6 +45,30 @@ std::string key_label(const clock& clk) {
     return "opsbot-" + stamp.substr(0, 8) + "-" + stamp.substr(8, 6);
 }
 
+/// After a create whose answer was lost or unreadable (issue 12 item 3): the provider may have made a key whose value
+/// nobody saw, so it can never be used. Find it by this run's name, revoke it, and say what was found; the create
+/// itself is never repeated.
+std::string after_unclear_create(adapters::secret_provider& provider, const std::string& label, const error& e) {
+    if (e.kind != error_kind::unknown_outcome && e.kind != error_kind::bad_response) {
+        return {};
+    }
+    auto revoked = provider.cleanup_unused(label, "");
+    if (!revoked) {
+        spdlog::error("{}: after an unclear create, listing the {}s named {} failed: {}", provider.name(),
+                      provider.id_noun(), label, revoked.error().message);
+        return fmt::format("; {} may hold a {} named `{}` made by this run, which could not be checked ({}): "
+                           "revoke it by hand; the old key stays in force",
+                           provider.name(), provider.id_noun(), label, revoked.error().message);
+    }
+    if (revoked->empty()) {
+        return fmt::format("; {} lists no {} named `{}`: nothing was made, the old key stays in force",
+                           provider.name(), provider.id_noun(), label);
+    }
+    return fmt::format("; {} had made it anyway: {} `{}` revoked (its value was never seen), the old key stays in "
+                       "force",
+                       provider.name(), provider.id_noun(), fmt::join(*revoked, "`, `"));
+}
+
 result<std::string> generate(const plan_step& step, const step_environment& env) {
     secret_vault& vault = *env.vault;
     const std::string secret = step_param(step, "secret");
@@ -64,9 +88,10 @@ result<std::string> generate(const plan_step& step, const step_environment& env)
         }
         vault.old_key_ids = std::move(*ids);
     }
-    auto key = provider->create_key(key_label(env.clk));
+    const std::string label = key_label(env.clk);
+    auto key = provider->create_key(label);
     if (!key) {
-        return std::unexpected(key.error());
+        return fail(key.error().kind, key.error().message + after_unclear_create(*provider, label, key.error()));
     }
     vault.new_key_id = key->id;
     vault.set_new_value(std::move(key->value), secret);
@@ -75,8 +100,9 @@ result<std::string> generate(const plan_step& step, const step_environment& env)
         return fmt::format("{} reset the key (fingerprint {}); the old key no longer works", provider->name(),
                            vault.new_fingerprint());
     }
-    return fmt::format("{} created key `{}` (fingerprint {}); {} old key(s) to revoke after verification",
-                       provider->name(), key->id, vault.new_fingerprint(), vault.old_key_ids.size());
+    return fmt::format("{} created {} `{}` (fingerprint {}); {} old {}(s) to revoke after verification",
+                       provider->name(), provider->id_noun(), key->id, vault.new_fingerprint(),
+                       vault.old_key_ids.size(), provider->id_noun());
 }
 
 /// Runs the configured re-encryption with the two keys in the child's environment only; besides them it gets the
@@ -113,6 +139,24 @@ result<std::string> reencrypt(const plan_step& step, const step_environment& env
         return fail(error_kind::not_found, fmt::format("{} is not set on Railway `{}`: nothing to re-encrypt from; "
                                                        "the old key stays in force",
                                                        secret->name, step_param(step, "service")));
+    }
+    // Issue 12 item 4: never re-encrypt with a key only this process holds. The staged copy on the platform must be
+    // the new key, read back now.
+    const std::string staged = step_param(step, "staged");
+    if (!staged.empty()) {
+        auto held = variables->find(staged);
+        const std::string held_fp = held == variables->end() || held->second.empty() ? "" : fingerprint(held->second);
+        if (held_fp != env.vault->new_fingerprint()) {
+            for (auto& [name, value] : *variables) {
+                cleanse(value);
+            }
+            return fail(error_kind::conflict,
+                        fmt::format("refusing to re-encrypt: `{}` on Railway `{}` does not hold the new key "
+                                    "(fingerprint {} expected, {} found), so the platform would not hold the key the "
+                                    "credentials need; the old key stays in force",
+                                    staged, step_param(step, "service"), env.vault->new_fingerprint(),
+                                    held_fp.empty() ? "none" : held_fp));
+        }
     }
     env.vault->set_old_value(std::move(current->second), secret->name);
     for (auto& [name, value] : *variables) {
@@ -187,6 +231,35 @@ result<std::string> write(const plan_step& step, const step_environment& env) {
     }
     env.vault->holding_new.insert(service);
     return fmt::format("{} holds the new {} (fingerprint {})", where, secret, env.vault->new_fingerprint());
+}
+
+/// secret.stage / secret.unstage: the new key as `variable` (CREDENTIAL_ENCRYPTION_KEY_NEXT) on a Railway service,
+/// with skipDeploys, before the re-encryption; emptied once the secret itself holds it (issue 12 item 4).
+result<std::string> stage(const plan_step& step, const step_environment& env) {
+    const std::string service = step_param(step, "service");
+    const std::string variable = step_param(step, "variable");
+    auto* railway = env.platforms.railway_of(service);
+    if (railway == nullptr) {
+        return fail(error_kind::unavailable, "no Railway adapter for " + service);
+    }
+    const bool staging = step.kind == "secret.stage";
+    if (staging && !env.vault->has_new_value()) {
+        return fail(error_kind::internal, "no new value in this run to stage");
+    }
+    const std::string where = fmt::format("`{}` on Railway `{}` ({})", variable, service, step_param(step, "environment"));
+    auto written = railway->upsert_variables(step_param(step, "environment"),
+                                             {{variable, staging ? env.vault->new_value() : std::string{}}}, true);
+    if (!written) {
+        return fail(written.error().kind, fmt::format("{} {} failed: {}", staging ? "staging the new key as" : "emptying",
+                                                      where, written.error().message));
+    }
+    if (!staging) {
+        env.vault->staged_on.erase(service);
+        return fmt::format("{} emptied: {} holds the new key", where, step_param(step, "secret"));
+    }
+    env.vault->staged_on.insert(service);
+    return fmt::format("{} holds the new key (fingerprint {}) before any credential uses it", where,
+                       env.vault->new_fingerprint());
 }
 
 std::vector<std::string> names_in(const plan_step& step, std::string_view key) {
@@ -277,6 +350,9 @@ result<std::string> run_rotate_step(const plan_step& step, const step_environmen
     }
     if (step.kind == "secret.reencrypt") {
         return reencrypt(step, env);
+    }
+    if (step.kind == "secret.stage" || step.kind == "secret.unstage") {
+        return stage(step, env);
     }
     if (step.kind == "secret.write_railway" || step.kind == "secret.write_vercel") {
         return write(step, env);

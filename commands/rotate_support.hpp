@@ -11,6 +11,10 @@
 
 namespace opsbot::commands {
 
+/// Where a re-encrypted secret's new value is staged before any credential is re-encrypted with it:
+/// "CREDENTIAL_ENCRYPTION_KEY" -> "CREDENTIAL_ENCRYPTION_KEY_NEXT" (issue 12 item 4).
+inline std::string staged_name(const std::string& secret) { return secret + "_NEXT"; }
+
 /// The exact way back when a rotation of `secret` stops half-way (the plan's next_step_on_failure).
 std::string rotate_way_back(const secret_config& secret);
 

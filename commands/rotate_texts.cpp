@@ -15,11 +15,19 @@ std::vector<std::string> rotate_impact(const secret_config& secret, const rotate
         out.emplace_back("All sessions are invalidated — users must log in again (runbook §6).");
     }
     if (secret.name == "CREDENTIAL_ENCRYPTION_KEY") {
-        out.emplace_back("Stored tool credentials are re-encrypted with the new key before it is written; if the "
-                         "re-encryption fails, the old key stays in force.");
+        out.emplace_back("The new key is first staged on the platform as CREDENTIAL_ENCRYPTION_KEY_NEXT, then the stored "
+                         "tool credentials are re-encrypted with it, then it becomes CREDENTIAL_ENCRYPTION_KEY: at no "
+                         "point does only opsbot's memory hold the key the credentials need. If the re-encryption "
+                         "fails, the old key stays in force.");
     }
-    if (secret.generate == "resend" || secret.generate == "openai") {
+    if (secret.generate == "resend") {
         out.emplace_back("The old key keeps working until the new one is verified; only then is it revoked.");
+    }
+    if (secret.generate == "openai") {
+        // OpenAI deletes a service account's key only with the account (api-specs/openai.json).
+        out.emplace_back("A new OpenAI service account is created, its key being the new value. The old service "
+                         "account and its key keep working until the new key is verified; only then is it revoked, by "
+                         "deleting the old service account.");
     }
     if (secret.generate == "posthog") {
         out.emplace_back("PostHog's reset invalidates the old project key at once: events sent with it are lost "
@@ -51,13 +59,23 @@ std::string rotate_way_back(const secret_config& secret) {
                            secret.name, again);
     }
     if (!secret.reencrypt_command.empty()) {
-        return fmt::format("If it stopped before the write, the old {0} is still in force everywhere and nothing "
-                           "needs undoing. If it stopped after the write, the services listed above hold the new key "
-                           "and the credentials are re-encrypted with it: finish by redeploying them (dashboard) or "
-                           "{1}; never redeploy with the old key.",
+        return fmt::format("Before the re-encryption: the old {0} is in force and the credentials are under it; {0}_NEXT "
+                           "may hold an unused key (empty it, or {1}). If the re-encryption ran (see \"Stored "
+                           "credentials\" above) and {0} was not written: the credentials are under the key in "
+                           "{0}_NEXT — set {0} to that value (Railway variables) and redeploy. After the write: the "
+                           "services listed above hold the new key; finish by redeploying them (dashboard) or {1}. "
+                           "Never redeploy with the old key once the credentials were re-encrypted.",
                            secret.name, again);
     }
-    if (secret.generate == "resend" || secret.generate == "openai") {
+    if (secret.generate == "openai") {
+        return fmt::format("The old {0} was not revoked (its service account is deleted only after the new key is "
+                           "verified), so services still holding it keep working. Either {1} (the next run also "
+                           "deletes the unused new service account), or go back: delete the new service account "
+                           "(named `opsbot-…`) in the OpenAI dashboard and redeploy the services listed above as "
+                           "holding the new value with the old one.",
+                           secret.name, again);
+    }
+    if (secret.generate == "resend") {
         return fmt::format("The old {0} was not revoked (revoking comes only after the new key is verified), so "
                            "services still holding it keep working. Either {1} (the next run also revokes the "
                            "unused new key), or go back: delete the new key in the provider's dashboard and redeploy "

@@ -34,6 +34,7 @@ public:
     std::string new_key_id;                  ///< the provider's id of the new key (safe to show)
     std::vector<std::string> old_key_ids;    ///< provider keys to revoke once the new one is verified
     std::set<std::string> holding_new;       ///< services whose platform holds the new value
+    std::set<std::string> staged_on;         ///< services holding the new value staged as <SECRET>_NEXT
     std::map<std::string, std::string> before;  ///< service -> fingerprint of the value read before (manual.wait)
     std::size_t revoked = 0;                 ///< old keys revoked in this run
     bool verified = false;                   ///< secret.verify succeeded in this run (revoke requires it)

@@ -92,35 +92,39 @@ std::string redact_token_shapes(std::string_view text) {
 
 void redactor::add_secret(std::string value, std::string label) {
     if (value.size() < 6) {
+        secure_erase(value);
         return;
     }
+    secret entry{make_wiping_string(value), std::move(label)};
+    secure_erase(value);
     std::unique_lock lock(mutex_);
-    if (std::ranges::any_of(secrets_, [&](const secret& s) { return s.value == value; })) {
+    if (std::ranges::any_of(secrets_, [&](const secret& s) { return s.value == entry.value; })) {
         return;
     }
-    secrets_.push_back({std::move(value), std::move(label)});
+    secrets_.push_back(std::move(entry));
     // Longest first, so a secret containing another is replaced whole.
     std::ranges::sort(secrets_, [](const secret& a, const secret& b) { return a.value.size() > b.value.size(); });
 }
 
 void redactor::remove_secret(std::string_view value) {
     std::unique_lock lock(mutex_);
-    std::erase_if(secrets_, [&](const secret& s) { return s.value == value; });
+    std::erase_if(secrets_, [&](const secret& s) { return std::string_view(s.value) == value; });
 }
 
 std::string redactor::redact(std::string_view text) const {
-    std::string out(text);
+    // The text still holds the values until they are replaced: work on a copy that is wiped when released.
+    wiping_string out = make_wiping_string(text);
     {
         std::shared_lock lock(mutex_);
         for (const auto& s : secrets_) {
-            std::string replacement = s.label.empty() ? "[redacted]" : "[redacted:" + s.label + "]";
-            for (size_t pos = out.find(s.value); pos != std::string::npos; pos = out.find(s.value, pos)) {
-                out.replace(pos, s.value.size(), replacement);
+            const std::string replacement = s.label.empty() ? "[redacted]" : "[redacted:" + s.label + "]";
+            for (size_t pos = out.find(s.value); pos != wiping_string::npos; pos = out.find(s.value, pos)) {
+                out.replace(pos, s.value.size(), replacement.data(), replacement.size());
                 pos += replacement.size();
             }
         }
     }
-    return redact_token_shapes(out);
+    return redact_token_shapes(std::string_view(out.data(), out.size()));
 }
 
 redactor& global_redactor() {

@@ -157,6 +157,10 @@ result<json::object> web_api::call(const std::string& method, const json::object
     request.url = adapters::join_url(api_url_, method);
     request.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", std::string(json_content_type)}};
     request.body = json::serialize(body);
+    // Sent again after a 5xx or a lost answer: chat.update and views.publish set the same content again, and for
+    // chat.post* a message posted twice is the lesser harm than an incident notice lost (@slack/web-api retries
+    // these calls the same way).
+    request.idempotent = true;
     return read_reply(method, http_.send(request), {bot_token_, app_token_});
 }
 
@@ -171,6 +175,7 @@ result<std::string> web_api::open_connection() {
     request.method = "POST";
     request.url = adapters::join_url(api_url_, method);
     request.headers = {{"Authorization", "Bearer " + app_token_}, {"Content-Type", std::string(form_content_type)}};
+    request.idempotent = true;  // it only hands out a WebSocket URL; an unused one expires
     auto reply = read_reply(method, http_.send(request), {bot_token_, app_token_});
     if (!reply) {
         return std::unexpected(std::move(reply.error()));
@@ -241,6 +246,7 @@ result<void> web_api::respond(const std::string& response_url, const message& ms
     request.url = response_url;
     request.headers = {{"Content-Type", std::string(json_content_type)}};
     request.body = json::serialize(body);
+    request.idempotent = true;  // as call(): an answer shown twice is better than none
     auto sent = http_.send(request);
     if (!sent) {
         error e = std::move(sent.error());

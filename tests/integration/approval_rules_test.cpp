@@ -275,7 +275,7 @@ TEST_CASE("plan drift: a newer deployment appeared after the request, so the app
     auto requests = h.vercel().requests();
     auto post = std::find_if(requests.begin(), requests.end(), [](const auto& r) { return r.method == "POST"; });
     REQUIRE(post != requests.end());
-    CHECK(post->path == std::string("/v9/projects/prj_abc/rollback/") + vercel_live);
+    CHECK(post->path == std::string("/v1/projects/prj_abc/rollback/") + vercel_live);
     CHECK(h.vercel_mutations() == 1);
     CHECK(h.audit_ok());
 }

@@ -36,7 +36,7 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 }  // namespace
 
-TEST_CASE("BetterStack: monitors with their status; a down monitor is reported", "[betterstack]") {
+TEST_CASE("BetterStack: monitors with their status, a down monitor is reported", "[betterstack]") {
     fixture f;
     f.fake.set_monitors({{"1", "Web", "https://app.example.com", "up", "2026-11-26T10:00:00.000Z"},
                          {"2", "API health", "https://api.example.com/health", "down", "2026-11-26T10:00:30.000Z"},

@@ -111,6 +111,18 @@ TEST_CASE("deploy verify: each kind of red fails, is recorded, and asks for an i
     }
 }
 
+TEST_CASE("deploy verify: a /health 503 names its failing checks (redis: error), not only the status",
+          "[deploy][verify]") {
+    deploy_world w;
+    w.api_health.set_answer(503, R"({"status":"error","checks":{"db":"ok","redis":"error"}})");
+    auto r = commands::deploy_verify_reply(deploy_command("verify", {{"env", "production"}}), w.context());
+    INFO(r.text);
+    CHECK(r.is_error);
+    CHECK(contains(r.text, "\xE2\x9D\x8C *Health of api*: HTTP 503 (redis: error)"));
+    CHECK(contains(r.incident_summary, "redis: error"));
+    CHECK_FALSE(contains(r.text, "db: ok"));  // only what failed is named
+}
+
 TEST_CASE("deploy verify: new Sentry warnings only are a warning", "[deploy][verify]") {
     deploy_world w;
     w.sentry.set_issues({issue("API-9", "2026-11-26T11:45:00Z", "warning")});

@@ -70,7 +70,7 @@ TEST_CASE("health: HTTP 500 and malformed answers are not ok, not errors", "[hea
     REQUIRE(failed);
     CHECK_FALSE(failed->ok);
     CHECK(failed->http_status == 500);
-    CHECK(failed->reason == "HTTP 500");
+    CHECK(failed->reason == "HTTP 500 (db: down)");
     CHECK(fake.request_count() == 1);  // one attempt: the checker's client does not hammer a sick service
 
     fake.set_answer(503, R"({"status":"error"})");
@@ -78,6 +78,7 @@ TEST_CASE("health: HTTP 500 and malformed answers are not ok, not errors", "[hea
     REQUIRE(unavailable);
     CHECK_FALSE(unavailable->ok);
     CHECK(unavailable->http_status == 503);
+    CHECK(unavailable->reason == "HTTP 503 (status: error)");
 
     fake.set_answer(200, "<html>Bad gateway</html>");
     auto malformed = checker->check(fake.url(), std::chrono::seconds(5));
@@ -112,17 +113,33 @@ TEST_CASE("health: an endpoint that never answers is a timeout error", "[health]
     CHECK(again->ok);
 }
 
-TEST_CASE("health: a shared client's request_timeout also bounds the check", "[health]") {
+TEST_CASE("health: the bot's checker is bounded by the check's timeout", "[health]") {
     fake_health fake;
-    auto options = quick_options();
-    options.request_timeout = std::chrono::milliseconds(300);
-    auto http = make_http_client(options);
+    auto http = make_http_client(quick_options());
     auto checker = make_health_checker(*http);
     fake.knobs().block();
-    auto result = checker->check(fake.url(), std::chrono::seconds(5));
+    auto result = checker->check(fake.url(), std::chrono::milliseconds(300));
     fake.knobs().release();
     REQUIRE_FALSE(result);
     CHECK(result.error().kind == error_kind::timeout);
+}
+
+TEST_CASE("health: a 503 names the failing checks from its body, through the bot's (shared-client) checker",
+          "[health]") {
+    fake_health fake;
+    auto options = quick_options();
+    options.max_attempts = 4;  // the shared client retries 5xx: the check must not
+    auto http = make_http_client(options);
+    auto checker = make_health_checker(*http);
+    fake.set_answer(503, R"({"status":"error","checks":{"db":"ok","redis":"error"}})");
+    auto report = checker->check(fake.url(), std::chrono::seconds(5));
+    REQUIRE(report);
+    CHECK_FALSE(report->ok);
+    CHECK(report->http_status == 503);
+    CHECK(report->redis == "error");
+    CHECK(report->db == "ok");
+    CHECK(report->reason == "HTTP 503 (redis: error)");
+    CHECK(fake.request_count() == 1);
 }
 
 TEST_CASE("health: judge_health_answer is strict about every check", "[health]") {

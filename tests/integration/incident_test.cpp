@@ -439,7 +439,7 @@ std::vector<storage::audit_entry> entries_of(const std::string& db_path, const s
 
 }  // namespace
 
-TEST_CASE("secret-leaked: the checklist shows with the plan; the filled record is kept when the rotation ends",
+TEST_CASE("secret-leaked: the checklist shows with the plan, the filled record is kept when the rotation ends",
           "[incident]") {
     bot_harness h(leak_options());
     h.command(requester, "/incident", "secret-leaked BETTER_AUTH_SECRET");

@@ -3,9 +3,11 @@
 #include "adapters/health.hpp"
 #include "adapters/subprocess.hpp"
 #include "commands/migrate_plan.hpp"
+#include "commands/incident_migration.hpp"
 #include "commands/migrate_status.hpp"
 #include "commands/planner.hpp"
 #include "commands/step_runner.hpp"
+#include "core/sha256.hpp"
 #include "storage/audit_log.hpp"
 #include "storage/database.hpp"
 #include "tests/support/fake_health.hpp"
@@ -17,6 +19,7 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <sstream>
 
@@ -53,6 +56,7 @@ struct migrate_world {
     stack_config config;
     commands::platform_registry platforms;
     std::vector<std::string> texts;  // every outcome and error the steps produced
+    error_kind failure_kind = error_kind::internal;
     std::ostringstream log_capture;
 
     migrate_world(const std::string& admin_url, const std::string& fixture)
@@ -89,14 +93,19 @@ struct migrate_world {
         return commands::make_plan(config, platforms, request, clk);
     }
     /// Runs the steps in order and stops at the first failure, like the executor; returns the failed index.
-    std::optional<size_t> run(const commands::plan& p, std::string& failure) {
+    std::optional<size_t> run(const commands::plan& p, std::string& failure,
+                              const std::function<void(size_t)>& before_step = {}) {
         commands::step_environment env{platforms, clk, [](std::chrono::milliseconds) {},
                                        std::chrono::milliseconds{1}};
         for (size_t i = 0; i < p.steps.size(); ++i) {
+            if (before_step) {
+                before_step(i);
+            }
             auto r = commands::run_step(p.steps[i], env);
             texts.push_back(r ? *r : r.error().message);
             if (!r) {
                 failure = r.error().message;
+                failure_kind = r.error().kind;
                 return i;
             }
         }
@@ -114,7 +123,7 @@ struct migrate_world {
 
 }  // namespace
 
-TEST_CASE("production is refused until staging is migrated and verified; then both run", "[postgres][migrate]") {
+TEST_CASE("production is refused until staging is migrated and verified, then both run", "[postgres][migrate]") {
     auto admin = testing::test_pg_url();
     if (!admin) {
         WARN("OPSBOT_TEST_PG_URL not set: skipping (run `make test`)");
@@ -126,9 +135,12 @@ TEST_CASE("production is refused until staging is migrated and verified; then bo
     status_cmd.family = "migrate";
     status_cmd.subcommand = "status";
     auto fresh = commands::migrate_status_reply(status_cmd, ctx);
-    CHECK(fresh.text.find("*staging*: the current database is not managed by Prisma Migrate") != std::string::npos);
-    CHECK(fresh.text.find("*production*: the current database is not managed by Prisma Migrate") !=
-          std::string::npos);
+    // No _prisma_migrations table yet: every folder is pending, as `prisma migrate status` lists them (item 11).
+    for (const char* env : {"*staging*", "*production*"}) {
+        CHECK(fresh.text.find(std::string(env) + ": 2 migrations found, 0 applied (no `_prisma_migrations` table "
+                                                 "yet") != std::string::npos);
+    }
+    CHECK(fresh.text.find("pending (2): `20261101000000_init`, `20261102000000_add_orders`") != std::string::npos);
 
     auto refused = w.plan("production");
     REQUIRE_FALSE(refused);
@@ -238,4 +250,158 @@ TEST_CASE("a failing migration stops the plan with the runbook §8 report", "[po
     REQUIRE_FALSE(blocked);
     CHECK(blocked.error().message.find("P3009") != std::string::npos);
     w.check_no_password();
+}
+
+namespace {
+
+/// Runs `p` and, right before its prisma.deploy step (after the backup), calls `change`.
+std::optional<size_t> run_changing_before_deploy(migrate_world& w, const commands::plan& p, std::string& failure,
+                                                 const std::function<void()>& change) {
+    return w.run(p, failure, [&](size_t i) {
+        if (p.steps[i].kind == "prisma.deploy") {
+            change();
+        }
+    });
+}
+
+std::string no_table(testing::scratch_database& db) {
+    return db.scalar("SELECT to_regclass('_prisma_migrations') IS NULL AND to_regclass('\"User\"') IS NULL");
+}
+
+}  // namespace
+
+TEST_CASE("the plan binds each pending migration's name and the SHA-256 of its migration.sql", "[postgres][migrate]") {
+    auto admin = testing::test_pg_url();
+    if (!admin) {
+        WARN("OPSBOT_TEST_PG_URL not set: skipping (run `make test`)");
+        return;
+    }
+    migrate_world w(*admin, "basic");
+    auto p = w.plan("staging");
+    REQUIRE(p);
+    const auto& deploy = p->steps.at(1);
+    REQUIRE(deploy.kind == "prisma.deploy");
+    const auto& approved = deploy.params.at("approved").as_array();
+    REQUIRE(approved.size() == 2);
+    CHECK(approved[0].as_object().at("name").as_string() == "20261101000000_init");
+    CHECK(approved[0].as_object().at("checksum").as_string() ==
+          sha256_hex(slurp(w.workdir + "/prisma/migrations/20261101000000_init/migration.sql")));
+    // An edit changes the plan's digest: an approval of the old files does not hold for the new ones.
+    const std::string before = p->digest();
+    std::ofstream(w.workdir + "/prisma/migrations/20261102000000_add_orders/migration.sql", std::ios::app) << "\n";
+    auto edited = w.plan("staging");
+    REQUIRE(edited);
+    CHECK(edited->digest() != before);
+}
+
+TEST_CASE("migration files changed between plan and deploy are not applied: the action fails, nothing ran",
+          "[postgres][migrate]") {
+    auto admin = testing::test_pg_url();
+    if (!admin) {
+        WARN("OPSBOT_TEST_PG_URL not set: skipping (run `make test`)");
+        return;
+    }
+    migrate_world w(*admin, "basic");
+    auto p = w.plan("staging");
+    REQUIRE(p);
+    std::function<void()> change;
+    std::string expected;
+    SECTION("an edited migration.sql") {
+        change = [&] {
+            std::ofstream(w.workdir + "/prisma/migrations/20261102000000_add_orders/migration.sql", std::ios::app)
+                << "DROP TABLE \"User\";\n";
+        };
+        expected = "`20261102000000_add_orders/migration.sql` was edited after approval";
+    }
+    SECTION("a new migration folder") {
+        change = [&] {
+            fs::create_directories(w.workdir + "/prisma/migrations/20261105000000_sneaky");
+            std::ofstream(w.workdir + "/prisma/migrations/20261105000000_sneaky/migration.sql") << "SELECT 1;\n";
+        };
+        expected = "`20261105000000_sneaky` appeared after approval";
+    }
+    std::string failure;
+    auto failed = run_changing_before_deploy(w, *p, failure, change);
+    REQUIRE(failed);
+    CHECK(p->steps[*failed].kind == "prisma.deploy");
+    CHECK(w.failure_kind == error_kind::changed_since_approval);
+    CHECK(failure.starts_with("production changed since approval: "));
+    CHECK(failure.find(expected) != std::string::npos);
+    CHECK(no_table(w.staging) == "t");  // the deploy command never ran
+    CHECK(w.staging_health.request_count() == 0);
+}
+
+TEST_CASE("production is refused at the deploy step when staging's applied checksum changed after approval",
+          "[postgres][migrate]") {
+    auto admin = testing::test_pg_url();
+    if (!admin) {
+        WARN("OPSBOT_TEST_PG_URL not set: skipping (run `make test`)");
+        return;
+    }
+    migrate_world w(*admin, "basic");
+    auto staging = w.plan("staging");
+    REQUIRE(staging);
+    std::string failure;
+    REQUIRE_FALSE(w.run(*staging, failure));
+    auto prod = w.plan("production");
+    REQUIRE(prod);
+    // After the backup, right before the deploy: staging now shows another migration.sql applied.
+    auto failed = run_changing_before_deploy(w, *prod, failure, [&] {
+        w.staging.exec("UPDATE _prisma_migrations SET checksum = repeat('f', 64) WHERE migration_name = "
+                       "'20261102000000_add_orders'");
+    });
+    REQUIRE(failed);
+    CHECK(prod->steps[*failed].kind == "prisma.deploy");
+    CHECK(w.failure_kind == error_kind::changed_since_approval);
+    CHECK(failure.find("staging applied `20261102000000_add_orders` from a different migration.sql") !=
+          std::string::npos);
+    CHECK(failure.find("Nothing was applied to production") != std::string::npos);
+    CHECK(no_table(w.production) == "t");
+}
+
+TEST_CASE("a failed migration's report, status and incident reply show the error line, never the row data",
+          "[postgres][migrate]") {
+    auto admin = testing::test_pg_url();
+    if (!admin) {
+        WARN("OPSBOT_TEST_PG_URL not set: skipping (run `make test`)");
+        return;
+    }
+    const std::string row_value = "row-secret-4471@example.com";
+    migrate_world w(*admin, "duplicate");
+    auto p = w.plan("staging");
+    REQUIRE(p);
+    std::string report;
+    auto failed = w.run(*p, report);
+    REQUIRE(failed);
+    CHECK(p->steps[*failed].kind == "prisma.deploy");
+    // The logs column holds PostgreSQL's DETAIL with the duplicated value: it exists, and is never shown.
+    REQUIRE(w.staging.scalar("SELECT count(*) FROM _prisma_migrations WHERE logs LIKE '%" + row_value + "%'") == "1");
+    INFO(report);
+    CHECK(report.find("FAILED: 20261102000000_unique_email") != std::string::npos);
+    CHECK(report.find("could not create unique index") != std::string::npos);
+    CHECK(report.find(row_value) == std::string::npos);
+
+    // Prisma's own logs carry the value twice more (DETAIL and its DbError dump): neither shows anywhere.
+    w.staging.exec("UPDATE _prisma_migrations SET logs = 'Migration name: 20261102000000_unique_email' || chr(10) || "
+                   "chr(10) || 'Database error code: 23505' || chr(10) || chr(10) || 'Database error:' || chr(10) || "
+                   "'ERROR: could not create unique index \"User_email_key\"' || chr(10) || 'DETAIL: Key (email)=(" +
+                   row_value + ") is duplicated.' || chr(10) || chr(10) || 'DbError { severity: \"ERROR\", code: "
+                   "SqlState(E23505), detail: Some(\"Key (email)=(" + row_value + ") is duplicated.\") }' "
+                   "WHERE finished_at IS NULL");
+    commands::command_context ctx{w.config, w.platforms, &w.audit_db, w.clk};
+    commands::parsed_command status_cmd;
+    status_cmd.family = "migrate";
+    status_cmd.subcommand = "status";
+    status_cmd.args["env"] = "staging";
+    auto status = commands::migrate_status_reply(status_cmd, ctx);
+    CHECK(status.text.find("Database error code: 23505; ERROR: could not create unique index") != std::string::npos);
+    CHECK(status.text.find(row_value) == std::string::npos);
+    commands::parsed_command incident;
+    incident.family = "incident";
+    incident.subcommand = "migration-failed";
+    incident.args["env"] = "staging";
+    auto triage = commands::migration_failed_reply(incident, ctx);
+    INFO(triage.text);
+    CHECK(triage.text.find("Database error code: 23505; ERROR: could not create unique index") != std::string::npos);
+    CHECK(triage.text.find(row_value) == std::string::npos);
 }

@@ -24,7 +24,7 @@ harness_options site_down_options() {
 
 }  // namespace
 
-TEST_CASE("a /deploy lock on api holds back a site-down that would roll api back; nothing moves") {
+TEST_CASE("a /deploy lock on api holds back a site-down that would roll api back, nothing moves") {
     bot_harness h(site_down_options());
     h.command(approver_b, "/deploy", "lock api production \"incident 42: hold api\"");
     REQUIRE(h.active_locks() == 1);

@@ -72,7 +72,7 @@ std::optional<std::string> test_env(const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("platform factory: secret providers by secret name; a missing admin token leaves one out", "[factory]") {
+TEST_CASE("platform factory: secret providers by secret name, a missing admin token leaves one out", "[factory]") {
     world w;
     auto registry = bot::make_platform_registry(w.config, test_env);
     CHECK(registry.secret_providers.size() == 2);

@@ -136,7 +136,7 @@ struct watch_fixture {
 
 }  // namespace
 
-TEST_CASE("a watch fires once when new Sentry issues reach the threshold; /deploy status shows it meanwhile") {
+TEST_CASE("a watch fires once when new Sentry issues reach the threshold, /deploy status shows it meanwhile") {
     watch_fixture f(2);
     f.betterstack.set_monitors(f.monitors());
     f.rolled_back("web", "A-1");

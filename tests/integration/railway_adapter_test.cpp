@@ -21,17 +21,6 @@ http_options quick_options() {
     return o;
 }
 
-service_config service_for(const fake_railway& fake) {
-    service_config s;
-    s.name = "api";
-    s.platform = "railway";
-    s.api_url = fake.api_url();
-    s.project_id = fake.settings().project_id;
-    s.service_id = fake.settings().service_id;
-    s.environments = fake.settings().environments;
-    s.token_header = fake.settings().project_token ? "Project-Access-Token" : "Bearer";
-    return s;
-}
 
 fake_railway_deployment dep(std::string id, int day, std::string status, bool can_rollback) {
     fake_railway_deployment d;
@@ -61,7 +50,7 @@ struct setup {
 
     explicit setup(fake_railway::options o = {}) : fake(std::move(o)) {
         seed(fake);
-        railway = make_railway_platform(service_for(fake), fake.settings().token, *http);
+        railway = make_railway_platform(fake.service(), fake.settings().token, *http);
     }
 };
 
@@ -111,7 +100,7 @@ TEST_CASE("railway: project tokens use the Project-Access-Token header and no be
     CHECK_FALSE(r.header("Authorization"));
 
     // The same token sent as a bearer is refused with a GraphQL error in a 200 answer.
-    auto bearer_config = service_for(s.fake);
+    auto bearer_config = s.fake.service();
     bearer_config.token_header = "";
     auto bearer = make_railway_platform(bearer_config, "railway-test-token", *s.http);
     auto refused = bearer->latest_deployment("production");
@@ -120,7 +109,7 @@ TEST_CASE("railway: project tokens use the Project-Access-Token header and no be
     CHECK(refused.error().message == "Railway: LatestDeployment: Not Authorized");
 }
 
-TEST_CASE("railway: GraphQL errors in a 200 body are errors; no data is a bad_response", "[railway]") {
+TEST_CASE("railway: GraphQL errors in a 200 body are errors, no data is a bad_response", "[railway]") {
     setup s;
     s.fake.knobs().graphql_error_next("Problem processing request");
     auto e = s.railway->list_deployments("production", 5);
@@ -291,7 +280,7 @@ TEST_CASE("railway: variables() reads the service's map in one environment", "[r
     CHECK(s.fake.requests().size() == sent);
 }
 
-TEST_CASE("railway: upserts are recorded with skipDeploys; the failure knob stores nothing", "[railway][env]") {
+TEST_CASE("railway: upserts are recorded with skipDeploys, the failure knob stores nothing", "[railway][env]") {
     setup s;
     REQUIRE(s.railway->upsert_variables("production", {{"RESEND_API_KEY", "re_first_123456"}}, true));
     REQUIRE(s.railway->upsert_variables("production", {{"RESEND_API_KEY", "re_second_123456"}}, true));
@@ -337,4 +326,124 @@ TEST_CASE("railway sandbox (demo): rollback advances when polled and follows the
     CHECK(after->front().commit_hash == target->commit_hash);
     CHECK(pick_railway_live(*after)->id == after->front().id);
     CHECK(sandbox.list_deployments("qa", 1).error().kind == error_kind::invalid_input);
+}
+
+/// Polls deployment(id) as a step does: the fake advances one state per poll (deploy_polls).
+bool polled_to_success(railway_platform& railway, const std::string& id) {
+    for (int poll = 0; poll < 10; ++poll) {
+        auto status = railway.deployment_status(id);
+        if (status && *status == "SUCCESS") {
+            return true;
+        }
+    }
+    return false;
+}
+
+TEST_CASE("railway: deploymentRollback restores the target's variables, deploymentRedeploy keeps the current ones",
+          "[railway]") {
+    setup s;
+    s.fake.set_variable("SESSION_SECRET", "old-value-0001");  // d5, live, and every older deployment carry it
+    // A rotation: the new value written, then a deploy that serves it.
+    REQUIRE(s.railway->upsert_variables("production", {{"SESSION_SECRET", "new-value-0002"}}, true));
+    auto deployed = s.railway->redeploy_latest("production");
+    REQUIRE(deployed);
+    REQUIRE(polled_to_success(*s.railway, *deployed));
+    CHECK(s.fake.served_variables().at("SESSION_SECRET") == "new-value-0002");
+
+    SECTION("a rollback brings the old value back, as Railway documents (image and variables restored)") {
+        REQUIRE(s.railway->rollback("d5-aaaa"));
+        auto latest = s.railway->latest_deployment("production");
+        REQUIRE(latest);
+        REQUIRE(polled_to_success(*s.railway, latest->id));
+        CHECK(s.fake.served_variables().at("SESSION_SECRET") == "old-value-0001");
+        CHECK(s.fake.variables().at("env-prod-3333").at("SESSION_SECRET") == "old-value-0001");
+    }
+    SECTION("a redeploy of the old deployment serves its build with the current value") {
+        auto redeployed = s.railway->redeploy_deployment("d5-aaaa");
+        REQUIRE(redeployed);
+        CHECK(s.fake.count_operation("deploymentRedeploy(id: $id) { id }") == 1);
+        REQUIRE(polled_to_success(*s.railway, *redeployed));
+        CHECK(s.fake.deployment(*redeployed)->commit_hash == "c0ffee5");
+        CHECK(s.fake.served_variables().at("SESSION_SECRET") == "new-value-0002");
+    }
+}
+
+TEST_CASE("railway: deploymentRedeploy of an unknown deployment is not_found", "[railway]") {
+    setup s;
+    auto r = s.railway->redeploy_deployment("nope");
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == error_kind::not_found);
+}
+
+// ------------------------------------------------------------------ a request that may have reached Railway (#12)
+
+TEST_CASE("railway: deploymentRollback answered 502 after Railway applied it is sent once: unknown_outcome",
+          "[railway][outcome]") {
+    setup s;  // the client would retry a retryable failure (max_attempts 2)
+    const auto before = s.fake.deployments().size();
+    s.fake.knobs().act_then_fail(502, {"POST", "deploymentRollback"});
+    auto done = s.railway->rollback("d3-aaaa");
+    REQUIRE_FALSE(done);
+    CHECK(done.error().kind == error_kind::unknown_outcome);
+    CHECK(done.error().http_status == 502);
+    CHECK(done.error().message.starts_with("Railway: DeploymentRollback: POST http://127.0.0.1:"));
+    CHECK(done.error().message.find("may have acted") != std::string::npos);
+    CHECK(s.fake.count_operation("deploymentRollback") == 1);
+    CHECK(s.fake.knobs().acted_then_failed() == 1);
+    CHECK(s.fake.deployments().size() == before + 1);  // Railway did act: one new deployment, not two
+}
+
+TEST_CASE("railway: a redeploy whose connection drops after Railway applied it is sent once: unknown_outcome",
+          "[railway][outcome]") {
+    setup s;
+    const auto before = s.fake.deployments().size();
+    s.fake.knobs().act_then_drop({"POST", "serviceInstanceDeployV2"});
+    auto created = s.railway->redeploy_latest("production");
+    REQUIRE_FALSE(created);
+    CHECK(created.error().kind == error_kind::unknown_outcome);
+    CHECK(s.fake.count_operation("serviceInstanceDeployV2") == 1);
+    CHECK(s.fake.deployments().size() == before + 1);
+}
+
+TEST_CASE("railway: queries are reads sent as POSTs: a 502 is retried", "[railway][outcome]") {
+    setup s;
+    s.fake.knobs().act_then_fail(502, {"POST", "latestDeployment"});
+    auto latest = s.railway->latest_deployment("production");
+    REQUIRE(latest);
+    CHECK(latest->id == "d5-aaaa");
+    CHECK(s.fake.count_operation("latestDeployment") == 2);
+}
+
+TEST_CASE("railway: an upsert with skipDeploys may be repeated, one that deploys may not", "[railway][outcome]") {
+    setup s;
+    s.fake.knobs().act_then_fail(502, {"POST", "variableCollectionUpsert"});
+    REQUIRE(s.railway->upsert_variables("production", {{"RESEND_API_KEY", "re_new_value_1234"}}, true));
+    CHECK(s.fake.written_values("RESEND_API_KEY") == std::vector<std::string>{"re_new_value_1234", "re_new_value_1234"});
+
+    s.fake.knobs().act_then_fail(502, {"POST", "variableCollectionUpsert"});
+    auto deploying = s.railway->upsert_variables("production", {{"RESEND_API_KEY", "re_new_value_5678"}}, false);
+    REQUIRE_FALSE(deploying);
+    CHECK(deploying.error().kind == error_kind::unknown_outcome);
+    CHECK(s.fake.written_values("RESEND_API_KEY").size() == 3);
+}
+
+TEST_CASE("railway: SLEEPING serves, NEEDS_APPROVAL is named instead of 'no deployment'", "[railway]") {
+    fake_railway fake;
+    fake.add_deployment(dep("d1-aaaa", 1, "REMOVED", true));
+    fake.add_deployment(dep("d2-aaaa", 2, "SLEEPING", false));
+    auto http = make_http_client(quick_options());
+    auto railway = make_railway_platform(fake.service(), fake.settings().token, *http);
+    auto list = railway->list_deployments("production", 10);
+    REQUIRE(list);
+    auto live = pick_railway_live(*list);
+    REQUIRE(live);
+    CHECK(live->id == "d2-aaaa");
+
+    fake_railway held;
+    held.add_deployment(dep("d3-aaaa", 3, "NEEDS_APPROVAL", false));
+    auto railway2 = make_railway_platform(held.service(), held.settings().token, *http);
+    auto none = pick_railway_live(*railway2->list_deployments("production", 10));
+    REQUIRE_FALSE(none);
+    CHECK(none.error().message.find("waiting for approval in Railway's dashboard") != std::string::npos);
+    CHECK(railway2->latest_deployment("production")->needs_approval());
 }

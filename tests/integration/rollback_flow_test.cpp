@@ -70,7 +70,7 @@ TEST_CASE("rollback of the Vercel web app: request, approval, one rollback call,
     std::copy_if(requests.begin(), requests.end(), std::back_inserter(rollbacks),
                  [](const auto& r) { return r.method == "POST"; });
     REQUIRE(rollbacks.size() == 1);
-    CHECK(rollbacks[0].path == std::string("/v9/projects/prj_abc/rollback/") + vercel_target);
+    CHECK(rollbacks[0].path == std::string("/v1/projects/prj_abc/rollback/") + vercel_target);
     REQUIRE(rollbacks[0].query.contains("teamId"));
     CHECK(rollbacks[0].query.at("teamId") == "team_123");
     CHECK(h.vercel().deployment(vercel_target)->ready_substate == "PROMOTED");
@@ -136,6 +136,23 @@ TEST_CASE("rollback of the Railway API: deploymentRollback to the newest older r
     auto events = h.audit_events("A-1");
     CHECK(std::count(events.begin(), events.end(), "step.succeeded") == 2);
     CHECK(has_event(events, "action.succeeded"));
+    CHECK(h.active_locks() == 0);
+    CHECK(h.audit_ok());
+}
+
+TEST_CASE("rollback of the Railway API: a deploymentRollback Railway applied but a gateway answered 502 is sent once") {
+    bot_harness h;
+    h.command(requester, "/rollback", "api");
+    REQUIRE(h.message_of("A-1"));
+    const auto before = h.railway().deployments().size();
+    // Railway creates the rollback deployment, then its gateway answers 502 (issue 12: today it is sent twice).
+    h.railway().knobs().act_then_fail(502, {"POST", "deploymentRollback"});
+
+    h.click(approver_b, "A-1", "approve");
+
+    CHECK(h.railway().knobs().acted_then_failed() == 1);
+    CHECK(h.railway_rollbacks() == 1);
+    CHECK(h.railway().deployments().size() == before + 1);  // one rollback deployment, not two
     CHECK(h.active_locks() == 0);
     CHECK(h.audit_ok());
 }

@@ -92,7 +92,7 @@ TEST_CASE("RESEND_API_KEY: a new key through the API, written once, verified, th
     CHECK(contains(text_of(w.incident_posts().at(0)), "1 revoked after the new key was verified"));
 }
 
-TEST_CASE("OPENAI_API_KEY: a service-account key, verified before the old one is deleted; user keys untouched") {
+TEST_CASE("OPENAI_API_KEY: a service-account key, verified before the old one is deleted, user keys untouched") {
     world w;
     const std::string old_id = w.openai.add_key(w.openai_account, "opsbot-20261101-000000");
     const std::string user_key = w.openai.add_key("", "someone's key");
@@ -114,6 +114,52 @@ TEST_CASE("OPENAI_API_KEY: a service-account key, verified before the old one is
     CHECK(first_seq(calls, "create") < w.h->railway().variable_writes().at(0).seq);
     CHECK(first_seq(calls, "verify") < first_seq(calls, "revoke"));
     CHECK(w.leaks_of(made->value).empty());
+    // OpenAI refuses deleting a service account's key (api-specs/openai.json): a new service account was made and
+    // the old one deleted, with its key; no request went to …/api_keys.
+    const auto accounts = w.openai.service_accounts();
+    REQUIRE(accounts.size() == 2);
+    CHECK(accounts[0].id == w.openai_account);
+    CHECK(accounts[0].deleted);
+    CHECK(accounts[1].id == made->service_account_id);
+    CHECK(accounts[1].name.starts_with("opsbot-"));
+    CHECK_FALSE(accounts[1].deleted);
+    for (const auto& r : w.openai.requests()) {
+        CHECK(r.path.find("/api_keys") == std::string::npos);
+    }
+    CHECK(contains(text_of(*w.h->message_of("A-1")), "service account"));
+}
+
+TEST_CASE("RESEND_API_KEY: a create Resend applied but answered 502 is not repeated, the orphan key is revoked") {
+    world w;
+    const std::string old_id = w.resend.add_key("opsbot-20261101-000000");
+    w.resend.knobs().act_then_fail(502, {"POST", "/api-keys"});
+    w.rotate_and_approve("RESEND_API_KEY");
+    CHECK(w.h->state_of("A-1") == "failed");
+    const auto calls = w.resend.calls();
+    CHECK(std::count_if(calls.begin(), calls.end(), [](const auto& c) { return c.kind == "create"; }) == 1);
+    const auto created = std::find_if(calls.begin(), calls.end(), [](const auto& c) { return c.kind == "create"; });
+    REQUIRE(created != calls.end());
+    // The key Resend made anyway is revoked (nobody saw its value); the old key stays in force; nothing written.
+    CHECK(w.resend.key(created->key_id)->revoked);
+    CHECK_FALSE(w.resend.key(old_id)->revoked);
+    CHECK(w.h->railway().variable_writes().empty());
+    const std::string shown = text_of(*w.h->message_of("A-1"));
+    CHECK(contains(shown, "revoked (its value was never seen)"));
+    CHECK(contains(shown, created->key_id));
+    CHECK(w.h->active_locks() == 0);
+}
+
+TEST_CASE("OPENAI_API_KEY: a service account create whose answer was lost is not repeated, the orphan is deleted") {
+    world w;
+    w.openai.knobs().act_then_drop({"POST", "/service_accounts"});
+    w.rotate_and_approve("OPENAI_API_KEY");
+    CHECK(w.h->state_of("A-1") == "failed");
+    const auto accounts = w.openai.service_accounts();
+    REQUIRE(accounts.size() == 2);  // made once, not twice
+    CHECK_FALSE(accounts[0].deleted);  // the account in use stays
+    CHECK(accounts[1].deleted);        // this run's orphan is gone
+    CHECK(w.h->railway().variable_writes().empty());
+    CHECK(contains(text_of(*w.h->message_of("A-1")), "service account `" + accounts[1].id + "` revoked"));
 }
 
 TEST_CASE("POSTHOG_API_KEY: reset, the new token reaches Railway and Vercel exactly once each, both redeployed") {
@@ -151,6 +197,28 @@ TEST_CASE("SENTRY_AUTH_TOKEN (manual): human steps, --continue only by the reque
     CHECK(w.h->vercel().env_writes().empty());  // the human wrote the value, never the bot or Slack
     CHECK(contains(final_text(w), "left for a human"));
     CHECK(contains(text_of(w.incident_posts().at(0)), "succeeded"));
+}
+
+TEST_CASE("SENTRY_AUTH_TOKEN approved while dpl_Live3 was live, continued after dpl_B shipped: dpl_B is rebuilt") {
+    world w;
+    approve_and_reach_manual_step(w, "SENTRY_AUTH_TOKEN");
+    // Someone ships dpl_B while the rotation waits for the person.
+    fake_vercel_deployment shipped{"dpl_ShippedB", 1'764'000'000'000 + 8'000'000, "READY", "PROMOTED", "production",
+                                   "4444444dddd", "main", true, "web"};
+    w.h->vercel().add_deployment(shipped);
+    auto go = continue_when_waiting(w, requester, "SENTRY_AUTH_TOKEN");
+    CHECK(contains(go, "Continuing"));
+    w.h->settle();
+    CHECK(w.h->state_of("A-1") == "succeeded");
+    std::vector<std::string> rebuilt;
+    for (const auto& r : w.h->vercel().requests()) {
+        if (r.method == "POST" && r.path == "/v13/deployments") {
+            rebuilt.emplace_back(boost::json::parse(r.body).as_object().at("deploymentId").as_string());
+        }
+    }
+    // Before the fix this posted {"deploymentId":"dpl_Live3"} and production silently went back to older code.
+    CHECK(rebuilt == std::vector<std::string>{"dpl_ShippedB"});
+    CHECK(contains(final_text(w), "rebuilt `dpl_ShippedB`"));
 }
 
 TEST_CASE("SENTRY_DSN (manual): a continue before the Railway value changed keeps the rotation waiting") {

@@ -114,7 +114,7 @@ TEST_CASE("resend: lists only opsbot keys, creates, verifies with the new key, r
     CHECK(std::count_if(calls.begin(), calls.end(), [](const auto& x) { return x.kind == "revoke"; }) == 2);
 }
 
-TEST_CASE("resend: permission, domain and key_name come from the config; names are cut to 50", "[secrets]") {
+TEST_CASE("resend: permission, domain and key_name come from the config, names are cut to 50", "[secrets]") {
     fake_resend fake;
     client c;
     auto provider = make_resend_provider(secret_with("resend", {{"api_url", fake.base_url()},
@@ -167,17 +167,20 @@ TEST_CASE("resend: errors are mapped and never carry a key value", "[secrets]") 
     CHECK(failed_revoke.error().message.find(fake.settings().admin_token) == std::string::npos);
     CHECK_FALSE(fake.key(key->id)->revoked);
 
-    // One 500 is retried by the client; two exhaust max_attempts = 2.
+    // A create answered 500 may have made a key: it is not repeated (unknown outcome), whatever max_attempts says.
     fake.fail_next("create", 500);
     const auto waits_before = c.wait_count();
-    auto retried = provider->create_key("opsbot-b");
-    REQUIRE(retried);
-    CHECK(c.wait_count() == waits_before + 1);
-    fake.fail_next("create", 500, 2);
     auto gave_up = provider->create_key("opsbot-c");
     REQUIRE_FALSE(gave_up);
-    CHECK(gave_up.error().kind == error_kind::http_status);
+    CHECK(gave_up.error().kind == error_kind::unknown_outcome);
     CHECK(gave_up.error().http_status == 500);
+    CHECK(c.wait_count() == waits_before);
+    const auto calls = fake.calls();
+    CHECK(std::count_if(calls.begin(), calls.end(), [](const auto& x) { return x.kind == "create"; }) == 2);
+    // A revoke (DELETE) may be repeated: a second DELETE of the same key ends the same way.
+    fake.fail_next("revoke", 500);
+    REQUIRE(provider->revoke_key(key->id));
+    CHECK(fake.key(key->id)->revoked);
     fake.fail_next("list", 429, 2);
     auto limited = provider->existing_key_ids();
     REQUIRE_FALSE(limited);
@@ -194,51 +197,67 @@ TEST_CASE("resend: errors are mapped and never carry a key value", "[secrets]") 
 
 // ---------------------------------------------------------------------------------------------- OpenAI
 
-TEST_CASE("openai: keys of the configured service account only, paged; create, verify, revoke", "[secrets]") {
+TEST_CASE("openai: rotation makes a new service account with its key and deletes the old account", "[secrets]") {
     fake_openai::options o;
     o.page_size = 2;  // the list spans several pages
     fake_openai fake(o);
     client c;
-    const auto ops = fake.add_service_account("opsbot");
+    const auto configured = fake.add_service_account("app-backend");  // made before opsbot managed the key
     const auto ci = fake.add_service_account("ci");
+    const auto previous = fake.add_service_account("opsbot-20261120-090000");
     fake.add_key("");  // a user's key
-    const auto old_key = fake.add_key(ops);
-    fake.add_key(ci);
-    fake.add_key("");
-    const auto old_key2 = fake.add_key(ops);
+    const auto configured_key = fake.add_key(configured);
+    const auto ci_key = fake.add_key(ci);
+    const auto previous_key = fake.add_key(previous);
     auto provider = make_openai_provider(secret_with("openai", {{"api_url", fake.base_url()},
                                                                 {"project_id", fake.settings().project_id},
-                                                                {"service_account_id", ops}}),
+                                                                {"service_account_id", configured}}),
                                          fake.settings().admin_key, *c.http);
     CHECK(provider->name() == "openai");
+    CHECK(provider->id_noun() == "service account");
 
+    // The accounts to delete once the new key works: the configured one and opsbot's earlier one; never "ci".
     auto ids = provider->existing_key_ids();
     REQUIRE(ids);
-    CHECK(*ids == std::vector<std::string>{old_key, old_key2});
+    CHECK(*ids == std::vector<std::string>{configured, previous});
     const auto requests = fake.requests();
+    CHECK(std::all_of(requests.begin(), requests.end(), [](const auto& r) {
+        return r.method == "GET" && r.path == "/v1/organization/projects/proj_abc/service_accounts";
+    }));
     CHECK(std::count_if(requests.begin(), requests.end(), [](const auto& r) { return r.query.contains("after"); }) ==
-          2);
+          1);
 
     auto key = provider->create_key("opsbot-20261127-101500");
     REQUIRE(key);
     CHECK(key->value.starts_with("sk-svcacct-"));
-    CHECK(fake.requests().back().path == "/v1/organization/projects/proj_abc/service_accounts/" + ops + "/api_keys");
-    CHECK(fake.key(key->id)->service_account_id == ops);
-    CHECK(fake.service_accounts().size() == 2);  // no new account
-    // A later rotation by this process lists the key made now too: it is an old key by then.
-    CHECK(*provider->existing_key_ids() == std::vector<std::string>{old_key, old_key2, key->id});
+    CHECK(fake.requests().back().method == "POST");
+    CHECK(fake.requests().back().path == "/v1/organization/projects/proj_abc/service_accounts");
+    const auto accounts = fake.service_accounts();
+    REQUIRE(accounts.size() == 4);
+    CHECK(accounts.back().id == key->id);  // the id handed out is the new account's
+    CHECK(accounts.back().name == "opsbot-20261127-101500");
+    // A later rotation by this process lists the account made now too: it is an old one by then.
+    CHECK(*provider->existing_key_ids() == std::vector<std::string>{configured, previous, key->id});
 
     REQUIRE(provider->verify_key(key->value));
     CHECK(fake.requests().back().path == "/v1/models");
     CHECK(fake.requests().back().header("Authorization") == "Bearer " + key->value);
 
-    REQUIRE(provider->revoke_key(old_key));
-    CHECK(fake.key(old_key)->deleted);
-    REQUIRE(provider->revoke_key(old_key));  // 404: already gone
+    // Revoking deletes the old service account, and with it its key; never a key through api_keys.
+    REQUIRE(provider->revoke_key(previous));
     CHECK(fake.requests().back().method == "DELETE");
-    auto dead = provider->verify_key(fake.key(old_key)->value);
+    CHECK(fake.requests().back().path == "/v1/organization/projects/proj_abc/service_accounts/" + previous);
+    CHECK(fake.service_accounts()[2].deleted);
+    CHECK(fake.key(previous_key)->deleted);
+    CHECK_FALSE(fake.key(ci_key)->deleted);
+    CHECK_FALSE(fake.key(configured_key)->deleted);
+    REQUIRE(provider->revoke_key(previous));  // 404: already gone
+    auto dead = provider->verify_key(fake.key(previous_key)->value);
     REQUIRE_FALSE(dead);
     CHECK(dead.error().kind == error_kind::auth);
+    for (const auto& r : fake.requests()) {
+        CHECK(r.path.find("/api_keys") == std::string::npos);
+    }
 
     const auto calls = fake.calls();
     REQUIRE(first_call(calls, "verify"));
@@ -246,25 +265,95 @@ TEST_CASE("openai: keys of the configured service account only, paged; create, v
     CHECK(first_call(calls, "verify")->seq < first_call(calls, "revoke")->seq);
 }
 
-TEST_CASE("openai: without a service account id each rotation makes one named by the label", "[secrets]") {
+TEST_CASE("openai fake: deleting a service account's key through api_keys is refused, as the description says",
+          "[secrets]") {
     fake_openai fake;
     client c;
-    const auto previous = fake.add_service_account("opsbot-20261120-090000");
-    const auto old_key = fake.add_key(previous);
-    fake.add_key(fake.add_service_account("ci"));
+    const auto account = fake.add_service_account("opsbot");
+    const auto account_key = fake.add_key(account);
+    const auto user_key = fake.add_key("");
+    auto del = [&](const std::string& key_id) {
+        http_request r;
+        r.method = "DELETE";
+        r.url = fake.base_url() + "/organization/projects/proj_abc/api_keys/" + key_id;
+        r.headers.push_back({"Authorization", "Bearer " + fake.settings().admin_key});
+        return c.http->send(r);
+    };
+    auto refused = del(account_key);
+    REQUIRE(refused);
+    CHECK(refused->status == 400);
+    const auto body = boost::json::parse(refused->body).as_object().at("error").as_object();
+    CHECK(body.at("type") == "invalid_request_error");
+    CHECK(body.contains("param"));
+    CHECK(body.contains("code"));
+    CHECK(std::string(body.at("message").as_string()).find("service account") != std::string::npos);
+    CHECK_FALSE(fake.key(account_key)->deleted);
+    auto deleted = del(user_key);
+    REQUIRE(deleted);
+    CHECK(deleted->status == 200);
+    CHECK(boost::json::parse(deleted->body).as_object().at("object") == "organization.project.api_key.deleted");
+    CHECK(fake.key(user_key)->deleted);
+}
+
+TEST_CASE("openai: a service account create whose connection dropped is not repeated, cleanup deletes the orphan",
+          "[secrets][outcome]") {
+    fake_openai fake;
+    client c;
+    const auto earlier = fake.add_service_account("opsbot-20261120-090000");
+    const auto ci = fake.add_service_account("ci");
     auto provider = make_openai_provider(
         secret_with("openai", {{"api_url", fake.base_url()}, {"project_id", fake.settings().project_id}}),
         fake.settings().admin_key, *c.http);
-    CHECK(*provider->existing_key_ids() == std::vector<std::string>{old_key});
-    auto key = provider->create_key("opsbot-20261127-101500");
-    REQUIRE(key);
-    const auto accounts = fake.service_accounts();
-    REQUIRE(accounts.size() == 3);
-    CHECK(accounts.back().name == "opsbot-20261127-101500");
-    CHECK(fake.key(key->id)->service_account_id == accounts.back().id);
-    CHECK(fake.key(key->id)->value == key->value);
-    // A later rotation by this process lists the key made now too: it is an old key by then.
-    CHECK(*provider->existing_key_ids() == std::vector<std::string>{old_key, key->id});
+    fake.knobs().act_then_drop({"POST", "/service_accounts"});
+    auto lost = provider->create_key("opsbot-20261127-101500");
+    REQUIRE_FALSE(lost);
+    CHECK(lost.error().kind == error_kind::unknown_outcome);
+    CHECK(fake.service_accounts().size() == 3);  // OpenAI made it once; the create was not sent again
+    const auto orphan = fake.service_accounts().back();
+    CHECK(orphan.name == "opsbot-20261127-101500");
+
+    auto cleaned = provider->cleanup_unused("opsbot-20261127-101500", "");
+    REQUIRE(cleaned);
+    CHECK(*cleaned == std::vector<std::string>{orphan.id});
+    const auto after = fake.service_accounts();
+    CHECK(after[2].deleted);
+    CHECK_FALSE(after[0].deleted);  // an earlier run's account: not this run's to touch
+    CHECK(after[0].id == earlier);
+    CHECK_FALSE(after[1].deleted);
+    CHECK(after[1].id == ci);
+    // Nothing left to clean; a kept id is never deleted.
+    CHECK(provider->cleanup_unused("opsbot-20261127-101500", "")->empty());
+    auto made = provider->create_key("opsbot-20261127-101501");
+    REQUIRE(made);
+    CHECK(provider->cleanup_unused("opsbot-20261127-101501", made->id)->empty());
+    CHECK_FALSE(fake.service_accounts().back().deleted);
+}
+
+TEST_CASE("resend: a create answered 502 after Resend made the key is not repeated, cleanup revokes the orphan",
+          "[secrets][outcome]") {
+    fake_resend fake;
+    client c;
+    const auto earlier = fake.add_key("opsbot-20261120-090000");
+    const auto unrelated = fake.add_key("marketing-site");
+    auto provider = make_resend_provider(secret_with("resend", {{"api_url", fake.base_url()}}),
+                                         fake.settings().admin_token, *c.http);
+    fake.knobs().act_then_fail(502, {"POST", "/api-keys"});
+    auto lost = provider->create_key("opsbot-20261127-101500");
+    REQUIRE_FALSE(lost);
+    CHECK(lost.error().kind == error_kind::unknown_outcome);
+    CHECK(lost.error().http_status == 502);
+    const auto calls = fake.calls();
+    CHECK(std::count_if(calls.begin(), calls.end(), [](const auto& x) { return x.kind == "create"; }) == 1);
+    const auto orphan = first_call(calls, "create")->key_id;
+    REQUIRE_FALSE(orphan.empty());
+    CHECK_FALSE(fake.key(orphan)->revoked);
+
+    auto cleaned = provider->cleanup_unused("opsbot-20261127-101500", "");
+    REQUIRE(cleaned);
+    CHECK(*cleaned == std::vector<std::string>{orphan});
+    CHECK(fake.key(orphan)->revoked);
+    CHECK_FALSE(fake.key(earlier)->revoked);
+    CHECK_FALSE(fake.key(unrelated)->revoked);
 }
 
 TEST_CASE("openai: errors are mapped and never carry a key value", "[secrets]") {
@@ -295,12 +384,16 @@ TEST_CASE("openai: errors are mapped and never carry a key value", "[secrets]") 
     CHECK(forbidden.error().message.find(key->value) == std::string::npos);
 
     fake.fail_next("create", 503);
-    REQUIRE(provider->create_key("opsbot-y"));  // retried once
+    auto unclear = provider->create_key("opsbot-y");  // may have made an account: not repeated
+    REQUIRE_FALSE(unclear);
+    CHECK(unclear.error().kind == error_kind::unknown_outcome);
+    CHECK(unclear.error().http_status == 503);
     fake.fail_next("revoke", 500, 2);
-    auto gave_up = provider->revoke_key(key->id);
+    auto gave_up = provider->revoke_key(key->id);  // a DELETE may be repeated: two attempts, then given up
     REQUIRE_FALSE(gave_up);
     CHECK(gave_up.error().http_status == 500);
-    CHECK_FALSE(fake.key(key->id)->deleted);
+    CHECK(gave_up.error().kind == error_kind::http_status);
+    CHECK_FALSE(fake.service_accounts().back().deleted);
     fake.knobs().malformed_next();
     CHECK(provider->existing_key_ids().error().kind == error_kind::bad_response);
 
@@ -313,7 +406,7 @@ TEST_CASE("openai: errors are mapped and never carry a key value", "[secrets]") 
 
 // ---------------------------------------------------------------------------------------------- PostHog
 
-TEST_CASE("posthog: reset_token makes the new key and kills the old one; nothing to verify or revoke", "[secrets]") {
+TEST_CASE("posthog: reset_token makes the new key and kills the old one, nothing to verify or revoke", "[secrets]") {
     fake_posthog fake;
     client c;
     auto provider = make_posthog_provider(
@@ -358,10 +451,11 @@ TEST_CASE("posthog: errors are mapped and never carry a key value", "[secrets]")
 
     auto provider = make_posthog_provider(secret, fake.settings().personal_key, *c.http);
     fake.fail_next("create", 500, 2);
-    auto gave_up = provider->create_key("opsbot-b");
+    auto gave_up = provider->create_key("opsbot-b");  // a reset answered 500 may have happened: not repeated
     REQUIRE_FALSE(gave_up);
-    CHECK(gave_up.error().kind == error_kind::http_status);
+    CHECK(gave_up.error().kind == error_kind::unknown_outcome);
     CHECK(gave_up.error().message.find(fake.settings().personal_key) == std::string::npos);
+    CHECK(provider->cleanup_unused("opsbot-b", "")->empty());  // a reset leaves no second key behind
     fake.knobs().malformed_next();
     CHECK(provider->create_key("opsbot-c").error().kind == error_kind::bad_response);
     fake.knobs().fail_next(200, R"({"id": 12345, "name": "no token here"})");

@@ -96,14 +96,14 @@ TEST_CASE("vercel: lists production deployments newest first and picks the previ
     const auto calls = s.fake.requests();
     REQUIRE(calls.size() == 2);
     for (const auto& r : calls) {
-        CHECK(r.path == "/v6/deployments");
+        CHECK(r.path == "/v7/deployments");
         CHECK(r.query.at("projectId") == "prj_abc");
         CHECK(r.query.at("target") == "production");
         CHECK(r.query.at("teamId") == "team_123");
     }
 }
 
-TEST_CASE("vercel: pick skips previews, errors and cancelled builds; honours a named deployment", "[vercel]") {
+TEST_CASE("vercel: pick skips previews, errors and cancelled builds, honours a named deployment", "[vercel]") {
     const std::vector<vercel_deployment> list{
         {"dpl_L", "web", "", "READY", "PROMOTED", 50, "", "", "production", true},
         {"dpl_P", "web", "", "READY", "", 40, "", "", "", true},  // preview
@@ -176,7 +176,7 @@ TEST_CASE("vercel: follows pagination.next with until", "[vercel]") {
     CHECK(all->size() == 15);
 }
 
-TEST_CASE("vercel: get one deployment in the v13 shape; bad ids never reach the wire", "[vercel]") {
+TEST_CASE("vercel: get one deployment in the v13 shape, bad ids never reach the wire", "[vercel]") {
     setup s;
     auto d = s.vercel->get_deployment("dpl_Prev2");
     REQUIRE(d);
@@ -197,13 +197,13 @@ TEST_CASE("vercel: get one deployment in the v13 shape; bad ids never reach the 
     CHECK(s.fake.requests().size() == 2);
 }
 
-TEST_CASE("vercel: rollback POSTs {} to the v9 path and the alias job is polled to success", "[vercel]") {
+TEST_CASE("vercel: rollback POSTs {} to the documented v1 path and the alias job is polled to success", "[vercel]") {
     setup s;
     REQUIRE(s.vercel->request_rollback("dpl_Prev2"));
     const auto calls = s.fake.requests();
     REQUIRE(calls.size() == 1);
     CHECK(calls[0].method == "POST");
-    CHECK(calls[0].path == "/v9/projects/prj_abc/rollback/dpl_Prev2");
+    CHECK(calls[0].path == "/v1/projects/prj_abc/rollback/dpl_Prev2");
     CHECK(calls[0].body == "{}");
     CHECK(calls[0].query.at("teamId") == "team_123");
     CHECK(calls[0].header("Authorization") == "Bearer vercel-test-token");
@@ -235,7 +235,7 @@ TEST_CASE("vercel: rollback POSTs {} to the v9 path and the alias job is polled 
     CHECK(current->id == "dpl_Prev2");
 }
 
-TEST_CASE("vercel: promote uses the v10 path; a failed alias job is reported as failed", "[vercel]") {
+TEST_CASE("vercel: promote uses the v10 path, a failed alias job is reported as failed", "[vercel]") {
     setup s;
     auto before = s.vercel->alias_job_status();
     REQUIRE(before);
@@ -302,7 +302,7 @@ TEST_CASE("vercel: malformed JSON is a bad_response naming the endpoint", "[verc
     auto list = s.vercel->list_production_deployments(5);
     REQUIRE_FALSE(list);
     CHECK(list.error().kind == error_kind::bad_response);
-    CHECK(list.error().message.find("/v6/deployments") != std::string::npos);
+    CHECK(list.error().message.find("/v7/deployments") != std::string::npos);
 
     s.fake.knobs().fail_next(200, R"({"deployments": "nope"})");
     auto wrong_shape = s.vercel->list_production_deployments(5);
@@ -396,26 +396,76 @@ TEST_CASE("vercel: list_env returns names, types and targets of one target, neve
     CHECK(s.vercel->list_env("production").error().kind == error_kind::bad_response);
 }
 
-TEST_CASE("vercel: list_env follows pagination.next", "[vercel][env]") {
+TEST_CASE("vercel: list_env sends no undocumented cursor, an answer announcing more pages is refused",
+          "[vercel][env]") {
     fake_vercel::options o;
     o.env_page_size = 2;
     setup s(o);
     for (int i = 0; i < 5; ++i) {
         s.fake.set_env("VAR_" + std::to_string(i), "value-" + std::to_string(i), "production");
     }
-    auto all = s.vercel->list_env("production");
-    REQUIRE(all);
-    std::set<std::string> keys;
-    for (const auto& v : *all) {
-        keys.insert(v.key);
+    auto partial = s.vercel->list_env("production");
+    REQUIRE_FALSE(partial);
+    CHECK(partial.error().kind == error_kind::unavailable);
+    CHECK(partial.error().message.find("pagination.next") != std::string::npos);
+    CHECK(partial.error().message.find("dashboard") != std::string::npos);
+    // One request, and no `until`: GET /v10/projects/{id}/env documents no such parameter (api-specs/vercel.json).
+    CHECK(s.fake.count("GET", "/v10/projects/prj_abc/env") == 1);
+    for (const auto& r : s.fake.requests()) {
+        CHECK_FALSE(r.query.contains("until"));
     }
-    CHECK(keys.size() == 5);
-    CHECK(all->size() == 5);
-    CHECK(s.fake.count("GET", "/v10/projects/prj_abc/env") == 3);
-    CHECK(s.fake.requests().back().query.contains("until"));
 }
 
-TEST_CASE("vercel: env writes are recorded in order; the failure knobs fail them without storing", "[vercel][env]") {
+TEST_CASE("vercel: only documented paths are served: the CLI's v9 rollback and the v6 list are 404", "[vercel]") {
+    setup s;
+    auto http = make_http_client(quick_options());
+    for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
+             {"POST", "/v9/projects/prj_abc/rollback/dpl_Prev2"}, {"GET", "/v6/deployments?projectId=prj_abc"}}) {
+        http_request r;
+        r.method = method;
+        r.url = s.fake.base_url() + path + (path.find('?') == std::string::npos ? "?" : "&") + "teamId=team_123";
+        r.headers.push_back({"Authorization", "Bearer vercel-test-token"});
+        r.body = method == "POST" ? "{}" : "";
+        auto res = http->send(r);
+        REQUIRE(res);
+        CHECK(res->status == 404);
+    }
+}
+
+TEST_CASE("vercel: a rollback answered 502 after Vercel started it is sent once: unknown_outcome",
+          "[vercel][outcome]") {
+    setup s;
+    s.fake.knobs().act_then_fail(502, {"POST", "/rollback/"});
+    auto started = s.vercel->request_rollback("dpl_Prev2");
+    REQUIRE_FALSE(started);
+    CHECK(started.error().kind == error_kind::unknown_outcome);
+    CHECK(started.error().message.starts_with("Vercel: POST /v1/projects/{id}/rollback/{deployment}: POST http"));
+    CHECK(s.fake.count("POST", "/v1/projects/prj_abc/rollback/") == 1);
+    // Vercel did start it: the alias job is there to be read.
+    auto job = s.vercel->alias_job_status();
+    REQUIRE(job);
+    CHECK(job->present);
+    CHECK(job->to_deployment_id == "dpl_Prev2");
+}
+
+TEST_CASE("vercel: an env upsert answered 502 is repeated (upsert=true is idempotent), a redeploy is not",
+          "[vercel][outcome]") {
+    setup s;
+    s.fake.knobs().act_then_fail(502, {"POST", "/env"});
+    REQUIRE(s.vercel->upsert_env("RESEND_API_KEY", "re_secret_value_123", "encrypted", {"production"}));
+    CHECK(s.fake.written_env_values("RESEND_API_KEY") ==
+          std::vector<std::string>{"re_secret_value_123", "re_secret_value_123"});
+
+    const auto before = s.fake.deployments().size();
+    s.fake.knobs().act_then_drop({"POST", "/v13/deployments"});
+    auto redeployed = s.vercel->redeploy("dpl_Live5", "web", "production", false);
+    REQUIRE_FALSE(redeployed);
+    CHECK(redeployed.error().kind == error_kind::unknown_outcome);
+    CHECK(s.fake.count("POST", "/v13/deployments") == 1);
+    CHECK(s.fake.deployments().size() == before + 1);
+}
+
+TEST_CASE("vercel: env writes are recorded in order, the failure knobs fail them without storing", "[vercel][env]") {
     setup s;
     REQUIRE(s.vercel->upsert_env("BETTER_AUTH_SECRET", "first-value-123456", "encrypted", {"production", "preview"}));
     REQUIRE(s.vercel->upsert_env("BETTER_AUTH_SECRET", "second-value-123456", "encrypted", {"production"}));
@@ -468,4 +518,45 @@ TEST_CASE("vercel sandbox (demo): rollback finishes after polls and moves produc
     CHECK(done->job_status == "succeeded");
     CHECK(done->from_deployment_id == current->id);
     CHECK(sandbox.current_production()->id == target->id);
+}
+
+/// Reads the deployment as a step does: the fake's build is READY after `build_polls` reads.
+bool polled_to_ready(vercel_platform& vercel, const std::string& id) {
+    for (int poll = 0; poll < 10; ++poll) {
+        auto d = vercel.get_deployment(id);
+        if (d && d->ready()) {
+            return true;
+        }
+    }
+    return false;
+}
+
+TEST_CASE("vercel: an instant rollback serves the target's old environment, a rebuild takes the current one",
+          "[vercel]") {
+    setup s;
+    s.fake.set_env("SESSION_SECRET", "old-value-0001", "production");  // every build so far has it
+    REQUIRE(s.vercel->upsert_env("SESSION_SECRET", "new-value-0002", "encrypted", {"production"}));
+    auto rebuilt = s.vercel->redeploy("dpl_Live5", "web", "production", false);
+    REQUIRE(rebuilt);
+    REQUIRE(polled_to_ready(*s.vercel, *rebuilt));
+    CHECK(s.vercel->current_production()->id == *rebuilt);  // a production build is aliased once READY
+    CHECK(s.fake.served_env("SESSION_SECRET") == "new-value-0002");
+
+    SECTION("instant rollback: the old build with its old environment") {
+        REQUIRE(s.vercel->request_rollback("dpl_Live5"));
+        bool finished = false;
+        for (int poll = 0; poll < 10 && !finished; ++poll) {
+            auto job = s.vercel->alias_job_status();
+            finished = job && job->finished();
+        }
+        REQUIRE(finished);
+        CHECK(s.fake.served_env("SESSION_SECRET") == "old-value-0001");
+    }
+    SECTION("a rebuild of the old commit: the current environment") {
+        auto again = s.vercel->redeploy("dpl_Prev2", "web", "production", false);
+        REQUIRE(again);
+        REQUIRE(polled_to_ready(*s.vercel, *again));
+        CHECK(s.fake.deployment(*again)->sha == "sha-dpl_Prev2");
+        CHECK(s.fake.served_env("SESSION_SECRET") == "new-value-0002");
+    }
 }

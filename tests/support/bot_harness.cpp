@@ -396,7 +396,7 @@ std::vector<sim::recorded_message> bot_harness::ephemerals_for(const std::string
 }
 
 size_t bot_harness::vercel_mutations() const {
-    const auto project = "/v9/projects/" + vercel_.settings().project_id + "/rollback/";
+    const auto project = "/v1/projects/" + vercel_.settings().project_id + "/rollback/";
     const auto promote = "/v10/projects/" + vercel_.settings().project_id + "/promote/";
     return vercel_.count("POST", project) + vercel_.count("POST", promote);
 }

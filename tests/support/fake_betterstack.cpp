@@ -11,7 +11,8 @@ namespace json = boost::json;
 
 fake_betterstack::fake_betterstack(std::string token)
     : token_(std::move(token)),
-      server_(std::make_unique<sim::http_server>([this](const sim::request& r) { return handle(r); })) {}
+      server_(std::make_unique<sim::http_server>(
+        [this](const sim::request& r) { return knobs_.finish(r, handle(r)); })) {}
 
 fake_betterstack::~fake_betterstack() {
     knobs_.shut_down();

@@ -33,7 +33,8 @@ int query_int(const sim::request& r, const std::string& key, int fallback) {
 
 fake_github::fake_github(std::string repo, std::string token)
     : repo_(std::move(repo)), token_(std::move(token)),
-      server_(std::make_unique<sim::http_server>([this](const sim::request& r) { return handle(r); })) {}
+      server_(std::make_unique<sim::http_server>(
+        [this](const sim::request& r) { return knobs_.finish(r, handle(r)); })) {}
 
 fake_github::~fake_github() {
     knobs_.shut_down();

@@ -6,7 +6,8 @@ namespace opsbot::testing {
 
 fake_health::fake_health() {
     set_checks("ok", "ok", "ok");
-    server_ = std::make_unique<sim::http_server>([this](const sim::request& r) { return handle(r); });
+    server_ = std::make_unique<sim::http_server>(
+        [this](const sim::request& r) { return knobs_.finish(r, handle(r)); });
 }
 
 fake_health::~fake_health() {

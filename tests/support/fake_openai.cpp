@@ -48,7 +48,7 @@ std::string fake_openai::base_url() const {
 
 std::string fake_openai::add_service_account(const std::string& name) {
     std::lock_guard lock(mutex_);
-    accounts_.push_back({fmt::format("svc_acct_{:04d}", next_id_++), name});
+    accounts_.push_back({fmt::format("svc_acct_{:04d}", next_id_++), name, false});
     return accounts_.back().id;
 }
 
@@ -109,7 +109,8 @@ sim::response fake_openai::handle(const sim::request& r) {
     std::string kind = "other";
     if (models) {
         kind = "verify";
-    } else if (admin_path && r.method == "GET" && parts.size() == 5 && parts[4] == "api_keys") {
+    } else if (admin_path && r.method == "GET" && parts.size() == 5 &&
+               (parts[4] == "api_keys" || parts[4] == "service_accounts")) {
         kind = "list";
     } else if (admin_path && r.method == "POST") {
         kind = "create";
@@ -157,7 +158,7 @@ sim::response fake_openai::handle(const sim::request& r) {
         return error(404, "invalid_request_error", "", "No such project: " + parts[3], "");
     }
     if (kind == "list") {
-        return list_keys(r);
+        return parts[4] == "api_keys" ? list_keys(r) : list_accounts(r);
     }
     if (r.method == "POST" && parts.size() == 5 && parts[4] == "service_accounts") {
         return create_service_account(r);
@@ -168,33 +169,89 @@ sim::response fake_openai::handle(const sim::request& r) {
     if (r.method == "DELETE" && parts.size() == 6 && parts[4] == "api_keys") {
         return delete_key(parts[5]);
     }
+    if (r.method == "DELETE" && parts.size() == 6 && parts[4] == "service_accounts") {
+        return delete_account(parts[5]);
+    }
     return error(404, "invalid_request_error", "", "Invalid URL (" + r.method + " " + r.path + ")", "");
 }
 
-sim::response fake_openai::list_keys(const sim::request& r) {
+std::optional<size_t> fake_openai::page_limit(const sim::request& r) const {
     int limit = options_.page_size;
     try {
         if (r.query.contains("limit")) {
             limit = std::clamp(std::stoi(r.query.at("limit")), 1, 100);
         }
     } catch (const std::exception&) {
-        return error(400, "invalid_request_error", "", "Invalid limit.", "");
+        return std::nullopt;
     }
-    limit = std::min(limit, options_.page_size);
-    std::vector<const fake_openai_key*> live;
-    for (const auto& k : keys_) {
-        if (!k.deleted) {
-            live.push_back(&k);
-        }
+    return static_cast<size_t>(std::min(limit, options_.page_size));
+}
+
+sim::response fake_openai::list_page(const sim::request& r, std::vector<json::object> items) {
+    const auto limit = page_limit(r);
+    if (!limit) {
+        return error(400, "invalid_request_error", "", "Invalid limit.", "");
     }
     size_t start = 0;
     if (r.query.contains("after")) {
-        const auto it = std::find_if(live.begin(), live.end(), [&](auto* k) { return k->id == r.query.at("after"); });
-        start = it == live.end() ? live.size() : static_cast<size_t>(it - live.begin()) + 1;
+        const auto it = std::find_if(items.begin(), items.end(),
+                                     [&](const json::object& o) { return o.at("id").as_string() == r.query.at("after"); });
+        start = it == items.end() ? items.size() : static_cast<size_t>(it - items.begin()) + 1;
     }
     json::array data;
-    for (size_t i = start; i < live.size() && data.size() < static_cast<size_t>(limit); ++i) {
-        const auto& k = *live[i];
+    for (size_t i = start; i < items.size() && data.size() < *limit; ++i) {
+        data.push_back(std::move(items[i]));
+    }
+    const bool more = start + data.size() < items.size();
+    json::object answer{{"object", "list"},
+                        {"first_id", data.empty() ? json::value(nullptr) : data.front().at("id")},
+                        {"last_id", data.empty() ? json::value(nullptr) : data.back().at("id")},
+                        {"has_more", more}};
+    answer["data"] = std::move(data);
+    record("list", "", 200);
+    return sim::response::json(200, answer);
+}
+
+sim::response fake_openai::list_accounts(const sim::request& r) {
+    // ProjectServiceAccountListResponse of the description.
+    std::vector<json::object> items;
+    for (const auto& a : accounts_) {
+        if (!a.deleted) {
+            items.push_back(json::object{{"object", "organization.project.service_account"},
+                                         {"id", a.id},
+                                         {"name", a.name},
+                                         {"role", "member"},
+                                         {"created_at", created_at}});
+        }
+    }
+    return list_page(r, std::move(items));
+}
+
+sim::response fake_openai::delete_account(const std::string& id) {
+    for (auto& a : accounts_) {
+        if (a.id == id && !a.deleted) {
+            a.deleted = true;
+            for (auto& k : keys_) {
+                if (k.service_account_id == id) {
+                    k.deleted = true;  // the account's keys stop working with it
+                }
+            }
+            record("revoke", id, 200);
+            return sim::response::json(200, json::object{{"object", "organization.project.service_account.deleted"},
+                                                         {"id", id},
+                                                         {"deleted", true}});
+        }
+    }
+    record("revoke", id, 404);
+    return error(404, "invalid_request_error", "", "No such service account: " + id, "");
+}
+
+sim::response fake_openai::list_keys(const sim::request& r) {
+    std::vector<json::object> items;
+    for (const auto& k : keys_) {
+        if (k.deleted) {
+            continue;
+        }
         json::object owner;
         if (k.service_account_id.empty()) {
             owner = {{"type", "user"},
@@ -218,22 +275,15 @@ sim::response fake_openai::list_keys(const sim::request& r) {
                                                       {"role", "member"},
                                                       {"created_at", created_at}}}};
         }
-        data.push_back(json::object{{"object", "organization.project.api_key"},
-                                    {"redacted_value", "sk-abc...def"},
-                                    {"name", k.name},
-                                    {"created_at", created_at},
-                                    {"last_used_at", nullptr},
-                                    {"id", k.id},
-                                    {"owner", std::move(owner)}});
+        items.push_back(json::object{{"object", "organization.project.api_key"},
+                                     {"redacted_value", "sk-abc...def"},
+                                     {"name", k.name},
+                                     {"created_at", created_at},
+                                     {"last_used_at", nullptr},
+                                     {"id", k.id},
+                                     {"owner", std::move(owner)}});
     }
-    const bool more = start + data.size() < live.size();
-    json::object answer{{"object", "list"},
-                        {"first_id", data.empty() ? json::value(nullptr) : data.front().at("id")},
-                        {"last_id", data.empty() ? json::value(nullptr) : data.back().at("id")},
-                        {"has_more", more}};
-    answer["data"] = std::move(data);
-    record("list", "", 200);
-    return sim::response::json(200, answer);
+    return list_page(r, std::move(items));
 }
 
 sim::response fake_openai::create_service_account(const sim::request& r) {
@@ -244,7 +294,7 @@ sim::response fake_openai::create_service_account(const sim::request& r) {
         record("create", "", 400);
         return error(400, "invalid_request_error", "", "Missing required parameter: 'name'.", "");
     }
-    accounts_.push_back({fmt::format("svc_acct_{:04d}", next_id_++), std::string(name->get_string())});
+    accounts_.push_back({fmt::format("svc_acct_{:04d}", next_id_++), std::string(name->get_string()), false});
     const auto account = accounts_.back();
     const auto& k = new_key_locked(account.id, "Secret Key");
     record("create", k.id, 200);
@@ -264,7 +314,8 @@ sim::response fake_openai::create_service_account(const sim::request& r) {
 
 sim::response fake_openai::create_key(const std::string& service_account_id, const sim::request& r) {
     const bool known =
-        std::any_of(accounts_.begin(), accounts_.end(), [&](const auto& a) { return a.id == service_account_id; });
+        std::any_of(accounts_.begin(), accounts_.end(),
+                    [&](const auto& a) { return a.id == service_account_id && !a.deleted; });
     if (!known) {
         record("create", "", 404);
         return error(404, "invalid_request_error", "", "No such service account: " + service_account_id, "");
@@ -285,6 +336,14 @@ sim::response fake_openai::create_key(const std::string& service_account_id, con
 
 sim::response fake_openai::delete_key(const std::string& id) {
     for (auto& k : keys_) {
+        if (k.id == id && !k.deleted && !k.service_account_id.empty()) {
+            // "Returns confirmation of the key deletion, or an error if the key belonged to a service account"
+            // (openai.json, DELETE /organization/projects/{project_id}/api_keys/{api_key_id}: 400 ErrorResponse).
+            record("revoke", id, 400);
+            return error(400, "invalid_request_error", "",
+                         "API keys owned by a service account cannot be deleted; delete the service account instead.",
+                         "");
+        }
         if (k.id == id && !k.deleted) {
             k.deleted = true;
             record("revoke", id, 200);

@@ -2,6 +2,8 @@
 
 #include "tests/support/fake_provider_base.hpp"
 
+#include <boost/json/object.hpp>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,14 +22,18 @@ struct fake_openai_key {
 struct fake_openai_service_account {
     std::string id;  ///< "svc_acct_…"
     std::string name;
+    bool deleted = false;  ///< deleted with its keys
 };
 
-/// A protocol-faithful OpenAI admin API for one project on loopback (platforms.md §6 [K1][K2][K3]) plus
-/// GET /v1/models for key checks. Admin endpoints need the admin key (401 invalid_api_key otherwise; a project
-/// key gets 403 insufficient permissions); /v1/models takes any live project key. Errors are
-/// {"error":{"message","type","param","code"}}. Lists are cursor pages ({data, first_id, last_id, has_more},
-/// `after`, `limit`). Calls are recorded: "list" (GET …/api_keys), "create" (either POST), "verify"
-/// (GET /models), "revoke" (DELETE).
+/// A protocol-faithful OpenAI admin API for one project on loopback (platforms.md §6 [K1][K2][K3], api-specs/
+/// openai.json) plus GET /v1/models for key checks. Serves project API keys (list; delete — refused with 400 for a
+/// key that belongs to a service account, as the description says) and service accounts (list, create — the
+/// answer carries the new account's api_key with its value —, delete, which deletes the account's keys too; and a
+/// new key for an account). Admin endpoints need the admin key (401 invalid_api_key otherwise; a project key gets
+/// 403 insufficient permissions); /v1/models takes any live project key. Errors are
+/// {"error":{"message","type","param","code"}}. Lists are cursor pages ({object, data, first_id, last_id,
+/// has_more}, `after`, `limit`). Calls are recorded: "list" (either GET list), "create" (either POST), "verify"
+/// (GET /models), "revoke" (either DELETE).
 class fake_openai : public fake_provider_base {
 public:
     struct options {
@@ -57,6 +63,13 @@ private:
     sim::response error(int status, std::string type, std::string code, std::string message,
                         const std::string& bearer) const;
     sim::response list_keys(const sim::request& r);
+    sim::response list_accounts(const sim::request& r);
+    sim::response delete_account(const std::string& id);
+    /// The `limit` of a list request (clamped to page_size), or nullopt when it is not a number.
+    std::optional<size_t> page_limit(const sim::request& r) const;
+    /// One cursor page ({object, data, first_id, last_id, has_more}) of `items` (each with an "id"), per the
+    /// request's `limit` and `after`; recorded as a "list" call.
+    sim::response list_page(const sim::request& r, std::vector<boost::json::object> items);
     sim::response create_service_account(const sim::request& r);
     sim::response create_key(const std::string& service_account_id, const sim::request& r);
     sim::response delete_key(const std::string& id);

@@ -7,6 +7,47 @@
 
 namespace opsbot::testing {
 
+bool request_match::matches(const sim::request& r) const {
+    if (!method.empty() && r.method != method) {
+        return false;
+    }
+    return contains.empty() || r.path.find(contains) != std::string::npos ||
+           r.body.find(contains) != std::string::npos;
+}
+
+void fake_knobs::act_then_fail(int status, request_match which) {
+    sim::response r = sim::response::text(status, "<html><body><h1>" + std::to_string(status) +
+                                                      " (gateway error)</h1></body></html>");
+    r.headers.emplace_back("Content-Type", "text/html");
+    std::lock_guard lock(mutex_);
+    after_.push_back({std::move(which), std::move(r)});
+}
+
+void fake_knobs::act_then_drop(request_match which) {
+    sim::response r;
+    r.drop_connection = true;
+    std::lock_guard lock(mutex_);
+    after_.push_back({std::move(which), std::move(r)});
+}
+
+size_t fake_knobs::acted_then_failed() const {
+    std::lock_guard lock(mutex_);
+    return fired_;
+}
+
+sim::response fake_knobs::finish(const sim::request& r, sim::response answer) {
+    std::lock_guard lock(mutex_);
+    for (auto it = after_.begin(); it != after_.end(); ++it) {
+        if (it->which.matches(r)) {
+            auto replaced = std::move(it->response);
+            after_.erase(it);
+            ++fired_;
+            return replaced;
+        }
+    }
+    return answer;
+}
+
 void fake_knobs::fail_next(int status, std::string body) {
     sim::response r;
     r.status = status;

@@ -14,8 +14,16 @@
 
 namespace opsbot::testing {
 
-/// Failure knobs shared by the platform fakes (fake_vercel, fake_railway, fake_health). Thread-safe:
-/// the loopback server calls intercept() from its connection threads while the test turns knobs.
+/// Which requests an "act, then fail" knob applies to.
+struct request_match {
+    std::string method;    ///< "" = any
+    std::string contains;  ///< a text the path or the body contains ("deploymentRollback", "/rollback/"); "" = any
+
+    bool matches(const sim::request& r) const;
+};
+
+/// Failure knobs shared by every fake (platforms, monitoring, secret providers). Thread-safe: the loopback server
+/// calls intercept() and finish() from its connection threads while the test turns knobs.
 class fake_knobs {
 public:
     /// The next request is answered with this status and body (JSON), whatever it asked.
@@ -30,8 +38,18 @@ public:
     /// Waits until at least `n` requests are being held by block(); false after `limit`.
     bool wait_blocked(size_t n, std::chrono::milliseconds limit = std::chrono::seconds(10));
 
+    /// The next request matching `which` is handled as usual — the fake applies it, as the platform would — and
+    /// then answered with `status` (a text body) instead: a gateway's 5xx after the platform acted.
+    void act_then_fail(int status, request_match which = {});
+    /// The same, but the connection is then closed without any answer.
+    void act_then_drop(request_match which = {});
+    /// How many act-then knobs fired so far.
+    size_t acted_then_failed() const;
+
     /// Called first by a fake's handler: blocks while blocked, then returns a canned answer if one is queued.
     std::optional<sim::response> intercept();
+    /// Called by the fake's server with the answer its handler made: replaces it when an act-then knob matches.
+    sim::response finish(const sim::request& r, sim::response answer);
     /// Ends every wait (the fake is being destroyed).
     void shut_down();
 
@@ -39,9 +57,15 @@ private:
     struct canned {
         sim::response response;
     };
-    std::mutex mutex_;
+    struct after_acting {
+        request_match which;
+        sim::response response;
+    };
+    mutable std::mutex mutex_;
     std::condition_variable cv_;
     std::deque<canned> queued_;
+    std::deque<after_acting> after_;
+    size_t fired_ = 0;
     bool blocked_ = false;
     bool shut_down_ = false;
     size_t held_ = 0;

@@ -18,7 +18,8 @@ std::vector<sim::request> fake_provider_base::requests() const {
 }
 
 void fake_provider_base::start(std::function<sim::response(const sim::request&)> handler) {
-    server_ = std::make_unique<sim::http_server>(std::move(handler));
+    server_ = std::make_unique<sim::http_server>(
+        [this, handler = std::move(handler)](const sim::request& r) { return knobs_.finish(r, handler(r)); });
 }
 
 void fake_provider_base::stop() {

@@ -39,7 +39,8 @@ json::object node(const fake_railway_deployment& d) {
 fake_railway::fake_railway() : fake_railway(options{}) {}
 
 fake_railway::fake_railway(options o) : options_(std::move(o)) {
-    server_ = std::make_unique<sim::http_server>([this](const sim::request& r) { return handle(r); });
+    server_ = std::make_unique<sim::http_server>(
+        [this](const sim::request& r) { return knobs_.finish(r, handle(r)); });
 }
 
 fake_railway::~fake_railway() {
@@ -49,11 +50,26 @@ fake_railway::~fake_railway() {
 
 std::string fake_railway::api_url() const { return server_->base_url() + "/graphql/v2"; }
 
+service_config fake_railway::service(std::string name) const {
+    service_config s;
+    s.name = std::move(name);
+    s.platform = "railway";
+    s.api_url = api_url();
+    s.project_id = options_.project_id;
+    s.service_id = options_.service_id;
+    s.environments = options_.environments;
+    s.token_header = options_.project_token ? "Project-Access-Token" : "Bearer";
+    return s;
+}
+
 void fake_railway::add_deployment(fake_railway_deployment d) {
     if (d.environment_id.empty()) {
         d.environment_id = options_.environments.at("production");
     }
     std::lock_guard lock(mutex_);
+    if (d.variables.empty()) {
+        d.variables = variables_[d.environment_id];
+    }
     deployments_.push_back(std::move(d));
 }
 
@@ -77,6 +93,11 @@ void fake_railway::fail_next_deploy() {
     fail_next_deploy_ = true;
 }
 
+void fake_railway::hold_next_deploy_for_approval() {
+    std::lock_guard lock(mutex_);
+    hold_next_deploy_ = true;
+}
+
 void fake_railway::rollback_false_next() {
     std::lock_guard lock(mutex_);
     rollback_false_next_ = true;
@@ -93,6 +114,26 @@ void fake_railway::set_variable(const std::string& name, const std::string& valu
     }
     std::lock_guard lock(mutex_);
     variables_[environment_id][name] = value;
+    for (auto& d : deployments_) {
+        if (d.environment_id == environment_id) {
+            d.variables[name] = value;
+        }
+    }
+}
+
+std::map<std::string, std::string> fake_railway::served_variables(std::string environment_id) const {
+    if (environment_id.empty()) {
+        environment_id = options_.environments.at("production");
+    }
+    std::lock_guard lock(mutex_);
+    const fake_railway_deployment* live = nullptr;
+    for (const auto& d : deployments_) {
+        if (d.environment_id == environment_id && d.status == "SUCCESS" &&
+            (live == nullptr || d.created_at > live->created_at)) {
+            live = &d;
+        }
+    }
+    return live == nullptr ? std::map<std::string, std::string>{} : live->variables;
 }
 
 std::vector<fake_railway_variable_write> fake_railway::variable_writes() const {
@@ -171,6 +212,9 @@ json::value fake_railway::dispatch(const std::string& query, const json::object&
     std::lock_guard lock(mutex_);
     if (query.find("deploymentRollback(") != std::string::npos) {
         return rollback(vars);
+    }
+    if (query.find("deploymentRedeploy(") != std::string::npos) {
+        return redeploy(vars);
     }
     if (query.find("serviceInstanceDeployV2(") != std::string::npos) {
         return deploy(vars);
@@ -277,13 +321,16 @@ json::value fake_railway::status(const json::object& vars) {
     return graphql_error("Deployment not found");
 }
 
-fake_railway_deployment& fake_railway::create_from(const fake_railway_deployment& source) {
+fake_railway_deployment& fake_railway::create_from(const fake_railway_deployment& source,
+                                                  std::map<std::string, std::string> variables) {
     fake_railway_deployment d = source;
+    d.variables = std::move(variables);
     const int n = next_id_++;
     d.id = fmt::format("9c1e{:04x}-5b3f-4a2d-8e6f-{:012x}", n, 0x1a2b3c000000ULL + static_cast<unsigned>(n));
     // Fake-made deployments are dated 2026-11-28, after any fixture date.
     d.created_at = fmt::format("2026-11-28T{:02d}:{:02d}:00.000Z", n / 60, n % 60);
-    d.status = "BUILDING";
+    d.status = hold_next_deploy_ ? "NEEDS_APPROVAL" : "BUILDING";
+    hold_next_deploy_ = false;
     d.can_rollback = false;
     d.can_redeploy = false;
     d.polls = 0;
@@ -307,8 +354,26 @@ json::value fake_railway::rollback(const json::object& vars) {
         return data(json::object{{"deploymentRollback", false}});
     }
     const auto source = *it;  // copy: create_from may reallocate
-    create_from(source);
+    // A rollback restores the image AND the variables the target was made with (Railway docs, deployment actions).
+    variables_[source.environment_id] = source.variables;
+    create_from(source, source.variables);
     return data(json::object{{"deploymentRollback", true}});
+}
+
+json::value fake_railway::redeploy(const json::object& vars) {
+    // deploymentRedeploy(id: String!, usePreviousImageTag: Boolean): Deployment! — the build of `id` with the
+    // service's current variables.
+    const auto id = var(vars, "id");
+    auto it = std::find_if(deployments_.begin(), deployments_.end(), [&](const auto& d) { return d.id == id; });
+    if (it == deployments_.end()) {
+        return graphql_error("Deployment not found");
+    }
+    if (!it->can_redeploy) {
+        return graphql_error("Deployment cannot be redeployed");
+    }
+    const auto source = *it;  // copy: create_from may reallocate
+    const auto& created = create_from(source, variables_[source.environment_id]);
+    return data(json::object{{"deploymentRedeploy", json::object{{"id", created.id}}}});
 }
 
 json::value fake_railway::deploy(const json::object& vars) {
@@ -322,7 +387,7 @@ json::value fake_railway::deploy(const json::object& vars) {
             source = d;
         }
     }
-    const auto& created = create_from(source);
+    const auto& created = create_from(source, variables_[source.environment_id]);
     return data(json::object{{"serviceInstanceDeployV2", created.id}});
 }
 

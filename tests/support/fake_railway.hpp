@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/config.hpp"
 #include "sim/http_server.hpp"
 #include "tests/support/fake_platform_knobs.hpp"
 
@@ -30,6 +31,9 @@ struct fake_railway_deployment {
     int polls = 0;
     bool will_fail = false;
     bool replaces_live = false;
+    /// The service variables this deployment was made with: what it serves while live. A rollback to it
+    /// restores them (Railway: "both the Docker image and custom variables are restored").
+    std::map<std::string, std::string> variables = {};
 };
 
 /// One accepted variableCollectionUpsert, in arrival order (`seq` from next_fake_sequence()).
@@ -44,7 +48,9 @@ struct fake_railway_variable_write {
 /// for the configured token kind; wrong credentials answer 200 {"data":null,"errors":[{"message":"Not Authorized"}]}.
 /// deploymentRollback creates a new deployment (newest) that goes BUILDING -> DEPLOYING -> SUCCESS over
 /// `deploy_polls` polls (latestDeployment or deployment(id)), or FAILED when told; on SUCCESS the replaced
-/// live deployment becomes REMOVED with canRollback true.
+/// live deployment becomes REMOVED with canRollback true. Variables as on Railway: every deployment keeps the
+/// variables it was made with; deploymentRollback restores the target's (image AND variables), while
+/// deploymentRedeploy and serviceInstanceDeployV2 build with the service's current variables.
 class fake_railway {
 public:
     struct options {
@@ -65,6 +71,8 @@ public:
     /// The GraphQL endpoint: "http://127.0.0.1:PORT/graphql/v2" (the service's api_url).
     std::string api_url() const;
     const options& settings() const { return options_; }
+    /// The service_config of a Railway service `name` that points at this fake (ids, environments, token header).
+    service_config service(std::string name = "api") const;
 
     /// Adds a deployment; an empty environment_id means "production".
     void add_deployment(fake_railway_deployment d);
@@ -72,12 +80,17 @@ public:
     std::optional<fake_railway_deployment> deployment(const std::string& id) const;
     /// The next deployment the fake creates ends FAILED.
     void fail_next_deploy();
+    /// The next deployment the fake creates waits in NEEDS_APPROVAL (held for approval in the dashboard) for good.
+    void hold_next_deploy_for_approval();
     /// The next deploymentRollback answers `false`.
     void rollback_false_next();
     /// Variables per environment id (seeded and upserted).
     std::map<std::string, std::map<std::string, std::string>> variables() const;
-    /// Seeds a variable without recording a write; an empty environment_id means "production".
+    /// Seeds a variable without recording a write, as if set before the deployments added so far were made (they
+    /// carry it too); an empty environment_id means "production".
     void set_variable(const std::string& name, const std::string& value, std::string environment_id = "");
+    /// The variables the live deployment (newest SUCCESS) of that environment was made with: what it serves.
+    std::map<std::string, std::string> served_variables(std::string environment_id = "") const;
     /// Every accepted upsert in order; the values written for one name, in order; the skipDeploys flags seen.
     std::vector<fake_railway_variable_write> variable_writes() const;
     std::vector<std::string> written_values(const std::string& name) const;
@@ -100,10 +113,12 @@ private:
     boost::json::value latest(const boost::json::object& vars);
     boost::json::value status(const boost::json::object& vars);
     boost::json::value rollback(const boost::json::object& vars);
+    boost::json::value redeploy(const boost::json::object& vars);
     boost::json::value deploy(const boost::json::object& vars);
     boost::json::value upsert(const boost::json::object& vars);
     boost::json::value read_variables(const boost::json::object& vars);
-    fake_railway_deployment& create_from(const fake_railway_deployment& source);
+    fake_railway_deployment& create_from(const fake_railway_deployment& source,
+                                         std::map<std::string, std::string> variables);
     void advance(fake_railway_deployment& d);
     bool known_environment(const std::string& id) const;
 
@@ -117,6 +132,7 @@ private:
     std::vector<std::string> refused_values_;
     int upsert_failures_left_ = 0;
     bool fail_next_deploy_ = false;
+    bool hold_next_deploy_ = false;
     bool rollback_false_next_ = false;
     int next_id_ = 1;
     std::unique_ptr<sim::http_server> server_;  // last: stopped first

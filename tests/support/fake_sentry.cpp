@@ -40,7 +40,8 @@ std::string comparable(std::string_view iso) { return std::string(iso.substr(0, 
 
 fake_sentry::fake_sentry(std::string org, std::string project_id, std::string token)
     : org_(std::move(org)), project_id_(std::move(project_id)), token_(std::move(token)),
-      server_(std::make_unique<sim::http_server>([this](const sim::request& r) { return handle(r); })) {}
+      server_(std::make_unique<sim::http_server>(
+        [this](const sim::request& r) { return knobs_.finish(r, handle(r)); })) {}
 
 fake_sentry::~fake_sentry() {
     knobs_.shut_down();

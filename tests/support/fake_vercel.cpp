@@ -60,7 +60,8 @@ json::value list_item(const fake_vercel_deployment& d) {
 fake_vercel::fake_vercel() : fake_vercel(options{}) {}
 
 fake_vercel::fake_vercel(options o) : options_(std::move(o)) {
-    server_ = std::make_unique<sim::http_server>([this](const sim::request& r) { return handle(r); });
+    server_ = std::make_unique<sim::http_server>(
+        [this](const sim::request& r) { return knobs_.finish(r, handle(r)); });
 }
 
 fake_vercel::~fake_vercel() {
@@ -72,6 +73,9 @@ std::string fake_vercel::base_url() const { return server_->base_url(); }
 
 void fake_vercel::add_deployment(fake_vercel_deployment d) {
     std::lock_guard lock(mutex_);
+    if (d.env.empty() && d.target == "production") {
+        d.env = production_env_locked();
+    }
     deployments_.push_back(std::move(d));
 }
 
@@ -145,7 +149,8 @@ sim::response fake_vercel::handle(const sim::request& r) {
         }
         return true;
     };
-    if (r.method == "GET" && (is({"v6", "deployments"}) || is({"v7", "deployments"}))) {
+    // Only the paths of the API description (vercel.json): GET /v7/deployments, not the older /v6 the CLI used.
+    if (r.method == "GET" && is({"v7", "deployments"})) {
         return list(r);
     }
     if (r.method == "GET" && is({"v13", "deployments", "*"})) {
@@ -157,7 +162,8 @@ sim::response fake_vercel::handle(const sim::request& r) {
     if (parts.size() >= 3 && parts[1] == "projects" && parts[2] != options_.project_id) {
         return vercel_error(404, "not_found", "Project not found");
     }
-    if (r.method == "POST" && is({"v9", "projects", "*", "rollback", "*"})) {
+    // The documented rollback is /v1 (the CLI's /v9 is not in the description: 404).
+    if (r.method == "POST" && is({"v1", "projects", "*", "rollback", "*"})) {
         return alias_request(r, parts[4], "rollback");
     }
     if (r.method == "POST" && is({"v10", "projects", "*", "promote", "*"})) {
@@ -222,6 +228,12 @@ sim::response fake_vercel::get_one(const std::string& id) {
         // A redeployed build becomes READY after `build_polls` reads (platforms.md §1.2 polling).
         if (d.state == "BUILDING" && ++build_polls_[d.uid] >= options_.build_polls) {
             d.state = "READY";
+            // A new production build is aliased once READY (auto-assigned domains): it serves production now.
+            if (d.target == "production") {
+                for (auto& other : deployments_) {
+                    other.ready_substate = other.uid == d.uid ? "PROMOTED" : "";
+                }
+            }
         }
         json::object o{{"id", d.uid},
                        {"url", d.name + "-" + d.uid.substr(std::min<size_t>(4, d.uid.size())) + ".vercel.app"},
@@ -329,6 +341,8 @@ sim::response fake_vercel::create_deployment(const sim::request& r) {
     if (const auto* t = b.if_contains("target"); t && t->is_string()) {
         d.target = std::string(t->get_string());
     }
+    // Built now: with the project's current environment, not the source deployment's (platforms.md §1.4).
+    d.env = d.target == "production" ? production_env_locked() : std::map<std::string, std::string>{};
     deployments_.push_back(d);
     return sim::response::json(200, json::object{{"id", d.uid},
                                                  {"url", d.name + "-redeploy.vercel.app"},

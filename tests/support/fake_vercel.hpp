@@ -24,6 +24,9 @@ struct fake_vercel_deployment {
     std::string ref = "main";
     bool is_rollback_candidate = true;
     std::string name = "web";
+    /// The production environment this build was made with: what it serves while aliased. An instant rollback
+    /// serves the target's (Vercel: "env-var edits are not re-applied"); a redeploy takes the current ones.
+    std::map<std::string, std::string> env = {};
 };
 
 struct fake_vercel_env {
@@ -42,9 +45,11 @@ struct fake_vercel_env_write {
     bool upsert = false;
 };
 
-/// A protocol-faithful Vercel REST API on loopback (platforms.md §1, §7). Checks the bearer token and
+/// A protocol-faithful Vercel REST API on loopback (platforms.md §1, §7), serving only the paths of the API
+/// description (api-specs/vercel.json; anything else is 404, e.g. the CLI's /v9 rollback). Checks the bearer token and
 /// teamId (403 {"error":{"code":"forbidden",…}} when wrong); rollback/promote start an alias job that goes
-/// pending -> in-progress -> succeeded (or failed) over the next `alias_job_polls` project polls.
+/// pending -> in-progress -> succeeded (or failed) over the next `alias_job_polls` project polls. A production
+/// deployment made by POST /v13/deployments is aliased (PROMOTED) once READY, as Vercel does.
 class fake_vercel {
 public:
     struct options {
@@ -54,7 +59,8 @@ public:
         int alias_job_polls = 3;
         int build_polls = 2;  ///< GETs of a redeployed deployment until it is READY
         int max_page_size = 100;  ///< `limit` is clamped to this (pagination tests use a small one)
-        int env_page_size = 0;    ///< GET …/env: variables per page (0 = one page, no `pagination`)
+        int env_page_size = 0;    ///< GET …/env: variables in the answer (0 = all, no `pagination`; else
+                                  ///< the first page only, with pagination.next set when more exist)
     };
 
     fake_vercel();
@@ -76,9 +82,12 @@ public:
     void fail_next_alias_job();
     /// The last value written per key (any target).
     std::map<std::string, fake_vercel_env> env() const;
-    /// Seeds a variable for one target without recording a write (as if set in the dashboard).
+    /// Seeds a variable for one target without recording a write (as if set in the dashboard before the
+    /// deployments added so far were built: production ones carry it too).
     void set_env(const std::string& key, const std::string& value, const std::string& target,
                  const std::string& type = "encrypted");
+    /// The value of `key` in the environment the aliased production deployment was built with (what it serves).
+    std::optional<std::string> served_env(const std::string& key) const;
     /// The stored value of `key` for one target, if any.
     std::optional<std::string> env_value(const std::string& key, const std::string& target) const;
     /// Every accepted env POST, in order; and the values written for one key, in order.
@@ -103,6 +112,7 @@ private:
     sim::response list_env(const sim::request& r);
     void store_env_locked(const std::string& key, const std::string& value, const std::string& type,
                           const std::string& target);
+    std::map<std::string, std::string> production_env_locked() const;
 
     options options_;
     fake_knobs knobs_;

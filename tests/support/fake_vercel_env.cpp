@@ -21,6 +21,43 @@ void fake_vercel::set_env(const std::string& key, const std::string& value, cons
                           const std::string& type) {
     std::lock_guard lock(mutex_);
     store_env_locked(key, value, type, target);
+    for (auto& d : deployments_) {
+        if (target == "production" && d.target == "production") {
+            d.env[key] = value;
+        }
+    }
+}
+
+std::map<std::string, std::string> fake_vercel::production_env_locked() const {
+    std::map<std::string, std::string> out;
+    for (const auto& r : env_records_) {
+        if (r.target == "production") {
+            out[r.key] = r.value;
+        }
+    }
+    return out;
+}
+
+std::optional<std::string> fake_vercel::served_env(const std::string& key) const {
+    std::lock_guard lock(mutex_);
+    // The aliased build: the newest READY production deployment marked PROMOTED, else the newest READY one.
+    const fake_vercel_deployment* served = nullptr;
+    for (bool promoted_only : {true, false}) {
+        for (const auto& d : deployments_) {
+            if (d.state == "READY" && d.target == "production" && (!promoted_only || d.ready_substate == "PROMOTED") &&
+                (served == nullptr || d.created > served->created)) {
+                served = &d;
+            }
+        }
+        if (served != nullptr) {
+            break;
+        }
+    }
+    if (served == nullptr) {
+        return std::nullopt;
+    }
+    auto it = served->env.find(key);
+    return it == served->env.end() ? std::nullopt : std::optional<std::string>(it->second);
 }
 
 std::optional<std::string> fake_vercel::env_value(const std::string& key, const std::string& target) const {
@@ -127,21 +164,14 @@ sim::response fake_vercel::upsert_env(const sim::request& r) {
 }
 
 sim::response fake_vercel::list_env(const sim::request& r) {
-    // GET /v10/projects/{id}/env?target=…[&until=…] -> {"envs":[…]}, + pagination when paged (§1.5, §7).
+    // GET /v10/projects/{id}/env?target=… -> {"envs":[…]}, + pagination when the project has more than one page
+    // (§1.5, §7). The description documents no parameter that asks for a next page, so none is honoured.
     const auto target = r.query.contains("target") ? r.query.at("target") : std::string();
-    std::optional<std::int64_t> until;
-    try {
-        if (r.query.contains("until")) {
-            until = std::stoll(r.query.at("until"));
-        }
-    } catch (const std::exception&) {
-        return vercel_error(400, "bad_request", "Invalid query parameter `until`");
-    }
     const bool decrypt = r.query.contains("decrypt") && r.query.at("decrypt") == "true";
     std::lock_guard lock(mutex_);
     std::vector<env_record> matching;
     for (const auto& rec : env_records_) {
-        if ((target.empty() || rec.target == target) && (!until || rec.created <= *until)) {
+        if (target.empty() || rec.target == target) {
             matching.push_back(rec);
         }
     }

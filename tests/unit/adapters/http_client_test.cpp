@@ -34,7 +34,19 @@ struct sleep_log {
     }
 };
 
-http_request get(const std::string& url) { return http_request{"GET", url, {}, {}}; }
+http_request get(const std::string& url) {
+    http_request request;
+    request.url = url;
+    return request;
+}
+
+http_request post(const std::string& url, std::string body) {
+    http_request request;
+    request.method = "POST";
+    request.url = url;
+    request.body = std::move(body);
+    return request;
+}
 
 /// Client options whose waits go to `sleeps`; `tweak` adjusts the rest.
 http_options with_sleeps(sleep_log& sleeps, const std::function<void(http_options&)>& tweak = {}) {
@@ -45,6 +57,17 @@ http_options with_sleeps(sleep_log& sleeps, const std::function<void(http_option
     }
     return options;
 }
+
+/// A server whose handler holds every request until release() (or 30 s): a platform that does not answer.
+struct stalled_server {
+    std::promise<void> released;
+    std::shared_future<void> done = released.get_future().share();
+    sim::http_server server{[f = done](const sim::request&) {
+        f.wait_for(30s);
+        return sim::response::text(200, "late");
+    }};
+    void release() { released.set_value(); }
+};
 
 }  // namespace
 
@@ -98,13 +121,23 @@ TEST_CASE("a reused connection closed by the peer is replaced once, without a re
     });
     sleep_log sleeps;
     auto client = make_http_client(with_sleeps(sleeps));
-    REQUIRE(client->send(http_request{"POST", server.base_url() + "/a", {}, "1"}));
-    auto res = client->send(http_request{"POST", server.base_url() + "/a", {}, "2"});
+    REQUIRE(client->send(get(server.base_url() + "/a")));
+    auto res = client->send(get(server.base_url() + "/a"));
     REQUIRE(res);
     CHECK(res->status == 200);
     CHECK(server.request_count() == 3);
     CHECK(server.connection_count() == 2);
     CHECK(sleeps.waits.empty());
+}
+
+TEST_CASE("a write never goes out on an idle keep-alive connection", "[http]") {
+    sim::http_server server([](const sim::request&) { return sim::response::text(200, "ok"); });
+    auto client = make_http_client();
+    REQUIRE(client->send(get(server.base_url() + "/a")));
+    REQUIRE(client->send(post(server.base_url() + "/a", "1")));
+    REQUIRE(client->send(post(server.base_url() + "/a", "2")));
+    CHECK(server.request_count() == 3);
+    CHECK(server.connection_count() == 3);  // one per POST
 }
 
 TEST_CASE("429 with Retry-After waits at least that long, then succeeds", "[http]") {
@@ -213,26 +246,155 @@ TEST_CASE("a dropped connection on a GET is retried", "[http]") {
     CHECK(sleeps.waits.size() == 1);
 }
 
-TEST_CASE("a handler slower than request_timeout gives a timeout error", "[http]") {
-    std::promise<void> release;
-    std::shared_future<void> released = release.get_future().share();
-    sim::http_server server([released](const sim::request&) {
-        released.wait_for(30s);
-        return sim::response::text(200, "late");
-    });
+TEST_CASE("a GET slower than request_timeout is retried, then gives a timeout error", "[http]") {
+    stalled_server stalled;
+    auto& server = stalled.server;
     sleep_log sleeps;
-    auto client = make_http_client(with_sleeps(sleeps, [](http_options& o) { o.request_timeout = 300ms; }));
+    auto client = make_http_client(with_sleeps(sleeps, [](http_options& o) {
+        o.request_timeout = 300ms;
+        o.max_attempts = 2;
+        o.initial_backoff = 10ms;
+    }));
     const auto started = std::chrono::steady_clock::now();
     auto res = client->send(get(server.base_url() + "/slow"));
     const auto elapsed = std::chrono::steady_clock::now() - started;
-    release.set_value();
+    stalled.release();
     REQUIRE_FALSE(res);
     CHECK(res.error().kind == error_kind::timeout);
     CHECK_THAT(res.error().message, Catch::Contains("timed out"));
-    CHECK(elapsed >= 300ms);
+    CHECK(elapsed >= 600ms);
     CHECK(elapsed < 10s);
-    CHECK(server.request_count() == 1);  // a request timeout is not retried
+    CHECK(server.request_count() == 2);  // a GET changes nothing: asking again is safe
+    CHECK(sleeps.waits.size() == 1);
+}
+
+TEST_CASE("a POST slower than request_timeout is sent once: unknown outcome", "[http]") {
+    stalled_server stalled;
+    auto& server = stalled.server;
+    sleep_log sleeps;
+    auto client = make_http_client(with_sleeps(sleeps, [](http_options& o) { o.request_timeout = 300ms; }));
+    auto res = client->send(post(server.base_url() + "/v1/rollback?team=t", "{}"));
+    stalled.release();
+    REQUIRE_FALSE(res);
+    CHECK(res.error().kind == error_kind::unknown_outcome);
+    CHECK_THAT(res.error().message, Catch::StartsWith("POST http://127.0.0.1:"));
+    CHECK_THAT(res.error().message, Catch::Contains("/v1/rollback: read timed out after the request was sent"));
+    CHECK_THAT(res.error().message, Catch::Contains("may have acted"));
+    CHECK_THAT(res.error().message, !Catch::Contains("team=t"));
+    CHECK(server.request_count() == 1);
     CHECK(sleeps.waits.empty());
+}
+
+TEST_CASE("a POST answered 502 is sent exactly once and returns unknown_outcome", "[http]") {
+    sim::http_server server([](const sim::request&) { return sim::response::text(502, "Bad Gateway"); });
+    sleep_log sleeps;
+    auto client = make_http_client(with_sleeps(sleeps));
+    auto res = client->send(post(server.base_url() + "/graphql/v2?token=qs-secret", "{}"));
+    REQUIRE_FALSE(res);
+    CHECK(res.error().kind == error_kind::unknown_outcome);
+    CHECK(res.error().http_status == 502);
+    CHECK_THAT(res.error().message, Catch::StartsWith("POST http://127.0.0.1:"));
+    CHECK_THAT(res.error().message, Catch::Contains("/graphql/v2: HTTP 502 after the request was sent"));
+    CHECK_THAT(res.error().message, Catch::Contains("the platform may have acted on it"));
+    CHECK_THAT(res.error().message, !Catch::Contains("secret"));
+    CHECK(server.request_count() == 1);
+    CHECK(sleeps.waits.empty());
+}
+
+TEST_CASE("a GET answered 502 then 200 is retried", "[http]") {
+    std::atomic<int> calls{0};
+    sim::http_server server([&](const sim::request&) {
+        return ++calls == 1 ? sim::response::text(502, "Bad Gateway") : sim::response::text(200, "ok");
+    });
+    sleep_log sleeps;
+    auto client = make_http_client(with_sleeps(sleeps, [](http_options& o) { o.initial_backoff = 10ms; }));
+    auto res = client->send(get(server.base_url() + "/x"));
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK(server.request_count() == 2);
+    CHECK(sleeps.waits.size() == 1);
+}
+
+TEST_CASE("a POST marked idempotent is retried on 502", "[http]") {
+    std::atomic<int> calls{0};
+    sim::http_server server([&](const sim::request&) {
+        return ++calls == 1 ? sim::response::text(502, "Bad Gateway") : sim::response::text(201, "{}");
+    });
+    sleep_log sleeps;
+    auto client = make_http_client(with_sleeps(sleeps, [](http_options& o) { o.initial_backoff = 10ms; }));
+    http_request upsert = post(server.base_url() + "/v10/projects/p/env?upsert=true", "{}");
+    upsert.idempotent = true;
+    auto res = client->send(upsert);
+    REQUIRE(res);
+    CHECK(res->status == 201);
+    CHECK(server.request_count() == 2);
+}
+
+TEST_CASE("a GET marked not idempotent is not retried", "[http]") {
+    sim::http_server server([](const sim::request&) { return sim::response::text(503, "down"); });
+    sleep_log sleeps;
+    auto client = make_http_client(with_sleeps(sleeps));
+    http_request request = get(server.base_url() + "/x");
+    request.idempotent = false;
+    auto res = client->send(request);
+    REQUIRE_FALSE(res);
+    CHECK(res.error().kind == error_kind::unknown_outcome);
+    CHECK(server.request_count() == 1);
+}
+
+TEST_CASE("a POST whose connection is dropped after the request was read is sent once: unknown outcome", "[http]") {
+    sim::http_server server([](const sim::request&) {
+        sim::response r;
+        r.drop_connection = true;  // the handler ran (the platform acted), then the connection went away
+        return r;
+    });
+    sleep_log sleeps;
+    auto client = make_http_client(with_sleeps(sleeps));
+    auto res = client->send(post(server.base_url() + "/api-keys", R"({"name":"opsbot"})"));
+    REQUIRE_FALSE(res);
+    CHECK(res.error().kind == error_kind::unknown_outcome);
+    CHECK_THAT(res.error().message, Catch::Contains("after the request was sent"));
+    CHECK(server.request_count() == 1);
+    CHECK(sleeps.waits.empty());
+}
+
+TEST_CASE("a POST to a closed port never reached the server: retried, then a network error", "[http]") {
+    std::string url;
+    {
+        sim::http_server gone([](const sim::request&) { return sim::response::text(200, "ok"); });
+        url = gone.base_url() + "/x";
+    }
+    sleep_log sleeps;
+    auto client = make_http_client(with_sleeps(sleeps, [](http_options& o) {
+        o.max_attempts = 3;
+        o.initial_backoff = 10ms;
+    }));
+    auto res = client->send(post(url, "{}"));
+    REQUIRE_FALSE(res);
+    CHECK(res.error().kind == error_kind::network);
+    CHECK_THAT(res.error().message, Catch::Contains("onnection refused"));
+    CHECK_THAT(res.error().message, Catch::Contains("gave up after 3 attempts"));
+    CHECK(sleeps.waits.size() == 2);
+}
+
+TEST_CASE("a POST answered 429 was refused, not processed: sent again after Retry-After", "[http]") {
+    std::atomic<int> calls{0};
+    sim::http_server server([&](const sim::request&) {
+        if (++calls == 1) {
+            auto r = sim::response::text(429, "slow down");
+            r.headers.emplace_back("Retry-After", "3");
+            return r;
+        }
+        return sim::response::text(201, "{}");
+    });
+    sleep_log sleeps;
+    auto client = make_http_client(with_sleeps(sleeps));
+    auto res = client->send(post(server.base_url() + "/x", "{}"));
+    REQUIRE(res);
+    CHECK(res->status == 201);
+    CHECK(server.request_count() == 2);
+    REQUIRE(sleeps.waits.size() == 1);
+    CHECK(sleeps.waits[0] >= 3000ms);
 }
 
 TEST_CASE("a refused connection is a network error after retries", "[http]") {
@@ -284,4 +446,39 @@ TEST_CASE("many threads share one client", "[http]") {
     CHECK(good == 30);
     CHECK(server.request_count() == 30);
     CHECK(server.connection_count() <= 6);
+}
+
+TEST_CASE("a one-attempt GET returns a 503 with its body at once, never retried", "[http]") {
+    sim::http_server server([](const sim::request&) {
+        return sim::response::json(503,
+                                   boost::json::parse(R"({"status":"error","checks":{"db":"ok","redis":"error"}})"));
+    });
+    sleep_log sleeps;
+    auto client = make_http_client(with_sleeps(sleeps, [](http_options& o) { o.initial_backoff = 10ms; }));
+    auto request = get(server.base_url() + "/health");
+    request.one_attempt = true;
+    auto res = client->send(request);
+    REQUIRE(res);
+    CHECK(res->status == 503);
+    CHECK(res->body.find("\"redis\":\"error\"") != std::string::npos);
+    CHECK(server.request_count() == 1);
+    CHECK(sleeps.waits.empty());
+}
+
+TEST_CASE("a request's own timeout overrides the client's request_timeout", "[http]") {
+    stalled_server stalled;
+    sleep_log sleeps;
+    auto client = make_http_client(with_sleeps(sleeps, [](http_options& o) {
+        o.request_timeout = 30s;
+        o.max_attempts = 1;
+    }));
+    auto request = get(stalled.server.base_url() + "/slow");
+    request.timeout = 200ms;
+    const auto started = std::chrono::steady_clock::now();
+    auto res = client->send(request);
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    stalled.release();
+    REQUIRE_FALSE(res);
+    CHECK(res.error().kind == error_kind::timeout);
+    CHECK(elapsed < 10s);  // the client's own 30 s would have held it far longer
 }

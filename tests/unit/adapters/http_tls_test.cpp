@@ -15,6 +15,12 @@ namespace sim = opsbot::sim;
 
 namespace {
 
+http_request get(std::string url) {
+    http_request request;
+    request.url = std::move(url);
+    return request;
+}
+
 /// A PEM file in the temp directory, removed again at the end of the test.
 class temp_pem {
 public:
@@ -58,14 +64,14 @@ TEST_CASE("TLS to a server whose certificate the client trusts", "[http][tls]") 
     temp_pem ca(identity.certificate_pem);
     auto client = make_http_client(no_retries(ca.path()));
 
-    auto res = client->send(http_request{"GET", server.base_url() + "/x", {}, {}});
+    auto res = client->send(get(server.base_url() + "/x"));
     REQUIRE(res);
     CHECK(res->body == "hello over tls");
     CHECK(server.requests().front().header("Host").value_or("") == "localhost:" + std::to_string(server.port()));
 
     SECTION("the certificate's IP SAN covers 127.0.0.1, and the connection is kept alive") {
-        REQUIRE(client->send(http_request{"GET", local_url("127.0.0.1", server), {}, {}}));
-        REQUIRE(client->send(http_request{"GET", local_url("127.0.0.1", server), {}, {}}));
+        REQUIRE(client->send(get(local_url("127.0.0.1", server))));
+        REQUIRE(client->send(get(local_url("127.0.0.1", server))));
         CHECK(server.connection_count() == 2);  // one for localhost, one for 127.0.0.1
     }
 }
@@ -78,7 +84,7 @@ TEST_CASE("TLS fails when the certificate is not trusted", "[http][tls]") {
     options.sleep = [&](std::chrono::milliseconds) { ++sleeps; };
     auto client = make_http_client(options);
 
-    auto res = client->send(http_request{"GET", server.base_url() + "/x", {}, {}});
+    auto res = client->send(get(server.base_url() + "/x"));
     REQUIRE_FALSE(res);
     CHECK(res.error().kind == error_kind::network);
     CHECK_THAT(res.error().message, Catch::Contains("certificate verify failed"));
@@ -92,13 +98,13 @@ TEST_CASE("TLS fails when the host name does not match the certificate", "[http]
     temp_pem ca(identity.certificate_pem);
     auto client = make_http_client(no_retries(ca.path()));
 
-    auto by_ip = client->send(http_request{"GET", local_url("127.0.0.1", server), {}, {}});
+    auto by_ip = client->send(get(local_url("127.0.0.1", server)));
     REQUIRE_FALSE(by_ip);
     CHECK(by_ip.error().kind == error_kind::network);
     CHECK_THAT(by_ip.error().message, Catch::Contains("certificate verify failed"));
     CHECK_THAT(by_ip.error().message, Catch::Contains("mismatch"));
 
-    auto by_name = client->send(http_request{"GET", local_url("localhost", server), {}, {}});
+    auto by_name = client->send(get(local_url("localhost", server)));
     REQUIRE_FALSE(by_name);
     CHECK_THAT(by_name.error().message, Catch::Contains("hostname mismatch"));
     CHECK(server.request_count() == 0);
@@ -110,14 +116,14 @@ TEST_CASE("verify_tls=false accepts an untrusted certificate when asked", "[http
     auto options = no_retries();
     options.verify_tls = false;
     auto client = make_http_client(options);
-    auto res = client->send(http_request{"GET", local_url("127.0.0.1", server), {}, {}});
+    auto res = client->send(get(local_url("127.0.0.1", server)));
     REQUIRE(res);
     CHECK(res->body == "hello over tls");
 }
 
 TEST_CASE("an unreadable ca_file is reported as invalid input", "[http][tls]") {
     auto client = make_http_client(no_retries("/nonexistent/opsbot-ca.pem"));
-    auto res = client->send(http_request{"GET", "https://127.0.0.1:9/x", {}, {}});
+    auto res = client->send(get("https://127.0.0.1:9/x"));
     REQUIRE_FALSE(res);
     CHECK(res.error().kind == error_kind::invalid_input);
     CHECK_THAT(res.error().message, Catch::Contains("/nonexistent/opsbot-ca.pem"));

@@ -39,7 +39,7 @@ result<plan> plan_for(rotate_world& w, const std::string& secret, const std::str
 
 }  // namespace
 
-TEST_CASE("BETTER_AUTH_SECRET: generate, write to Railway, redeploy api, health; impact names the logout") {
+TEST_CASE("BETTER_AUTH_SECRET: generate, write to Railway, redeploy api, health, impact names the logout") {
     rotate_world w;
     auto p = plan_for(w, "BETTER_AUTH_SECRET");
     REQUIRE(p);
@@ -82,7 +82,10 @@ TEST_CASE("POSTHOG_API_KEY: reset, write to Railway and Vercel, redeploy both, v
     const auto& vercel_write = p->steps[2];
     CHECK(vercel_write.params.at("type").as_string() == "encrypted");
     CHECK(vercel_write.params.at("targets").as_array() == boost::json::array{"production"});
-    CHECK(p->steps[5].params.at("from").as_string() == "dpl_Live");
+    // The redeploy follows what is live when it acts (issue 12 item 2): no deployment id in its params.
+    CHECK_FALSE(p->steps[5].params.contains("from"));
+    CHECK(p->steps[5].params.at("follow_live").as_bool());
+    CHECK(p->steps[5].description.find("live when this step runs (now `dpl_Live`") != std::string::npos);
     CHECK(p->service.empty());  // spans api and web
     CHECK(mentions(p->impact, "invalidates the old project key at once"));
 }
@@ -113,15 +116,24 @@ TEST_CASE("CREDENTIAL_ENCRYPTION_KEY is refused with the runbook's warning witho
     CHECK(p.error().message.find("reencrypt_command") != std::string::npos);
 }
 
-TEST_CASE("CREDENTIAL_ENCRYPTION_KEY with a reencrypt_command: re-encrypt before the write, then redeploy") {
+TEST_CASE("CREDENTIAL_ENCRYPTION_KEY: stage the new key on the platform, re-encrypt, write, redeploy, unstage") {
     rotate_world w;
     w.config.secrets["CREDENTIAL_ENCRYPTION_KEY"].reencrypt_command = {"/bin/sh", "reencrypt.sh"};
     auto p = plan_for(w, "CREDENTIAL_ENCRYPTION_KEY");
     REQUIRE(p);
-    CHECK(kinds(*p) == std::vector<std::string>{"secret.generate", "secret.reencrypt", "secret.write_railway",
-                                                "railway.redeploy", "health.check"});
-    CHECK(p->steps[1].params.at("service").as_string() == "api");
-    CHECK(p->next_step_on_failure.find("before the write") != std::string::npos);
+    CHECK(kinds(*p) == std::vector<std::string>{"secret.generate", "secret.stage", "secret.reencrypt",
+                                                "secret.write_railway", "railway.redeploy", "health.check",
+                                                "secret.unstage"});
+    CHECK(p->steps[1].params.at("variable").as_string() == "CREDENTIAL_ENCRYPTION_KEY_NEXT");
+    CHECK(p->steps[2].params.at("service").as_string() == "api");
+    CHECK(p->steps[2].params.at("staged").as_string() == "CREDENTIAL_ENCRYPTION_KEY_NEXT");
+    // The plan text gives the way back at each point.
+    CHECK(p->steps[1].description.find("Way back if the run stops here: nothing changed for the app") !=
+          std::string::npos);
+    CHECK(p->steps[2].description.find("the credentials are under the key in `CREDENTIAL_ENCRYPTION_KEY_NEXT`: set "
+                                       "CREDENTIAL_ENCRYPTION_KEY to that value") != std::string::npos);
+    CHECK(p->next_step_on_failure.find("set CREDENTIAL_ENCRYPTION_KEY to that value") != std::string::npos);
+    CHECK(mentions(p->impact, "staged on the platform as CREDENTIAL_ENCRYPTION_KEY_NEXT"));
 }
 
 TEST_CASE("unknown secret: a clear message listing the configured secrets") {
@@ -145,7 +157,7 @@ TEST_CASE("a provider secret without its admin token is refused, naming the vari
     CHECK(p.error().message.find("RESEND_ADMIN_KEY") != std::string::npos);
 }
 
-TEST_CASE("a leak adds the runbook §8 follow-ups; re-planning gives the same digest") {
+TEST_CASE("a leak adds the runbook §8 follow-ups, re-planning gives the same digest") {
     rotate_world w;
     auto leaked = plan_for(w, "OPENAI_API_KEY", "leaked");
     REQUIRE(leaked);
@@ -157,7 +169,7 @@ TEST_CASE("a leak adds the runbook §8 follow-ups; re-planning gives the same di
     CHECK(again->digest() == leaked->digest());
 }
 
-TEST_CASE("make_plan plans /rotate; only --continue is answered instead") {
+TEST_CASE("make_plan plans /rotate, only --continue is answered instead") {
     rotate_world w;
     manual_clock clk;
     boost::json::object request{{"family", "rotate"}, {"subcommand", ""},

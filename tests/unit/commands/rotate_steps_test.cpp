@@ -211,7 +211,7 @@ TEST_CASE("a platform failing mid-plan: the vault says which services hold the n
     CHECK(none_contains(r.outcomes, vault.new_value()));
 }
 
-TEST_CASE("re-encryption: the command gets both keys in its environment only; then write and redeploy") {
+TEST_CASE("re-encryption: the command gets both keys in its environment only, then write and redeploy") {
     rotate_world w;
     std::filesystem::path log = std::filesystem::temp_directory_path() / ("opsbot-reencrypt-" + random_hex_name());
     w.config.secrets["CREDENTIAL_ENCRYPTION_KEY"].reencrypt_command = {"/bin/sh", fixture(), log.string()};
@@ -233,7 +233,7 @@ TEST_CASE("re-encryption: the command gets both keys in its environment only; th
     std::filesystem::remove(log);
 }
 
-TEST_CASE("re-encryption failing leaves the old key in force; its output never shows a key") {
+TEST_CASE("re-encryption failing leaves the old key in force, its output never shows a key") {
     rotate_world w;
     std::filesystem::path log = std::filesystem::temp_directory_path() / ("opsbot-reencrypt-" + random_hex_name());
     w.config.secrets["CREDENTIAL_ENCRYPTION_KEY"].reencrypt_command = {"/bin/sh", fixture(), log.string(), "leak"};
@@ -247,7 +247,7 @@ TEST_CASE("re-encryption failing leaves the old key in force; its output never s
     CHECK(r.error->find("old key stays in force") != std::string::npos);
     CHECK(r.error->find("careless tool printed the key") != std::string::npos);
     CHECK(none_contains(r.outcomes, vault.new_value()));
-    CHECK(w.log.count("railway.upsert") == 0);
+    CHECK(w.log.count("railway.upsert") == 1);  // only the staged copy: CREDENTIAL_ENCRYPTION_KEY_NEXT
     CHECK(w.api->values["CREDENTIAL_ENCRYPTION_KEY"] == old_value);
     std::filesystem::remove(log);
 }
@@ -258,7 +258,7 @@ TEST_CASE("a failed write after re-encryption re-encrypts back with the old key"
     w.config.secrets["CREDENTIAL_ENCRYPTION_KEY"].reencrypt_command = {"/bin/sh", fixture(), log.string()};
     const std::string old_value = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
     w.api->values["CREDENTIAL_ENCRYPTION_KEY"] = old_value;
-    w.api->fail_upsert = true;
+    w.api->fail_upsert_of = "CREDENTIAL_ENCRYPTION_KEY";
     auto p = must_plan(w, "CREDENTIAL_ENCRYPTION_KEY");
     secret_vault vault;
     auto r = run_plan(w, p, vault);
@@ -271,7 +271,7 @@ TEST_CASE("a failed write after re-encryption re-encrypts back with the old key"
     std::filesystem::remove(log);
 }
 
-TEST_CASE("manual.wait: only the requester continues; an unchanged value keeps it waiting") {
+TEST_CASE("manual.wait: only the requester continues, an unchanged value keeps it waiting") {
     rotate_world w;
     w.api->values["SENTRY_DSN"] = "https://old-public-key@o1.ingest.sentry.io/2";
     auto p = must_plan(w, "SENTRY_DSN");
@@ -410,4 +410,60 @@ TEST_CASE("a rotate redeploy on Vercel rebuilds the same commit (latest_commit f
     REQUIRE_FALSE(run_plan(w, p, vault).error);
     CHECK(w.log.count("vercel.redeploy") == 1);
     CHECK(std::ranges::none_of(w.log.calls, [](const std::string& c) { return c.ends_with("latest_commit"); }));
+}
+
+/// The key the stored credentials are under: the newest re-encryption's target in the fixture's log (first 12 hex
+/// of its SHA-256), else the key they started under.
+std::string credentials_key_fingerprint(const std::filesystem::path& log, const std::string& initial) {
+    const auto runs = lines_of(log);
+    return runs.empty() ? fingerprint(initial) : runs.back().substr(runs.back().find(' ') + 1);
+}
+
+TEST_CASE("CREDENTIAL_ENCRYPTION_KEY: a crash after any step leaves the key that reads the credentials on Railway") {
+    const std::string old_value = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+    size_t steps = 0;
+    {
+        rotate_world w;
+        w.config.secrets["CREDENTIAL_ENCRYPTION_KEY"].reencrypt_command = {"/bin/sh", fixture(), "/dev/null"};
+        steps = must_plan(w, "CREDENTIAL_ENCRYPTION_KEY").steps.size();
+    }
+    REQUIRE(steps == 7);
+    for (size_t done = 0; done <= steps; ++done) {
+        rotate_world w;
+        std::filesystem::path log = std::filesystem::temp_directory_path() / ("opsbot-reencrypt-" + random_hex_name());
+        w.config.secrets["CREDENTIAL_ENCRYPTION_KEY"].reencrypt_command = {"/bin/sh", fixture(), log.string()};
+        w.api->values["CREDENTIAL_ENCRYPTION_KEY"] = old_value;
+        auto p = must_plan(w, "CREDENTIAL_ENCRYPTION_KEY");
+        p.steps.resize(done);  // the process dies after `done` steps: nothing after them, no clean-up
+        secret_vault vault;
+        auto r = run_plan(w, p, vault);
+        INFO("crash after " << done << " step(s): " << (r.error ? *r.error : std::string("ok")));
+        REQUIRE_FALSE(r.error);
+        const std::string needed = credentials_key_fingerprint(log, old_value);
+        std::set<std::string> on_platform;
+        for (const char* name : {"CREDENTIAL_ENCRYPTION_KEY", "CREDENTIAL_ENCRYPTION_KEY_NEXT"}) {
+            if (auto it = w.api->values.find(name); it != w.api->values.end() && !it->second.empty()) {
+                on_platform.insert(fingerprint(it->second));
+            }
+        }
+        CHECK(on_platform.contains(needed));
+        std::filesystem::remove(log);
+    }
+}
+
+TEST_CASE("the re-encryption refuses when the staged key on the platform is not the new one") {
+    rotate_world w;
+    std::filesystem::path log = std::filesystem::temp_directory_path() / ("opsbot-reencrypt-" + random_hex_name());
+    w.config.secrets["CREDENTIAL_ENCRYPTION_KEY"].reencrypt_command = {"/bin/sh", fixture(), log.string()};
+    w.api->values["CREDENTIAL_ENCRYPTION_KEY"] = "1111111111111111111111111111111111111111111111111111111111111111";
+    auto p = must_plan(w, "CREDENTIAL_ENCRYPTION_KEY");
+    REQUIRE(p.steps[1].kind == "secret.stage");
+    p.steps.erase(p.steps.begin() + 1);  // the staged copy never reached the platform
+    secret_vault vault;
+    auto r = run_plan(w, p, vault);
+    REQUIRE(r.error);
+    CHECK(p.steps[r.failed_at - 1].kind == "secret.reencrypt");
+    CHECK(r.error->find("refusing to re-encrypt") != std::string::npos);
+    CHECK(lines_of(log).empty());  // the command never ran
+    std::filesystem::remove(log);
 }

@@ -45,8 +45,8 @@ public:
         live.created_at = "2026-11-26T10:00:00.000Z";
         return std::vector<adapters::railway_deployment>{live};
     }
-    result<adapters::railway_deployment> latest_deployment(const std::string&) override {
-        return fail(error_kind::unavailable, "unused");
+    result<adapters::railway_deployment> latest_deployment(const std::string& environment) override {
+        return list_deployments(environment, 1)->front();
     }
     result<std::string> deployment_status(const std::string&) override { return std::string("SUCCESS"); }
     result<void> rollback(const std::string&) override { return fail(error_kind::unavailable, "unused"); }
@@ -60,7 +60,7 @@ public:
     result<void> upsert_variables(const std::string& environment, const std::map<std::string, std::string>& vars,
                                   bool skip_deploys) override {
         log_.add(fmt::format("railway.upsert {} {} skip={}", name_, environment, skip_deploys));
-        if (fail_upsert) {
+        if (fail_upsert || (!fail_upsert_of.empty() && vars.contains(fail_upsert_of))) {
             return fail(error_kind::bad_response, "Railway said no");
         }
         for (const auto& [k, v] : vars) {
@@ -77,6 +77,7 @@ public:
     std::map<std::string, std::string> values;
     std::vector<std::string> written;
     bool fail_upsert = false;
+    std::string fail_upsert_of;  ///< only upserts that write this variable fail
     bool fail_redeploy = false;
 
 private:

@@ -156,7 +156,7 @@ TEST_CASE("unknown keys are reported with a suggestion", "[config]") {
                         "not used by platform vercel");
 }
 
-TEST_CASE("env vars must be set and non-empty; values never appear in messages", "[config]") {
+TEST_CASE("env vars must be set and non-empty, values never appear in messages", "[config]") {
     set_default_env();
     fake_env().erase("RAILWAY_TOKEN");
     require_one_problem(config_with(""), "services.api.token_env",

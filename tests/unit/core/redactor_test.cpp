@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 #include <vector>
@@ -76,4 +77,66 @@ TEST_CASE("the redactor is safe to use from several threads", "[redactor]") {
     }
     CHECK(wrong == 0);
     CHECK(r.redact("secret-value-3-199") == "[redacted:S]");
+}
+
+namespace {
+
+/// Blocks released through the wiping allocator while a test runs: their size and whether they were all zeros.
+std::vector<std::pair<std::size_t, bool>>* released = nullptr;
+
+void observe(const unsigned char* data, std::size_t size) {
+    if (released != nullptr) {
+        released->emplace_back(size, std::all_of(data, data + size, [](unsigned char c) { return c == 0; }));
+    }
+}
+
+struct watching_releases {
+    std::vector<std::pair<std::size_t, bool>> blocks;
+    watching_releases() {
+        released = &blocks;
+        opsbot::set_wipe_observer(&observe);
+    }
+    ~watching_releases() {
+        opsbot::set_wipe_observer(nullptr);
+        released = nullptr;
+    }
+    /// A block at least `size` long went back, and nothing went back with a byte left in it.
+    bool wiped_block_of(std::size_t size) const {
+        const bool big_enough = std::any_of(blocks.begin(), blocks.end(), [&](const auto& b) { return b.first >= size; });
+        const bool all_zero = std::all_of(blocks.begin(), blocks.end(), [](const auto& b) { return b.second; });
+        return big_enough && all_zero;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("the redactor's copy of a value is wiped when the value is removed", "[redactor]") {
+    const std::string value = "rotated-secret-value-0123456789abcdef";
+    redactor r;
+    r.add_secret(value, "SECRET");
+    watching_releases w;
+    r.remove_secret(value);
+    CHECK(w.wiped_block_of(value.size()));
+    CHECK(r.redact(value) == value);  // really gone
+}
+
+TEST_CASE("the redactor's copies are wiped when it is destroyed, short values too", "[redactor]") {
+    watching_releases w;
+    {
+        redactor r;
+        r.add_secret("short1", "A");  // would fit a small-string buffer: kept on the heap anyway
+        r.add_secret("a-longer-secret-value-for-the-heap-0123456789", "B");
+        w.blocks.clear();
+    }
+    CHECK(w.wiped_block_of(std::string("a-longer-secret-value-for-the-heap-0123456789").size()));
+    CHECK(w.blocks.size() >= 3);  // both values and the list that held them
+}
+
+TEST_CASE("the working copy of a redacted text is wiped", "[redactor]") {
+    redactor r;
+    r.add_secret("working-copy-secret-0123456789", "W");
+    watching_releases w;
+    const auto out = r.redact("before working-copy-secret-0123456789 after");
+    CHECK(out == "before [redacted:W] after");
+    CHECK(w.wiped_block_of(std::string("before working-copy-secret-0123456789 after").size()));
 }

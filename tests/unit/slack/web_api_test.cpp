@@ -278,6 +278,29 @@ TEST_CASE("429 with Retry-After is retried after the wait Slack asked for", "[sl
     CHECK(sleeps.waits.front() >= 2000ms);
 }
 
+TEST_CASE("a Slack call answered 503 is sent again (a repeated post is better than a lost notice)",
+          "[slack][web_api]") {
+    fake_slack slack;
+    recorded_sleeps sleeps;
+    auto http = make_client(sleeps);
+    web_api api(*http, slack.api_url(), bot_token, app_token);
+    std::mutex mutex;
+    int calls = 0;
+    slack.set_override([&](const sim::request&) -> std::optional<sim::response> {
+        std::lock_guard lock(mutex);
+        if (++calls == 1) {
+            return sim::response::text(503, "Service Unavailable");
+        }
+        return std::nullopt;
+    });
+
+    auto posted = api.post_message("C0INC", sample_message());
+    REQUIRE(posted.has_value());
+    CHECK(slack.requests().size() == 2);
+    auto url = api.open_connection();
+    CHECK(url.has_value());
+}
+
 TEST_CASE("a 429 that persists is a rate_limited error", "[slack][web_api]") {
     fake_slack slack;
     recorded_sleeps sleeps;

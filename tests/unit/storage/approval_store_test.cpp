@@ -112,7 +112,7 @@ TEST_CASE("an approval of a different plan digest is refused") {
     CHECK(s.approvals.decisions(id)->empty());
 }
 
-TEST_CASE("a deny by an approver denies; later clicks change nothing") {
+TEST_CASE("a deny by an approver denies, later clicks change nothing") {
     testing::stores s;
     action_id id = s.request(2);
     auto denied = s.approvals.record_decision(id, user_id{"U03"}, decision::deny, "digest-1", approvers);

@@ -58,7 +58,7 @@ TEST_CASE("break-glass is refused for another user, an empty reason or a request
     CHECK(glass.unreviewed()->size() == 1);
 }
 
-TEST_CASE("only another allowed approver acknowledges, once; refusals are audited and change nothing") {
+TEST_CASE("only another allowed approver acknowledges, once, refusals are audited and change nothing") {
     testing::stores s;
     break_glass_store glass(s.db, s.clock);
     auto id = s.request();
@@ -91,7 +91,7 @@ TEST_CASE("only another allowed approver acknowledges, once; refusals are audite
     CHECK(s.audit.verify()->ok());
 }
 
-TEST_CASE("the incident post is remembered; an action without break-glass has none") {
+TEST_CASE("the incident post is remembered, an action without break-glass has none") {
     testing::stores s;
     break_glass_store glass(s.db, s.clock);
     auto id = s.request();

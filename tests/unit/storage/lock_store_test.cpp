@@ -8,7 +8,7 @@ using namespace opsbot;
 using namespace opsbot::storage;
 using namespace std::chrono_literals;
 
-TEST_CASE("a lock is claimed once; a second claimer is told who holds it") {
+TEST_CASE("a lock is claimed once, a second claimer is told who holds it") {
     testing::stores s;
     auto until = s.clock.now() + 10min;
     auto first = s.locks.claim("web", "production", "A-1", "rollback web production", until);
@@ -57,7 +57,7 @@ TEST_CASE("an expired lock may be taken over, audited") {
     CHECK((*entries)[2].event == "lock.claimed");
 }
 
-TEST_CASE("release: only the owner; nothing held is not_found") {
+TEST_CASE("release: only the owner, nothing held is not_found") {
     testing::stores s;
     REQUIRE(s.locks.claim("web", "production", "U02", "manual", s.clock.now() + 5min));
     auto stranger = s.locks.release("web", "production", "U03");

@@ -152,7 +152,7 @@ TEST_CASE("a blind watch closes once, audited watch.blind (not watch.quiet), and
     CHECK(s.audit.verify()->ok());
 }
 
-TEST_CASE("a watch closes once: quiet or fired, audited with its counts; then it is no longer active") {
+TEST_CASE("a watch closes once: quiet or fired, audited with its counts, then it is no longer active") {
     testing::stores s;
     watch_store watches(s.db, s.clock);
     auto quiet = s.request();
