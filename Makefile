@@ -10,7 +10,7 @@ CMAKE_FLAGS ?=
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := true
 
-.PHONY: all deps build demo test test-unit release bench sanitize clean
+.PHONY: all deps build demo test test-unit release package bench sanitize clean
 
 all: build
 
@@ -36,6 +36,11 @@ test-unit: build
 release: deps
 	cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DOPSBOT_TESTS=OFF
 	cmake --build build-release -j $(JOBS) --target opsbot
+
+# The Debian package of that build: build-release/opsbot_<version>_<arch>.deb (packaging/, README "Installing the
+# package"). The Maintainer field is a cached setting: cmake -B build-release -DOPSBOT_PACKAGE_MAINTAINER='Name <email>'
+package: release
+	cd build-release && cpack -G DEB
 
 bench: release
 	cmake --build build-release -j $(JOBS) --target ack_latency

@@ -43,6 +43,7 @@ result<const libpq_api*> load() {
     bind(handle, "PQconninfoFree", api.conninfo_free, missing);
     bind(handle, "PQfreemem", api.freemem, missing);
     bind(handle, "PQresultErrorField", api.result_error_field, missing);
+    bind(handle, "PQlibVersion", api.lib_version, missing);
     if (!missing.empty()) {
         return fail(error_kind::unavailable, std::string(library_name) + " lacks " + missing + "; install libpq5");
     }

@@ -24,6 +24,7 @@ struct libpq_api {
     decltype(&::PQconninfoFree) conninfo_free;
     decltype(&::PQfreemem) freemem;
     decltype(&::PQresultErrorField) result_error_field;
+    decltype(&::PQlibVersion) lib_version;  // `opsbot version`
 };
 
 /// The loaded API: loaded once per process (thread-safe), then the same pointer. `unavailable` naming the

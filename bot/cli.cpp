@@ -8,6 +8,7 @@
 #include "bot/platform_factory.hpp"
 #include "bot/runtime.hpp"
 #include "bot/signals.hpp"
+#include "bot/version.hpp"
 #include "commands/grammar/manifest.hpp"
 #include "config/config.hpp"
 #include "storage/audit_anchor.hpp"
@@ -38,6 +39,8 @@ constexpr std::string_view usage = R"(usage:
                                     --head (a head the bot posted: its full hash, or its first 12+ hex digits),
                                     also that the log still holds that entry, with nothing missing before it
   opsbot audit export --db FILE | --config FILE [--since ISO8601]   audit entries as JSON lines
+  opsbot version                    version, git commit, build type, library versions
+  opsbot help | --help | -h         this text (also `opsbot COMMAND --help`)
 )";
 
 /// `--name VALUE` / `--name=VALUE` pairs after a command's words, by name. Anything else — a flag the command
@@ -197,11 +200,20 @@ int run_audit(const std::vector<std::string>& args) {
 }  // namespace
 
 int run_cli(const std::vector<std::string>& args, demo_runner demo) {
-    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    const auto is_help = [](const std::string& arg) { return arg == "--help" || arg == "-h"; };
+    // Asking for help is not an error, wherever it is asked: `opsbot run --help` exits 0 like `opsbot --help`.
+    if (args.empty() || args[0] == "help" || std::any_of(args.begin(), args.end(), is_help)) {
         std::cout << usage;
         return args.empty() ? 64 : 0;
     }
     const std::string& command = args[0];
+    if (command == "version" || command == "--version") {
+        if (args.size() > 1) {
+            return usage_error("version takes no arguments (got `" + args[1] + "`)");
+        }
+        std::cout << version_report(this_build());
+        return 0;
+    }
     if (command == "demo") {
         if (args.size() > 1) {
             return usage_error("demo takes no arguments (got `" + args[1] + "`)");

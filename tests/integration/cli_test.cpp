@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <regex>
 #include <sstream>
 
 using namespace opsbot;
@@ -160,6 +161,47 @@ TEST_CASE("an unknown flag is an error on every subcommand: exit 64 with the usa
     auto malformed = run_opsbot({"audit", "verify", "--db", "x.db", "--head", "12:abc"});
     CHECK(malformed.exit_code == 64);
     CHECK_THAT(malformed.output, Catch::Contains("12 to 64 hex digits"));
+}
+
+TEST_CASE("opsbot help, --help, -h and COMMAND --help print the usage and exit 0", "[cli]") {
+    const std::vector<std::vector<std::string>> calls{
+        {"help"}, {"--help"}, {"-h"}, {"run", "--help"}, {"audit", "verify", "-h"}, {"version", "--help"},
+    };
+    for (const auto& args : calls) {
+        INFO(fmt::format("opsbot {}", fmt::join(args, " ")));
+        auto r = run_opsbot(args);
+        CHECK(r.exit_code == 0);
+        CHECK_THAT(r.output, Catch::StartsWith("usage:") && Catch::Contains("opsbot version"));
+    }
+    // Help is not a way around the refusal of unknown flags and words.
+    auto stray = run_opsbot({"version", "--short"});
+    CHECK(stray.exit_code == 64);
+    CHECK_THAT(stray.output, Catch::Contains("version takes no arguments (got `--short`)"));
+    CHECK(run_opsbot({"--verbose"}).exit_code == 64);
+}
+
+TEST_CASE("opsbot version names the version, the commit, the build type and the library versions", "[cli]") {
+    auto r = run_opsbot({"version"});
+    CHECK(r.exit_code == 0);
+    INFO(r.output);
+    // The exact version and commit are compared with CMake's and git's in tests/packaging/package_test.sh.
+    const std::vector<std::string> lines{
+        R"(^opsbot \d+\.\d+\.\d+\n)",
+        R"(\n  commit +([0-9a-f]{12}|unknown)\n)",
+        R"(\n  build type +(Debug|Release|RelWithDebInfo|MinSizeRel)\n)",
+        R"(\n  compiler +\S+ \d+)",
+        R"(\n  Boost +1\.\d+\.\d+\n)",
+        R"(\n  OpenSSL +3\.\d+\.\d+)",
+        R"(\n  SQLite +3\.\d+\.\d+)",
+        R"(\n  libpq +\d+\.\d+\n)",  // libpq5 is installed here (install-deps), so the loader finds it
+        R"(\n  spdlog +\d+\.\d+\.\d+\n)",
+        R"(\n  fmt +\d+\.\d+\.\d+\n)",
+    };
+    for (const auto& line : lines) {
+        INFO(line);
+        CHECK(std::regex_search(r.output, std::regex(line)));
+    }
+    CHECK(run_opsbot({"--version"}).output == r.output);
 }
 
 TEST_CASE("opsbot audit verify --head: exit 0 when the log reaches the head, 1 naming what is missing", "[cli]") {

@@ -6,7 +6,7 @@
 
 #include "bot/platform_factory.hpp"
 #include "bot/runtime.hpp"
-#include "commands/plan.hpp"
+#include "commands/plan/plan.hpp"
 #include "storage/action_store.hpp"
 #include "storage/database.hpp"
 #include "storage/lock_store.hpp"
