@@ -61,7 +61,7 @@ namespace {
 
 bool is_ip_literal(const std::string& host) {
     error_code ec;
-    (void)asio::ip::make_address(host, ec);
+    [[maybe_unused]] const auto address = asio::ip::make_address(host, ec);
     return !ec;
 }
 

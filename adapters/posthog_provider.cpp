@@ -56,8 +56,7 @@ public:
 
     // No cheap check exists: the project key only authorises ingestion (/capture, /decide), which would send
     // an event or answer 200 for any token; the plan relies on the health check instead.
-    result<void> verify_key(const std::string& value) override {
-        (void)value;
+    result<void> verify_key(const std::string& /*value*/) override {
         return fail(error_kind::unavailable, "PostHog: a project key cannot be checked without sending an event");
     }
 

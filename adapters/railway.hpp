@@ -89,8 +89,7 @@ public:
                                           bool skip_deploys) = 0;
     /// `variables(projectId, environmentId, serviceId)`: the service's variables, name -> value (§2.2).
     /// The values are secrets: callers keep them in memory only and never log them.
-    virtual result<std::map<std::string, std::string>> variables(const std::string& environment_name) {
-        (void)environment_name;
+    virtual result<std::map<std::string, std::string>> variables(const std::string& /*environment_name*/) {
         return fail(error_kind::unavailable, "this Railway adapter cannot read variables");
     }
 };

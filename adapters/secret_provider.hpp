@@ -41,9 +41,8 @@ public:
     /// this run — except `keep_id` (empty: keep none), and returns the ids revoked. For the caller whose create got
     /// no clear answer: the key it may have made can never be used (its value was not seen), so it must not stay
     /// valid. Keys of other runs and unrelated keys are never touched.
-    virtual result<std::vector<std::string>> cleanup_unused(const std::string& label, const std::string& keep_id) {
-        (void)label;
-        (void)keep_id;
+    virtual result<std::vector<std::string>> cleanup_unused(const std::string& /*label*/,
+                                                            const std::string& /*keep_id*/) {
         if (create_revokes_old()) {
             return std::vector<std::string>{};  // a reset leaves no second key behind
         }

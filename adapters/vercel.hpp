@@ -81,8 +81,7 @@ public:
     /// The project's variables for one target ("production", "preview"), names and types only: the list is
     /// requested without decrypt and values are dropped on parsing (§1.5). The endpoint documents no way to ask
     /// for a next page: an answer announcing one (pagination.next) is `unavailable`, never a partial list.
-    virtual result<std::vector<vercel_env_var>> list_env(const std::string& target) {
-        (void)target;
+    virtual result<std::vector<vercel_env_var>> list_env(const std::string& /*target*/) {
         return fail(error_kind::unavailable, "this Vercel adapter cannot list environment variables");
     }
 };

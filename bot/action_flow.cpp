@@ -57,7 +57,8 @@ void action_flow::tell(const std::string& channel, const std::string& user, cons
 }
 
 std::set<user_id> action_flow::approvers_for(const std::string& family) const {
-    return commands::approvers_of(family, deps_.config);
+    auto rule = commands::approval_for(family, deps_.config);
+    return rule ? rule->approvers : std::set<user_id>{};
 }
 
 plan_view action_flow::view_of(const storage::action_record& action, const commands::plan& plan) {
@@ -168,15 +169,13 @@ void action_flow::request(const commands::invocation& inv, const commands::store
 
 void action_flow::post_for_approval(const commands::invocation& inv, const commands::plan& plan,
                                     const std::string& response_url) {
-    auto policy = deps_.config.policies.find(plan.family);
-    if (policy == deps_.config.policies.end() || policy->second.approve.empty() || approvers_for(plan.family).empty()) {
+    auto rule = commands::approval_for(plan.family, deps_.config);
+    if (!rule) {
         audit(inv.user.str(), std::nullopt, "request.refused", {{"title", plan.title}, {"reason", "no approvers"}});
-        reply(response_url, fmt::format(":no_entry: `/{}` needs a second person, but `policies.{}.approve` names no "
-                                        "group with members. Nothing was requested.",
-                                        plan.family, plan.family));
+        reply(response_url, ":no_entry: " + rule.error().message + " Nothing was requested.");
         return;
     }
-    auto id = record_request(inv, plan, policy->second, response_url);
+    auto id = record_request(inv, plan, *rule, response_url);
     if (!id) {
         return;
     }
@@ -187,8 +186,13 @@ void action_flow::post_for_approval(const commands::invocation& inv, const comma
     }
     auto posted = deps_.slack.post_message(inv.channel.str(), render_plan_message(plan, view_of(*action, plan)));
     if (!posted) {
-        (void)actions_.transition(*id, action_state::awaiting_approval, action_state::cancelled, "opsbot",
-                                  {{"reason", "could not post the plan: " + posted.error().message}});
+        if (auto cancelled = actions_.transition(*id, action_state::awaiting_approval, action_state::cancelled,
+                                                 "opsbot", {{"reason", "could not post the plan: " + posted.error().message}});
+            !cancelled) {
+            // It stays awaiting approval with no message to click on, and expires on its own.
+            spdlog::error("could not cancel {} after its plan could not be posted: {}", id->str(),
+                          cancelled.error().message);
+        }
         reply(response_url, ":x: Could not post the plan in this channel (" + escape_mrkdwn(posted.error().message) +
                                 "). Is the bot invited? Nothing was requested.");
         return;
@@ -198,12 +202,13 @@ void action_flow::post_for_approval(const commands::invocation& inv, const comma
     }
     on_incident_plan_posted(deps_, plan, posted->channel, posted->ts);
     reply(response_url, fmt::format("Plan *{}* is posted for approval by `{}` ({} needed); it expires at {}.",
-                                    id->str(), escape_mrkdwn(policy->second.approve), policy->second.approvals,
+                                    id->str(), escape_mrkdwn(rule->approve_group), rule->approvals,
                                     commands::iso8601(action->expires_at)));
 }
 
 std::optional<action_id> action_flow::record_request(const commands::invocation& inv, const commands::plan& plan,
-                                                     const policy_config& policy, const std::string& response_url) {
+                                                     const commands::approval_rule& rule,
+                                                     const std::string& response_url) {
     storage::new_action request;
     request.family = plan.family;
     request.subject = plan.title;
@@ -211,8 +216,8 @@ std::optional<action_id> action_flow::record_request(const commands::invocation&
     request.channel = inv.channel;
     request.plan_json = boost::json::serialize(plan.to_json());
     request.plan_digest = plan.digest();
-    request.required_approvals = policy.approvals;
-    request.expires_at = deps_.clk.now() + policy.expires_after;
+    request.required_approvals = rule.approvals;
+    request.expires_at = deps_.clk.now() + rule.expires_after;
     auto id = actions_.create(request);
     if (!id) {
         reply(response_url, ":x: Could not record the request: " + escape_mrkdwn(id.error().message));
@@ -261,7 +266,7 @@ void action_flow::on_click(const block_action& click) {
         }
     }
     const commands::plan plan = plan_of(before);
-    if (click.action_id == "cancel") {
+    if (click.action_id == cancel_button) {
         auto cancelled = approvals_.cancel(id, user);
         if (!cancelled) {
             tell(click.channel, click.user, escape_mrkdwn(cancelled.error().message) + " Nothing was changed.");
@@ -275,11 +280,11 @@ void action_flow::on_click(const block_action& click) {
         }
         return;
     }
-    if (click.action_id != "approve" && click.action_id != "deny") {
+    if (click.action_id != approve_button && click.action_id != deny_button) {
         tell(click.channel, click.user, "Unknown button. Nothing was changed.");
         return;
     }
-    auto choice = click.action_id == "approve" ? storage::decision::approve : storage::decision::deny;
+    auto choice = click.action_id == approve_button ? storage::decision::approve : storage::decision::deny;
     auto outcome = approvals_.record_decision(id, user, choice, digest, approvers_for(before.family));
     auto after = actions_.get(id);
     if (!outcome) {

@@ -7,6 +7,7 @@
 #include "bot/slack/web_api.hpp"
 #include "commands/grammar/family.hpp"
 #include "commands/grammar/invocation.hpp"
+#include "commands/grammar/policy.hpp"
 #include "commands/rotate/continue_board.hpp"
 #include "commands/plan/plan.hpp"
 #include "commands/plan/platform_registry.hpp"
@@ -122,10 +123,10 @@ private:
     void show_break_glass(plan_view& view, const action_id& id);
     void post_for_approval(const commands::invocation& inv, const commands::plan& plan,
                            const std::string& response_url);
-    /// Stores `plan` as `inv.user`'s request awaiting `policy`'s approvals until its expiry; when it cannot be
-    /// stored, tells the requester and returns nothing.
+    /// Stores `plan` as `inv.user`'s request awaiting the approvals `rule` asks for until its expiry; when it cannot
+    /// be stored, tells the requester and returns nothing.
     std::optional<action_id> record_request(const commands::invocation& inv, const commands::plan& plan,
-                                            const policy_config& policy, const std::string& response_url);
+                                            const commands::approval_rule& rule, const std::string& response_url);
     /// Shows `view` on the action's message unless the action has left the state the view shows (a stale view);
     /// `force` shows it anyway (the executor's last word when the final state could not be recorded). An ended
     /// action's message carries the audit head.

@@ -130,7 +130,7 @@ void app::run_command(const commands::routed& routed, const std::string& respons
         notice.details_mrkdwn = reply.incident_summary;
         notice.next_step = "Runbook §8: if core functionality is affected, roll back now (`/rollback web` or "
                            "`/rollback api`); if the errors are transient, watch for 5 minutes.";
-        (void)incidents_.notify(notice);
+        incidents_.announce(notice);
     }
     if (response_url.empty()) {
         spdlog::warn("{} finished but the envelope had no response_url; reply not delivered", parsed.display_name());

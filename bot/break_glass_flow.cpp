@@ -107,9 +107,9 @@ void action_flow::run_break_glass(const commands::invocation& inv, const command
     if (family.empty()) {
         family = plan.family;
     }
-    auto policy = deps_.config.policies.find(family);
     // The router already refused break-glass where the policy does not allow it; this guards other callers.
-    if (policy == deps_.config.policies.end() || !policy->second.break_glass) {
+    if (auto allowed = deps_.config.policies.find(family);
+        allowed == deps_.config.policies.end() || !allowed->second.break_glass) {
         audit(inv.user.str(), std::nullopt, "request.refused",
               {{"title", plan.title}, {"reason", "break-glass not enabled"}});
         reply(response_url, fmt::format(":no_entry: Break-glass is not enabled for `/{}` (policy {}.break_glass = "
@@ -117,22 +117,26 @@ void action_flow::run_break_glass(const commands::invocation& inv, const command
                                         family, family));
         return;
     }
-    auto own = deps_.config.policies.find(plan.family);
-    if (approvers_for(plan.family).empty() || own == deps_.config.policies.end()) {
+    // The same rule as an approval (approval_for): someone must be able to review it afterwards.
+    auto rule = commands::approval_for(plan.family, deps_.config);
+    if (!rule) {
         audit(inv.user.str(), std::nullopt, "request.refused", {{"title", plan.title}, {"reason", "no approvers"}});
-        reply(response_url, fmt::format(":no_entry: Break-glass still needs someone to review it afterwards, but "
-                                        "`policies.{}.approve` names no group with members. Nothing was requested.",
-                                        plan.family));
+        reply(response_url, ":no_entry: Break-glass still needs someone to review it afterwards: " +
+                                rule.error().message + " Nothing was requested.");
         return;
     }
-    auto id = record_request(inv, plan, own->second, response_url);
+    auto id = record_request(inv, plan, *rule, response_url);
     if (!id) {
         return;
     }
     storage::break_glass_store glass(deps_.db, deps_.clk);
     if (auto approved = glass.approve_by_break_glass(*id, inv.user, reason); !approved) {
-        (void)actions_.transition(*id, action_state::awaiting_approval, action_state::cancelled, "opsbot",
-                                  {{"reason", "break-glass refused: " + approved.error().message}});
+        if (auto cancelled = actions_.transition(*id, action_state::awaiting_approval, action_state::cancelled,
+                                                 "opsbot", {{"reason", "break-glass refused: " + approved.error().message}});
+            !cancelled) {
+            // It stays awaiting a normal approval, and expires on its own.
+            spdlog::error("could not cancel {} after break-glass was refused: {}", id->str(), cancelled.error().message);
+        }
         reply(response_url, ":x: Break-glass refused: " + escape_mrkdwn(approved.error().message) +
                                 " Nothing was changed.");
         return;

@@ -4,11 +4,41 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <optional>
+#include <system_error>
+#include <unistd.h>
+
 namespace opsbot::bot {
 namespace {
 
 std::string count(size_t n, std::string_view one, std::string_view many) {
     return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+/// Why opsbot could not create or open its database at `database` (relative to the working directory, as `run`
+/// opens it), or nothing. Checked here so an operator learns it before the service fails to start.
+std::optional<std::string> database_folder_problem(const std::string& database) {
+    namespace fs = std::filesystem;
+    fs::path folder = fs::path(database).parent_path();
+    if (folder.empty()) {
+        folder = ".";
+    }
+    std::error_code ec;
+    const auto status = fs::status(folder, ec);
+    if (!fs::exists(status)) {
+        return fmt::format("the folder {} does not exist (create it, writable by the user opsbot runs as)",
+                           folder.string());
+    }
+    if (!fs::is_directory(status)) {
+        return fmt::format("{} is not a folder", folder.string());
+    }
+    if (::access(folder.c_str(), W_OK | X_OK) != 0) {
+        return fmt::format("the folder {} is not writable by this user (opsbot creates the database, its -wal and "
+                           "-shm files there)",
+                           folder.string());
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -23,6 +53,11 @@ int run_check_config(const std::string& path, std::ostream& out, env_lookup env)
             if (auto value = env(name); value && !value->empty()) {
                 local.add_secret(*value, name);
             }
+        }
+    }
+    if (loaded.config) {
+        if (auto problem = database_folder_problem(loaded.config->database)) {
+            loaded.problems.push_back({"database", *problem});
         }
     }
     for (const auto& problem : loaded.problems) {

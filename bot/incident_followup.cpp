@@ -100,7 +100,7 @@ void check_sites(const action_flow_deps& deps, const finished_run& run) {
         notice.outcome = fmt::format("{}", fmt::join(failed, "; "));
         notice.next_step = "Check the platform dashboards and logs; if the database is the cause, see "
                            "`/incident migration-failed` (runbook §8).";
-        (void)incident_notifier(deps.slack, deps.config.slack.incident_channel).notify(notice);
+        incident_notifier(deps.slack, deps.config.slack.incident_channel).announce(notice);
     }
 }
 

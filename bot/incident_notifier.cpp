@@ -73,4 +73,10 @@ result<posted_message> incident_notifier::notify(const incident_notice& notice) 
     return posted;
 }
 
+void incident_notifier::announce(const incident_notice& notice) {
+    if (auto posted = notify(notice); posted) {
+        spdlog::debug("incident posted: {}", notice.what);
+    }
+}
+
 }  // namespace opsbot::bot

@@ -39,6 +39,8 @@ class incident_notifier {
 public:
     incident_notifier(web_api& slack, std::string incident_channel);
     result<posted_message> notify(const incident_notice& notice);
+    /// notify() for callers that need nothing back (no thread to follow up in): a failure is logged by notify.
+    void announce(const incident_notice& notice);
 
 private:
     web_api& slack_;

@@ -86,9 +86,9 @@ message render_plan_message(const commands::plan& plan, const plan_view& view) {
         confirm_dialog confirm{"Approve " + view.action_id + "?", truncate_plain(plan.title, 250), "Approve",
                                "Not yet", button_style::primary};
         boost::json::array buttons{
-            button("Approve", "approve", value, button_style::primary, confirm),
-            button("Deny", "deny", value, button_style::danger),
-            button("Cancel", "cancel", value),
+            button("Approve", approve_button, value, button_style::primary, confirm),
+            button("Deny", deny_button, value, button_style::danger),
+            button("Cancel", cancel_button, value),
         };
         blocks.push_back(actions("plan_" + view.action_id, std::move(buttons)));
     }

@@ -34,6 +34,11 @@ struct plan_view {
     std::string audit_head;
 };
 
+/// The action_ids of a plan's Approve, Deny and Cancel buttons; each value is "<action id>:<digest>".
+inline constexpr const char* approve_button = "approve";
+inline constexpr const char* deny_button = "deny";
+inline constexpr const char* cancel_button = "cancel";
+
 /// The action_id of the "Acknowledge break-glass" button; its value is "<action id>:<digest>" like the others.
 inline constexpr const char* ack_break_glass_button = "ack_break_glass";
 

@@ -18,9 +18,9 @@ commands::platform_registry make_platform_registry(const stack_config& config, e
                          service.token_env, name);
             continue;
         }
-        if (service.platform == "vercel") {
+        if (service.platform == platform_kind::vercel) {
             registry.vercel[name] = adapters::make_vercel_platform(service, *token, *registry.http);
-        } else if (service.platform == "railway") {
+        } else if (service.platform == platform_kind::railway) {
             registry.railway[name] = adapters::make_railway_platform(service, *token, *registry.http);
         }
     }
@@ -55,9 +55,9 @@ commands::platform_registry make_platform_registry(const stack_config& config, e
     for (const auto& [name, secret] : config.secrets) {
         using factory = std::unique_ptr<adapters::secret_provider> (*)(const secret_config&, std::string,
                                                                        adapters::http_client&);
-        factory make = secret.generate == "resend"    ? adapters::make_resend_provider
-                       : secret.generate == "openai"  ? adapters::make_openai_provider
-                       : secret.generate == "posthog" ? adapters::make_posthog_provider
+        factory make = secret.generate == secret_generator::resend    ? adapters::make_resend_provider
+                       : secret.generate == secret_generator::openai  ? adapters::make_openai_provider
+                       : secret.generate == secret_generator::posthog ? adapters::make_posthog_provider
                                                       : nullptr;
         if (make == nullptr) {
             continue;

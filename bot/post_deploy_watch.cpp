@@ -76,7 +76,7 @@ std::vector<std::string> watched_authorities(const stack_config& config, const s
         if (auto url = s->health_url.find(environment); url != s->health_url.end()) {
             out.push_back(authority_of(url->second));
         }
-        if (s->platform == "vercel" && !s->url.empty() && environment == "production") {
+        if (s->platform == platform_kind::vercel && !s->url.empty() && environment == "production") {
             out.push_back(authority_of(s->url));
         }
     }

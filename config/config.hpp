@@ -1,5 +1,6 @@
 #pragma once
 
+#include "config/vocabulary.hpp"
 #include "core/error.hpp"
 
 #include <chrono>
@@ -34,7 +35,7 @@ struct policy_config {
 
 struct service_config {
     std::string name;      ///< key in `services`, e.g. "web", "api"
-    std::string platform;  ///< "vercel" | "railway"
+    platform_kind platform = platform_kind::vercel;
     std::string api_url;
     std::string token_env;
     std::string token_header;  ///< railway: "Bearer" (default) or "Project-Access-Token"
@@ -64,7 +65,7 @@ struct migrations_config {
 
 struct secret_config {
     std::string name;
-    std::string generate;  ///< hex32 | hex16 | manual | resend | openai | posthog
+    secret_generator generate = secret_generator::hex32;
     std::vector<std::string> services;
     std::string impact;
     std::vector<std::string> reencrypt_command;

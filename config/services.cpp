@@ -12,7 +12,14 @@
 namespace opsbot::config_detail {
 namespace {
 
-constexpr std::array<std::string_view, 6> generators{"hex32", "hex16", "manual", "resend", "openai", "posthog"};
+/// "hex32, hex16, …": the generators the config accepts, for messages.
+std::string generator_choices() {
+    std::vector<std::string_view> words;
+    for (auto generator : all_generators) {
+        words.push_back(to_string(generator));
+    }
+    return fmt::format("{}", fmt::join(words, ", "));
+}
 
 /// A string member read ahead of the walk (platform, generate), so later checks know which fields apply.
 std::string peek_string(const json::value& v, std::string_view key) {
@@ -49,9 +56,15 @@ void read_service(walker& w, const json::value& v, const std::string& path, serv
     const field fields[] = {
         {"platform",
          [&](auto& x, auto& p) {
-             if (w.read_string(x, p, s.platform) && !vercel && !railway) {
+             std::string text;
+             if (!w.read_string(x, p, text)) {
+                 return;
+             }
+             if (auto parsed = parse_platform(text)) {
+                 s.platform = *parsed;
+             } else {
                  w.problem(p, fmt::format("\"{}\" is not a supported platform: use \"vercel\" or \"railway\"",
-                                          s.platform));
+                                          text));
              }
          },
          true, "\"vercel\" or \"railway\""},
@@ -149,10 +162,14 @@ void read_secret(walker& w, const json::value& v, const std::string& path, const
     const field fields[] = {
         {"generate",
          [&](auto& x, auto& p) {
-             if (w.read_string(x, p, s.generate) &&
-                 std::ranges::find(generators, std::string_view(s.generate)) == generators.end()) {
-                 w.problem(p, fmt::format("\"{}\" is not a generator: use one of {}", s.generate,
-                                          fmt::join(generators, ", ")));
+             std::string text;
+             if (!w.read_string(x, p, text)) {
+                 return;
+             }
+             if (auto parsed = parse_generator(text)) {
+                 s.generate = *parsed;
+             } else {
+                 w.problem(p, fmt::format("\"{}\" is not a generator: use one of {}", text, generator_choices()));
              }
          },
          true, "how a new value is made: hex32, hex16, manual, resend, openai or posthog"},
@@ -172,7 +189,7 @@ void read_secret(walker& w, const json::value& v, const std::string& path, const
         {"impact", [&](auto& x, auto& p) { w.read_string(x, p, s.impact); }},
         {"reencrypt_command", [&](auto& x, auto& p) { w.read_string_array(x, p, s.reencrypt_command, false); }},
         {"env_passthrough", [&](auto& x, auto& p) { w.read_string_array(x, p, s.env_passthrough, true); }},
-        {"provider", [&](auto& x, auto& p) { read_provider(w, x, p, s.generate, s); }, needs_provider,
+        {"provider", [&](auto& x, auto& p) { read_provider(w, x, p, generate, s); }, needs_provider,
          "{ \"token_env\": \"…\" } with the admin key that creates and revokes keys"},
     };
     w.walk_object(v, path, fields);

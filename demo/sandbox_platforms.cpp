@@ -240,14 +240,14 @@ sandbox_platforms make_sandbox_platforms(const opsbot::clock& clock) {
 std::map<std::string, service_config> sandbox_service_configs() {
     service_config web;
     web.name = "web";
-    web.platform = "vercel";
+    web.platform = opsbot::platform_kind::vercel;
     web.api_url = "sandbox://vercel";
     web.project_id = "prj_sandboxWeb";
     web.team_id = "team_sandbox";
     web.url = "https://app.sandbox.invalid";
     service_config api;
     api.name = "api";
-    api.platform = "railway";
+    api.platform = opsbot::platform_kind::railway;
     api.api_url = "sandbox://railway";
     api.project_id = "5c0c6b1e-0000-4000-8000-5a4db0c0ffee";
     api.service_id = "a91e2f3d-0000-4000-8000-5a4db0c0ffee";

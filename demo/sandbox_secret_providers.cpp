@@ -99,8 +99,8 @@ std::map<std::string, std::unique_ptr<adapters::secret_provider>> make_sandbox_s
     const std::map<std::string, secret_config>& secrets) {
     std::map<std::string, std::unique_ptr<adapters::secret_provider>> out;
     for (const auto& [name, secret] : secrets) {
-        if (secret.generate == "resend" || secret.generate == "openai" || secret.generate == "posthog") {
-            out[name] = std::make_unique<sandbox_secret_provider>(secret.generate);
+        if (is_provider(secret.generate)) {
+            out[name] = std::make_unique<sandbox_secret_provider>(std::string(to_string(secret.generate)));
         }
     }
     return out;
@@ -112,7 +112,7 @@ std::map<std::string, secret_config> sandbox_secret_configs() {
                          std::map<std::string, std::string> provider = {}) {
         secret_config s;
         s.name = name;
-        s.generate = std::move(generate);
+        s.generate = parse_generator(generate).value();
         s.services = std::move(services);
         s.impact = std::move(impact);
         s.provider = std::move(provider);

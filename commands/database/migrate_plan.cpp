@@ -52,7 +52,7 @@ std::vector<std::string> health_urls(const stack_config& config, std::string_vie
     std::vector<std::string> urls;
     for (const auto& [name, service] : config.services) {
         auto it = service.health_url.find(std::string(environment));
-        if (service.platform == "railway" && it != service.health_url.end()) {
+        if (service.platform == platform_kind::railway && it != service.health_url.end()) {
             urls.push_back(it->second);
         }
     }

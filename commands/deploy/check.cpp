@@ -23,7 +23,7 @@ namespace {
 using names_result = result<std::set<std::string>>;
 
 std::string platform_name(const service_config& service) {
-    return service.platform == "vercel" ? "Vercel" : service.platform == "railway" ? "Railway" : service.platform;
+    return std::string(display_name(service.platform));
 }
 
 void ci_line(checklist& list, const command_context& context, std::optional<result<adapters::ci_status>> ci,
@@ -187,7 +187,7 @@ void order_line(checklist& list, const std::string& head_sha,
         if (!behind) {
             continue;
         }
-        (config.services.at(name).platform == "railway" ? api_behind : web_behind).push_back(name);
+        (config.services.at(name).platform == platform_kind::railway ? api_behind : web_behind).push_back(name);
     }
     if (api_behind.empty() && web_behind.empty()) {
         list.add(check_mark::ok, label, "every service already runs " + short_sha(head_sha));

@@ -98,7 +98,7 @@ result<plan> plan_deploy(const stack_config& config, const platform_registry& pl
         return std::unexpected(found.error());
     }
     const service_config& service = **found;
-    if (service.platform == "vercel") {
+    if (service.platform == platform_kind::vercel) {
         if (request.environment != "production") {
             return fail(error_kind::unavailable,
                         fmt::format("`{}` runs on Vercel, where staging builds come from git pushes; /deploy only "
@@ -111,7 +111,7 @@ result<plan> plan_deploy(const stack_config& config, const platform_registry& pl
         }
         return plan_vercel(service, **vercel, clk);
     }
-    if (service.platform == "railway") {
+    if (service.platform == platform_kind::railway) {
         auto railway = railway_adapter(platforms, service.name);
         if (!railway) {
             return std::unexpected(railway.error());
@@ -119,7 +119,7 @@ result<plan> plan_deploy(const stack_config& config, const platform_registry& pl
         return plan_railway(service, **railway, request.environment, clk);
     }
     return fail(error_kind::unavailable, fmt::format("Service `{}` runs on `{}`, which /deploy does not support.",
-                                                     service.name, service.platform));
+                                                     service.name, display_name(service.platform)));
 }
 
 reply deploy_now_reply(const parsed_command& command, const command_context& context) {

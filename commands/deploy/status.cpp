@@ -173,7 +173,7 @@ result<live_deployment> fetch_live(const service_config& service, const platform
                                    const std::string& environment, const clock& clk) {
     live_deployment live;
     live.service = service.name;
-    if (service.platform == "vercel") {
+    if (service.platform == platform_kind::vercel) {
         live.platform = "Vercel";
         auto* vercel = platforms.vercel_of(service.name);
         if (vercel == nullptr) {
@@ -193,7 +193,7 @@ result<live_deployment> fetch_live(const service_config& service, const platform
         live.age = age_of_ms(current->created_ms, clk);
         return live;
     }
-    if (service.platform == "railway") {
+    if (service.platform == platform_kind::railway) {
         live.platform = "Railway";
         auto* railway = platforms.railway_of(service.name);
         if (railway == nullptr) {
@@ -214,7 +214,7 @@ result<live_deployment> fetch_live(const service_config& service, const platform
         live.age = age_of_iso(current->created_at, clk);
         return live;
     }
-    return fail(error_kind::unavailable, "platform `" + service.platform + "` is not supported");
+    return fail(error_kind::unavailable, "platform `" + std::string(display_name(service.platform)) + "` is not supported");
 }
 
 result<adapters::prisma_status> fetch_migrations(const platform_registry& platforms, const std::string& environment) {
@@ -258,7 +258,7 @@ reply deploy_status_reply(const parsed_command&, const command_context& context,
     std::string text = "*Production status*";
     for (auto& c : pending) {
         const auto& service = *c.service;
-        const std::string platform = service.platform == "vercel" ? "Vercel" : "Railway";
+        const std::string platform(display_name(service.platform));
         text += fmt::format("\n*{}* ({}): ", escape_mrkdwn(service.name), escape_mrkdwn(platform));
         auto live = collect(c.live, deadline, platform + " for " + service.name);
         if (!live) {

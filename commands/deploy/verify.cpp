@@ -178,7 +178,7 @@ checklist deploy_verify_checklist(const stack_config& config, const platform_reg
                 health_calls.emplace_back(name, start_call([checker, u = url->second, t] { return checker->check(u, t); }));
             }
         }
-        if (service.platform == "vercel" && !service.url.empty() && environment == "production") {
+        if (service.platform == platform_kind::vercel && !service.url.empty() && environment == "production") {
             authorities.push_back(authority_of(service.url));
             if (checker != nullptr) {
                 web_calls.emplace_back(service.url,

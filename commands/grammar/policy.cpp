@@ -68,6 +68,23 @@ std::set<user_id> approvers_of(const std::string& family, const stack_config& co
     return out;
 }
 
+result<approval_rule> approval_for(std::string_view family, const stack_config& config) {
+    const std::string name(family);
+    auto policy = config.policies.find(name);
+    approval_rule rule;
+    rule.family = name;
+    rule.approvers = approvers_of(name, config);
+    if (policy == config.policies.end() || rule.approvers.empty()) {
+        return fail(error_kind::forbidden, "`/" + name + "` needs a second person, but `policies." + name +
+                                               ".approve` names no group with members.");
+    }
+    rule.approve_group = policy->second.approve;
+    rule.approvals = policy->second.approvals;
+    rule.expires_after = policy->second.expires_after;
+    rule.break_glass = policy->second.break_glass;
+    return rule;
+}
+
 std::vector<std::string> allowed_channels(const family_spec& family, bool destructive, const stack_config& config) {
     if (const policy_config* policy = find_policy(family, config); policy != nullptr && !policy->channels.empty()) {
         return policy->channels;

@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "core/ids.hpp"
 
+#include <chrono>
 #include <set>
 #include <string>
 #include <vector>
@@ -16,6 +17,21 @@ namespace opsbot::commands {
 /// in it. No policy, no run group, or an undefined group: refused (default deny). The error (kind forbidden)
 /// carries the ephemeral mrkdwn text naming the policy.
 result<void> check_run(const family_spec& family, const stack_config& config, const user_id& user);
+
+/// What a family's plans need before they run, from `policies.<family>`: one rule, read by the approval flow and the
+/// break-glass flow alike (docs/design.md "Actions and steps"), so the two can never disagree.
+struct approval_rule {
+    std::string family;
+    std::string approve_group;       ///< the group `policies.<family>.approve` names
+    std::set<user_id> approvers;     ///< its members: never empty in a rule approval_for returns
+    int approvals = 1;               ///< distinct approvers needed, none of them the requester
+    std::chrono::seconds expires_after{};
+    bool break_glass = false;        ///< the requester may run it at once with --break-glass "<reason>"
+};
+
+/// The approval rule of `family`, or an error (kind forbidden) whose message says why nobody could approve it: no
+/// policy, no approve group, or a group without members. Default deny.
+result<approval_rule> approval_for(std::string_view family, const stack_config& config);
 
 /// The members of the group `policies.<family>.approve` names; empty when the family has no policy, no approve
 /// group, or an undefined one (default deny).

@@ -5,19 +5,22 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 namespace opsbot::commands {
 namespace {
 
 /// Where a leaked key's use shows (runbook §8 step 4 names OpenAI; the others are the §6 table's providers).
 std::string usage_place(const std::string& secret, const secret_config* config) {
-    const std::string generate = config != nullptr ? config->generate : "";
-    if (secret == "OPENAI_API_KEY" || generate == "openai") {
+    const std::optional<secret_generator> generate =
+        config != nullptr ? std::optional(config->generate) : std::nullopt;
+    if (secret == "OPENAI_API_KEY" || generate == secret_generator::openai) {
         return "the OpenAI usage dashboard for unexpected charges (runbook §8 step 4)";
     }
-    if (secret == "RESEND_API_KEY" || generate == "resend") {
+    if (secret == "RESEND_API_KEY" || generate == secret_generator::resend) {
         return "the Resend dashboard (emails sent, domains, API key activity)";
     }
-    if (secret == "POSTHOG_API_KEY" || generate == "posthog") {
+    if (secret == "POSTHOG_API_KEY" || generate == secret_generator::posthog) {
         return "PostHog's project activity for events you did not send";
     }
     if (secret == "SENTRY_AUTH_TOKEN") {
@@ -27,9 +30,8 @@ std::string usage_place(const std::string& secret, const secret_config* config) 
 }
 
 bool is_api_key(const std::string& secret, const secret_config* config) {
-    const std::string generate = config != nullptr ? config->generate : "";
-    return secret.ends_with("_API_KEY") || secret.ends_with("_AUTH_TOKEN") || generate == "openai" ||
-           generate == "resend" || generate == "posthog" || generate == "manual";
+    return secret.ends_with("_API_KEY") || secret.ends_with("_AUTH_TOKEN") ||
+           (config != nullptr && (is_provider(config->generate) || config->generate == secret_generator::manual));
 }
 
 }  // namespace

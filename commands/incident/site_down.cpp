@@ -18,16 +18,13 @@ std::vector<const service_config*> in_rollback_order(const stack_config& config)
         out.push_back(&service);
     }
     std::stable_sort(out.begin(), out.end(), [](const service_config* a, const service_config* b) {
-        return (a->platform == "vercel") > (b->platform == "vercel");
+        return (a->platform == platform_kind::vercel) > (b->platform == platform_kind::vercel);
     });
     return out;
 }
 
 std::string skipped_reason(const service_config& service, const error& why) {
-    std::string platform = service.platform;
-    if (platform == "vercel" || platform == "railway") {
-        platform = platform == "vercel" ? "Vercel" : "Railway";
-    }
+    const std::string platform(display_name(service.platform));
     if (why.kind == error_kind::not_found || why.kind == error_kind::invalid_input) {
         return fmt::format("{}: nothing to roll back to ({})", service.name, why.message);
     }
@@ -65,7 +62,7 @@ result<plan> plan_site_down(const stack_config& config, const platform_registry&
         }
         // A web service with a /health of its own is checked too (the Railway plan already adds the API's).
         auto health = service->health_url.find("production");
-        if (service->platform == "vercel" && health != service->health_url.end()) {
+        if (service->platform == platform_kind::vercel && health != service->health_url.end()) {
             checks.push_back(health_check_step(health->second));
         }
     }
@@ -87,7 +84,7 @@ result<plan> plan_site_down(const stack_config& config, const platform_registry&
     }
     for (const auto& name : rolled) {
         const service_config& service = config.services.at(name);
-        if (service.platform == "vercel" && !service.url.empty()) {
+        if (service.platform == platform_kind::vercel && !service.url.empty()) {
             out.impact.push_back(fmt::format("After the steps, {} is loaded and must answer HTTP 200; the result goes "
                                              "to the thread.",
                                              service.url));

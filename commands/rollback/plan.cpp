@@ -159,14 +159,14 @@ result<plan> plan_rollback(const stack_config& config, const platform_registry& 
         return std::unexpected(found.error());
     }
     const service_config& service = **found;
-    if (service.platform == "vercel") {
+    if (service.platform == platform_kind::vercel) {
         auto vercel = vercel_adapter(platforms, service.name);
         if (!vercel) {
             return std::unexpected(vercel.error());
         }
         return plan_vercel(config, platforms, service, **vercel, request, clk);
     }
-    if (service.platform == "railway") {
+    if (service.platform == platform_kind::railway) {
         auto railway = railway_adapter(platforms, service.name);
         if (!railway) {
             return std::unexpected(railway.error());
@@ -175,7 +175,7 @@ result<plan> plan_rollback(const stack_config& config, const platform_registry& 
     }
     return fail(error_kind::unavailable,
                 fmt::format("Service `{}` runs on `{}`, which /rollback does not support.", service.name,
-                            service.platform));
+                            display_name(service.platform)));
 }
 
 }  // namespace opsbot::commands

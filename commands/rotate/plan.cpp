@@ -14,12 +14,10 @@ namespace {
 constexpr std::string_view encryption_key = "CREDENTIAL_ENCRYPTION_KEY";
 
 bool made_by_provider(const secret_config& s) {
-    return s.generate == "resend" || s.generate == "openai" || s.generate == "posthog";
+    return is_provider(s.generate);
 }
 
-std::string provider_title(const std::string& generate) {
-    return generate == "resend" ? "Resend" : generate == "openai" ? "OpenAI" : "PostHog";
-}
+std::string provider_title(secret_generator generate) { return std::string(display_name(generate)); }
 
 std::string configured_list(const stack_config& config) {
     std::string out;
@@ -34,26 +32,26 @@ std::string where_held(const stack_config& config, const secret_config& secret, 
     for (const auto& name : secret.services) {
         const auto& service = config.services.at(name);
         out += fmt::format("{}{} `{}` ({})", out.empty() ? "" : ", ",
-                           service.platform == "vercel" ? "Vercel project" : "Railway service", name, environment);
+                           service.platform == platform_kind::vercel ? "Vercel project" : "Railway service", name, environment);
     }
     return out;
 }
 
 plan_step first_step(const stack_config& config, const secret_config& secret, const std::string& environment) {
     plan_step s;
-    s.params = {{"secret", secret.name}, {"generate", secret.generate}, {"environment", environment}};
-    if (secret.generate == "hex32" || secret.generate == "hex16") {
+    s.params = {{"secret", secret.name}, {"generate", to_string(secret.generate)}, {"environment", environment}};
+    if (secret.generate == secret_generator::hex32 || secret.generate == secret_generator::hex16) {
         s.kind = "secret.generate";
         s.description = fmt::format("Generate a new {} like `openssl rand -hex {}` (OpenSSL's CSPRNG); it stays in "
                                     "memory and is named only by its fingerprint",
-                                    secret.name, secret.generate == "hex32" ? 32 : 16);
+                                    secret.name, secret.generate == secret_generator::hex32 ? 32 : 16);
         s.timeout = std::chrono::seconds{30};
     } else if (made_by_provider(secret)) {
         s.kind = "secret.generate";
-        s.description = secret.generate == "posthog"
+        s.description = secret.generate == secret_generator::posthog
                             ? fmt::format("Reset the PostHog project key through its API (the old key stops working "
                                           "at once) and keep the new one in memory only")
-                        : secret.generate == "openai"
+                        : secret.generate == secret_generator::openai
                             ? fmt::format("Create a new OpenAI service account through the admin API; its API key is "
                                           "the new {} (the old service account keeps working until it is deleted at "
                                           "the end); keep the key in memory only",
@@ -86,7 +84,7 @@ result<void> add_redeploys(const stack_config& config, const platform_registry& 
         // `follow_live`: the step redeploys what is live when it acts, re-read right before (a rotation may wait
         // hours for a person; shipping an id recorded now could put older code back in production). Only the
         // wording names what is live now, so a newer deployment does not void the approval.
-        if (service.platform == "vercel") {
+        if (service.platform == platform_kind::vercel) {
             auto* vercel = platforms.vercel_of(name);
             auto current = vercel->current_production();
             if (!current) {
@@ -132,7 +130,7 @@ result<void> add_redeploys(const stack_config& config, const platform_registry& 
 std::vector<std::string> railway_holders(const stack_config& config, const secret_config& secret) {
     std::vector<std::string> out;
     for (const auto& name : secret.services) {
-        if (config.services.at(name).platform == "railway") {
+        if (config.services.at(name).platform == platform_kind::railway) {
             out.push_back(name);
         }
     }
@@ -205,12 +203,12 @@ result<plan> plan_rotate(const stack_config& config, const platform_registry& pl
     if (!secret.reencrypt_command.empty()) {
         add_staged_reencryption(config, secret, environment, p);
     }
-    if (secret.generate != "manual") {
+    if (secret.generate != secret_generator::manual) {
         for (const auto& name : secret.services) {
             plan_step s;
             s.params = {{"secret", secret.name}, {"service", name}, {"environment", environment}};
             s.timeout = std::chrono::minutes{1};
-            if (config.services.at(name).platform == "vercel") {
+            if (config.services.at(name).platform == platform_kind::vercel) {
                 s.kind = "secret.write_vercel";
                 s.params["type"] = "encrypted";
                 s.params["targets"] = boost::json::array{"production"};
@@ -251,12 +249,12 @@ result<plan> plan_rotate(const stack_config& config, const platform_registry& pl
         boost::json::array unchecked;
         for (const auto& name : secret.services) {
             const auto& service = config.services.at(name);
-            const bool health = service.platform == "railway" && service.health_url.contains(environment);
+            const bool health = service.platform == platform_kind::railway && service.health_url.contains(environment);
             (health ? checked : unchecked).emplace_back(name);
         }
         verify.params["health_checked"] = std::move(checked);
         verify.params["not_health_checked"] = std::move(unchecked);
-        if (secret.generate == "posthog") {
+        if (secret.generate == secret_generator::posthog) {
             verify.description = fmt::format("Record how the new {} was checked: PostHog has no test call for a "
                                              "project key, so only the health checks above (if any) stand for it",
                                              secret.name);
@@ -264,10 +262,10 @@ result<plan> plan_rotate(const stack_config& config, const platform_registry& pl
         verify.timeout = std::chrono::minutes{1};
         p.steps.push_back(std::move(verify));
     }
-    if (secret.generate == "resend" || secret.generate == "openai") {
+    if (secret.generate == secret_generator::resend || secret.generate == secret_generator::openai) {
         plan_step revoke;
         revoke.kind = "secret.revoke";
-        revoke.description = secret.generate == "openai"
+        revoke.description = secret.generate == secret_generator::openai
                                  ? fmt::format("Revoke the old {}: delete its old OpenAI service account(s), and with "
                                                "them their keys (only after the new key was verified in this run)",
                                                secret.name)
@@ -278,7 +276,7 @@ result<plan> plan_rotate(const stack_config& config, const platform_registry& pl
         revoke.timeout = std::chrono::minutes{1};
         p.steps.push_back(std::move(revoke));
     }
-    if (secret.generate == "manual") {
+    if (secret.generate == secret_generator::manual) {
         plan_step checklist;
         checklist.kind = "manual.checklist";
         checklist.description = fmt::format("Checklist for a human (no API): once the services work, revoke the old "

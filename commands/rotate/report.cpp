@@ -37,9 +37,9 @@ std::string rotate_state_mrkdwn(const stack_config& config, const plan& p, const
                                                                                 escape_mrkdwn(vault.new_key_id)));
     for (const auto& service : secret->second.services) {
         auto cfg = config.services.find(service);
-        const std::string platform = cfg == config.services.end() ? "?" : cfg->second.platform;
+        const std::string_view platform = cfg == config.services.end() ? "?" : display_name(cfg->second.platform);
         const bool holds = vault.holding_new.contains(service);
-        out += fmt::format("• `{}` ({} {}): {}\n", escape_mrkdwn(service), platform == "vercel" ? "Vercel" : "Railway",
+        out += fmt::format("• `{}` ({} {}): {}\n", escape_mrkdwn(service), platform,
                            escape_mrkdwn(p.environment),
                            holds ? "holds the *new* value" : "still holds the *old* value");
     }
@@ -48,7 +48,7 @@ std::string rotate_state_mrkdwn(const stack_config& config, const plan& p, const
         const std::size_t total = vault.old_key_ids.size();
         // A new key id means the list was taken: finding none is not a revocation (nothing to claim).
         if (total == 0 && !vault.new_key_id.empty()) {
-            out += "• Old key: " + hand_revoke_text(escape_mrkdwn(name), secret->second.generate) + "\n";
+            out += "• Old key: " + hand_revoke_text(escape_mrkdwn(name), std::string(to_string(secret->second.generate))) + "\n";
         } else {
             out += vault.revoked == total && !failed
                    ? fmt::format("• Old key(s): {} revoked after the new key was verified\n", total)

@@ -20,20 +20,20 @@ std::vector<std::string> rotate_impact(const secret_config& secret, const rotate
                          "point does only opsbot's memory hold the key the credentials need. If the re-encryption "
                          "fails, the old key stays in force.");
     }
-    if (secret.generate == "resend") {
+    if (secret.generate == secret_generator::resend) {
         out.emplace_back("The old key keeps working until the new one is verified; only then is it revoked.");
     }
-    if (secret.generate == "openai") {
+    if (secret.generate == secret_generator::openai) {
         // OpenAI deletes a service account's key only with the account (api-specs/openai.json).
         out.emplace_back("A new OpenAI service account is created, its key being the new value. The old service "
                          "account and its key keep working until the new key is verified; only then is it revoked, by "
                          "deleting the old service account.");
     }
-    if (secret.generate == "posthog") {
+    if (secret.generate == secret_generator::posthog) {
         out.emplace_back("PostHog's reset invalidates the old project key at once: events sent with it are lost "
                          "until every service runs with the new key.");
     }
-    if (secret.generate == "manual") {
+    if (secret.generate == secret_generator::manual) {
         out.emplace_back("A human creates the new value and puts it on the platforms; opsbot waits for `/rotate " +
                          secret.name + " --continue`, redeploys and checks health. Revoking the old one stays a "
                          "checklist item for a human.");
@@ -51,7 +51,7 @@ std::vector<std::string> rotate_impact(const secret_config& secret, const rotate
 
 std::string rotate_way_back(const secret_config& secret) {
     const std::string again = fmt::format("re-run `/rotate {}` once the cause is fixed", secret.name);
-    if (secret.generate == "manual") {
+    if (secret.generate == secret_generator::manual) {
         return fmt::format("Nothing was revoked: services still holding the old {0} keep working. Services that "
                            "hold the new value (listed above) get it on their next deploy: redeploy them from the "
                            "dashboard, or {1}. To go back instead, put the old value back in the platforms' "
@@ -67,7 +67,7 @@ std::string rotate_way_back(const secret_config& secret) {
                            "Never redeploy with the old key once the credentials were re-encrypted.",
                            secret.name, again);
     }
-    if (secret.generate == "openai") {
+    if (secret.generate == secret_generator::openai) {
         return fmt::format("The old {0} was not revoked (its service account is deleted only after the new key is "
                            "verified), so services still holding it keep working. Either {1} (the next run also "
                            "deletes the unused new service account), or go back: delete the new service account "
@@ -75,14 +75,14 @@ std::string rotate_way_back(const secret_config& secret) {
                            "holding the new value with the old one.",
                            secret.name, again);
     }
-    if (secret.generate == "resend") {
+    if (secret.generate == secret_generator::resend) {
         return fmt::format("The old {0} was not revoked (revoking comes only after the new key is verified), so "
                            "services still holding it keep working. Either {1} (the next run also revokes the "
                            "unused new key), or go back: delete the new key in the provider's dashboard and redeploy "
                            "the services listed above as holding the new value with the old one.",
                            secret.name, again);
     }
-    if (secret.generate == "posthog") {
+    if (secret.generate == secret_generator::posthog) {
         return fmt::format("PostHog already invalidated the old key: going back is not possible. Get every service "
                            "onto the new key: {0}, or copy the new project key from PostHog (Project settings) into "
                            "the services listed above as still holding the old value, and redeploy them.",
@@ -106,7 +106,7 @@ result<void> check_rotatable(const stack_config& config, const platform_registry
             return fail(error_kind::unavailable,
                         fmt::format("`secrets.{}.services` names `{}`, which is not in `services`.", secret.name, name));
         }
-        if (it->second.platform == "vercel") {
+        if (it->second.platform == platform_kind::vercel) {
             if (auto vercel = vercel_adapter(platforms, name); !vercel) {
                 return std::unexpected(vercel.error());
             }
@@ -114,7 +114,7 @@ result<void> check_rotatable(const stack_config& config, const platform_registry
                 return fail(error_kind::unavailable,
                             fmt::format("`{}` runs on Vercel: /rotate only rotates its production value.", name));
             }
-        } else if (it->second.platform == "railway") {
+        } else {  // Railway
             on_railway = true;
             if (auto railway = railway_adapter(platforms, name); !railway) {
                 return std::unexpected(railway.error());
@@ -123,19 +123,15 @@ result<void> check_rotatable(const stack_config& config, const platform_registry
                 return fail(error_kind::unavailable,
                             fmt::format("Railway service `{}` has no `{}` environment in the config.", name, environment));
             }
-        } else {
-            return fail(error_kind::unavailable, fmt::format("Service `{}` runs on `{}`, which /rotate does not "
-                                                             "support.",
-                                                             name, it->second.platform));
         }
     }
-    const bool provider = secret.generate == "resend" || secret.generate == "openai" || secret.generate == "posthog";
+    const bool provider = is_provider(secret.generate);
     if (provider && !platforms.secret_providers.contains(secret.name)) {
         auto token = secret.provider.find("token_env");
         return fail(error_kind::unavailable,
                     fmt::format("No {} provider for {}: set {} (secrets.{}.provider.token_env) in the bot's "
                                 "environment.",
-                                secret.generate, secret.name, token == secret.provider.end() ? "the admin key" : token->second,
+                                display_name(secret.generate), secret.name, token == secret.provider.end() ? "the admin key" : token->second,
                                 secret.name));
     }
     if (!secret.reencrypt_command.empty() && !on_railway) {

@@ -20,7 +20,7 @@ const std::string bad = "\xE2\x9D\x8C ";
 void add_secret(stack_config& config, const std::string& name, std::vector<std::string> services) {
     secret_config s;
     s.name = name;
-    s.generate = "manual";
+    s.generate = opsbot::secret_generator::manual;
     s.services = std::move(services);
     config.secrets[name] = s;
 }

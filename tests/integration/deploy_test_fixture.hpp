@@ -116,7 +116,7 @@ struct deploy_world {
 
         service_config web;
         web.name = "web";
-        web.platform = "vercel";
+        web.platform = opsbot::platform_kind::vercel;
         web.api_url = vercel.base_url();
         web.token_env = "VERCEL_TOKEN";
         web.project_id = vercel.settings().project_id;
@@ -124,7 +124,7 @@ struct deploy_world {
         web.url = web_page.url();
         service_config api;
         api.name = "api";
-        api.platform = "railway";
+        api.platform = opsbot::platform_kind::railway;
         api.api_url = railway.api_url();
         api.token_env = "RAILWAY_TOKEN";
         api.project_id = railway.settings().project_id;

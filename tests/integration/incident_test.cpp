@@ -417,7 +417,7 @@ harness_options leak_options() {
         c.policies["rotate"] = c.policies.at("rollback");
         secret_config secret;
         secret.name = "BETTER_AUTH_SECRET";
-        secret.generate = "hex32";
+        secret.generate = opsbot::secret_generator::hex32;
         secret.services = {"api"};
         secret.impact = "All sessions are invalidated; users must log in again.";
         c.secrets[secret.name] = secret;

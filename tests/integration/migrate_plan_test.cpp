@@ -74,7 +74,7 @@ struct migrate_world {
         config.databases["production"] = database_config{"PRODUCTION_DATABASE_URL"};
         service_config api;
         api.name = "api";
-        api.platform = "railway";
+        api.platform = opsbot::platform_kind::railway;
         api.health_url = {{"staging", staging_health.url()}, {"production", production_health.url()}};
         config.services["api"] = api;
         platforms.health = adapters::make_health_checker(adapters::http_options{});

@@ -29,7 +29,7 @@ struct world {
     world() {
         service_config web;
         web.name = "web";
-        web.platform = "vercel";
+        web.platform = opsbot::platform_kind::vercel;
         web.api_url = vercel.base_url();
         web.token_env = "VERCEL_TOKEN";
         web.project_id = vercel.settings().project_id;
@@ -37,7 +37,7 @@ struct world {
         config.services["web"] = web;
         service_config api;
         api.name = "api";
-        api.platform = "railway";
+        api.platform = opsbot::platform_kind::railway;
         api.api_url = railway.api_url();
         api.token_env = "RAILWAY_TOKEN";
         api.project_id = railway.settings().project_id;
@@ -53,7 +53,7 @@ struct world {
     void secret(std::string name, std::string generate, std::map<std::string, std::string> provider) {
         secret_config s;
         s.name = name;
-        s.generate = std::move(generate);
+        s.generate = opsbot::parse_generator(generate).value();
         s.services = {"api"};
         s.provider = std::move(provider);
         config.secrets[std::move(name)] = std::move(s);

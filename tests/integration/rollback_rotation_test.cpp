@@ -29,7 +29,7 @@ struct rotated_world {
             c.policies["incident"].run = "deployers";
             secret_config s;
             s.name = "POSTHOG_API_KEY";
-            s.generate = "posthog";
+            s.generate = opsbot::secret_generator::posthog;
             s.services = {"api", "web"};
             s.provider = {{"api_url", posthog.base_url()}, {"token_env", "POSTHOG_PERSONAL_KEY"},
                           {"project_id", "12345"}};
@@ -42,7 +42,7 @@ struct rotated_world {
         o.platforms = [this](commands::platform_registry& r) {
             secret_config s;
             s.name = "POSTHOG_API_KEY";
-            s.generate = "posthog";
+            s.generate = opsbot::secret_generator::posthog;
             s.provider = {{"api_url", posthog.base_url()}, {"project_id", "12345"}};
             r.secret_providers["POSTHOG_API_KEY"] =
                 adapters::make_posthog_provider(s, posthog.settings().personal_key, *r.http);

@@ -109,7 +109,7 @@ struct world {
                        std::map<std::string, std::string> provider = {}) {
             secret_config s;
             s.name = name;
-            s.generate = generate;
+            s.generate = opsbot::parse_generator(generate).value();
             s.services = std::move(services);
             s.provider = std::move(provider);
             out[name] = s;

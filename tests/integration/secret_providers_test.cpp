@@ -43,8 +43,10 @@ struct client {
 
 secret_config secret_with(std::string generate, std::map<std::string, std::string> provider) {
     secret_config s;
-    s.name = generate == "resend" ? "RESEND_API_KEY" : generate == "openai" ? "OPENAI_API_KEY" : "POSTHOG_API_KEY";
-    s.generate = std::move(generate);
+    s.generate = opsbot::parse_generator(generate).value();
+    s.name = s.generate == secret_generator::resend   ? "RESEND_API_KEY"
+             : s.generate == secret_generator::openai ? "OPENAI_API_KEY"
+                                                      : "POSTHOG_API_KEY";
     s.provider = std::move(provider);
     return s;
 }

@@ -28,7 +28,7 @@ http_options quick_options() {
 service_config service_for(const fake_vercel& fake) {
     service_config s;
     s.name = "web";
-    s.platform = "vercel";
+    s.platform = opsbot::platform_kind::vercel;
     s.api_url = fake.base_url();
     s.project_id = fake.settings().project_id;
     s.team_id = fake.settings().team_id;

@@ -99,7 +99,7 @@ stack_config harness_config(const std::string& slack_api_url, const std::string&
     if (vercel != nullptr) {
         service_config web;
         web.name = "web";
-        web.platform = "vercel";
+        web.platform = opsbot::platform_kind::vercel;
         web.api_url = vercel->base_url();
         web.token_env = "VERCEL_TOKEN";
         web.project_id = vercel->settings().project_id;
@@ -110,7 +110,7 @@ stack_config harness_config(const std::string& slack_api_url, const std::string&
     if (railway != nullptr) {
         service_config api;
         api.name = "api";
-        api.platform = "railway";
+        api.platform = opsbot::platform_kind::railway;
         api.api_url = railway->api_url();
         api.token_env = "RAILWAY_TOKEN";
         api.token_header = "Bearer";

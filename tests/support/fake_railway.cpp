@@ -53,7 +53,7 @@ std::string fake_railway::api_url() const { return server_->base_url() + "/graph
 service_config fake_railway::service(std::string name) const {
     service_config s;
     s.name = std::move(name);
-    s.platform = "railway";
+    s.platform = opsbot::platform_kind::railway;
     s.api_url = api_url();
     s.project_id = options_.project_id;
     s.service_id = options_.service_id;

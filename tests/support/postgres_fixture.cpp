@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <stdexcept>
+#include <string_view>
 #include <unistd.h>
 
 namespace opsbot::testing {
@@ -46,6 +47,12 @@ std::string run(const std::string& url, const std::string& sql) {
 std::optional<std::string> test_pg_url() {
     const char* v = std::getenv("OPSBOT_TEST_PG_URL");
     if (v == nullptr || *v == '\0') {
+        // A skip must never pass in CI (.ci/run exports CI=true): there the missing server is a failure.
+        const char* ci = std::getenv("CI");
+        if (ci != nullptr && std::string_view(ci) == "true") {
+            throw std::runtime_error("OPSBOT_TEST_PG_URL is not set while CI=true: the [postgres] tests must run "
+                                     "against the server scripts/run-tests starts");
+        }
         return std::nullopt;
     }
     return std::string(v);

@@ -5,7 +5,8 @@
 
 namespace opsbot::testing {
 
-/// OPSBOT_TEST_PG_URL (set by scripts/run-tests), or nullopt: tests tagged [postgres] then skip.
+/// OPSBOT_TEST_PG_URL (set by scripts/run-tests), or nullopt: tests tagged [postgres] then skip with a warning.
+/// Under CI=true a missing URL throws instead, so the test fails: CI never passes a test that did not run.
 std::optional<std::string> test_pg_url();
 
 /// The same URL naming another database (path replaced), optionally with a password in the userinfo

@@ -38,6 +38,13 @@ std::filesystem::path example_path() {
            "opsbot.example.jsonc";
 }
 
+std::string read_example() {
+    std::ifstream in(example_path());
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
 struct temp_file {
     std::filesystem::path path;
     explicit temp_file(const std::string& text) {
@@ -113,4 +120,27 @@ TEST_CASE("check-config never prints the value of an environment variable", "[ch
     std::ostringstream ok;
     CHECK(bot::run_check_config(example_path().string(), ok, good_env) == 0);
     CHECK(ok.str().find(slack_app_value) == std::string::npos);
+}
+
+TEST_CASE("check-config reports a database whose folder is missing or is not a folder", "[check_config]") {
+    const auto config_with = [](const std::string& database) {
+        std::string text = read_example();
+        const std::string from = R"("database": "opsbot.db")";
+        const auto at = text.find(from);
+        REQUIRE(at != std::string::npos);
+        return text.replace(at, from.size(), "\"database\": \"" + database + "\"");
+    };
+    {
+        temp_file file(config_with("/nonexistent-opsbot-folder/state/opsbot.db"));
+        std::ostringstream out;
+        CHECK(bot::run_check_config(file.path.string(), out, good_env) == 1);
+        CHECK(out.str() == "database: the folder /nonexistent-opsbot-folder/state does not exist (create it, "
+                           "writable by the user opsbot runs as)\n1 problem found\n");
+    }
+    {
+        temp_file file(config_with(example_path().string() + "/opsbot.db"));  // a file used as a folder
+        std::ostringstream out;
+        CHECK(bot::run_check_config(file.path.string(), out, good_env) == 1);
+        CHECK(out.str() == "database: " + example_path().string() + " is not a folder\n1 problem found\n");
+    }
 }

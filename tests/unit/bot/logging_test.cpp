@@ -28,7 +28,7 @@ stack_config config_naming_secrets() {
     stack_config config;
     service_config api;
     api.name = "api";
-    api.platform = "railway";
+    api.platform = opsbot::platform_kind::railway;
     api.token_env = "RAILWAY_TOKEN";
     config.services["api"] = api;
     config.databases["production"] = database_config{"PRODUCTION_DATABASE_URL"};

@@ -161,3 +161,32 @@ TEST_CASE("channel ids from the config are only put in a mention when well forme
     CHECK(channel_mention("C1|<!channel>") == "`C1|&lt;!channel&gt;`");
     CHECK(channel_mention("") == "` `");
 }
+
+TEST_CASE("approval_for: one rule from the family's policy, with the approve group's members", "[commands][policy]") {
+    auto config = example_config();
+    config.policies["migrate"].approvals = 2;
+    config.policies["migrate"].break_glass = true;
+    auto rule = approval_for("migrate", config);
+    REQUIRE(rule);
+    CHECK(rule->family == "migrate");
+    CHECK(rule->approve_group == "approvers");
+    CHECK(rule->approvers == std::set<user_id>{user_id("U02"), user_id("U03")});
+    CHECK(rule->approvals == 2);
+    CHECK(rule->expires_after == std::chrono::minutes{30});
+    CHECK(rule->break_glass);
+}
+
+TEST_CASE("approval_for: no policy, no approve group, or a group without members is refused, naming the policy",
+          "[commands][policy]") {
+    auto config = example_config();
+    config.policies.erase("rotate");
+    config.policies["rollback"].approve.clear();
+    config.policies["migrate"].approve = "nobody";
+    config.groups["nobody"] = {};
+    for (const char* family : {"rotate", "rollback", "migrate"}) {
+        auto rule = approval_for(family, config);
+        REQUIRE_FALSE(rule);
+        CHECK(rule.error().kind == opsbot::error_kind::forbidden);
+        CHECK_THAT(rule.error().message, Catch::Contains(std::string("policies.") + family + ".approve"));
+    }
+}

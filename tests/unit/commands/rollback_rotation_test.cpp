@@ -40,7 +40,7 @@ struct rollback_world {
     rollback_world() {
         secret_config token;
         token.name = "SENTRY_AUTH_TOKEN";
-        token.generate = "manual";
+        token.generate = opsbot::secret_generator::manual;
         token.services = {"web"};
         config.secrets[token.name] = token;
         platforms_world.platforms.database = database_tools{{}, {}, &db, process_env};

@@ -131,7 +131,7 @@ TEST_CASE("hex32: a 64-hex value reaches Railway exactly once, with skipDeploys,
 
 TEST_CASE("hex16 makes 32 hex characters") {
     rotate_world w;
-    w.config.secrets["BETTER_AUTH_SECRET"].generate = "hex16";
+    w.config.secrets["BETTER_AUTH_SECRET"].generate = opsbot::secret_generator::hex16;
     auto p = must_plan(w, "BETTER_AUTH_SECRET");
     secret_vault vault;
     REQUIRE_FALSE(run_plan(w, p, vault).error);

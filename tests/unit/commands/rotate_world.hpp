@@ -201,7 +201,7 @@ struct rotate_world {
         auto add = [&](const char* name, const char* generate, std::vector<std::string> services) {
             secret_config s;
             s.name = name;
-            s.generate = generate;
+            s.generate = opsbot::parse_generator(generate).value();
             s.services = std::move(services);
             config.secrets[name] = s;
         };

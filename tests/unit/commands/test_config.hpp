@@ -53,16 +53,16 @@ inline stack_config example_config() {
     config.policies["incident"].run = "deployers";
     service_config web;
     web.name = "web";
-    web.platform = "vercel";
+    web.platform = opsbot::platform_kind::vercel;
     service_config api;
     api.name = "api";
-    api.platform = "railway";
+    api.platform = opsbot::platform_kind::railway;
     config.services = {{"web", web}, {"api", api}};
     config.databases = {{"staging", {"STAGING_DATABASE_URL"}}, {"production", {"PRODUCTION_DATABASE_URL"}}};
     for (const char* name : {"BETTER_AUTH_SECRET", "OPENAI_API_KEY", "CREDENTIAL_ENCRYPTION_KEY"}) {
         secret_config secret;
         secret.name = name;
-        secret.generate = "hex32";
+        secret.generate = opsbot::secret_generator::hex32;
         secret.services = {"api"};
         config.secrets[name] = secret;
     }
