@@ -1,6 +1,8 @@
 // In-memory Railway. See memory_railway.hpp.
 #include "fakes/memory_railway.hpp"
 
+#include "fakes/railway_lifecycle.hpp"
+
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -79,20 +81,16 @@ void memory_railway::advance(entry& e) {
     if (!d.in_progress()) {
         return;
     }
-    ++e.polls;
-    if (e.polls < options_.polls_to_finish) {
-        d.status = e.polls * 2 < options_.polls_to_finish ? "BUILDING" : "DEPLOYING";
+    d.status = railway_status_at_poll(++e.polls, options_.polls_to_finish, e.will_fail);
+    if (d.in_progress()) {
         return;
     }
-    if (e.will_fail) {
-        d.status = "FAILED";
-        d.can_redeploy = true;
+    d.can_redeploy = true;
+    if (d.failed()) {
         spdlog::info("[sandbox] Railway deployment {} FAILED", d.id);
         return;
     }
     replace_live(e.environment, d.id);
-    d.status = "SUCCESS";
-    d.can_redeploy = true;
     spdlog::info("[sandbox] Railway deployment {} is live", d.id);
 }
 
@@ -155,21 +153,27 @@ result<std::string> memory_railway::deployment_status(const std::string& deploym
     return e->deployment.status;
 }
 
+result<std::string> memory_railway::new_deployment_from(const std::string& deployment_id, const std::string& mutation,
+                                                        bool adapters::railway_deployment::*allowed,
+                                                        const std::string& refusal) {
+    const entry* source = find(deployment_id);
+    if (source == nullptr) {
+        return fail(error_kind::not_found, "Railway: " + mutation + ": Deployment not found");
+    }
+    if (!(source->deployment.*allowed)) {
+        return fail(error_kind::http_status, "Railway: " + mutation + ": Deployment " + refusal);
+    }
+    const std::string id = create_from(*source);
+    spdlog::info("[sandbox] Railway {} of {} started as {}", mutation, deployment_id, id);
+    return id;
+}
+
 result<void> memory_railway::rollback(const std::string& deployment_id) {
     std::lock_guard lock(mutex_);
     auto done = mutate(fmt::format("railway.rollback {} {}", options_.service, deployment_id), "deploymentRollback",
-                       [&]() -> result<std::string> {
-                           const entry* target = find(deployment_id);
-                           if (target == nullptr) {
-                               return fail(error_kind::not_found, "Railway: DeploymentRollback: Deployment not found");
-                           }
-                           if (!target->deployment.can_rollback) {
-                               return fail(error_kind::http_status,
-                                           "Railway: DeploymentRollback: Deployment cannot be rolled back");
-                           }
-                           const std::string id = create_from(*target);
-                           spdlog::info("[sandbox] Railway rollback to {} started as {}", deployment_id, id);
-                           return id;
+                       [&] {
+                           return new_deployment_from(deployment_id, "DeploymentRollback",
+                                                      &railway_deployment::can_rollback, "cannot be rolled back");
                        });
     if (!done) {
         return std::unexpected(done.error());
@@ -195,22 +199,11 @@ result<std::string> memory_railway::redeploy_latest(const std::string& environme
 
 result<std::string> memory_railway::redeploy_deployment(const std::string& deployment_id) {
     std::lock_guard lock(mutex_);
-    return mutate(fmt::format("railway.redeploy {} {}", options_.service, deployment_id), "deploymentRedeploy",
-                  [&]() -> result<std::string> {
-                      const entry* source = find(deployment_id);
-                      if (source == nullptr) {
-                          return fail(error_kind::not_found, "Railway: DeploymentRedeploy: Deployment not found");
-                      }
-                      if (!source->deployment.can_redeploy) {
-                          return fail(error_kind::http_status,
-                                      "Railway: DeploymentRedeploy: Deployment cannot be redeployed");
-                      }
-                      // The old image with the service's current variables (runbook §5 "Redeploy the previous
-                      // deployment").
-                      const std::string id = create_from(*source);
-                      spdlog::info("[sandbox] Railway redeploy of {} started as {}", deployment_id, id);
-                      return id;
-                  });
+    // The old image with the service's current variables (runbook §5 "Redeploy the previous deployment").
+    return mutate(fmt::format("railway.redeploy {} {}", options_.service, deployment_id), "deploymentRedeploy", [&] {
+        return new_deployment_from(deployment_id, "DeploymentRedeploy", &railway_deployment::can_redeploy,
+                                   "cannot be redeployed");
+    });
 }
 
 result<void> memory_railway::upsert_variables(const std::string& environment_name,

@@ -74,6 +74,9 @@ private:
     const entry* live_entry(const std::string& environment) const;
     void replace_live(const std::string& environment, const std::string& except_id);
     std::string create_from(entry source);
+    /// A rollback or a redeploy of `deployment_id`: a new deployment from it, if its flag `allowed` says it may.
+    result<std::string> new_deployment_from(const std::string& deployment_id, const std::string& mutation,
+                                            bool adapters::railway_deployment::*allowed, const std::string& refusal);
     void advance(entry& e);
     result<void> known(const std::string& environment) const;
 
