@@ -299,8 +299,8 @@ TEST_CASE("railway: upserts are recorded with skipDeploys, the failure knob stor
 
 TEST_CASE("railway sandbox (demo): rollback advances when polled and follows the same rules", "[railway][sandbox]") {
     manual_clock clock;
-    demo::sandbox_railway sandbox(clock, 3);
-    auto list = sandbox.list_deployments("production", 10);
+    auto sandbox = demo::make_sandbox_railway(clock, 3);
+    auto list = sandbox->list_deployments("production", 10);
     REQUIRE(list);
     REQUIRE(list->size() == 4);
     const auto live = pick_railway_live(*list);
@@ -310,10 +310,10 @@ TEST_CASE("railway sandbox (demo): rollback advances when polled and follows the
     auto target = pick_railway_rollback_target(*list, live->id);
     REQUIRE(target);
     CHECK(target->status == "REMOVED");
-    REQUIRE(sandbox.rollback(target->id));
+    REQUIRE(sandbox->rollback(target->id));
     std::vector<std::string> seen;
     for (int i = 0; i < 10; ++i) {
-        auto latest = sandbox.latest_deployment("production");
+        auto latest = sandbox->latest_deployment("production");
         REQUIRE(latest);
         seen.push_back(latest->status);
         if (!latest->in_progress()) {
@@ -321,11 +321,11 @@ TEST_CASE("railway sandbox (demo): rollback advances when polled and follows the
         }
     }
     CHECK(seen == std::vector<std::string>{"BUILDING", "DEPLOYING", "SUCCESS"});
-    auto after = sandbox.list_deployments("production", 10);
+    auto after = sandbox->list_deployments("production", 10);
     REQUIRE(after);
     CHECK(after->front().commit_hash == target->commit_hash);
     CHECK(pick_railway_live(*after)->id == after->front().id);
-    CHECK(sandbox.list_deployments("qa", 1).error().kind == error_kind::invalid_input);
+    CHECK(sandbox->list_deployments("qa", 1).error().kind == error_kind::invalid_input);
 }
 
 /// Polls deployment(id) as a step does: the fake advances one state per poll (deploy_polls).

@@ -500,24 +500,24 @@ TEST_CASE("vercel: env writes are recorded in order, the failure knobs fail them
 
 TEST_CASE("vercel sandbox (demo): rollback finishes after polls and moves production", "[vercel][sandbox]") {
     manual_clock clock;
-    demo::sandbox_vercel sandbox(clock, 2);
-    auto list = sandbox.list_production_deployments(20);
+    auto sandbox = demo::make_sandbox_vercel(clock, 2);
+    auto list = sandbox->list_production_deployments(20);
     REQUIRE(list);
     REQUIRE(list->size() == 6);
     CHECK(list->front().id.starts_with("dpl_"));
     CHECK(list->front().id.size() == 32);
-    auto current = sandbox.current_production();
+    auto current = sandbox->current_production();
     REQUIRE(current);
     auto target = pick_vercel_rollback_target(*list, current->id);
     REQUIRE(target);
     CHECK(target->id == (*list)[2].id);  // (*list)[1] is the sandbox's ERROR build
-    REQUIRE(sandbox.request_rollback(target->id));
-    CHECK(sandbox.alias_job_status()->job_status == "in-progress");
-    auto done = sandbox.alias_job_status();
+    REQUIRE(sandbox->request_rollback(target->id));
+    CHECK(sandbox->alias_job_status()->job_status == "in-progress");
+    auto done = sandbox->alias_job_status();
     REQUIRE(done);
     CHECK(done->job_status == "succeeded");
     CHECK(done->from_deployment_id == current->id);
-    CHECK(sandbox.current_production()->id == target->id);
+    CHECK(sandbox->current_production()->id == target->id);
 }
 
 /// Reads the deployment as a step does: the fake's build is READY after `build_polls` reads.

@@ -1,6 +1,8 @@
 // Fake Railway GraphQL API: the shapes of docs/platforms.md §7, the behaviour of §2.
 #include "tests/support/fake_railway.hpp"
 
+#include "fakes/railway_lifecycle.hpp"
+
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
@@ -273,14 +275,12 @@ void fake_railway::advance(fake_railway_deployment& d) {
     if (d.status != "BUILDING" && d.status != "DEPLOYING") {
         return;
     }
-    ++d.polls;
-    if (d.polls < options_.deploy_polls) {
-        d.status = d.polls * 2 < options_.deploy_polls ? "BUILDING" : "DEPLOYING";
+    d.status = fakes::railway_status_at_poll(++d.polls, options_.deploy_polls, d.will_fail);
+    if (d.status == "BUILDING" || d.status == "DEPLOYING") {
         return;
     }
-    if (d.will_fail) {
-        d.status = "FAILED";
-        d.can_redeploy = true;
+    d.can_redeploy = true;
+    if (d.status == "FAILED") {
         return;
     }
     // The replaced live deployment is REMOVED but stays a rollback target (docs/platforms.md §2.2).
@@ -290,8 +290,6 @@ void fake_railway::advance(fake_railway_deployment& d) {
             other.can_rollback = true;
         }
     }
-    d.status = "SUCCESS";
-    d.can_redeploy = true;
 }
 
 json::value fake_railway::latest(const json::object& vars) {

@@ -1,5 +1,5 @@
-// The acting deploy and rollback steps against stateful in-memory platforms (issue 12): each re-checks right before
-// it acts that the live deployment is still the plan's `from` (item 2), and after an unclear answer reads the
+// The acting deploy and rollback steps against the in-memory platforms of fakes/ (issue 12): each re-checks right
+// before it acts that the live deployment is still the plan's `from` (item 2), and after an unclear answer reads the
 // platform instead of sending the mutation again (item 3).
 #include "bot/families.hpp"
 #include "commands/plan/step_runner.hpp"
@@ -73,42 +73,42 @@ void require_unknown(const result<std::string>& r) {
 TEST_CASE("a Railway rollback answered 502 after acting is sent once and succeeds, saying the answer was lost",
           "[commands][steps]") {
     deploy_world w;
-    w.api->answer = next_answer::lost_after_acting;
+    w.api->set_next_answer(next_answer::lost_after_acting);
     auto r = run(w, railway_rollback());
     INFO((r ? *r : r.error().message));
     REQUIRE(r);
-    CHECK(w.api->mutations == 1);
-    CHECK(w.api->calls == std::vector<std::string>{"rollback rw-prev"});
+    CHECK(w.api->mutations() == 1);
+    CHECK(w.log.calls() == std::vector<std::string>{"railway.rollback api rw-prev"});
     CHECK(contains(*r, "the answer was lost; the platform shows it acted"));
-    CHECK(w.api->live().starts_with("rw-new-1-from-rw-prev"));
+    CHECK(w.api->live("production").starts_with("rw-new-1-from-rw-prev"));
 }
 
 TEST_CASE("a Railway rollback whose answer was lost and that did not act fails without a second call",
           "[commands][steps]") {
     deploy_world w;
-    w.api->answer = next_answer::lost_without_acting;
+    w.api->set_next_answer(next_answer::lost_without_acting);
     auto r = run(w, railway_rollback());
     require_unknown(r);
-    CHECK(w.api->mutations == 1);
-    CHECK(w.api->live() == "rw-live");
+    CHECK(w.api->mutations() == 1);
+    CHECK(w.api->live("production") == "rw-live");
 }
 
 TEST_CASE("a Railway redeploy (rollback keeping the current variables) with a lost answer: read, never resent",
           "[commands][steps]") {
     deploy_world w;
     SECTION("acted") {
-        w.api->answer = next_answer::lost_after_acting;
+        w.api->set_next_answer(next_answer::lost_after_acting);
         auto r = run(w, railway_rollback("redeploy"));
         REQUIRE(r);
         CHECK(contains(*r, "the answer was lost; the platform shows it acted"));
         CHECK(contains(*r, "with the current variables"));
     }
     SECTION("did not act") {
-        w.api->answer = next_answer::lost_without_acting;
+        w.api->set_next_answer(next_answer::lost_without_acting);
         require_unknown(run(w, railway_rollback("redeploy")));
     }
-    CHECK(w.api->mutations == 1);
-    CHECK(w.api->calls == std::vector<std::string>{"redeploy rw-prev"});
+    CHECK(w.api->mutations() == 1);
+    CHECK(w.log.calls() == std::vector<std::string>{"railway.redeploy api rw-prev"});
 }
 
 TEST_CASE("a /deploy on Railway with a lost answer: the new deployment found, or unknown, one call either way",
@@ -118,33 +118,33 @@ TEST_CASE("a /deploy on Railway with a lost answer: the new deployment found, or
     deploy.kind = "railway.redeploy";
     deploy.params = {{"service", "api"}, {"environment", "production"}, {"from", "rw-live"}};
     SECTION("acted") {
-        w.api->answer = next_answer::lost_after_acting;
+        w.api->set_next_answer(next_answer::lost_after_acting);
         auto r = run(w, deploy);
         REQUIRE(r);
         CHECK(contains(*r, "the answer was lost"));
     }
     SECTION("did not act") {
-        w.api->answer = next_answer::lost_without_acting;
+        w.api->set_next_answer(next_answer::lost_without_acting);
         require_unknown(run(w, deploy));
     }
-    CHECK(w.api->mutations == 1);
+    CHECK(w.api->mutations() == 1);
 }
 
 TEST_CASE("a Vercel rollback with a lost answer: the alias job is read, the request never resent", "[commands][steps]") {
     deploy_world w;
     SECTION("acted") {
-        w.web->answer = next_answer::lost_after_acting;
+        w.web->set_next_answer(next_answer::lost_after_acting);
         auto r = run(w, vercel_rollback());
         REQUIRE(r);
         CHECK(contains(*r, "the answer was lost; the platform shows it acted"));
         CHECK(w.web->current_production()->id == "dpl_Prev");
     }
     SECTION("did not act") {
-        w.web->answer = next_answer::lost_without_acting;
+        w.web->set_next_answer(next_answer::lost_without_acting);
         require_unknown(run(w, vercel_rollback()));
         CHECK(w.web->current_production()->id == "dpl_A");
     }
-    CHECK(w.web->mutations == 1);
+    CHECK(w.web->mutations() == 1);
 }
 
 TEST_CASE("a Vercel redeploy with a lost answer: the new build is found by its commit, or the step fails unknown",
@@ -152,17 +152,17 @@ TEST_CASE("a Vercel redeploy with a lost answer: the new build is found by its c
     deploy_world w;
     const plan_step redeploy = vercel_redeploy(false);
     SECTION("acted") {
-        w.web->answer = next_answer::lost_after_acting;
+        w.web->set_next_answer(next_answer::lost_after_acting);
         auto r = run(w, redeploy);
         REQUIRE(r);
         CHECK(contains(*r, "dpl_Rebuild1"));
         CHECK(contains(*r, "the answer was lost"));
     }
     SECTION("did not act") {
-        w.web->answer = next_answer::lost_without_acting;
+        w.web->set_next_answer(next_answer::lost_without_acting);
         require_unknown(run(w, redeploy));
     }
-    CHECK(w.web->mutations == 1);
+    CHECK(w.web->mutations() == 1);
 }
 
 // ------------------------------------------------------------------------------------ item 2: preconditions
@@ -170,32 +170,32 @@ TEST_CASE("a Vercel redeploy with a lost answer: the new build is found by its c
 TEST_CASE("every acting deploy step stops when the live deployment is no longer the plan's `from`",
           "[commands][steps]") {
     deploy_world w;
-    w.api->ship("rw-hotfix");
+    w.api->ship("production", "rw-hotfix");
     w.web->ship("dpl_B", "bbbbbbb");
     SECTION("railway.rollback") {
         require_changed(run(w, railway_rollback()), "rw-live", "rw-hotfix");
-        CHECK(w.api->mutations == 0);
+        CHECK(w.api->mutations() == 0);
     }
     SECTION("railway.rollback keeping the variables") {
         require_changed(run(w, railway_rollback("redeploy")), "rw-live", "rw-hotfix");
-        CHECK(w.api->mutations == 0);
+        CHECK(w.api->mutations() == 0);
     }
     SECTION("railway.redeploy of /deploy") {
         plan_step deploy;
         deploy.kind = "railway.redeploy";
         deploy.params = {{"service", "api"}, {"environment", "production"}, {"from", "rw-live"}};
         require_changed(run(w, deploy), "rw-live", "rw-hotfix");
-        CHECK(w.api->mutations == 0);
+        CHECK(w.api->mutations() == 0);
     }
     SECTION("vercel.rollback, promote and rebuild") {
         for (const char* mode : {"rollback", "promote", "rebuild"}) {
             require_changed(run(w, vercel_rollback(mode)), "dpl_A", "dpl_B");
         }
-        CHECK(w.web->mutations == 0);
+        CHECK(w.web->mutations() == 0);
     }
     SECTION("vercel.redeploy of /deploy") {
         require_changed(run(w, vercel_redeploy(false, true)), "dpl_A", "dpl_B");
-        CHECK(w.web->mutations == 0);
+        CHECK(w.web->mutations() == 0);
     }
 }
 
@@ -205,7 +205,7 @@ TEST_CASE("a rotation's redeploy rebuilds what is live when it acts, never the i
     w.web->ship("dpl_B", "bbbbbbb");  // shipped while the rotation waited for a person
     auto r = run(w, vercel_redeploy(true));
     REQUIRE(r);
-    CHECK(w.web->calls == std::vector<std::string>{"redeploy dpl_B"});
+    CHECK(w.log.calls() == std::vector<std::string>{"vercel.redeploy dpl_B"});
     CHECK(contains(*r, "rebuilt `dpl_B` (bbbbbbb), the deployment live when this step acted"));
     CHECK(w.web->current_production()->commit_sha == "bbbbbbb");  // production did not go back to dpl_A's code
 }
@@ -214,7 +214,7 @@ TEST_CASE("a Vercel rollback in rebuild mode builds the target's commit as a new
     deploy_world w;
     auto r = run(w, vercel_rollback("rebuild"));
     REQUIRE(r);
-    CHECK(w.web->calls == std::vector<std::string>{"redeploy dpl_Prev"});
+    CHECK(w.log.calls() == std::vector<std::string>{"vercel.redeploy dpl_Prev"});
     CHECK(w.web->current_production()->commit_sha == "2222222");
     CHECK(contains(*r, "with the current environment"));
 }

@@ -96,7 +96,7 @@ TEST_CASE("api: a rotation newer than the target makes the rollback a redeploy w
     env.steps = &opsbot::bot::opsbot_families().steps();
     auto ran = run_step(step, env);
     REQUIRE(ran);
-    CHECK(w.platforms_world.api->calls == std::vector<std::string>{"redeploy rw-prev"});
+    CHECK(w.platforms_world.log.calls() == std::vector<std::string>{"railway.redeploy api rw-prev"});
 }
 
 TEST_CASE("api: a rotation older than the target keeps the instant rollback, and says why", "[commands][rollback]") {

@@ -120,8 +120,8 @@ TEST_CASE("hex32: a 64-hex value reaches Railway exactly once, with skipDeploys,
     }
     CHECK(std::regex_match(value, std::regex("^[0-9a-f]{64}$")));
     CHECK(fp == fingerprint(value));
-    REQUIRE(w.api->written.size() == 1);
-    CHECK(w.api->written[0] == value);
+    REQUIRE(w.api->written().size() == 1);
+    CHECK(w.api->written()[0] == value);
     CHECK(w.log.count("railway.upsert api production skip=true") == 1);
     CHECK(w.log.index_of("railway.upsert") < w.log.index_of("railway.redeploy"));
     CHECK(w.log.index_of("railway.redeploy") < w.log.index_of("health "));
@@ -151,24 +151,24 @@ TEST_CASE("Resend: list, create, write, redeploy, verify, then revoke the old ke
     CHECK(log.index_of("provider.verify") < log.index_of("provider.revoke"));
     CHECK(log.count("provider.revoke key_old1") == 1);
     CHECK(log.count("provider.revoke key_old2") == 1);
-    CHECK(log.count("provider.revoke key_new") == 0);
+    CHECK(log.count("provider.revoke " + w.providers["RESEND_API_KEY"]->last_issued().id) == 0);
     CHECK(w.log.index_of("provider.create opsbot-") >= 0);
-    REQUIRE(w.api->written.size() == 1);
-    CHECK(w.api->written[0] == w.providers["RESEND_API_KEY"]->token);
-    CHECK(none_contains(r.outcomes, w.providers["RESEND_API_KEY"]->token));
+    REQUIRE(w.api->written().size() == 1);
+    CHECK(w.api->written()[0] == w.providers["RESEND_API_KEY"]->last_issued().value);
+    CHECK(none_contains(r.outcomes, w.providers["RESEND_API_KEY"]->last_issued().value));
     CHECK(vault.revoked == 2);
 }
 
 TEST_CASE("a failed verification stops the plan: nothing is revoked") {
     rotate_world w;
-    w.providers["OPENAI_API_KEY"]->fail_verify = true;
+    w.providers["OPENAI_API_KEY"]->refuse_verify();
     auto p = must_plan(w, "OPENAI_API_KEY");
     secret_vault vault;
     auto r = run_plan(w, p, vault);
     REQUIRE(r.error);
     CHECK(p.steps[r.failed_at - 1].kind == "secret.verify");
     CHECK(w.log.count("provider.revoke") == 0);
-    CHECK(none_contains(r.outcomes, w.providers["OPENAI_API_KEY"]->token));
+    CHECK(none_contains(r.outcomes, w.providers["OPENAI_API_KEY"]->last_issued().value));
 }
 
 TEST_CASE("secret.revoke refuses in code when this run did not verify the new key") {
@@ -192,9 +192,9 @@ TEST_CASE("PostHog: reset, written once to Railway and once to Vercel (encrypted
     secret_vault vault;
     auto r = run_plan(w, p, vault);
     REQUIRE_FALSE(r.error);
-    const std::string token = w.providers["POSTHOG_API_KEY"]->token;
-    CHECK(w.api->written == std::vector<std::string>{token});
-    CHECK(w.web->written == std::vector<std::string>{token});
+    const std::string token = w.providers["POSTHOG_API_KEY"]->last_issued().value;
+    CHECK(w.api->written() == std::vector<std::string>{token});
+    CHECK(w.web->written() == std::vector<std::string>{token});
     CHECK(w.log.count("vercel.upsert POSTHOG_API_KEY encrypted production") == 1);
     CHECK(w.log.count("provider.list") == 0);
     CHECK(w.log.count("provider.revoke") == 0);
@@ -204,7 +204,7 @@ TEST_CASE("PostHog: reset, written once to Railway and once to Vercel (encrypted
 
 TEST_CASE("a platform failing mid-plan: the vault says which services hold the new value") {
     rotate_world w;
-    w.web->fail_upsert = true;
+    w.web->refuse_upserts();
     auto p = must_plan(w, "POSTHOG_API_KEY");
     secret_vault vault;
     auto r = run_plan(w, p, vault);
@@ -219,8 +219,8 @@ TEST_CASE("re-encryption: the command gets both keys in its environment only, th
     rotate_world w;
     std::filesystem::path log = std::filesystem::temp_directory_path() / ("opsbot-reencrypt-" + random_hex_name());
     w.config.secrets["CREDENTIAL_ENCRYPTION_KEY"].reencrypt_command = {"/bin/sh", fixture(), log.string()};
-    w.api->values["CREDENTIAL_ENCRYPTION_KEY"] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-    const std::string old_value = w.api->values["CREDENTIAL_ENCRYPTION_KEY"];
+    const std::string old_value = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    w.api->set_variable("production", "CREDENTIAL_ENCRYPTION_KEY", old_value);
     auto p = must_plan(w, "CREDENTIAL_ENCRYPTION_KEY");
     secret_vault vault;
     auto r = run_plan(w, p, vault);
@@ -231,7 +231,7 @@ TEST_CASE("re-encryption: the command gets both keys in its environment only, th
     CHECK(runs[0] == fingerprint(old_value) + " " + vault.new_fingerprint());
     CHECK(std::getenv("OPSBOT_NEW_SECRET") == nullptr);
     CHECK(std::getenv("OPSBOT_OLD_SECRET") == nullptr);
-    CHECK(w.api->values["CREDENTIAL_ENCRYPTION_KEY"] == vault.new_value());
+    CHECK(w.api->variable("production", "CREDENTIAL_ENCRYPTION_KEY") == vault.new_value());
     CHECK(none_contains(r.outcomes, old_value));
     CHECK(none_contains(r.outcomes, vault.new_value()));
     std::filesystem::remove(log);
@@ -242,7 +242,7 @@ TEST_CASE("re-encryption failing leaves the old key in force, its output never s
     std::filesystem::path log = std::filesystem::temp_directory_path() / ("opsbot-reencrypt-" + random_hex_name());
     w.config.secrets["CREDENTIAL_ENCRYPTION_KEY"].reencrypt_command = {"/bin/sh", fixture(), log.string(), "leak"};
     const std::string old_value = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
-    w.api->values["CREDENTIAL_ENCRYPTION_KEY"] = old_value;
+    w.api->set_variable("production", "CREDENTIAL_ENCRYPTION_KEY", old_value);
     auto p = must_plan(w, "CREDENTIAL_ENCRYPTION_KEY");
     secret_vault vault;
     auto r = run_plan(w, p, vault);
@@ -252,7 +252,7 @@ TEST_CASE("re-encryption failing leaves the old key in force, its output never s
     CHECK(r.error->find("careless tool printed the key") != std::string::npos);
     CHECK(none_contains(r.outcomes, vault.new_value()));
     CHECK(w.log.count("railway.upsert") == 1);  // only the staged copy: CREDENTIAL_ENCRYPTION_KEY_NEXT
-    CHECK(w.api->values["CREDENTIAL_ENCRYPTION_KEY"] == old_value);
+    CHECK(w.api->variable("production", "CREDENTIAL_ENCRYPTION_KEY") == old_value);
     std::filesystem::remove(log);
 }
 
@@ -261,8 +261,8 @@ TEST_CASE("a failed write after re-encryption re-encrypts back with the old key"
     std::filesystem::path log = std::filesystem::temp_directory_path() / ("opsbot-reencrypt-" + random_hex_name());
     w.config.secrets["CREDENTIAL_ENCRYPTION_KEY"].reencrypt_command = {"/bin/sh", fixture(), log.string()};
     const std::string old_value = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
-    w.api->values["CREDENTIAL_ENCRYPTION_KEY"] = old_value;
-    w.api->fail_upsert_of = "CREDENTIAL_ENCRYPTION_KEY";
+    w.api->set_variable("production", "CREDENTIAL_ENCRYPTION_KEY", old_value);
+    w.api->refuse_upserts_of("CREDENTIAL_ENCRYPTION_KEY");
     auto p = must_plan(w, "CREDENTIAL_ENCRYPTION_KEY");
     secret_vault vault;
     auto r = run_plan(w, p, vault);
@@ -277,7 +277,7 @@ TEST_CASE("a failed write after re-encryption re-encrypts back with the old key"
 
 TEST_CASE("manual.wait: only the requester continues, an unchanged value keeps it waiting") {
     rotate_world w;
-    w.api->values["SENTRY_DSN"] = "https://old-public-key@o1.ingest.sentry.io/2";
+    w.api->set_variable("production", "SENTRY_DSN", "https://old-public-key@o1.ingest.sentry.io/2");
     auto p = must_plan(w, "SENTRY_DSN");
     system_clock clk;
     continue_board board(clk, 5ms);
@@ -296,7 +296,7 @@ TEST_CASE("manual.wait: only the requester continues, an unchanged value keeps i
     CHECK(too_early->find("old value") != std::string::npos);
     CHECK(board.waiting("SENTRY_DSN"));
 
-    w.api->values["SENTRY_DSN"] = "https://new-public-key@o1.ingest.sentry.io/2";
+    w.api->set_variable("production", "SENTRY_DSN", "https://new-public-key@o1.ingest.sentry.io/2");
     auto go = board.signal("SENTRY_DSN", "U01");
     REQUIRE(go);
     CHECK(go->find("Continuing") != std::string::npos);
@@ -376,7 +376,7 @@ TEST_CASE("continue_board: a Stop that lands before the wait begins still ends i
 
 TEST_CASE("PostHog has no test call: the verify outcome says what was checked, and that web was not") {
     rotate_world w;
-    w.providers["POSTHOG_API_KEY"]->no_test_call = true;  // as the real PostHog provider
+    w.providers["POSTHOG_API_KEY"]->set_test_call(false);  // as the real PostHog provider
     auto p = must_plan(w, "POSTHOG_API_KEY");
     secret_vault vault;
     auto r = run_plan(w, p, vault);
@@ -392,7 +392,7 @@ TEST_CASE("PostHog has no test call: the verify outcome says what was checked, a
 
 TEST_CASE("no opsbot-made old key: revoke says the previous key must be revoked by hand") {
     rotate_world w;
-    w.providers["OPENAI_API_KEY"]->old_ids.clear();
+    w.providers["OPENAI_API_KEY"]->set_existing_keys({});
     auto p = must_plan(w, "OPENAI_API_KEY");
     secret_vault vault;
     auto r = run_plan(w, p, vault);
@@ -413,7 +413,7 @@ TEST_CASE("a rotate redeploy on Vercel rebuilds the same commit (latest_commit f
     secret_vault vault;
     REQUIRE_FALSE(run_plan(w, p, vault).error);
     CHECK(w.log.count("vercel.redeploy") == 1);
-    CHECK(std::ranges::none_of(w.log.calls, [](const std::string& c) { return c.ends_with("latest_commit"); }));
+    CHECK(std::ranges::none_of(w.log.calls(), [](const std::string& c) { return c.ends_with("latest_commit"); }));
 }
 
 /// The key the stored credentials are under: the newest re-encryption's target in the fixture's log (first 12 hex
@@ -436,7 +436,7 @@ TEST_CASE("CREDENTIAL_ENCRYPTION_KEY: a crash after any step leaves the key that
         rotate_world w;
         std::filesystem::path log = std::filesystem::temp_directory_path() / ("opsbot-reencrypt-" + random_hex_name());
         w.config.secrets["CREDENTIAL_ENCRYPTION_KEY"].reencrypt_command = {"/bin/sh", fixture(), log.string()};
-        w.api->values["CREDENTIAL_ENCRYPTION_KEY"] = old_value;
+        w.api->set_variable("production", "CREDENTIAL_ENCRYPTION_KEY", old_value);
         auto p = must_plan(w, "CREDENTIAL_ENCRYPTION_KEY");
         p.steps.resize(done);  // the process dies after `done` steps: nothing after them, no clean-up
         secret_vault vault;
@@ -446,8 +446,8 @@ TEST_CASE("CREDENTIAL_ENCRYPTION_KEY: a crash after any step leaves the key that
         const std::string needed = credentials_key_fingerprint(log, old_value);
         std::set<std::string> on_platform;
         for (const char* name : {"CREDENTIAL_ENCRYPTION_KEY", "CREDENTIAL_ENCRYPTION_KEY_NEXT"}) {
-            if (auto it = w.api->values.find(name); it != w.api->values.end() && !it->second.empty()) {
-                on_platform.insert(fingerprint(it->second));
+            if (const std::string value = w.api->variable("production", name); !value.empty()) {
+                on_platform.insert(fingerprint(value));
             }
         }
         CHECK(on_platform.contains(needed));
@@ -459,7 +459,8 @@ TEST_CASE("the re-encryption refuses when the staged key on the platform is not 
     rotate_world w;
     std::filesystem::path log = std::filesystem::temp_directory_path() / ("opsbot-reencrypt-" + random_hex_name());
     w.config.secrets["CREDENTIAL_ENCRYPTION_KEY"].reencrypt_command = {"/bin/sh", fixture(), log.string()};
-    w.api->values["CREDENTIAL_ENCRYPTION_KEY"] = "1111111111111111111111111111111111111111111111111111111111111111";
+    w.api->set_variable("production", "CREDENTIAL_ENCRYPTION_KEY",
+                        "1111111111111111111111111111111111111111111111111111111111111111");
     auto p = must_plan(w, "CREDENTIAL_ENCRYPTION_KEY");
     REQUIRE(p.steps[1].kind == "secret.stage");
     p.steps.erase(p.steps.begin() + 1);  // the staged copy never reached the platform
