@@ -9,6 +9,9 @@
 // Then the same two phases against the *floor* (bench/floor_client.hpp): a minimal client on the same simulator, on
 // the bot's CPU, that acks every envelope at once with the bot's own help payload. opsbot's p50 and p99 are printed
 // as ratios to the floor's of this run (target <= 1.3x on both): what the bot adds to the least possible.
+// The bot lets Nagle gather a burst's acks while more are queued (bot/slack/socket_mode_link.cpp); sending each on
+// its own (TCP_NODELAY throughout, like the floor) was measured slower in a burst: p50 1.7-1.9x the floor's
+// against 0.6-0.7x with gathering (2 shared cores, December 2026).
 // OPSBOT_BENCH_WRAPPER (e.g. "valgrind --tool=callgrind") starts the bot under another program:
 // scripts/text-order uses it to learn which functions start-up and the ack path run.
 #include "bench/floor_client.hpp"
