@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <future>
+#include <latch>
 
 using namespace opsbot;
 
@@ -88,17 +89,15 @@ TEST_CASE("each thread of a pool runs the start hook before any job") {
         ++hooks;
     });
     std::atomic<int> unhooked_jobs{0};
-    std::promise<void> release;
-    auto released = release.get_future().share();
+    std::latch both_running(2);  // the two jobs run at once: on two threads
     for (int i = 0; i < 2; ++i) {
         pool.post([&] {
             if (!hooked) {
                 ++unhooked_jobs;
             }
-            released.wait();
+            both_running.arrive_and_wait();
         });
     }
-    release.set_value();
     pool.wait_idle();
     CHECK(hooks == 2);
     CHECK(unhooked_jobs == 0);
