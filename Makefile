@@ -43,8 +43,9 @@ package: release
 	cd build-release && cpack -G DEB
 
 bench: release
-	cmake --build build-release -j $(JOBS) --target ack_latency
+	cmake --build build-release -j $(JOBS) --target ack_latency starvation
 	build-release/bench/ack_latency
+	build-release/bench/starvation
 
 # The suite under AddressSanitizer + UndefinedBehaviorSanitizer, in its own build directory.
 sanitize: deps

@@ -6,9 +6,18 @@
 // moment it read the ack), the time from process start to `hello`, and the child's idle and
 // peak RSS (VmRSS / VmHWM), and the CPU time each side spent on the burst. Targets on a 2-core machine:
 // burst p99 < 20 ms, one-at-a-time p99 < 1 ms, idle RSS < 10 MB, ready < 50 ms.
+// Then the same two phases against the *floor* (bench/floor_client.hpp): a minimal client on the same simulator, on
+// the bot's CPU, that acks every envelope at once with the bot's own help payload. opsbot's p50 and p99 are printed
+// as ratios to the floor's of this run (target <= 1.3x on both): what the bot adds to the least possible.
+// The bot lets Nagle gather a burst's acks while more are queued (bot/slack/socket_mode_link.cpp); sending each on
+// its own (TCP_NODELAY throughout, like the floor) was measured slower in a burst: p50 1.7-1.9x the floor's
+// against 0.6-0.7x with gathering (2 shared cores, December 2026).
 // OPSBOT_BENCH_WRAPPER (e.g. "valgrind --tool=callgrind") starts the bot under another program:
 // scripts/text-order uses it to learn which functions start-up and the ack path run.
+#include "bench/floor_client.hpp"
 #include "sim/slack_simulator.hpp"
+
+#include <boost/json/serialize.hpp>
 
 #include <fmt/format.h>
 #include <sched.h>
@@ -21,6 +30,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <set>
@@ -93,9 +103,69 @@ struct summary {
 };
 
 summary summarise(std::vector<double> v) {
+    if (v.empty()) {
+        return {};
+    }
     std::sort(v.begin(), v.end());
     auto at = [&](double q) { return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))]; };
     return {at(0.50), at(0.99), v.back()};
+}
+
+/// Ack latencies of one client on the simulator's newest link: a burst written back to back, then one at a time.
+struct phases {
+    std::vector<double> burst_ms;
+    std::vector<double> single_ms;
+    bool all_acked = false;
+    double burst_write_ms = 0;  ///< how long the simulator took to write the burst
+    double burst_span_ms = 0;   ///< from the first write to the last ack
+};
+
+constexpr int burst = 2000;
+constexpr int single = 300;
+
+/// Runs the burst and the one-at-a-time phase; `during_burst` brackets the burst (CPU accounting).
+phases measure(opsbot::sim::slack_simulator& slack, const std::function<void()>& before_burst,
+               const std::function<void()>& after_build, const std::function<void()>& after_burst) {
+    phases out;
+    // Burst: the envelopes are built first, then written back to back on the one link, as Slack would send them.
+    // Ack latency runs from the moment the simulator wrote an envelope to its socket to the moment it read the
+    // ack's frame back.
+    const size_t acks_before = slack.ack_count();
+    before_burst();
+    auto burst_ids = slack.send_slash_commands("U01", "C0OPS", "/deploy", "help", burst);
+    after_build();
+    out.all_acked = slack.wait_for_acks(acks_before + burst, std::chrono::seconds{60});
+    after_burst();
+    const auto written_at = slack.written_at();
+    const std::set<std::string> in_burst(burst_ids.begin(), burst_ids.end());
+    auto first_write = clock_type::time_point::max();
+    auto last_write = clock_type::time_point::min();
+    auto last_ack = clock_type::time_point::min();
+    for (const auto& a : slack.acks()) {
+        auto written = written_at.find(a.envelope_id);
+        if (in_burst.contains(a.envelope_id) && written != written_at.end()) {
+            out.burst_ms.push_back(ms(a.at - written->second).count());
+            first_write = std::min(first_write, written->second);
+            last_write = std::max(last_write, written->second);
+            last_ack = std::max(last_ack, a.at);
+        }
+    }
+    out.burst_write_ms = ms(last_write - first_write).count();
+    out.burst_span_ms = ms(last_ack - first_write).count();
+
+    std::vector<std::pair<std::string, clock_type::time_point>> single_acks;
+    for (int i = 0; i < single; ++i) {
+        std::string id = slack.send_slash_command("U01", "C0OPS", "/deploy", "help");
+        if (!slack.wait_for([&] { return !slack.acks_for(id).empty(); }, std::chrono::seconds{5})) {
+            std::cerr << "ack_latency: no ack for " << id << "\n";
+            continue;
+        }
+        single_acks.emplace_back(id, slack.acks_for(id).front().at);
+    }
+    for (const auto& written = slack.written_at(); const auto& [id, at] : single_acks) {
+        out.single_ms.push_back(ms(at - written.at(id)).count());
+    }
+    return out;
 }
 
 }  // namespace
@@ -175,59 +245,51 @@ int main() {
     std::this_thread::sleep_for(std::chrono::milliseconds{500});
     long idle_rss_kb = proc_status_kb(pid, "VmRSS");
 
-    // Burst: the envelopes are built first, then written back to back on the one link, as Slack would send them.
-    // Ack latency runs from the moment the simulator wrote an envelope to its socket to the moment it read the
-    // ack's frame back.
-    constexpr int burst = 2000;
-    const size_t acks_before = slack.ack_count();
-    const double bot_cpu_before = cpu_ms(pid);
-    const double sim_cpu_before = cpu_ms(::getpid());
-    const double main_cpu_before = cpu_ms(::getpid(), ::getpid());
-    auto burst_ids = slack.send_slash_commands("U01", "C0OPS", "/deploy", "help", burst);
-    const double main_cpu_build = cpu_ms(::getpid(), ::getpid()) - main_cpu_before;
-    bool all_acked = slack.wait_for_acks(acks_before + burst, std::chrono::seconds{60});
-    const double bot_cpu_burst = cpu_ms(pid) - bot_cpu_before;
-    const double sim_cpu_burst = cpu_ms(::getpid()) - sim_cpu_before;
-    const double main_cpu_burst = cpu_ms(::getpid(), ::getpid()) - main_cpu_before;
-    const auto written_at = slack.written_at();
-    const std::set<std::string> in_burst(burst_ids.begin(), burst_ids.end());
-    std::vector<double> burst_ms;
-    auto first_write = clock_type::time_point::max();
-    auto last_write = clock_type::time_point::min();
-    auto last_ack = clock_type::time_point::min();
+    double bot_cpu_before = 0, sim_cpu_before = 0, main_cpu_before = 0, main_cpu_build = 0;
+    double bot_cpu_burst = 0, sim_cpu_burst = 0, main_cpu_burst = 0;
+    phases bot = measure(
+        slack,
+        [&] {
+            bot_cpu_before = cpu_ms(pid);
+            sim_cpu_before = cpu_ms(::getpid());
+            main_cpu_before = cpu_ms(::getpid(), ::getpid());
+        },
+        [&] { main_cpu_build = cpu_ms(::getpid(), ::getpid()) - main_cpu_before; },
+        [&] {
+            bot_cpu_burst = cpu_ms(pid) - bot_cpu_before;
+            sim_cpu_burst = cpu_ms(::getpid()) - sim_cpu_before;
+            main_cpu_burst = cpu_ms(::getpid(), ::getpid()) - main_cpu_before;
+        });
+    const bool all_acked = bot.all_acked;
+    const std::vector<double>& burst_ms = bot.burst_ms;
+    const std::vector<double>& single_ms = bot.single_ms;
+    const double burst_write_ms = bot.burst_write_ms;
+    const double burst_span_ms = bot.burst_span_ms;
+    // The help reply as the bot acked it: the floor acks with the same bytes.
+    std::string help_payload = "{}";
     for (const auto& a : slack.acks()) {
-        auto written = written_at.find(a.envelope_id);
-        if (in_burst.contains(a.envelope_id) && written != written_at.end()) {
-            burst_ms.push_back(ms(a.at - written->second).count());
-            first_write = std::min(first_write, written->second);
-            last_write = std::max(last_write, written->second);
-            last_ack = std::max(last_ack, a.at);
+        if (const auto* payload = a.ack.if_contains("payload")) {
+            help_payload = boost::json::serialize(*payload);
+            break;
         }
-    }
-    // Where the time goes: how long the simulator took to write the burst, and when the last ack was in.
-    const double burst_write_ms = ms(last_write - first_write).count();
-    const double burst_span_ms = ms(last_ack - first_write).count();
-
-    // One at a time.
-    constexpr int single = 300;
-    std::vector<std::pair<std::string, clock_type::time_point>> single_acks;
-    for (int i = 0; i < single; ++i) {
-        std::string id = slack.send_slash_command("U01", "C0OPS", "/deploy", "help");
-        if (!slack.wait_for([&] { return !slack.acks_for(id).empty(); }, std::chrono::seconds{5})) {
-            std::cerr << "ack_latency: no ack for " << id << "\n";
-            continue;
-        }
-        single_acks.emplace_back(id, slack.acks_for(id).front().at);
-    }
-    std::vector<double> single_ms;
-    for (const auto& written = slack.written_at(); const auto& [id, at] : single_acks) {
-        single_ms.push_back(ms(at - written.at(id)).count());
     }
     long peak_rss_kb = proc_status_kb(pid, "VmHWM");
 
     kill(pid, SIGTERM);
     int status = 0;
     waitpid(pid, &status, 0);
+    // The floor, on the same simulator, on the CPU the bot had.
+    phases floor;
+    {
+        opsbot::bench::floor_client client(slack.api_url(), slack.options().app_token, help_payload, pinned ? 0 : -1);
+        slack.wait_for(
+            [&] {
+                auto c = slack.connections();
+                return slack.open_connection_count() == 1 && c.back().open && c.back().hello_at.has_value();
+            },
+            std::chrono::seconds{10});
+        floor = measure(slack, [] {}, [] {}, [] {});
+    }
     slack.stop();
     fs::remove_all(dir);
 
@@ -249,6 +311,16 @@ int main() {
     fmt::print("  {} one at a time:                 p50 {:7.3f} ms  p99 {:7.3f} ms  max {:7.3f} ms"
                "   (target p99 < 1 ms)\n",
                single, s.p50, s.p99, s.max);
+    auto fb = summarise(floor.burst_ms);
+    auto fs1 = summarise(floor.single_ms);
+    fmt::print("  floor (a minimal client acking at once with the same {}-byte payload, on the bot's CPU):\n",
+               help_payload.size());
+    fmt::print("      burst:        p50 {:7.3f} ms  p99 {:7.3f} ms  max {:7.3f} ms  ({} acked)\n", fb.p50, fb.p99,
+               fb.max, floor.burst_ms.size());
+    fmt::print("      one at a time: p50 {:7.3f} ms  p99 {:7.3f} ms  max {:7.3f} ms\n", fs1.p50, fs1.p99, fs1.max);
+    fmt::print("  opsbot / floor: burst p50 {:.2f}x  p99 {:.2f}x;  one at a time p50 {:.2f}x  p99 {:.2f}x"
+               "   (target <= 1.3x on both)\n",
+               b.p50 / fb.p50, b.p99 / fb.p99, s.p50 / fs1.p50, s.p99 / fs1.p99);
     fmt::print("  RSS idle {:.1f} MB, peak {:.1f} MB   (target idle < 10 MB)\n", idle_rss_kb / 1024.0,
                peak_rss_kb / 1024.0);
     fmt::print("  exit after SIGTERM: {}\n",

@@ -88,9 +88,10 @@ void action_flow::update_message(const storage::action_record& action, const com
     if (!action.message_ts) {
         return;
     }
-    // Clicks and the executor update one message from different workers. Under one lock, a view of a state the
-    // action has already left is dropped, so a slower click never puts back an older state (or live buttons).
-    std::lock_guard lock(message_mutex_);
+    // Clicks and the executor update one message from different workers. Under the message's lock, a view of a state
+    // the action has already left is dropped, so a slower click never puts back an older state (or live buttons).
+    // Per message, not global: one slow chat.update must not hold up other actions' messages.
+    auto lock = message_locks_.lock(action.id.str());
     auto now = actions_.get(action.id);
     if (!now) {
         spdlog::error("could not re-read {} before updating its message: {}", action.id.str(), now.error().message);

@@ -4,6 +4,7 @@
 #include "bot/block_action.hpp"
 #include "bot/incident_notifier.hpp"
 #include "bot/plan_message.hpp"
+#include "bot/slack/message_locks.hpp"
 #include "bot/slack/web_api.hpp"
 #include "commands/grammar/family.hpp"
 #include "commands/grammar/invocation.hpp"
@@ -153,7 +154,7 @@ private:
     storage::audit_log audit_;
     incident_notifier incidents_;
     run_controls controls_;     ///< Stop requests and waits for a person, shared by clicks and the executor
-    std::mutex message_mutex_;  ///< serializes plan-message updates (see update_message)
+    message_locks message_locks_;  ///< orders the updates of each plan message (see update_message)
 };
 
 }  // namespace opsbot::bot

@@ -15,14 +15,23 @@ namespace {
 
 message reply_message(const commands::reply& reply) { return text_message(reply.text); }
 
+/// The Approve button's action id (bot/plan_message.cpp): the click that may start the action it approves.
+constexpr std::string_view approve_button = "approve";
+
+/// A request that runs its action at once, on the thread that handles it (`--break-glass "<reason>"`).
+bool runs_at_once(const commands::routed& routed) {
+    return routed.needs_work && !routed.immediate.is_error && routed.parsed.flags.contains("break-glass");
+}
+
 }  // namespace
 
 app::app(const commands::command_context& context, const commands::family_set& families, web_api& slack,
-         thread_pool& workers, action_flow& flow)
+         thread_pool& requests, thread_pool& executions, action_flow& flow)
     : context_(context),
       families_(families),
       slack_(slack),
-      workers_(workers),
+      requests_(requests),
+      executions_(executions),
       flow_(flow),
       incidents_(slack, context.config.slack.incident_channel),
       router_(context.config, families) {}
@@ -73,7 +82,8 @@ void app::on_envelope(envelope env) {
         // An answer given in full by the ack (help) left nothing pending: waking a worker per envelope would cost a
         // thread switch on the I/O path for nothing.
         if (auto node = pending_by_envelope_.extract(env.envelope_id); !node.empty()) {
-            workers_.post([this, pending = std::move(node.mapped())] {
+            thread_pool& pool = runs_at_once(node.mapped().routed) ? executions_ : requests_;
+            pool.post([this, pending = std::move(node.mapped())] {
                 if (pending.routed.immediate.is_error) {
                     audit_refusal(pending.command.invocation, pending.routed.immediate);
                 } else if (pending.routed.needs_work) {
@@ -84,9 +94,13 @@ void app::on_envelope(envelope env) {
     } else if (env.type == "interactive") {
         if (auto click = read_block_action(env)) {
             if (click->action_id == ack_break_glass_button) {
-                workers_.post([this, click = std::move(*click)] { flow_.on_break_glass_ack(click); });
+                requests_.post([this, click = std::move(*click)] { flow_.on_break_glass_ack(click); });
+            } else if (click->action_id == approve_button) {
+                // The approval that completes the count runs the action on this thread (bot/action_flow.cpp).
+                executions_.post([this, click = std::move(*click)] { flow_.on_click(click); });
             } else {
-                workers_.post([this, click = std::move(*click)] { flow_.on_click(click); });
+                // Deny, Cancel and Stop answer at once, whatever is running.
+                requests_.post([this, click = std::move(*click)] { flow_.on_click(click); });
             }
         } else {
             spdlog::info("interactive envelope {} is not a button click I know; acknowledged", env.envelope_id);

@@ -22,17 +22,19 @@
 namespace opsbot::bot {
 
 /// The bot's behaviour between the Socket Mode client and the command layer: answers what can be
-/// answered in the ack, and runs the rest (plans, clicks, slow commands, audit) on the worker pool.
+/// answered in the ack, and runs the rest on two pools (docs/design.md "Runtime model"): answers, plan building and
+/// clicks on `requests`; what runs an action (an Approve click, which may start it, and a break-glass request) on
+/// `executions`, so a long execution never holds up an answer.
 class app {
 public:
     app(const commands::command_context& context, const commands::family_set& families, web_api& slack,
-        thread_pool& workers, action_flow& flow);
+        thread_pool& requests, thread_pool& executions, action_flow& flow);
 
     /// On the I/O thread, before the ack is written: parse and authorise (pure, microseconds) and return
     /// the immediate response for slash commands. Never does I/O.
     std::optional<std::string> ack_payload(const envelope& env);
 
-    /// On the I/O thread, after the ack: hands follow-up work to the worker pool and returns.
+    /// On the I/O thread, after the ack: hands follow-up work to a pool and returns.
     void on_envelope(envelope env);
 
     /// Envelopes handed on so far (for the demo and tests, which wait for the bot to settle).
@@ -47,7 +49,8 @@ private:
     commands::command_context context_;
     const commands::family_set& families_;
     web_api& slack_;
-    thread_pool& workers_;
+    thread_pool& requests_;
+    thread_pool& executions_;
     action_flow& flow_;
     incident_notifier incidents_;
     commands::command_router router_;

@@ -9,7 +9,7 @@
 #include "bot/slack/web_api.hpp"
 #include "commands/database/backup_plan.hpp"
 #include "commands/rotate/continue_board.hpp"
-#include "commands/deploy/status.hpp"
+#include "commands/plan/concurrent_call.hpp"
 #include "core/thread_pool.hpp"
 #include "storage/database.hpp"
 
@@ -28,17 +28,19 @@ struct runtime::parts {
           clk(opts.clk != nullptr ? *opts.clk : default_clock),
           http(adapters::make_http_client(http_options(opts))),
           slack(*http, config.slack.api_url, tokens.bot_token, tokens.app_token),
-          workers(opts.worker_threads),
           db(config.database),
           platforms(std::move(registry)),
           board(clk),
           context{config, platforms, &db, clk, &board, &families.steps()},
+          calls(opts.call_threads),
+          requests(opts.request_threads, [this] { commands::use_call_pool(&calls); }),
+          executions(opts.execution_threads, [this] { commands::use_call_pool(&calls); }),
           watcher(config, db, clk, platforms, slack),
-          flow(action_flow_deps{config, db, clk, platforms, families, slack, workers,
+          flow(action_flow_deps{config, db, clk, platforms, families, slack, executions,
                                 [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); },
                                 opts.poll_interval, &watcher, &board}),
           heads(config, db, clk, slack),
-          behaviour(context, families, slack, workers, flow),
+          behaviour(context, families, slack, requests, executions, flow),
           client(opts.socket, hooks()) {
         // Commands that reach the databases (backups, migrations) record into the bot's own audit log.
         if (!platforms.database) {
@@ -46,8 +48,9 @@ struct runtime::parts {
         }
         platforms.config = &config;
         platforms.audit_db = &db;
-        // A rotation waiting for a person parks its worker: "settled" (demo, tests) must not wait for the person.
-        board.on_park([this](bool parked) { parked ? workers.park() : workers.unpark(); });
+        // A rotation waiting for a person parks its execution thread: "settled" (demo, tests) must not wait for the
+        // person.
+        board.on_park([this](bool parked) { parked ? executions.park() : executions.unpark(); });
     }
 
     static adapters::http_options http_options(const runtime_options& options) {
@@ -92,11 +95,14 @@ struct runtime::parts {
     const clock& clk;
     std::unique_ptr<adapters::http_client> http;
     web_api slack;
-    thread_pool workers;
     storage::database db;
     commands::platform_registry platforms;
     commands::continue_board board;  ///< `/rotate SECRET --continue` meets the waiting rotation here
     commands::command_context context;
+    // Declared after what their jobs use (config, database, platforms), so they are joined before those go.
+    thread_pool calls;       ///< concurrent platform calls of the commands
+    thread_pool requests;    ///< answers, plan building, clicks
+    thread_pool executions;  ///< approved actions running
     post_deploy_watch watcher;
     action_flow flow;
     audit_head_publisher heads;  ///< the audit head, posted at start and daily (issue 12)
@@ -120,9 +126,9 @@ int runtime::run() {
     // process had just started (model/README.md, tests/integration/startup_order_test.cpp). Then publish the head
     // of the audit log, which the recovery may have moved.
     p.flow.recover_at_startup();
-    p.workers.post([&p] { p.heads.publish_now(); });
+    p.executions.post([&p] { p.heads.publish_now(); });
     // Watches a previous run left are resumed; one whose window passed meanwhile is checked once and closed.
-    p.workers.post([&p] { p.watcher.resume_at_startup(); });
+    p.executions.post([&p] { p.watcher.resume_at_startup(); });
     std::thread sweeper([&p] { p.sweep_loop(); });
     std::thread ticker([&p] { p.watch_loop(); });
     socket_mode_exit exit = p.client.run();
@@ -134,12 +140,13 @@ int runtime::run() {
     p.sweep_cv.notify_all();
     sweeper.join();
     ticker.join();
-    // Work already accepted (acknowledged) is finished before the process goes, and status calls still
-    // running in the background end before the adapters they use are destroyed.
-    p.workers.shutdown();
-    if (!commands::drain_background_calls(std::chrono::seconds{10})) {
-        spdlog::warn("some platform calls were still running at shutdown");
-    }
+    // Work already accepted (acknowledged) is finished before the process goes. Then the platform calls still
+    // running in the background end (each under the HTTP client's deadline) before the adapters they use are
+    // destroyed; those not started have no caller left. Nothing the runtime started outlives it.
+    p.requests.shutdown();
+    p.executions.shutdown();
+    p.calls.discard_queued();
+    p.calls.shutdown();
     switch (exit) {
         case socket_mode_exit::stopped:
             spdlog::info("stopped cleanly");
@@ -161,7 +168,8 @@ bool runtime::wait_settled(uint64_t count, std::chrono::milliseconds timeout) {
     if (!parts_->behaviour.wait_handled(count, timeout)) {
         return false;
     }
-    parts_->workers.wait_idle();
+    parts_->requests.wait_idle();
+    parts_->executions.wait_idle();
     return true;
 }
 

@@ -20,7 +20,14 @@ struct slack_tokens {
 
 struct runtime_options {
     socket_mode_options socket;
-    size_t worker_threads = 4;
+    /// The three bounded pools (docs/design.md "Runtime model"); each starts threads only as work needs them.
+    /// Answers, plan building and clicks: never queued behind an execution.
+    size_t request_threads = 16;
+    /// Approved actions running (and break-glass runs): a long execution never holds up an answer.
+    size_t execution_threads = 16;
+    /// Concurrent platform calls of the commands (commands/plan/concurrent_call.hpp), each bounded by the HTTP
+    /// client's deadline; joined at shutdown, before the adapters go.
+    size_t call_threads = 32;
     bool verify_tls = true;
     /// Waits between polls of a running step; tests and the demo shorten it.
     std::chrono::milliseconds poll_interval{2000};
@@ -31,7 +38,7 @@ struct runtime_options {
     const clock* clk = nullptr;  ///< default: the system clock
 };
 
-/// The whole running bot: Web API client, worker pool, the bot's database, platform adapters, the
+/// The whole running bot: Web API client, worker pools, the bot's database, platform adapters, the
 /// action flow, the app, and the Socket Mode client. `opsbot run` and `opsbot demo` both use it, so the
 /// demo runs the production code path.
 class runtime {
@@ -49,7 +56,7 @@ public:
     /// Thread-safe; may be called before run().
     void stop();
     bool wait_ready(std::chrono::milliseconds timeout);
-    /// Waits until `count` envelopes were handed on and the worker pool is idle (demo, tests).
+    /// Waits until `count` envelopes were handed on and the request and execution pools are idle (demo, tests).
     bool wait_settled(uint64_t count, std::chrono::milliseconds timeout);
     /// Runs one tick of the post-deploy watches now, on the caller's thread (tests, after moving a manual clock).
     void tick_watches();

@@ -13,24 +13,11 @@
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
-#include <condition_variable>
 #include <map>
-#include <mutex>
 #include <vector>
 
 namespace opsbot::commands {
 namespace {
-
-struct background_calls {
-    std::mutex mutex;
-    std::condition_variable idle;
-    int running = 0;
-};
-
-background_calls& calls() {
-    static background_calls instance;
-    return instance;
-}
 
 /// A call's outcome once its deadline passed: its value, or nullopt when it had not answered.
 template <class T>
@@ -142,28 +129,6 @@ std::string watches_section(const command_context& context) {
 }
 
 }  // namespace
-
-namespace detail {
-
-void background_call_started() {
-    std::lock_guard lock(calls().mutex);
-    ++calls().running;
-}
-
-void background_call_finished() {
-    {
-        std::lock_guard lock(calls().mutex);
-        --calls().running;
-    }
-    calls().idle.notify_all();
-}
-
-}  // namespace detail
-
-bool drain_background_calls(std::chrono::milliseconds limit) {
-    std::unique_lock lock(calls().mutex);
-    return calls().idle.wait_for(lock, limit, [] { return calls().running == 0; });
-}
 
 std::string no_answer_text(std::string_view system, std::chrono::milliseconds waited) {
     return fmt::format("{} did not answer within {}", system, seconds_text(waited));

@@ -4,15 +4,11 @@
 #include "commands/grammar/command_context.hpp"
 #include "commands/grammar/parser.hpp"
 #include "commands/grammar/reply.hpp"
+#include "commands/plan/concurrent_call.hpp"
 #include "core/error.hpp"
 
 #include <chrono>
-#include <exception>
-#include <future>
-#include <memory>
 #include <string>
-#include <thread>
-#include <type_traits>
 
 namespace opsbot::commands {
 
@@ -22,35 +18,6 @@ struct deploy_timeouts {
     std::chrono::milliseconds status{2000};     ///< `/deploy status` (the whole answer stays under 3 s)
     std::chrono::milliseconds checklist{8000};  ///< `/deploy check` and `/deploy verify`
 };
-
-namespace detail {
-void background_call_started();
-void background_call_finished();
-}  // namespace detail
-
-/// Runs `fn` on its own thread and returns its future at once. Unlike std::async, dropping the future never
-/// blocks: a call that outlives its caller's deadline finishes in the background (the HTTP client's own
-/// timeout bounds it). The adapters `fn` uses must outlive the call: see drain_background_calls.
-template <class Fn>
-std::future<std::invoke_result_t<Fn>> start_call(Fn fn) {
-    using value = std::invoke_result_t<Fn>;
-    auto promise = std::make_shared<std::promise<value>>();
-    auto future = promise->get_future();
-    detail::background_call_started();
-    std::thread([promise, fn = std::move(fn)]() mutable {
-        try {
-            promise->set_value(fn());
-        } catch (...) {
-            promise->set_exception(std::current_exception());
-        }
-        detail::background_call_finished();
-    }).detach();
-    return future;
-}
-
-/// Waits until every call started by start_call has returned; false after `limit`. The bot calls it before
-/// destroying its platform registry; tests call it before their fakes go away.
-bool drain_background_calls(std::chrono::milliseconds limit);
 
 /// "Vercel did not answer within 2 s"
 std::string no_answer_text(std::string_view system, std::chrono::milliseconds waited);

@@ -55,6 +55,9 @@ struct harness_options {
     /// Last changes to the platform registry before the bot starts (e.g. secret providers for /rotate). Called
     /// again on restart().
     std::function<void(commands::platform_registry&)> platforms;
+    /// The runtime's request and execution pools (bot/runtime.hpp); tests of starvation make them small.
+    size_t request_threads = 4;
+    size_t execution_threads = 4;
 };
 
 /// One button on the newest version of a plan message.

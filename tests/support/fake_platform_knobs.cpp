@@ -87,8 +87,23 @@ bool fake_knobs::wait_blocked(size_t n, std::chrono::milliseconds limit) {
     return cv_.wait_for(lock, limit, [&] { return held_ >= n; });
 }
 
+void fake_knobs::delay_each(std::chrono::milliseconds delay) {
+    std::lock_guard lock(mutex_);
+    delay_ = delay;
+}
+
+std::vector<std::chrono::steady_clock::time_point> fake_knobs::arrivals() const {
+    std::lock_guard lock(mutex_);
+    return arrivals_;
+}
+
 std::optional<sim::response> fake_knobs::intercept() {
     std::unique_lock lock(mutex_);
+    arrivals_.push_back(std::chrono::steady_clock::now());
+    if (delay_.count() > 0 && !shut_down_) {
+        // The platform's own slowness, not a synchronisation: each connection has its thread (sim::http_server).
+        cv_.wait_for(lock, delay_, [&] { return shut_down_; });
+    }
     if (blocked_ && !shut_down_) {
         ++held_;
         cv_.notify_all();

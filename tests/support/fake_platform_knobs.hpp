@@ -35,6 +35,10 @@ public:
     /// From now on requests are held unanswered until release() (timeouts).
     void block();
     void release();
+    /// From now on every request is answered `delay` after it arrived (a slow platform: bench/starvation); 0: at once.
+    void delay_each(std::chrono::milliseconds delay);
+    /// When each request reached the fake (before any delay), in arrival order.
+    std::vector<std::chrono::steady_clock::time_point> arrivals() const;
     /// Waits until at least `n` requests are being held by block(); false after `limit`.
     bool wait_blocked(size_t n, std::chrono::milliseconds limit = std::chrono::seconds(10));
 
@@ -66,6 +70,8 @@ private:
     std::deque<canned> queued_;
     std::deque<after_acting> after_;
     size_t fired_ = 0;
+    std::chrono::milliseconds delay_{0};
+    std::vector<std::chrono::steady_clock::time_point> arrivals_;
     bool blocked_ = false;
     bool shut_down_ = false;
     size_t held_ = 0;
