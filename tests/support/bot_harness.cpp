@@ -307,7 +307,7 @@ bot_harness::bot_harness(harness_options options)
 void bot_harness::launch() {
     bot::runtime_options ro;
     ro.poll_interval = 5ms;
-    ro.worker_threads = 4;
+    ro.worker_threads = options_.worker_threads;
     ro.expiry_sweep_interval = options_.expiry_sweep_interval;
     ro.watch_tick_interval = options_.watch_tick_interval;
     if (options_.manual_time) {

@@ -55,6 +55,8 @@ struct harness_options {
     /// Last changes to the platform registry before the bot starts (e.g. secret providers for /rotate). Called
     /// again on restart().
     std::function<void(commands::platform_registry&)> platforms;
+    /// The bot's worker pool (runtime_options::worker_threads).
+    std::size_t worker_threads = 4;
 };
 
 /// One button on the newest version of a plan message.
