@@ -28,7 +28,12 @@ action_flow::action_flow(action_flow_deps deps)
       approvals_(deps_.db, deps_.clk),
       locks_(deps_.db, deps_.clk),
       audit_(deps_.db, deps_.clk),
-      incidents_(deps_.slack, deps_.config.slack.incident_channel) {}
+      waits_(deps_.db, deps_.clk),
+      incidents_(deps_.slack, deps_.config.slack.incident_channel) {
+    if (deps_.board != nullptr) {
+        deps_.board->on_continue([this](const std::string& id) { return continue_wait(id); });
+    }
+}
 
 void action_flow::audit(const std::string& actor, const std::optional<action_id>& action, const std::string& event,
                         boost::json::object detail) {
@@ -328,6 +333,7 @@ void action_flow::sweep_expired() {
         view.note = "Expired before it was approved. Request it again if it is still needed.";
         update_message(action, plan, view);
     }
+    sweep_waits();
 }
 
 }  // namespace opsbot::bot

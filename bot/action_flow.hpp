@@ -9,7 +9,7 @@
 #include "commands/grammar/family.hpp"
 #include "commands/grammar/invocation.hpp"
 #include "commands/grammar/policy.hpp"
-#include "commands/rotate/continue_board.hpp"
+#include "commands/plan/run_state.hpp"
 #include "commands/plan/plan.hpp"
 #include "commands/plan/platform_registry.hpp"
 #include "commands/plan/step_runner.hpp"
@@ -21,12 +21,15 @@
 #include "storage/audit_log.hpp"
 #include "storage/database.hpp"
 #include "storage/lock_store.hpp"
+#include "storage/wait_store.hpp"
 
 #include <boost/json/object.hpp>
 
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -48,8 +51,8 @@ struct action_flow_deps {
     std::chrono::milliseconds poll_interval{2000};
     /// Watches Sentry / BetterStack after an action succeeded (bot/post_deploy_watch); null: no watch.
     post_deploy_watch* watch = nullptr;
-    /// Where a rotation's manual.wait meets `/rotate SECRET --continue` (commands/continue_board); null: none.
-    commands::continue_board* board = nullptr;
+    /// Where a person's continue meets a step that waits for them (the rotation's continue board); null: none.
+    commands::person_wait_board* board = nullptr;
 };
 
 /// The life of a destructive command (docs/design.md "What a user does"): plan → post with buttons →
@@ -78,11 +81,12 @@ public:
     /// Start-up: actions found running become interrupted and are reported; never re-run.
     void recover_at_startup();
 
-    /// Marks requests whose expiry passed and updates their messages.
+    /// Marks requests whose expiry passed and updates their messages; ends the waits for a person whose deadline
+    /// passed (sweep_waits).
     void sweep_expired();
 
 private:
-    /// How a run ended (bot/action_execute.cpp → bot/action_flow_finish.cpp).
+    /// How a run ended (bot/actions/step_loop.cpp → bot/actions/report.cpp).
     struct run_end {
         storage::action_state state = storage::action_state::succeeded;  ///< succeeded, failed or stopped
         std::size_t step = 0;     ///< 1-based: the step that failed, or the one it stopped at / before; 0: none
@@ -90,24 +94,73 @@ private:
         bool changed_since_approval = false;  ///< the step found production changed (error_kind::changed_since_approval)
         std::string stopped_by;   ///< who pressed Stop
         bool stopped_while_waiting = false;  ///< Stop woke the step that waited for a person
+        bool waiting = false;     ///< the run is not over: step `step` waits for a person (stored, no thread)
+    };
+
+    /// One run in flight (bot/actions/): its plan, what its message shows, its family's state. Shared by the
+    /// worker that runs it and, while it waits for a person, by whoever resumes it.
+    struct run_context {
+        commands::plan plan;
+        plan_view view;
+        std::unique_ptr<commands::run_state> state;
     };
 
     /// The plan an action carries (its stored JSON).
     static commands::plan plan_of(const storage::action_record& action);
-    /// Runs an approved action (bot/action_execute.cpp).
+    /// Runs an approved action (bot/actions/execute.cpp).
     void execute(const storage::action_record& action);
-    /// The step loop of execute(): each step audited before it runs (fail-closed), Stop honoured before each,
-    /// no lock held while a step waits for a person.
-    run_end run_steps(const storage::action_record& action, const commands::plan& plan, plan_view& view,
-                      const commands::step_environment& env, const commands::secret_vault* vault);
+    /// An approved action that will not run: marked failed with `reason`, `note` on its message and in its thread.
+    void refuse_to_run(const storage::action_record& action, const commands::plan& plan, const std::string& reason,
+                       const std::string& note);
+    /// Plans the action's request again and compares the digest with the approved one (bot/actions/replan.cpp);
+    /// false (refused, and a changed plan posted for a fresh approval) when it does not hold.
+    bool still_approved(const storage::action_record& action, const commands::plan& plan);
+    /// Runs the steps from `from` on; when a step waits for a person, stores the wait and returns (the worker goes).
+    void continue_run(const storage::action_record& action, std::shared_ptr<run_context> run, std::size_t from);
+    /// The run is over: reported (finish) and its Stop request forgotten.
+    void end_run(const storage::action_record& action, run_context& run, const run_end& end);
+    /// The step loop (bot/actions/step_loop.cpp): each step audited before it runs (fail-closed), Stop honoured
+    /// before each; a step that waits for a person is stored as a wait (begin_person_wait) and ends the loop.
+    run_end run_steps(const storage::action_record& action, run_context& run, std::size_t from);
+    /// A step's outcome recorded (message, audit; fail-closed); after a wait, the locks claimed again. An end of
+    /// the run when it failed or nothing more may run; nullopt to go on.
+    std::optional<run_end> after_step(const storage::action_record& action, run_context& run, std::size_t i,
+                                      const result<std::string>& outcome, bool waited);
+    commands::step_environment environment_for(const storage::action_record& action, commands::run_state* state);
+    static void skip_from(plan_view& view, std::size_t first);
+    static run_end failed_at(std::size_t step, std::string error);
+    static run_end stopped_at(plan_view& view, std::size_t index, const std::string& by);
+
+    /// Waits for a person (bot/actions/person_wait.cpp). Why another action waiting on `key` refuses this one.
+    std::optional<std::string> other_waiter(const storage::action_record& action, const std::string& key);
+    /// Releases the locks, reads what the check will compare with, stores the wait: a `waiting` end.
+    run_end begin_person_wait(const storage::action_record& action, run_context& run, std::size_t i,
+                              const commands::step_environment& env);
+    /// After the wait is stored: kept in memory and held on the board; a Stop that came meanwhile ends it.
+    void hold_wait(const storage::action_record& action, std::shared_ptr<run_context> run);
+    /// The run a stored wait belongs to: the one in memory, or (after a restart) rebuilt with a fresh family state.
+    std::shared_ptr<run_context> held_run(const storage::action_record& action, const storage::person_wait& wait);
+    void forget_held(const std::string& id);
+    /// A continue of a held wait (the board's continue hook): checks it; when done, the rest of the run goes on the
+    /// worker pool. Returns what the person is told.
+    result<std::string> continue_wait(const std::string& id);
+    /// Stop while the action waits for a person: takes the wait and ends the run stopped. False: it was not
+    /// waiting (or a continue or the deadline took the wait first).
+    bool stop_held_wait(const storage::action_record& action, const std::string& by);
+    /// Ends, failed, the waits whose deadline passed.
+    void sweep_waits();
+    /// Start-up: the stored waits are held again; each thread is told the action still waits.
+    void resume_waits_at_startup();
     /// Claims one lock per service the plan acts on (in name order) until its remaining steps' time is up; on a
-    /// refusal, releases what it claimed and returns the refusal.
+    /// refusal, releases what it claimed and returns the refusal (bot/actions/locks.cpp).
     result<void> claim_locks(const storage::action_record& action, const commands::plan& plan,
                              std::size_t from_step);
-    /// The end of a run (bot/action_flow_finish.cpp): the final state (retried; alarmed when it cannot be
+    /// Releases every lock the action holds (logged when it cannot).
+    void release_locks(const storage::action_record& action);
+    /// The end of a run (bot/actions/report.cpp): the final state (retried; alarmed when it cannot be
     /// recorded), the message, the thread, the incident channel, the follow-ups.
     void finish(const storage::action_record& action, const commands::plan& plan, plan_view& view,
-                const run_end& end, const commands::secret_vault* vault);
+                const run_end& end, const commands::run_state* state);
     /// running → `end.state`, retried with backoff (deps_.sleep); the last error when every attempt failed.
     result<void> record_final_state(const storage::action_record& action, const run_end& end);
     /// "#SEQ HASH12" of the audit log's newest entry; empty (logged) when it cannot be read.
@@ -152,9 +205,12 @@ private:
     storage::approval_store approvals_;
     storage::lock_store locks_;
     storage::audit_log audit_;
+    storage::wait_store waits_;
     incident_notifier incidents_;
     run_controls controls_;     ///< Stop requests and waits for a person, shared by clicks and the executor
     message_locks message_locks_;  ///< orders the updates of each plan message (see update_message)
+    std::mutex held_mutex_;
+    std::map<std::string, std::shared_ptr<run_context>> held_;  ///< runs waiting for a person, by action id
 };
 
 }  // namespace opsbot::bot

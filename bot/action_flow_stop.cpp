@@ -1,5 +1,5 @@
 // The Stop button (issue 12, docs/design.md "Actions and steps"): a running action's message carries it; the requester
-// or an approver of the family presses it, and the executor (bot/action_execute.cpp) ends the action before its
+// or an approver of the family presses it, and the executor (bot/actions/step_loop.cpp) ends the action before its
 // next step — at once when the step waits for a person —, marks it stopped and frees its locks.
 #include "bot/action_flow.hpp"
 
@@ -38,14 +38,16 @@ void action_flow::on_stop(const block_action& click) {
     }
     // Stopping is the safe direction: it goes ahead even if this entry cannot be written (logged by audit()).
     audit(click.user, action.id, "action.stop_requested", {{"by", click.user}});
-    if (asked.waiting_on && deps_.board != nullptr) {
-        deps_.board->stop(*asked.waiting_on);
-    }
+    auto stored = waits_.get(action.id);
+    const bool waiting = stored && *stored;
     tell(click.channel, click.user,
          fmt::format("{} stops before its next step{}.", id,
-                     asked.waiting_on ? " (its wait for a person ends now)" : "; the step running now finishes first"));
+                     waiting ? " (its wait for a person ends now)" : "; the step running now finishes first"));
     post_in_thread(action, fmt::format(":octagonal_sign: Stop requested by <@{}>: {} stops before its next step.",
                                        escape_mrkdwn(click.user), id));
+    // A step waiting for a person has no thread to wake: its stored wait is taken and the run ends here. (A wait
+    // stored just after this looks is ended by hold_wait, which sees the stop request.)
+    stop_held_wait(action, click.user);
 }
 
 }  // namespace opsbot::bot

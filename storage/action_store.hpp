@@ -69,7 +69,8 @@ public:
     result<std::vector<action_record>> list_running() { return list(action_state::running); }
 
     /// Start-up: every action found running — or approved but never started — becomes interrupted (never
-    /// re-run), its locks are released, all audited. Returns the interrupted actions, to be reported.
+    /// re-run), except one whose step waits for a person (storage/wait_store: it keeps waiting); its locks are
+    /// released, all audited. Returns the interrupted actions, to be reported.
     result<std::vector<action_record>> mark_interrupted_at_startup();
 
     /// Marks every action still awaiting approval whose expiry has passed as expired. Returns them.

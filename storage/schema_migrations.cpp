@@ -213,7 +213,24 @@ CREATE TRIGGER actions_no_delete BEFORE DELETE ON actions
 BEGIN SELECT RAISE(ABORT, 'actions are never deleted'); END;
 )sql";
 
-constexpr std::array<migration, 8> migrations{{
+// Waits for a person (docs/design.md "Actions and steps": waits are data, not threads): a running action whose step
+// waits for a person (`/rotate SECRET --continue`) has one row here and no thread; a continue, Stop or the deadline
+// takes the row (whoever deletes it ends the wait), and after a restart the action keeps waiting instead of being
+// reported interrupted. `memo_json` is what the step read before the wait (fingerprints, never secret values).
+constexpr std::string_view person_waits_sql = R"sql(
+CREATE TABLE person_waits (
+    action_seq    INTEGER PRIMARY KEY REFERENCES actions (seq),
+    step_index    INTEGER NOT NULL CHECK (step_index >= 0),
+    wait_key      TEXT    NOT NULL UNIQUE,
+    requester     TEXT    NOT NULL,
+    deadline_ms   INTEGER NOT NULL,
+    memo_json     TEXT    NOT NULL,
+    created_at_ms INTEGER NOT NULL
+);
+CREATE INDEX person_waits_by_deadline ON person_waits (deadline_ms);
+)sql";
+
+constexpr std::array<migration, 9> migrations{{
     {1, "create actions and their state machine", actions_sql},
     {2, "create approvals", approvals_sql},
     {3, "create locks", locks_sql},
@@ -222,6 +239,7 @@ constexpr std::array<migration, 8> migrations{{
     {6, "create break-glass uses", break_glass_sql},
     {7, "create post-deploy watches", watches_sql},
     {8, "actions: the stopped state (Stop button)", actions_stopped_sql},
+    {9, "create waits for a person", person_waits_sql},
 }};
 
 }  // namespace

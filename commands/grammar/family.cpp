@@ -31,6 +31,7 @@ family_set::family_set(std::vector<family_module> modules) {
             if (by_name(family.spec.name) != nullptr || by_command(family.spec.command) != nullptr) {
                 throw std::logic_error("two families are named " + family.spec.name);  // a programmer error
             }
+            family.run = module.run;
             families_.push_back(std::move(family));
         }
         for (auto& kind : module.steps) {
@@ -59,6 +60,12 @@ const command_family* family_set::by_name(std::string_view name) const {
         }
     }
     return nullptr;
+}
+
+const run_hooks& family_set::hooks_of(std::string_view name) const {
+    static const run_hooks none;
+    const command_family* f = by_name(name);
+    return f != nullptr ? f->run : none;
 }
 
 namespace {

@@ -11,6 +11,7 @@
 #include "commands/grammar/reply.hpp"
 #include "commands/plan/plan.hpp"
 #include "commands/plan/request.hpp"
+#include "commands/plan/run_state.hpp"
 #include "commands/plan/step_kind.hpp"
 #include "config/config.hpp"
 #include "core/clock.hpp"
@@ -50,10 +51,20 @@ struct subcommand_binding {
     bool is_planned(const parsed_command& command) const;
 };
 
+/// What the executor asks a family about a run of its plans (docs/design.md "Actions and steps"), so that it never
+/// names a family. Unset members mean "nothing".
+struct run_hooks {
+    /// The state one run's steps share (the rotation's secret vault); null: none.
+    std::function<std::unique_ptr<run_state>()> make_state;
+    /// Its successes are announced in the incident channel too (a rollback, a rotation), not only its failures.
+    bool announce_success = false;
+};
+
 /// One slash command: its grammar and how each subcommand is served.
 struct command_family {
     family_spec spec;
     std::vector<subcommand_binding> subcommands;
+    run_hooks run = {};  ///< its module's (family_module::run)
 
     /// The binding of `subcommand` ("" = default form), or nullptr.
     const subcommand_binding* binding(std::string_view subcommand) const;
@@ -63,6 +74,7 @@ struct command_family {
 struct family_module {
     std::vector<command_family> commands;  ///< one per slash command (database: /migrate and /backup)
     std::vector<step_kind> steps;          ///< the step kinds its plans use (shared ones may repeat: same kind)
+    run_hooks run = {};                    ///< what its runs need around them; given to each of its commands
 };
 
 /// Every family the bot serves, indexed; built once from bot/families.cpp's list. Thread-safe (const only).
@@ -77,6 +89,8 @@ public:
     /// The family named "deploy" (the policy key), or nullptr.
     const command_family* by_name(std::string_view name) const;
     const step_catalog& steps() const { return steps_; }
+    /// The run hooks of the family named `name`; none for an unknown name.
+    const run_hooks& hooks_of(std::string_view name) const;
 
     /// True when `command` is carried out as a plan with a second person's approval (rather than answered).
     bool is_planned(const parsed_command& command) const;

@@ -5,6 +5,8 @@
 #include "commands/plan/plan.hpp"
 #include "core/error.hpp"
 
+#include <boost/json/object.hpp>
+
 #include <functional>
 #include <map>
 #include <string>
@@ -24,6 +26,18 @@ enum class step_role {
 
 using step_run_fn = std::function<result<std::string>(const plan_step&, const step_environment&)>;
 
+/// What a person's continue found, for a step that waits for a person.
+struct wait_verdict {
+    bool done = false;    ///< false: still waiting
+    std::string outcome;  ///< done: the step's outcome (audited, shown on the plan message)
+    std::string answer;   ///< what the person who continued is told
+};
+/// Before the wait: reads what the check will compare with; the memo is stored with the wait (never a secret value).
+using wait_begin_fn = std::function<result<boost::json::object>(const plan_step&, const step_environment&)>;
+/// A person says they are done: checks it against the memo. An error ends the step (failed).
+using wait_check_fn =
+    std::function<result<wait_verdict>(const plan_step&, const step_environment&, const boost::json::object& memo)>;
+
 /// One kind of step: what runs it and what the executor must know about it.
 struct step_kind {
     std::string name;                   ///< what plan_step::kind says, e.g. "railway.rollback"
@@ -33,6 +47,13 @@ struct step_kind {
     /// precondition against what the approved plan recorded right before it acts (error_kind::
     /// changed_since_approval) and never repeats a request whose outcome is unknown.
     step_run_fn run;
+    /// A waiting_for_person step: what the person names to continue it (the secret of `/rotate SECRET --continue`);
+    /// two runs never wait on one key at once.
+    std::function<std::string(const plan_step&)> wait_key = {};
+    /// A waiting_for_person step split so that no thread waits (docs/design.md "Actions and steps": waits are data):
+    /// the executor calls wait_begin, stores the wait and lets its thread go; each continue calls wait_check.
+    wait_begin_fn wait_begin = {};
+    wait_check_fn wait_check = {};
 };
 
 /// The step kinds of every family, by name.

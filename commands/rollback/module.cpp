@@ -24,6 +24,7 @@ family_module rollback_module() {
     out.commands.push_back(command_family{rollback_family(), {{"", {}, &plan_of, {}}}});
     out.steps = rollback_step_kinds();
     out.steps.push_back(health_check_kind());
+    out.run.announce_success = true;  // a rollback is news for the incident channel even when it works (runbook §8)
     return out;
 }
 

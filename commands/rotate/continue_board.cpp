@@ -71,8 +71,8 @@ void continue_board::end_wait(const std::string& secret) {
         std::lock_guard lock(mutex_);
         auto it = slots_.find(secret);
         if (it != slots_.end()) {
-            // A continue still waiting for its answer takes it first; the slot goes with it.
-            if (it->second.answer) {
+            // A continue still waiting for its answer (or checking a held wait) takes it first; the slot goes with it.
+            if (it->second.answer || it->second.checking) {
                 it->second.ended = true;
             } else {
                 slots_.erase(it);
@@ -98,8 +98,11 @@ result<std::string> continue_board::signal(const std::string& secret, const std:
                                                        "continue it.",
                                                        it->second.requester, secret));
     }
-    if (it->second.signalled) {
+    if (it->second.signalled || it->second.checking) {
         return fail(error_kind::conflict, fmt::format("A continue of `{}` is already being checked.", secret));
+    }
+    if (!it->second.held_by.empty()) {
+        return continue_held(lock, secret);
     }
     it->second.signalled = true;
     it->second.answer.reset();
@@ -130,6 +133,45 @@ result<std::string> continue_board::signal(const std::string& secret, const std:
         return fmt::format("The rotation of `{}` is checking your continue; its progress shows on the plan message.",
                            secret);
     }
+    return answer;
+}
+
+result<void> continue_board::hold(const std::string& secret, const std::string& requester,
+                                  const std::string& action) {
+    std::lock_guard lock(mutex_);
+    auto [it, created] = slots_.try_emplace(secret);
+    if (!created && !it->second.ended && it->second.held_by != action) {
+        return fail(error_kind::conflict, it->second.held_by.empty() ? std::string("a run") : it->second.held_by);
+    }
+    it->second = slot{};
+    it->second.requester = requester;
+    it->second.held_by = action;
+    return {};
+}
+
+void continue_board::on_continue(std::function<result<std::string>(const std::string&)> hook) {
+    std::lock_guard lock(mutex_);
+    continue_hook_ = std::move(hook);
+}
+
+result<std::string> continue_board::continue_held(std::unique_lock<std::mutex>& lock, const std::string& secret) {
+    auto it = slots_.find(secret);
+    const std::string action = it->second.held_by;
+    auto hook = continue_hook_;
+    if (!hook) {
+        return fail(error_kind::unavailable, "This bot cannot continue rotations.");
+    }
+    it->second.checking = true;
+    lock.unlock();
+    auto answer = hook(action);  // on this (the continuing person's) worker; may read platforms
+    lock.lock();
+    if (auto now = slots_.find(secret); now != slots_.end() && now->second.held_by == action) {
+        now->second.checking = false;
+        if (now->second.ended) {
+            slots_.erase(now);
+        }
+    }
+    changed_.notify_all();
     return answer;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "commands/plan/run_state.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
 
@@ -16,7 +17,7 @@ namespace opsbot::commands {
 /// Where a rotation waiting at a manual step (`manual.wait`) meets `/rotate SECRET --continue` (issue #6).
 /// Owned by the bot runtime; thread-safe. One waiter per secret. The waiting step checks what the human did
 /// and answers the continue with a text the handler shows to the requester.
-class continue_board {
+class continue_board final : public person_wait_board {
 public:
     /// `recheck`: how often a waiter re-reads the injected clock while no signal comes (a manual clock in
     /// tests moves without notifying anyone).
@@ -32,7 +33,7 @@ public:
     void answer(const std::string& secret, std::string text);
 
     /// Ends the registration of `secret` (the step finished, failed or timed out).
-    void end_wait(const std::string& secret);
+    void end_wait(const std::string& secret) override;
 
     /// `/rotate SECRET --continue` by `user`: not_found when no rotation of SECRET waits, forbidden when `user`
     /// is not its requester; otherwise wakes the waiter and returns its answer (or a note if it does not answer
@@ -43,11 +44,16 @@ public:
     /// The Stop button (issue 12): the wait for `secret` returns at once with error_kind::conflict ("stopped"),
     /// and so does a wait for it that starts before end_wait(secret) — Stop may be pressed just before the step
     /// begins to wait. The caller ends it with end_wait(secret) once the step is over.
-    void stop(const std::string& secret);
+    void stop(const std::string& secret) override;
 
     /// The bot is stopping: every wait returns at once (error_kind::unavailable) and no new wait starts, so
     /// shutdown does not sit out a 4 h manual step. The rotation then fails with its way back.
     void close();
+
+    /// The durable wait (docs/design.md "Actions and steps"): no thread blocks; a continue by `requester` runs the
+    /// continue hook with `action` on the continuing person's thread, one continue at a time.
+    result<void> hold(const std::string& secret, const std::string& requester, const std::string& action) override;
+    void on_continue(std::function<result<std::string>(const std::string& action)> hook) override;
 
     /// True while a rotation of `secret` waits (tests, help texts).
     bool waiting(const std::string& secret) const;
@@ -57,12 +63,17 @@ public:
     void on_park(std::function<void(bool parked)> hook) { park_hook_ = std::move(hook); }
 
 private:
+    /// signal() for a held wait: runs the continue hook without the board's lock.
+    result<std::string> continue_held(std::unique_lock<std::mutex>& lock, const std::string& secret);
+
     struct slot {
         std::string requester;
         bool signalled = false;
         std::optional<std::string> answer;
         bool ended = false;  ///< end_wait() came while an answer was still unread
         bool stopped = false;  ///< stop(): the wait ends at once
+        std::string held_by;   ///< hold(): the action whose stored wait this is (no thread waits)
+        bool checking = false; ///< a continue of a held wait is being checked
     };
 
     const clock& clk_;
@@ -72,6 +83,7 @@ private:
     std::map<std::string, slot> slots_;
     bool closed_ = false;
     std::function<void(bool)> park_hook_;
+    std::function<result<std::string>(const std::string&)> continue_hook_;
 };
 
 }  // namespace opsbot::commands

@@ -78,23 +78,92 @@ result<check_outcome> check_changed(const plan_step& step, const step_environmen
     return out;
 }
 
+/// The services of the step whose values can be read back (Railway), and those taken on the person's word.
+struct readable_split {
+    std::vector<std::string> railway;
+    std::vector<std::string> unreadable;
+};
+
+readable_split split_services(const plan_step& step, const step_environment& env) {
+    readable_split out;
+    for (const auto& service : services_of(step)) {
+        (env.platforms.railway_of(service) != nullptr ? out.railway : out.unreadable).push_back(service);
+    }
+    return out;
+}
+
+/// Before the wait: the fingerprint each readable service holds now (the check compares with it). Stored with the
+/// wait, so a restart keeps it; fingerprints only, never a value.
+result<boost::json::object> begin_wait(const plan_step& step, const step_environment& env) {
+    const std::string secret = step_param(step, "secret");
+    const std::string environment = step_param(step, "environment");
+    boost::json::object before;
+    for (const auto& service : split_services(step, env).railway) {
+        auto fp = railway_fingerprint(env, service, environment, secret);
+        if (!fp) {
+            return std::unexpected(fp.error());
+        }
+        before[service] = *fp;
+    }
+    return boost::json::object{{"before", std::move(before)}};
+}
+
+/// A continue: the readable services must all hold one new value; then the vault keeps it for the steps after.
+result<wait_verdict> check_continue(const plan_step& step, const step_environment& env,
+                                    const boost::json::object& memo) {
+    if (env.vault == nullptr) {
+        return fail(error_kind::internal, "manual.wait: the run has no secret vault");
+    }
+    const std::string secret = step_param(step, "secret");
+    const auto services = split_services(step, env);
+    if (const auto* before = memo.if_contains("before"); before != nullptr && before->is_object()) {
+        for (const auto& [service, fp] : before->get_object()) {
+            env.vault->before[std::string(service)] = fp.is_string() ? std::string(fp.get_string()) : std::string();
+        }
+    }
+    auto checked = check_changed(step, env, services.railway);
+    if (!checked) {
+        return wait_verdict{false, {},
+                            fmt::format("Could not read the current values ({}); still waiting — run "
+                                        "`/rotate {} --continue` again.",
+                                        checked.error().message, secret)};
+    }
+    if (!checked->still_old.empty()) {
+        cleanse(checked->new_value);
+        return wait_verdict{false, {},
+                            fmt::format("Not yet: {}. Put the new value there, then run `/rotate {} --continue` "
+                                        "again. Still waiting.",
+                                        fmt::join(checked->still_old, "; "), secret)};
+    }
+    if (!checked->new_value.empty()) {
+        env.vault->set_new_value(std::move(checked->new_value), secret);
+        cleanse(checked->new_value);
+    }
+    for (const auto& service : services_of(step)) {
+        env.vault->holding_new.insert(service);
+    }
+    std::string seen = services.railway.empty()
+                           ? std::string("no platform value can be read back here, so your word stands")
+                           : fmt::format("the new value (fingerprint {}) is on {}", env.vault->new_fingerprint(),
+                                         fmt::join(checked->changed, ", "));
+    std::string trusted = services.unreadable.empty()
+                              ? ""
+                              : fmt::format("; Vercel values cannot be read back ({} taken on your word)",
+                                            fmt::join(services.unreadable, ", "));
+    return wait_verdict{true, fmt::format("continued by the requester: {}{}", seen, trusted),
+                        fmt::format("Continuing the rotation of `{}`: {}{}. Redeploying now.", secret, seen, trusted)};
+}
+
+/// The step run on one thread (tests, and a run without the durable executor): begin, then block on the board
+/// until a continue passes the check.
 result<std::string> wait_for_human(const plan_step& step, const step_environment& env) {
     if (env.board == nullptr || env.requester.empty()) {
         return fail(error_kind::unavailable, "manual.wait: this bot has no continue board to wait on");
     }
     const std::string secret = step_param(step, "secret");
-    const std::string environment = step_param(step, "environment");
-    std::vector<std::string> railway_services;
-    std::vector<std::string> unreadable;
-    for (const auto& service : services_of(step)) {
-        (env.platforms.railway_of(service) != nullptr ? railway_services : unreadable).push_back(service);
-    }
-    for (const auto& service : railway_services) {
-        auto fp = railway_fingerprint(env, service, environment, secret);
-        if (!fp) {
-            return std::unexpected(fp.error());
-        }
-        env.vault->before[service] = *fp;
+    auto memo = begin_wait(step, env);
+    if (!memo) {
+        return std::unexpected(memo.error());
     }
     const auto deadline = env.clk.now() + step.timeout;
     for (;;) {
@@ -102,38 +171,16 @@ result<std::string> wait_for_human(const plan_step& step, const step_environment
             env.board->end_wait(secret);
             return std::unexpected(woke.error());
         }
-        auto checked = check_changed(step, env, railway_services);
-        if (!checked) {
-            env.board->answer(secret, fmt::format("Could not read the current values ({}); still waiting — run "
-                                                  "`/rotate {} --continue` again.",
-                                                  checked.error().message, secret));
-            continue;
+        auto verdict = check_continue(step, env, *memo);
+        if (!verdict) {
+            env.board->end_wait(secret);
+            return std::unexpected(verdict.error());
         }
-        if (!checked->still_old.empty()) {
-            cleanse(checked->new_value);
-            env.board->answer(secret, fmt::format("Not yet: {}. Put the new value there, then run `/rotate {} "
-                                                  "--continue` again. Still waiting.",
-                                                  fmt::join(checked->still_old, "; "), secret));
-            continue;
+        env.board->answer(secret, verdict->answer);
+        if (verdict->done) {
+            env.board->end_wait(secret);
+            return verdict->outcome;
         }
-        if (!checked->new_value.empty()) {
-            env.vault->set_new_value(std::move(checked->new_value), secret);
-            cleanse(checked->new_value);
-        }
-        for (const auto& service : services_of(step)) {
-            env.vault->holding_new.insert(service);
-        }
-        std::string seen = railway_services.empty()
-                               ? std::string("no platform value can be read back here, so your word stands")
-                               : fmt::format("the new value (fingerprint {}) is on {}", env.vault->new_fingerprint(),
-                                             fmt::join(checked->changed, ", "));
-        std::string trusted = unreadable.empty() ? "" : fmt::format("; Vercel values cannot be read back ({} taken "
-                                                                    "on your word)",
-                                                                    fmt::join(unreadable, ", "));
-        env.board->answer(secret, fmt::format("Continuing the rotation of `{}`: {}{}. Redeploying now.", secret, seen,
-                                              trusted));
-        env.board->end_wait(secret);
-        return fmt::format("continued by the requester: {}{}", seen, trusted);
     }
 }
 
@@ -141,7 +188,8 @@ result<std::string> wait_for_human(const plan_step& step, const step_environment
 
 std::vector<step_kind> manual_step_kinds() {
     return {
-        {"manual.wait", step_role::waiting_for_person, true, &wait_for_human},
+        {"manual.wait", step_role::waiting_for_person, true, &wait_for_human,
+         [](const plan_step& step) { return step_param(step, "secret"); }, &begin_wait, &check_continue},
         {"manual.checklist", step_role::reading, true,
          [](const plan_step& step, const step_environment&) -> result<std::string> {
              return fmt::format("left for a human: revoke the old {} in its dashboard (no API can)",

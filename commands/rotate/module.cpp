@@ -3,6 +3,7 @@
 #include "commands/plan/health_step.hpp"
 #include "commands/rotate/continue.hpp"
 #include "commands/rotate/plan.hpp"
+#include "commands/rotate/run_state.hpp"
 #include "commands/rotate/spec.hpp"
 #include "commands/rotate/steps.hpp"
 
@@ -24,6 +25,8 @@ family_module rotate_module() {
     out.commands.push_back(command_family{rotate_family(), {{"", &rotate_continue_reply, &plan_of, &not_a_continue}}});
     out.steps = rotate_step_kinds();
     out.steps.push_back(health_check_kind());
+    out.run.make_state = &make_rotation_state;
+    out.run.announce_success = true;  // rotations are announced in the incident channel (runbook §6)
     return out;
 }
 

@@ -79,7 +79,9 @@ struct world {
     log_capture logs;
     std::unique_ptr<bot_harness> h;
 
-    explicit world(std::vector<std::string> reencrypt_command = {}) {
+    /// `adjust`: last changes to the harness options (a smaller worker pool, more secrets).
+    explicit world(std::vector<std::string> reencrypt_command = {},
+                   const std::function<void(harness_options&)>& adjust = {}) {
         openai_account = openai.add_service_account("opsbot");
         harness_options o;
         o.configure = [this, reencrypt_command](stack_config& c) {
@@ -99,6 +101,9 @@ struct world {
             r.secret_providers["POSTHOG_API_KEY"] =
                 adapters::make_posthog_provider(s["POSTHOG_API_KEY"], posthog.settings().personal_key, *r.http);
         };
+        if (adjust) {
+            adjust(o);
+        }
         h = std::make_unique<bot_harness>(o);
         logs.all_levels();
     }

@@ -472,3 +472,31 @@ TEST_CASE("the re-encryption refuses when the staged key on the platform is not 
     CHECK(lines_of(log).empty());  // the command never ran
     std::filesystem::remove(log);
 }
+
+TEST_CASE("continue_board: a held wait (no thread waits) runs the continue hook for its requester only, then ends") {
+    manual_clock clk;
+    continue_board board(clk, 1ms);
+    std::vector<std::string> continued;
+    board.on_continue([&](const std::string& action) -> opsbot::result<std::string> {
+        continued.push_back(action);
+        board.end_wait("SENTRY_DSN");  // the executor took the stored wait: the run goes on elsewhere
+        return std::string("Continuing");
+    });
+    REQUIRE(board.hold("SENTRY_DSN", "U01", "A-1"));
+    CHECK(board.waiting("SENTRY_DSN"));
+    auto other = board.hold("SENTRY_DSN", "U01", "A-2");
+    REQUIRE_FALSE(other);
+    CHECK(other.error().message == "A-1");
+
+    auto stranger = board.signal("SENTRY_DSN", "U02");
+    REQUIRE_FALSE(stranger);
+    CHECK(stranger.error().kind == error_kind::forbidden);
+    CHECK(continued.empty());
+
+    auto go = board.signal("SENTRY_DSN", "U01");  // on this thread: nothing blocked before it
+    REQUIRE(go);
+    CHECK(*go == "Continuing");
+    CHECK(continued == std::vector<std::string>{"A-1"});
+    CHECK_FALSE(board.waiting("SENTRY_DSN"));
+    CHECK(board.signal("SENTRY_DSN", "U01").error().kind == error_kind::not_found);
+}

@@ -1,4 +1,4 @@
-// The end of a run (action_flow's executor, bot/action_execute.cpp): the final state — retried, and alarmed in
+// The end of a run (the executor, bot/actions/execute.cpp): the final state — retried, and alarmed in
 // the incident channel when it cannot be recorded, never only logged (issue 12) —, the plan message, the outcome
 // in the thread (both ending with the audit head), the incident channel, and the follow-ups.
 #include "bot/action_flow.hpp"
@@ -6,8 +6,6 @@
 #include "bot/incident_followup.hpp"
 #include "bot/post_deploy_watch.hpp"
 #include "bot/slack/block_kit.hpp"
-#include "commands/rotate/report.hpp"
-#include "commands/rotate/secret_vault.hpp"
 #include "core/mrkdwn.hpp"
 #include "storage/audit_anchor.hpp"
 
@@ -86,7 +84,7 @@ result<void> action_flow::record_final_state(const storage::action_record& actio
 }
 
 void action_flow::finish(const storage::action_record& action, const commands::plan& plan, plan_view& view,
-                         const run_end& end, const commands::secret_vault* vault) {
+                         const run_end& end, const commands::run_state* state) {
     const std::string id = action.id.str();
     const auto recorded = record_final_state(action, end);
     const bool failed = end.state == action_state::failed;
@@ -141,7 +139,7 @@ void action_flow::finish(const storage::action_record& action, const commands::p
     }
     post_in_thread(now, thread);
 
-    if (failed || stopped || plan.family == "rollback" || plan.family == "rotate") {
+    if (failed || stopped || deps_.families.hooks_of(plan.family).announce_success) {
         incident_notice notice;
         notice.severity = failed ? incident_severity::failure
                           : stopped ? incident_severity::warning
@@ -160,12 +158,11 @@ void action_flow::finish(const storage::action_record& action, const commands::p
         notice.next_step = failed || stopped ? next_step
                                              : "Verify the service (health, web, Sentry) and investigate the root "
                                                "cause on the rolled-back commit (runbook §8).";
-        // /rotate: rotations are announced; say per service which value it holds (fingerprint, never the value).
-        if (vault != nullptr) {
-            notice.details_mrkdwn = commands::rotate_state_mrkdwn(deps_.config, plan, *vault, failed || stopped);
-            if (!failed && !stopped) {
-                notice.next_step = "Check the services work with the new value (health, web, Sentry); any "
-                                   "checklist step above is left for a human.";
+        // The family's word on the run (a rotation: per service which value it holds, by fingerprint).
+        if (state != nullptr) {
+            notice.details_mrkdwn = state->report_mrkdwn(deps_.config, plan, failed || stopped);
+            if (auto next = state->next_step_after_success(); !failed && !stopped && !next.empty()) {
+                notice.next_step = next;
             }
         }
         name_leak_notice(plan, failed || stopped, notice);

@@ -1,0 +1,139 @@
+#include "storage/wait_store.hpp"
+
+#include "storage/action_rows.hpp"
+#include "storage/sql_support.hpp"
+#include "storage/time_format.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+
+namespace opsbot::storage {
+namespace {
+
+constexpr const char* wait_columns =
+    "SELECT action_seq, step_index, wait_key, requester, deadline_ms, memo_json FROM person_waits";
+
+person_wait read_wait(SQLite::Statement& row) {
+    person_wait w;
+    w.action = detail::make_action_id(row.getColumn(0).getInt64());
+    w.step_index = static_cast<std::size_t>(row.getColumn(1).getInt64());
+    w.key = row.getColumn(2).getString();
+    w.requester = row.getColumn(3).getString();
+    w.deadline = from_unix_ms(row.getColumn(4).getInt64());
+    auto memo = boost::json::parse(row.getColumn(5).getString());
+    if (memo.is_object()) {
+        w.memo = memo.as_object();
+    }
+    return w;
+}
+
+std::vector<person_wait> read_all(SQLite::Statement& query) {
+    std::vector<person_wait> out;
+    while (query.executeStep()) {
+        out.push_back(read_wait(query));
+    }
+    return out;
+}
+
+std::optional<person_wait> first(SQLite::Statement& query) {
+    if (!query.executeStep()) {
+        return std::nullopt;
+    }
+    return read_wait(query);
+}
+
+}  // namespace
+
+result<void> wait_store::put(const person_wait& wait) {
+    auto seq = detail::action_seq(wait.action);
+    if (!seq) {
+        return fail(error_kind::not_found, fmt::format("{} is not an action id", wait.action.str()));
+    }
+    return detail::guarded("store a wait", [&]() -> result<void> {
+        auto session = db_.acquire();
+        auto& sql = session.sql();
+        SQLite::Transaction transaction(sql, SQLite::TransactionBehavior::IMMEDIATE);
+        if (auto action = detail::find_action(sql, wait.action); !action) {
+            return std::unexpected(action.error());
+        }
+        SQLite::Statement mine(sql, std::string(wait_columns) + " WHERE action_seq = ?");
+        mine.bind(1, *seq);
+        if (first(mine)) {
+            return fail(error_kind::conflict, fmt::format("{} already waits for a person", wait.action.str()));
+        }
+        SQLite::Statement other(sql, std::string(wait_columns) + " WHERE wait_key = ?");
+        other.bind(1, wait.key);
+        if (auto found = first(other)) {
+            return fail(error_kind::conflict, fmt::format("{} already waits on {}", found->action.str(), wait.key));
+        }
+        SQLite::Statement insert(sql,
+                                 "INSERT INTO person_waits (action_seq, step_index, wait_key, requester, deadline_ms, "
+                                 "memo_json, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        insert.bind(1, *seq);
+        insert.bind(2, static_cast<std::int64_t>(wait.step_index));
+        insert.bind(3, wait.key);
+        insert.bind(4, wait.requester);
+        insert.bind(5, to_unix_ms(wait.deadline));
+        insert.bind(6, boost::json::serialize(wait.memo));
+        insert.bind(7, to_unix_ms(clock_.now()));
+        insert.exec();
+        transaction.commit();
+        return {};
+    });
+}
+
+result<std::optional<person_wait>> wait_store::get(const action_id& action) {
+    auto seq = detail::action_seq(action);
+    if (!seq) {
+        return std::optional<person_wait>{};
+    }
+    return detail::guarded("read a wait", [&]() -> result<std::optional<person_wait>> {
+        auto session = db_.acquire();
+        SQLite::Statement query(session.sql(), std::string(wait_columns) + " WHERE action_seq = ?");
+        query.bind(1, *seq);
+        return first(query);
+    });
+}
+
+result<std::optional<person_wait>> wait_store::by_key(const std::string& key) {
+    return detail::guarded("read a wait", [&]() -> result<std::optional<person_wait>> {
+        auto session = db_.acquire();
+        SQLite::Statement query(session.sql(), std::string(wait_columns) + " WHERE wait_key = ?");
+        query.bind(1, key);
+        return first(query);
+    });
+}
+
+result<std::vector<person_wait>> wait_store::all() {
+    return detail::guarded("list waits", [&]() -> result<std::vector<person_wait>> {
+        auto session = db_.acquire();
+        SQLite::Statement query(session.sql(), std::string(wait_columns) + " ORDER BY action_seq");
+        return read_all(query);
+    });
+}
+
+result<std::vector<person_wait>> wait_store::due(clock::time_point now) {
+    return detail::guarded("list due waits", [&]() -> result<std::vector<person_wait>> {
+        auto session = db_.acquire();
+        SQLite::Statement query(session.sql(),
+                                std::string(wait_columns) + " WHERE deadline_ms <= ? ORDER BY deadline_ms, action_seq");
+        query.bind(1, to_unix_ms(now));
+        return read_all(query);
+    });
+}
+
+result<bool> wait_store::take(const action_id& action) {
+    auto seq = detail::action_seq(action);
+    if (!seq) {
+        return false;
+    }
+    return detail::guarded("end a wait", [&]() -> result<bool> {
+        auto session = db_.acquire();
+        SQLite::Statement remove(session.sql(), "DELETE FROM person_waits WHERE action_seq = ?");
+        remove.bind(1, *seq);
+        return remove.exec() == 1;
+    });
+}
+
+}  // namespace opsbot::storage
