@@ -81,7 +81,7 @@ stack_config bench_config(const sim::slack_simulator& slack, const testing::fake
     for (int i = 1; i <= rotations; ++i) {
         secret_config s;
         s.name = fmt::format("MANUAL_{}", i);
-        s.generate = "manual";
+        s.generate = opsbot::secret_generator::manual;
         s.services = {"api"};
         c.secrets[s.name] = s;
     }

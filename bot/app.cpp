@@ -15,9 +15,6 @@ namespace {
 
 message reply_message(const commands::reply& reply) { return text_message(reply.text); }
 
-/// The Approve button's action id (bot/plan_message.cpp): the click that may start the action it approves.
-constexpr std::string_view approve_button = "approve";
-
 /// A request that runs its action at once, on the thread that handles it (`--break-glass "<reason>"`).
 bool runs_at_once(const commands::routed& routed) {
     return routed.needs_work && !routed.immediate.is_error && routed.parsed.flags.contains("break-glass");
@@ -95,7 +92,7 @@ void app::on_envelope(envelope env) {
         if (auto click = read_block_action(env)) {
             if (click->action_id == ack_break_glass_button) {
                 requests_.post([this, click = std::move(*click)] { flow_.on_break_glass_ack(click); });
-            } else if (click->action_id == approve_button) {
+            } else if (click->action_id == approve_button) {  // the click that may start the action it approves
                 // The approval that completes the count runs the action on this thread (bot/action_flow.cpp).
                 executions_.post([this, click = std::move(*click)] { flow_.on_click(click); });
             } else {

@@ -247,7 +247,7 @@ TEST_CASE("the re-encryption command gets the two keys, the allowlist and its en
     secret.reencrypt_command = {p.add("reencrypt")};
     secret.env_passthrough = {"OPSBOT_TEST_PASSTHROUGH"};
     const std::string old_value = "0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9";
-    w.api->values["CREDENTIAL_ENCRYPTION_KEY"] = old_value;
+    w.api->set_variable("production", "CREDENTIAL_ENCRYPTION_KEY", old_value);
     manual_clock clk;
     auto plan = commands::plan_rotate(w.config, w.platforms,
                                       commands::rotate_request{"CREDENTIAL_ENCRYPTION_KEY", "production", ""}, clk);
