@@ -13,12 +13,20 @@ namespace opsbot {
 namespace {
 
 class wiping_resource final : public boost::json::memory_resource {
+    // Plain new/delete up to the default alignment, the aligned forms beyond it: the same choice on both sides
+    // (the aligned forms for a default alignment are a new/delete mismatch to AddressSanitizer).
+    static bool over_aligned(std::size_t align) { return align > __STDCPP_DEFAULT_NEW_ALIGNMENT__; }
+
     void* do_allocate(std::size_t size, std::size_t align) override {
-        return ::operator new(size, std::align_val_t(align));
+        return over_aligned(align) ? ::operator new(size, std::align_val_t(align)) : ::operator new(size);
     }
     void do_deallocate(void* p, std::size_t size, std::size_t align) override {
         detail::wipe_released(p, size);
-        ::operator delete(p, std::align_val_t(align));
+        if (over_aligned(align)) {
+            ::operator delete(p, std::align_val_t(align));
+        } else {
+            ::operator delete(p);
+        }
     }
     bool do_is_equal(const boost::json::memory_resource& other) const noexcept override { return this == &other; }
 };

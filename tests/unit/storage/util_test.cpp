@@ -25,6 +25,13 @@ TEST_CASE("sha256_hex matches the standard test vectors") {
     CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+TEST_CASE("a stored time beyond the clock's range reads as the clock's end, not an overflow") {
+    // A lock written to never expire (schema-7 databases hold 999999999999999 ms, year 33658).
+    CHECK(from_unix_ms(999'999'999'999'999) == opsbot::clock::time_point::max());
+    CHECK(from_unix_ms(-999'999'999'999'999) == opsbot::clock::time_point::min());
+    CHECK(to_unix_ms(from_unix_ms(9'000'000'000'000)) == 9'000'000'000'000);  // year 2255: still exact
+}
+
 TEST_CASE("ISO-8601 times format with milliseconds and parse in the accepted forms") {
     auto t = from_unix_ms(1'790'000'004'123);
     CHECK(format_iso8601_ms(t) == "2026-09-21T14:13:24.123Z");
