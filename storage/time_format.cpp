@@ -111,7 +111,7 @@ std::int64_t to_unix_ms(clock::time_point t) {
 clock::time_point from_unix_ms(std::int64_t ms) {
     // A stored time beyond what the clock can hold (about ±292 years around 1970 in nanoseconds: e.g. a lock
     // written to "never" expire) reads as the clock's end, never as an overflow.
-    constexpr auto limit = std::chrono::duration_cast<std::chrono::milliseconds>(clock::duration::max()).count();
+    constexpr auto limit = std::chrono::duration_cast<std::chrono::milliseconds>(clock::time_point::duration::max()).count();
     if (ms >= limit) {
         return clock::time_point::max();
     }

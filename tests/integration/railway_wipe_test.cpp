@@ -43,6 +43,12 @@ struct watching {
 
 }  // namespace
 
+// AddressSanitizer owns the allocator: replacing operator new/delete beside it mixes its allocations with free().
+// Under `make sanitize` these two cases say so and end; `make test` (CI) runs them in full.
+#if defined(__SANITIZE_ADDRESS__)
+#define OPSBOT_WATCHES_FREES 0
+#else
+#define OPSBOT_WATCHES_FREES 1
 void* operator new(std::size_t size) {
     if (void* p = std::malloc(size == 0 ? 1 : size)) {
         return p;
@@ -57,12 +63,17 @@ void operator delete(void* p, std::size_t) noexcept {
     inspect(p);
     std::free(p);
 }
+#endif
 
 using namespace opsbot;
 using namespace opsbot::adapters;
 using opsbot::testing::fake_railway;
 
 TEST_CASE("the watch sees a plain copy of the value freed (the check itself works)", "[railway][wipe]") {
+    if (!OPSBOT_WATCHES_FREES) {
+        WARN("built with AddressSanitizer: frees cannot be watched here (make test runs this case)");
+        return;
+    }
     // Built outside the watch so only the copy below is seen.
     const std::string marker = "MARKER-" + std::string(40, 'q');
     int seen = 0;
@@ -75,6 +86,10 @@ TEST_CASE("the watch sees a plain copy of the value freed (the check itself work
 }
 
 TEST_CASE("railway: variables() wipes the answer's body and parsed JSON before freeing them", "[railway][wipe]") {
+    if (!OPSBOT_WATCHES_FREES) {
+        WARN("built with AddressSanitizer: frees cannot be watched here (make test runs this case)");
+        return;
+    }
     fake_railway fake;
     // Long enough to live on the heap (no small-string copies on the stack), short enough that the whole answer
     // fits the connection's first read buffer.
