@@ -21,7 +21,7 @@ thread_local const char* watched_value = nullptr;
 thread_local std::size_t watched_size = 0;
 thread_local int freed_with_value = 0;
 
-void inspect(void* p) noexcept {
+[[maybe_unused]] void inspect(void* p) noexcept {  // unused under AddressSanitizer (below)
     if (p == nullptr || watched_value == nullptr) {
         return;
     }
