@@ -1,6 +1,5 @@
 #include "bot/post_deploy_watch.hpp"
 
-#include "core/json_fields.hpp"
 #include "core/mrkdwn.hpp"
 #include "storage/time_format.hpp"
 
@@ -46,15 +45,6 @@ boost::json::array names_of(const std::vector<std::string>& names) {
 
 }  // namespace
 
-bool is_watched(const commands::plan& plan) {
-    if (plan.family == "deploy" || plan.family == "rollback" || plan.family == "rotate") {
-        return true;
-    }
-    const std::string requested = json_string(plan.request, "family");
-    const std::string sub = json_string(plan.request, "subcommand");
-    return requested == "incident" && (sub == "site-down" || sub == "secret-leaked");
-}
-
 void start_watch_after(post_deploy_watch* watch, const storage::action_record& action, const commands::plan& plan) {
     if (watch != nullptr) {
         watch->start(action, plan);
@@ -92,9 +82,6 @@ post_deploy_watch::post_deploy_watch(const stack_config& config, storage::databa
       incidents_(slack, config.slack.incident_channel) {}
 
 void post_deploy_watch::start(const storage::action_record& action, const commands::plan& plan) {
-    if (!is_watched(plan)) {
-        return;
-    }
     if (!platforms_.sentry_issues && !platforms_.betterstack_monitors) {
         spdlog::info("{} succeeded; no post-deploy watch: neither Sentry nor BetterStack is connected (monitoring)",
                      action.id.str());

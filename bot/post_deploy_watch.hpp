@@ -46,7 +46,7 @@ public:
     post_deploy_watch(const stack_config& config, storage::database& db, const clock& clk,
                       const commands::platform_registry& platforms, web_api& slack);
 
-    /// Starts a watch of an action that just succeeded, when its family is watched and Sentry or BetterStack is
+    /// Starts a watch of an action of a watched family that just succeeded, when Sentry or BetterStack is
     /// connected. Failures are logged, never thrown: the action itself already succeeded.
     void start(const storage::action_record& action, const commands::plan& plan);
 
@@ -73,10 +73,8 @@ private:
     std::mutex tick_mutex_;
 };
 
-/// True for the families a watch follows: deploy, rollback, rotate, and /incident site-down or secret-leaked.
-bool is_watched(const commands::plan& plan);
-
-/// The one call action_flow::execute makes when an action succeeded (`watch` may be null: no watcher).
+/// The one call action_flow::execute makes when an action of a watched family succeeded (run_hooks::
+/// watched_after_success; `watch` may be null: no watcher).
 void start_watch_after(post_deploy_watch* watch, const storage::action_record& action, const commands::plan& plan);
 
 /// "api.example.test:443"-style hosts of the URLs that monitors of `service` (all services when empty or unknown)

@@ -187,7 +187,7 @@ void action_flow::finish(const storage::action_record& action, const commands::p
         alarm(notice);
     }
     follow_up_incident(deps_, {now, plan, end.state == action_state::succeeded, outcome_text});
-    if (end.state == action_state::succeeded) {
+    if (end.state == action_state::succeeded && deps_.families.hooks_of(plan.family).watched_after_success) {
         start_watch_after(deps_.watch, now, plan);
     }
 }

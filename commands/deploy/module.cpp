@@ -43,6 +43,7 @@ family_module deploy_module() {
     out.commands.push_back(std::move(deploy));
     out.steps = deploy_step_kinds();
     out.steps.push_back(health_check_kind());
+    out.run.watched_after_success = true;
     return out;
 }
 

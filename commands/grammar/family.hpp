@@ -58,6 +58,9 @@ struct run_hooks {
     std::function<std::unique_ptr<run_state>()> make_state;
     /// Its successes are announced in the incident channel too (a rollback, a rotation), not only its failures.
     bool announce_success = false;
+    /// Its successes change what production runs (a deploy, a rollback, a rotation's redeploy): a post-deploy watch
+    /// follows each (bot/post_deploy_watch.hpp).
+    bool watched_after_success = false;
 };
 
 /// One slash command: its grammar and how each subcommand is served.

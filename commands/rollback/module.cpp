@@ -25,6 +25,7 @@ family_module rollback_module() {
     out.steps = rollback_step_kinds();
     out.steps.push_back(health_check_kind());
     out.run.announce_success = true;  // a rollback is news for the incident channel even when it works (runbook §8)
+    out.run.watched_after_success = true;
     return out;
 }
 

@@ -27,6 +27,7 @@ family_module rotate_module() {
     out.steps.push_back(health_check_kind());
     out.run.make_state = &make_rotation_state;
     out.run.announce_success = true;  // rotations are announced in the incident channel (runbook §6)
+    out.run.watched_after_success = true;
     return out;
 }
 
