@@ -4,6 +4,7 @@
 #include "adapters/postgres_backup.hpp"
 #include "tests/support/file_modes.hpp"
 #include "tests/support/postgres_fixture.hpp"
+#include "tests/support/pg_url_or_skip.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -28,11 +29,7 @@ struct temp_folder {
 }  // namespace
 
 TEST_CASE("a backup creates its folders 0700 and its archive 0600", "[postgres][backup][file-modes]") {
-    auto admin = testing::test_pg_url();
-    if (!admin) {
-        WARN("OPSBOT_TEST_PG_URL not set: skipping (run `make test`)");
-        return;
-    }
+    OPSBOT_PG_URL_OR_SKIP(admin);
     loose_umask umask_022;
     testing::scratch_database source(*admin, "opsbot_bk_modes");
     source.exec("CREATE TABLE items (id serial primary key, name text); INSERT INTO items (name) VALUES ('a');");

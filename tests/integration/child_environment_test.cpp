@@ -12,6 +12,7 @@
 #include "storage/database.hpp"
 #include "tests/support/paths.hpp"
 #include "tests/support/postgres_fixture.hpp"
+#include "tests/support/pg_url_or_skip.hpp"
 #include "tests/unit/commands/rotate_world.hpp"
 
 #include <catch2/catch.hpp>
@@ -167,11 +168,7 @@ void check_child(const child_report& report, const std::set<std::string>& own) {
 TEST_CASE("/migrate staging: pg_dump, pg_restore and the deploy command get only the staging database and the "
           "allowlist, and no descriptor",
           "[postgres][child-env]") {
-    auto admin = testing::test_pg_url();
-    if (!admin) {
-        WARN("OPSBOT_TEST_PG_URL not set: skipping (run `make test`)");
-        return;
-    }
+    OPSBOT_PG_URL_OR_SKIP(admin);
     testing::scratch_database staging(*admin, "opsbot_child_stg");
     const std::string staging_url = staging.url(staging_password);
     parent_environment env(std::map<std::string, std::string>{{"STAGING_DATABASE_URL", staging_url}});

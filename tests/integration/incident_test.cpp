@@ -9,6 +9,7 @@
 #include "tests/integration/deploy_test_fixture.hpp"
 #include "tests/support/bot_harness.hpp"
 #include "tests/support/postgres_fixture.hpp"
+#include "tests/support/pg_url_or_skip.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -336,11 +337,7 @@ struct migration_world {
 
 TEST_CASE("migration-failed: partial, clean, nothing failed, with and without a recorded backup",
           "[postgres][incident]") {
-    auto admin = test_pg_url();
-    if (!admin) {
-        WARN("OPSBOT_TEST_PG_URL is not set: skipped");
-        return;
-    }
+    OPSBOT_PG_URL_OR_SKIP(admin);
     migration_world w(*admin);
 
     SECTION("no _prisma_migrations table") {

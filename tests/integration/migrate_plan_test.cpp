@@ -12,6 +12,7 @@
 #include "storage/database.hpp"
 #include "tests/support/fake_health.hpp"
 #include "tests/support/postgres_fixture.hpp"
+#include "tests/support/pg_url_or_skip.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
@@ -125,11 +126,7 @@ struct migrate_world {
 }  // namespace
 
 TEST_CASE("production is refused until staging is migrated and verified, then both run", "[postgres][migrate]") {
-    auto admin = testing::test_pg_url();
-    if (!admin) {
-        WARN("OPSBOT_TEST_PG_URL not set: skipping (run `make test`)");
-        return;
-    }
+    OPSBOT_PG_URL_OR_SKIP(admin);
     migrate_world w(*admin, "basic");
     commands::command_context ctx{w.config, w.platforms, &w.audit_db, w.clk};
     commands::parsed_command status_cmd;
@@ -187,11 +184,7 @@ TEST_CASE("production is refused until staging is migrated and verified, then bo
 }
 
 TEST_CASE("production is refused when staging applied a different migration.sql", "[postgres][migrate]") {
-    auto admin = testing::test_pg_url();
-    if (!admin) {
-        WARN("OPSBOT_TEST_PG_URL not set: skipping (run `make test`)");
-        return;
-    }
+    OPSBOT_PG_URL_OR_SKIP(admin);
     migrate_world w(*admin, "basic");
     auto staging = w.plan("staging");
     REQUIRE(staging);
@@ -205,11 +198,7 @@ TEST_CASE("production is refused when staging applied a different migration.sql"
 }
 
 TEST_CASE("a failing migration stops the plan with the runbook §8 report", "[postgres][migrate]") {
-    auto admin = testing::test_pg_url();
-    if (!admin) {
-        WARN("OPSBOT_TEST_PG_URL not set: skipping (run `make test`)");
-        return;
-    }
+    OPSBOT_PG_URL_OR_SKIP(admin);
     migrate_world w(*admin, "failing");
     auto staging = w.plan("staging");
     REQUIRE(staging);
@@ -272,11 +261,7 @@ std::string no_table(testing::scratch_database& db) {
 }  // namespace
 
 TEST_CASE("the plan binds each pending migration's name and the SHA-256 of its migration.sql", "[postgres][migrate]") {
-    auto admin = testing::test_pg_url();
-    if (!admin) {
-        WARN("OPSBOT_TEST_PG_URL not set: skipping (run `make test`)");
-        return;
-    }
+    OPSBOT_PG_URL_OR_SKIP(admin);
     migrate_world w(*admin, "basic");
     auto p = w.plan("staging");
     REQUIRE(p);
@@ -297,11 +282,7 @@ TEST_CASE("the plan binds each pending migration's name and the SHA-256 of its m
 
 TEST_CASE("migration files changed between plan and deploy are not applied: the action fails, nothing ran",
           "[postgres][migrate]") {
-    auto admin = testing::test_pg_url();
-    if (!admin) {
-        WARN("OPSBOT_TEST_PG_URL not set: skipping (run `make test`)");
-        return;
-    }
+    OPSBOT_PG_URL_OR_SKIP(admin);
     migrate_world w(*admin, "basic");
     auto p = w.plan("staging");
     REQUIRE(p);
@@ -334,11 +315,7 @@ TEST_CASE("migration files changed between plan and deploy are not applied: the 
 
 TEST_CASE("production is refused at the deploy step when staging's applied checksum changed after approval",
           "[postgres][migrate]") {
-    auto admin = testing::test_pg_url();
-    if (!admin) {
-        WARN("OPSBOT_TEST_PG_URL not set: skipping (run `make test`)");
-        return;
-    }
+    OPSBOT_PG_URL_OR_SKIP(admin);
     migrate_world w(*admin, "basic");
     auto staging = w.plan("staging");
     REQUIRE(staging);
@@ -362,11 +339,7 @@ TEST_CASE("production is refused at the deploy step when staging's applied check
 
 TEST_CASE("a failed migration's report, status and incident reply show the error line, never the row data",
           "[postgres][migrate]") {
-    auto admin = testing::test_pg_url();
-    if (!admin) {
-        WARN("OPSBOT_TEST_PG_URL not set: skipping (run `make test`)");
-        return;
-    }
+    OPSBOT_PG_URL_OR_SKIP(admin);
     const std::string row_value = "row-secret-4471@example.com";
     migrate_world w(*admin, "duplicate");
     auto p = w.plan("staging");

@@ -4,6 +4,7 @@
 // Skips when OPSBOT_TEST_PG_URL is unset (`make test` sets it).
 #include "tests/support/bot_harness.hpp"
 #include "tests/support/postgres_fixture.hpp"
+#include "tests/support/pg_url_or_skip.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
@@ -122,11 +123,7 @@ std::string thread_text(bot_harness& h, const std::string& action) {
 }  // namespace
 
 TEST_CASE("/migrate staging then production through Slack, each approved by a second person", "[postgres][migrate]") {
-    auto admin = test_pg_url();
-    if (!admin) {
-        WARN("OPSBOT_TEST_PG_URL not set: skipping (run `make test`)");
-        return;
-    }
+    OPSBOT_PG_URL_OR_SKIP(admin);
     migrate_stack stack(*admin, "basic");
     bot_harness h(stack.options());
 
@@ -178,11 +175,7 @@ TEST_CASE("/migrate staging then production through Slack, each approved by a se
 
 TEST_CASE("a failing /migrate staging stops, reports the failed row in the thread and the incident channel",
           "[postgres][migrate]") {
-    auto admin = test_pg_url();
-    if (!admin) {
-        WARN("OPSBOT_TEST_PG_URL not set: skipping (run `make test`)");
-        return;
-    }
+    OPSBOT_PG_URL_OR_SKIP(admin);
     migrate_stack stack(*admin, "failing");
     bot_harness h(stack.options());
 

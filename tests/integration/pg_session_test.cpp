@@ -2,6 +2,7 @@
 // timeout on every connection, against the real PostgreSQL of `make test` (skips when OPSBOT_TEST_PG_URL is unset).
 #include "adapters/pg_session.hpp"
 #include "tests/support/postgres_fixture.hpp"
+#include "tests/support/pg_url_or_skip.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -38,11 +39,7 @@ std::map<std::string, std::string> options_in_use(pg_session& session) {
 }  // namespace
 
 TEST_CASE("a libpq session has statement_timeout, keepalives and connect_timeout", "[postgres][pg-session]") {
-    auto admin = testing::test_pg_url();
-    if (!admin) {
-        WARN("OPSBOT_TEST_PG_URL not set: skipping (run `make test`)");
-        return;
-    }
+    OPSBOT_PG_URL_OR_SKIP(admin);
     auto session = pg_session::open(*admin);
     REQUIRE(session);
     CHECK(first_value(*session, "SHOW statement_timeout") == "30s");
@@ -60,11 +57,7 @@ TEST_CASE("a libpq session has statement_timeout, keepalives and connect_timeout
 
 TEST_CASE("a statement longer than statement_timeout is cancelled by the server with a clear error",
           "[postgres][pg-session]") {
-    auto admin = testing::test_pg_url();
-    if (!admin) {
-        WARN("OPSBOT_TEST_PG_URL not set: skipping (run `make test`)");
-        return;
-    }
+    OPSBOT_PG_URL_OR_SKIP(admin);
     pg_limits limits;
     limits.statement_timeout = 300ms;
     auto session = pg_session::open(*admin, limits);
@@ -83,11 +76,7 @@ TEST_CASE("a statement longer than statement_timeout is cancelled by the server 
 }
 
 TEST_CASE("options the URL carries are kept, and the limits are added to them", "[postgres][pg-session]") {
-    auto admin = testing::test_pg_url();
-    if (!admin) {
-        WARN("OPSBOT_TEST_PG_URL not set: skipping (run `make test`)");
-        return;
-    }
+    OPSBOT_PG_URL_OR_SKIP(admin);
     const std::string url =
         *admin + (admin->find('?') == std::string::npos ? "?" : "&") + "options=-c%20search_path%3Dopsbot_test";
     auto session = pg_session::open(url);

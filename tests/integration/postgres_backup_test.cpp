@@ -7,6 +7,7 @@
 #include "storage/audit_log.hpp"
 #include "storage/database.hpp"
 #include "tests/support/postgres_fixture.hpp"
+#include "tests/support/pg_url_or_skip.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -77,11 +78,7 @@ struct backup_world {
 }  // namespace
 
 TEST_CASE("backup -> restore into a fresh database gives the same rows", "[postgres][backup]") {
-    auto admin = testing::test_pg_url();
-    if (!admin) {
-        WARN("OPSBOT_TEST_PG_URL not set: skipping (run `make test`)");
-        return;
-    }
+    OPSBOT_PG_URL_OR_SKIP(admin);
     testing::scratch_database source(*admin, "opsbot_bk_src");
     source.exec("CREATE TABLE items (id serial primary key, name text not null);"
                 "CREATE TABLE notes (id serial primary key, item int references items(id), body text);"
@@ -141,11 +138,7 @@ TEST_CASE("backup -> restore into a fresh database gives the same rows", "[postg
 }
 
 TEST_CASE("a backup of an unreachable database fails and leaves nothing behind", "[postgres][backup]") {
-    auto admin = testing::test_pg_url();
-    if (!admin) {
-        WARN("OPSBOT_TEST_PG_URL not set: skipping (run `make test`)");
-        return;
-    }
+    OPSBOT_PG_URL_OR_SKIP(admin);
     backup_world w;
     g_env = {{"STAGING_DATABASE_URL", testing::pg_url_for(*admin, "opsbot_no_such_db", password)}};
     auto made = commands::backup_and_record(w.tools, "staging", w.clk, "U123");
@@ -173,11 +166,7 @@ TEST_CASE("a backup of an unreachable database fails and leaves nothing behind",
 }
 
 TEST_CASE("a server newer than pg_dump gets a message naming both versions and the setting", "[postgres][backup]") {
-    auto admin = testing::test_pg_url();
-    if (!admin) {
-        WARN("OPSBOT_TEST_PG_URL not set: skipping (run `make test`)");
-        return;
-    }
+    OPSBOT_PG_URL_OR_SKIP(admin);
     backup_world w;
     // A fake pg_dump printing the real refusal (docs/platforms.md §4 [PG2]) and leaving an empty file, like pg_dump.
     const std::string fake = w.dir + "/pg_dump";

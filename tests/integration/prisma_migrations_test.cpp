@@ -3,6 +3,7 @@
 #include "adapters/migration_runner.hpp"
 #include "adapters/prisma_migrations.hpp"
 #include "tests/support/postgres_fixture.hpp"
+#include "tests/support/pg_url_or_skip.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -26,11 +27,7 @@ deploy_settings standin_in(const std::string& workdir) {
 }  // namespace
 
 TEST_CASE("status: not managed, applied, pending, modified", "[postgres][prisma]") {
-    auto admin = testing::test_pg_url();
-    if (!admin) {
-        WARN("OPSBOT_TEST_PG_URL not set: skipping (run `make test`)");
-        return;
-    }
+    OPSBOT_PG_URL_OR_SKIP(admin);
     testing::scratch_database db(*admin, "opsbot_prisma_st");
     const std::string workdir = testing::copy_prisma_fixture("basic");
 
@@ -71,11 +68,7 @@ TEST_CASE("status: not managed, applied, pending, modified", "[postgres][prisma]
 }
 
 TEST_CASE("a failing migration is recorded as failed with its logs and blocks the next deploy", "[postgres][prisma]") {
-    auto admin = testing::test_pg_url();
-    if (!admin) {
-        WARN("OPSBOT_TEST_PG_URL not set: skipping (run `make test`)");
-        return;
-    }
+    OPSBOT_PG_URL_OR_SKIP(admin);
     testing::scratch_database db(*admin, "opsbot_prisma_fail");
     const std::string workdir = testing::copy_prisma_fixture("failing");
     auto ran = run_migrate_deploy(standin_in(workdir), db.url());
