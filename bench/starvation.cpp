@@ -42,15 +42,7 @@ constexpr const char* requester = "U01";
 constexpr const char* approver = "U02";
 
 void seed(testing::fake_railway& railway) {
-    auto make = [](std::string id, std::string at, std::string status, bool can_rollback, std::string sha) {
-        testing::fake_railway_deployment d;
-        d.id = std::move(id);
-        d.created_at = std::move(at);
-        d.status = std::move(status);
-        d.can_rollback = can_rollback;
-        d.commit_hash = std::move(sha);
-        return d;
-    };
+    const auto make = &testing::seeded_railway_deployment;
     railway.add_deployment(make("rw-prev-2", "2026-11-22T10:00:00.000Z", "REMOVED", true, "bbbbbbb2222"));
     railway.add_deployment(make("rw-live-4", "2026-11-26T10:00:00.000Z", "SUCCESS", false, "ddddddd4444"));
     for (int i = 1; i <= rotations; ++i) {

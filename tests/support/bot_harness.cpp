@@ -108,15 +108,8 @@ stack_config harness_config(const std::string& slack_api_url, const std::string&
         c.services["web"] = web;
     }
     if (railway != nullptr) {
-        service_config api;
-        api.name = "api";
-        api.platform = opsbot::platform_kind::railway;
-        api.api_url = railway->api_url();
+        service_config api = railway->service("api");
         api.token_env = "RAILWAY_TOKEN";
-        api.token_header = "Bearer";
-        api.project_id = railway->settings().project_id;
-        api.service_id = railway->settings().service_id;
-        api.environments = railway->settings().environments;
         if (health != nullptr) {
             api.health_url["production"] = health->url();
         }
@@ -146,15 +139,7 @@ void seed_vercel(fake_vercel& vercel) {
 }
 
 void seed_railway(fake_railway& railway) {
-    auto make = [](std::string id, std::string at, std::string status, bool can_rollback, std::string sha) {
-        fake_railway_deployment d;
-        d.id = std::move(id);
-        d.created_at = std::move(at);
-        d.status = std::move(status);
-        d.can_rollback = can_rollback;
-        d.commit_hash = std::move(sha);
-        return d;
-    };
+    const auto make = &seeded_railway_deployment;
     railway.add_deployment(make("rw-old-1", "2026-11-20T10:00:00.000Z", "REMOVED", true, "aaaaaaa1111"));
     // The replaced deployment is REMOVED but still a rollback target (docs/platforms.md §2.2).
     railway.add_deployment(make(railway_target, "2026-11-22T10:00:00.000Z", "REMOVED", true, "bbbbbbb2222"));

@@ -52,6 +52,17 @@ fake_railway::~fake_railway() {
 
 std::string fake_railway::api_url() const { return server_->base_url() + "/graphql/v2"; }
 
+fake_railway_deployment seeded_railway_deployment(std::string id, std::string created_at, std::string status,
+                                                  bool can_rollback, std::string commit_hash) {
+    fake_railway_deployment d;
+    d.id = std::move(id);
+    d.created_at = std::move(created_at);
+    d.status = std::move(status);
+    d.can_rollback = can_rollback;
+    d.commit_hash = std::move(commit_hash);
+    return d;
+}
+
 service_config fake_railway::service(std::string name) const {
     service_config s;
     s.name = std::move(name);

@@ -36,6 +36,10 @@ struct fake_railway_deployment {
     std::map<std::string, std::string> variables = {};
 };
 
+/// A deployment for a seed: `status` SUCCESS for the live one, REMOVED or FAILED for those it replaced.
+fake_railway_deployment seeded_railway_deployment(std::string id, std::string created_at, std::string status,
+                                                  bool can_rollback, std::string commit_hash);
+
 /// One accepted variableCollectionUpsert, in arrival order (`seq` from next_fake_sequence()).
 struct fake_railway_variable_write {
     std::uint64_t seq = 0;
