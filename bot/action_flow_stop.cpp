@@ -31,8 +31,7 @@ void action_flow::on_stop(const block_action& click) {
                          escape_mrkdwn(action.requester.str()), id, action.family));
         return;
     }
-    auto asked = controls_.request_stop(id, click.user);
-    if (!asked.first) {
+    if (!controls_.request_stop(id, click.user)) {
         tell(click.channel, click.user, fmt::format("A stop of {} is already asked for: it stops before its next step.", id));
         return;
     }

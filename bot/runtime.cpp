@@ -48,9 +48,6 @@ struct runtime::parts {
         }
         platforms.config = &config;
         platforms.audit_db = &db;
-        // A rotation waiting for a person parks its execution thread: "settled" (demo, tests) must not wait for the
-        // person.
-        board.on_park([this](bool parked) { parked ? executions.park() : executions.unpark(); });
     }
 
     static adapters::http_options http_options(const runtime_options& options) {

@@ -30,25 +30,12 @@ void thread_pool::post(std::function<void()> job) {
 
 void thread_pool::wait_idle() {
     std::unique_lock lock(mutex_);
-    idle_.wait(lock, [this] { return jobs_.empty() && running_ == parked_; });
+    idle_.wait(lock, [this] { return jobs_.empty() && running_ == 0; });
 }
 
 bool thread_pool::wait_idle_for(std::chrono::milliseconds limit) {
     std::unique_lock lock(mutex_);
-    return idle_.wait_for(lock, limit, [this] { return jobs_.empty() && running_ == parked_; });
-}
-
-void thread_pool::park() {
-    {
-        std::lock_guard lock(mutex_);
-        ++parked_;
-    }
-    idle_.notify_all();
-}
-
-void thread_pool::unpark() {
-    std::lock_guard lock(mutex_);
-    --parked_;
+    return idle_.wait_for(lock, limit, [this] { return jobs_.empty() && running_ == 0; });
 }
 
 void thread_pool::discard_queued() {
@@ -56,7 +43,7 @@ void thread_pool::discard_queued() {
     {
         std::lock_guard lock(mutex_);
         dropped.swap(jobs_);
-        if (running_ == parked_) {
+        if (running_ == 0) {
             idle_.notify_all();
         }
     }
@@ -110,7 +97,7 @@ void thread_pool::worker() {
         {
             std::lock_guard lock(mutex_);
             --running_;
-            if (jobs_.empty() && running_ == parked_) {
+            if (jobs_.empty() && running_ == 0) {
                 idle_.notify_all();
             }
         }

@@ -26,16 +26,10 @@ public:
 
     void post(std::function<void()> job);
 
-    /// Blocks until every job posted so far has finished or is parked.
+    /// Blocks until every job posted so far has finished.
     void wait_idle();
     /// The same, false after `limit`.
     bool wait_idle_for(std::chrono::milliseconds limit);
-
-    /// Called from inside a job that is about to block on a person (a rotation waiting for
-    /// `/rotate SECRET --continue`, possibly for hours): wait_idle() stops waiting for it. unpark() when it
-    /// goes on working.
-    void park();
-    void unpark();
 
     /// Drops the jobs not started yet (their owners are gone: platform calls whose callers' deadlines passed).
     void discard_queued();
@@ -56,7 +50,6 @@ private:
     std::condition_variable idle_;
     std::deque<std::function<void()>> jobs_;
     size_t running_ = 0;
-    size_t parked_ = 0;  ///< running jobs that wait on a person (see park())
     bool stopping_ = false;
     std::vector<std::thread> threads_;
 };

@@ -9,19 +9,6 @@ namespace opsbot::commands {
 continue_board::continue_board(const clock& clk, std::chrono::milliseconds recheck) : clk_(clk), recheck_(recheck) {}
 
 result<void> continue_board::wait(const std::string& secret, const std::string& requester, clock::time_point deadline) {
-    struct parked_while_waiting {
-        const std::function<void(bool)>& hook;
-        explicit parked_while_waiting(const std::function<void(bool)>& h) : hook(h) {
-            if (hook) {
-                hook(true);
-            }
-        }
-        ~parked_while_waiting() {
-            if (hook) {
-                hook(false);
-            }
-        }
-    } parked(park_hook_);
     std::unique_lock lock(mutex_);
     auto [it, created] = slots_.try_emplace(secret);
     if (created || it->second.ended) {

@@ -58,10 +58,6 @@ public:
     /// True while a rotation of `secret` waits (tests, help texts).
     bool waiting(const std::string& secret) const;
 
-    /// Called with true when a wait() starts blocking and false when it returns: the runtime parks the worker
-    /// thread (thread_pool::park) so "settled" does not mean "until a human answers". Set before use.
-    void on_park(std::function<void(bool parked)> hook) { park_hook_ = std::move(hook); }
-
 private:
     /// signal() for a held wait: runs the continue hook without the board's lock.
     result<std::string> continue_held(std::unique_lock<std::mutex>& lock, const std::string& secret);
@@ -82,7 +78,6 @@ private:
     std::condition_variable changed_;
     std::map<std::string, slot> slots_;
     bool closed_ = false;
-    std::function<void(bool)> park_hook_;
     std::function<result<std::string>(const std::string&)> continue_hook_;
 };
 
