@@ -8,6 +8,12 @@
 namespace opsbot::bot {
 
 bool action_flow::still_approved(const storage::action_record& action, const commands::plan& plan) {
+    // A step the executor cannot read (a kind this build lacks, parameters of another shape) is refused before any
+    // step runs rather than failing half-way.
+    if (auto fits = deps_.families.steps().check(plan); !fits) {
+        refuse_to_run(action, plan, "plan unreadable", "Not run: " + fits.error().message);
+        return false;
+    }
     auto fresh = deps_.families.plan_again(plan.request, {deps_.config, deps_.platforms, deps_.clk});
     if (!fresh) {
         refuse_to_run(action, plan, "re-plan failed", "Not run: could not re-check the plan: " + fresh.error().message);

@@ -1,5 +1,8 @@
 #include "commands/database/backup_plan.hpp"
 
+#include "commands/database/steps.hpp"
+#include "commands/plan/step_params.hpp"
+
 #include "adapters/postgres_url.hpp"
 #include "commands/grammar/mrkdwn.hpp"
 #include "storage/audit_log.hpp"
@@ -49,7 +52,7 @@ plan_step backup_step(std::string_view environment, const migrations_config& mig
     step.description = fmt::format("Back up the {} database: pg_dump -Fc --no-owner into {}/, then check it with "
                                    "pg_restore -l",
                                    environment, migrations.backup_dir);
-    step.params = {{"environment", std::string(environment)}};
+    step.params = params_of(database_step_params{std::string(environment)});
     step.timeout = migrations.timeout;
     return step;
 }

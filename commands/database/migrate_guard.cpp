@@ -3,7 +3,6 @@
 
 #include "adapters/postgres_url.hpp"
 #include "commands/database/migrate_plan.hpp"
-#include "core/json_fields.hpp"
 
 #include <fmt/format.h>
 
@@ -82,30 +81,18 @@ std::optional<std::string> staging_differs(const std::vector<approved_migration>
 
 }  // namespace
 
-boost::json::array approved_json(const adapters::prisma_status& status) {
-    boost::json::array out;
+std::vector<approved_migration> approved_of(const adapters::prisma_status& status) {
+    std::vector<approved_migration> out;
     for (const auto& name : status.pending) {
         const auto* folder = status.folder(name);
-        out.push_back(boost::json::object{{"name", name}, {"checksum", folder != nullptr ? folder->checksum : ""}});
+        out.push_back({name, folder != nullptr ? folder->checksum : ""});
     }
     return out;
 }
 
-std::vector<approved_migration> approved_of(const plan_step& step) {
-    std::vector<approved_migration> out;
-    if (const auto* list = step.params.if_contains("approved"); list != nullptr && list->is_array()) {
-        for (const auto& item : list->get_array()) {
-            if (item.is_object()) {
-                out.push_back({json_string(item.get_object(), "name"), json_string(item.get_object(), "checksum")});
-            }
-        }
-    }
-    return out;
-}
-
-result<std::set<std::string>> check_before_deploy(const plan_step& step, const database_tools& tools,
+result<std::set<std::string>> check_before_deploy(const migrate_deploy_params& step, const database_tools& tools,
                                                   const std::string& url, const clock& clk) {
-    const auto approved = approved_of(step);
+    const auto& approved = step.approved;
     if (approved.empty()) {
         return fail(error_kind::internal, "prisma.deploy: the plan carries no approved migrations (re-plan it)");
     }
@@ -119,7 +106,7 @@ result<std::set<std::string>> check_before_deploy(const plan_step& step, const d
                                 "current files.",
                                 changed, *why, listed(approved)));
     }
-    if (json_string(step.params, "environment") == "production") {
+    if (step.environment == "production") {
         auto staging_url = adapters::database_url_for(tools.databases, "staging", tools.env);
         if (!staging_url) {
             return std::unexpected(staging_url.error());
@@ -140,9 +127,9 @@ result<std::set<std::string>> check_before_deploy(const plan_step& step, const d
     return applied_names(*now);
 }
 
-result<void> check_after_deploy(const plan_step& step, const std::set<std::string>& applied_before,
+result<void> check_after_deploy(const migrate_deploy_params& step, const std::set<std::string>& applied_before,
                                 const adapters::prisma_status& after) {
-    const auto approved = approved_of(step);
+    const auto& approved = step.approved;
     std::vector<approved_migration> ran;
     for (const auto& row : after.rows) {
         if (row.applied() && !applied_before.contains(row.name)) {

@@ -4,12 +4,11 @@
 // them in `_prisma_migrations.checksum`. Internal to commands/database_steps.cpp and commands/migrate_plan.cpp.
 
 #include "adapters/prisma_migrations.hpp"
+#include "commands/database/steps.hpp"
 #include "commands/plan/plan.hpp"
 #include "commands/plan/platform_registry.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
-
-#include <boost/json/array.hpp>
 
 #include <set>
 #include <string>
@@ -17,28 +16,19 @@
 
 namespace opsbot::commands {
 
-/// One migration as approved: its folder name and the checksum of its migration.sql then.
-struct approved_migration {
-    std::string name;
-    std::string checksum;
-};
-
 /// The pending migrations of `status` with their folders' checksums, for the plan (prisma.deploy "approved").
-boost::json::array approved_json(const adapters::prisma_status& status);
-
-/// The "approved" list of a prisma.deploy step.
-std::vector<approved_migration> approved_of(const plan_step& step);
+std::vector<approved_migration> approved_of(const adapters::prisma_status& status);
 
 /// Right before the deploy command: the migration files are re-read and must be exactly the approved ones (no
 /// edited migration.sql, no new or vanished folder), and for production staging must still show each of them
 /// applied with the same checksum, verified since (production_gate). error_kind::changed_since_approval ("production
 /// changed since approval: …") when not; returns the names applied before, for check_after_deploy.
-result<std::set<std::string>> check_before_deploy(const plan_step& step, const database_tools& tools,
+result<std::set<std::string>> check_before_deploy(const migrate_deploy_params& step, const database_tools& tools,
                                                   const std::string& url, const clock& clk);
 
 /// Right after a successful deploy command: the migrations it applied (applied now, not in `applied_before`)
 /// must be exactly the approved names, each with its approved checksum; error_kind::conflict otherwise.
-result<void> check_after_deploy(const plan_step& step, const std::set<std::string>& applied_before,
+result<void> check_after_deploy(const migrate_deploy_params& step, const std::set<std::string>& applied_before,
                                 const adapters::prisma_status& after);
 
 }  // namespace opsbot::commands

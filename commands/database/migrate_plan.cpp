@@ -1,5 +1,8 @@
 #include "commands/database/migrate_plan.hpp"
 
+#include "commands/database/steps.hpp"
+#include "commands/plan/step_params.hpp"
+
 #include "adapters/migration_runner.hpp"
 #include "adapters/postgres_backup.hpp"
 #include "adapters/postgres_url.hpp"
@@ -64,7 +67,7 @@ plan_step env_step(std::string kind, std::string description, std::string_view e
     plan_step s;
     s.kind = std::move(kind);
     s.description = std::move(description);
-    s.params = {{"environment", std::string(environment)}};
+    s.params = params_of(database_step_params{std::string(environment)});
     s.timeout = timeout;
     return s;
 }
@@ -181,7 +184,7 @@ result<plan> plan_migrate(const stack_config& config, const platform_registry& p
                                            command, tools->migrations.workdir, environment, joined(status->pending)),
                                environment, tools->migrations.timeout));
     // The checksums enter the digest: an edited migration.sql is another plan (issue 12 item 2).
-    p.steps.back().params["approved"] = approved_json(*status);
+    p.steps.back().params = params_of(migrate_deploy_params{std::string(environment), approved_of(*status)});
     p.steps.push_back(env_step("prisma.status",
                                fmt::format("Read _prisma_migrations of {}: every migration applied, none failed",
                                            environment),
@@ -195,7 +198,7 @@ result<plan> plan_migrate(const stack_config& config, const platform_registry& p
                                    "Record in the audit log that staging was verified after the migration "
                                    "(lets /migrate production go ahead)",
                                    environment, std::chrono::seconds{10}));
-        p.steps.back().params["migrations"] = joined(status->pending);
+        p.steps.back().params = params_of(migrate_verified_params{std::string(environment), joined(status->pending)});
     }
     return p;
 }

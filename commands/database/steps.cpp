@@ -1,5 +1,5 @@
 // The step kinds of /backup and /migrate: "postgres.backup", "prisma.deploy", "prisma.status",
-// "migrate.verified". Step params carry only the environment name; the URL is read at run time.
+// "migrate.verified". Their parameter types are in steps.hpp; the URL is read at run time.
 #include "commands/database/steps.hpp"
 
 #include "adapters/migration_runner.hpp"
@@ -9,7 +9,7 @@
 #include "commands/database/migrate_guard.hpp"
 #include "commands/database/migrate_plan.hpp"
 #include "commands/plan/step_runner.hpp"
-#include "commands/plan/step_support.hpp"
+#include "commands/plan/step_params.hpp"
 #include "storage/audit_log.hpp"
 
 #include <fmt/format.h>
@@ -27,14 +27,15 @@ std::string names(const std::vector<std::string>& list) {
     return out.empty() ? "none" : out;
 }
 
-result<std::string> deploy(const plan_step& step, const database_tools& tools, const clock& clk) {
-    const std::string environment = step_param(step, "environment");
+result<std::string> deploy(const migrate_deploy_params& params, const plan_step& step, const database_tools& tools,
+                           const clock& clk) {
+    const std::string& environment = params.environment;
     auto url = adapters::database_url_for(tools.databases, environment, tools.env);
     if (!url) {
         return std::unexpected(url.error());
     }
     // The files, and for production staging, still as approved: else nothing runs.
-    auto applied_before = check_before_deploy(step, tools, *url, clk);
+    auto applied_before = check_before_deploy(params, tools, *url, clk);
     if (!applied_before) {
         return std::unexpected(applied_before.error());
     }
@@ -55,7 +56,7 @@ result<std::string> deploy(const plan_step& step, const database_tools& tools, c
                                                           "applied: {}",
                                                           environment, after.error().message));
         }
-        if (auto exact = check_after_deploy(step, *applied_before, *after); !exact) {
+        if (auto exact = check_after_deploy(params, *applied_before, *after); !exact) {
             return fail(exact.error().kind, fmt::format("prisma migrate deploy on {}: {}", environment,
                                                         exact.error().message));
         }
@@ -80,8 +81,8 @@ result<std::string> deploy(const plan_step& step, const database_tools& tools, c
                 fmt::format("prisma migrate deploy on {} failed ({}).\n{}", environment, ran->describe(), report));
 }
 
-result<std::string> status_check(const plan_step& step, const database_tools& tools) {
-    const std::string environment = step_param(step, "environment");
+result<std::string> status_check(const database_step_params& params, const database_tools& tools) {
+    const std::string& environment = params.environment;
     auto url = adapters::database_url_for(tools.databases, environment, tools.env);
     if (!url) {
         return std::unexpected(url.error());
@@ -104,14 +105,15 @@ result<std::string> status_check(const plan_step& step, const database_tools& to
                        status->modified.empty() ? "" : "; changed on disk since: " + names(status->modified));
 }
 
-result<std::string> record_verified(const plan_step& step, const database_tools& tools, const clock& clk) {
+result<std::string> record_verified(const migrate_verified_params& params, const database_tools& tools,
+                                    const clock& clk) {
     if (tools.audit_db == nullptr) {
         return fail(error_kind::unavailable, "no audit database to record the verification in");
     }
     storage::audit_log log(*tools.audit_db, clk);
-    const std::string environment = step_param(step, "environment");
+    const std::string& environment = params.environment;
     auto appended = log.append({"opsbot", std::nullopt, "verify.succeeded",
-                                {{"environment", environment}, {"migrations", step_param(step, "migrations")},
+                                {{"environment", environment}, {"migrations", params.migrations},
                                  {"source", "migrate"}}});
     if (!appended) {
         return std::unexpected(appended.error());
@@ -124,44 +126,50 @@ result<std::string> record_verified(const plan_step& step, const database_tools&
 namespace {
 
 /// Each database step needs the `migrations` section (platforms.database).
-step_run_fn with_tools(result<std::string> (*run)(const plan_step&, const database_tools&, const step_environment&)) {
-    return [run](const plan_step& step, const step_environment& env) -> result<std::string> {
-        if (!env.platforms.database) {
-            return fail(error_kind::unavailable, "backups and migrations are not configured (config: migrations)");
-        }
-        return run(step, *env.platforms.database, env);
-    };
+result<const database_tools*> tools_of(const step_environment& env) {
+    if (!env.platforms.database) {
+        return fail(error_kind::unavailable, "backups and migrations are not configured (config: migrations)");
+    }
+    return &*env.platforms.database;
 }
 
-result<std::string> backup_step(const plan_step& step, const database_tools& tools, const step_environment& env) {
-    const std::string environment = step_param(step, "environment");
-    auto made = backup_and_record(tools, environment, env.clk, "opsbot");
+result<std::string> backup_step(const database_step_params& params, const plan_step&, const step_environment& env) {
+    auto tools = tools_of(env);
+    if (!tools) {
+        return std::unexpected(tools.error());
+    }
+    auto made = backup_and_record(**tools, params.environment, env.clk, "opsbot");
     if (!made) {
         return std::unexpected(made.error());
     }
-    return describe_backup(environment, *made);
+    return describe_backup(params.environment, *made);
 }
 
-result<std::string> deploy_step(const plan_step& step, const database_tools& tools, const step_environment& env) {
-    return deploy(step, tools, env.clk);
+result<std::string> deploy_step(const migrate_deploy_params& params, const plan_step& step,
+                                const step_environment& env) {
+    auto tools = tools_of(env);
+    return tools ? deploy(params, step, **tools, env.clk) : std::unexpected(tools.error());
 }
 
-result<std::string> status_step(const plan_step& step, const database_tools& tools, const step_environment&) {
-    return status_check(step, tools);
+result<std::string> status_step(const database_step_params& params, const plan_step&, const step_environment& env) {
+    auto tools = tools_of(env);
+    return tools ? status_check(params, **tools) : std::unexpected(tools.error());
 }
 
-result<std::string> verified_step(const plan_step& step, const database_tools& tools, const step_environment& env) {
-    return record_verified(step, tools, env.clk);
+result<std::string> verified_step(const migrate_verified_params& params, const plan_step&,
+                                  const step_environment& env) {
+    auto tools = tools_of(env);
+    return tools ? record_verified(params, **tools, env.clk) : std::unexpected(tools.error());
 }
 
 }  // namespace
 
 std::vector<step_kind> database_step_kinds() {
     return {
-        {"postgres.backup", step_role::acting, true, with_tools(&backup_step)},
-        {"prisma.deploy", step_role::acting, false, with_tools(&deploy_step)},
-        {"prisma.status", step_role::reading, true, with_tools(&status_step)},
-        {"migrate.verified", step_role::acting, true, with_tools(&verified_step)},
+        typed_step<database_step_params>("postgres.backup", step_role::acting, true, &backup_step),
+        typed_step<migrate_deploy_params>("prisma.deploy", step_role::acting, false, &deploy_step),
+        typed_step<database_step_params>("prisma.status", step_role::reading, true, &status_step),
+        typed_step<migrate_verified_params>("migrate.verified", step_role::acting, true, &verified_step),
     };
 }
 

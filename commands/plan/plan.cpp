@@ -1,4 +1,7 @@
 #include "commands/plan/plan.hpp"
+
+#include "commands/plan/health_step.hpp"
+#include "commands/plan/step_params.hpp"
 #include "core/json_fields.hpp"
 
 #include "core/sha256.hpp"
@@ -54,7 +57,7 @@ plan_step health_check_step(const std::string& url) {
     plan_step check;
     check.kind = "health.check";
     check.description = fmt::format("GET {} and require {{\"status\":\"ok\"}}", url);
-    check.params = {{"url", url}};
+    check.params = params_of(health_check_params{url});
     check.timeout = std::chrono::seconds{30};
     return check;
 }

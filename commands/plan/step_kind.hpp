@@ -54,6 +54,9 @@ struct step_kind {
     /// the executor calls wait_begin, stores the wait and lets its thread go; each continue calls wait_check.
     wait_begin_fn wait_begin = {};
     wait_check_fn wait_check = {};
+    /// Reads the step's parameters as the kind's parameter type without running it (commands/plan/step_params.hpp);
+    /// unset for kinds that read their parameters themselves.
+    std::function<result<void>(const plan_step&)> check_params = {};
 };
 
 /// The step kinds of every family, by name.
@@ -64,6 +67,10 @@ public:
 
     /// The kind named `name`, or nullptr.
     const step_kind* find(std::string_view name) const;
+
+    /// Every step of `p` names a kind of this catalog and carries the parameters that kind reads; else
+    /// invalid_input naming the first step that does not ("step 2 (`vercel.rollback`): its parameter `to` is missing").
+    result<void> check(const plan& p) const;
 
 private:
     std::map<std::string, step_kind, std::less<>> kinds_;
