@@ -1,5 +1,6 @@
 #pragma once
 
+#include "adapters/deploy_platform.hpp"
 #include "adapters/http_client.hpp"
 #include "config/config.hpp"
 #include "core/error.hpp"
@@ -62,9 +63,18 @@ struct railway_deployment {
 /// "Project-Access-Token: <t>". GraphQL `errors[]` in a 200 answer are errors ("Not Authorized" -> auth);
 /// an answer without `data` -> bad_response. Environment names map to ids through service_config.environments;
 /// an unknown name -> invalid_input naming `services.<name>.environments.<env>`.
-class railway_platform {
+/// Its deploy_platform face (kind, live, recent, variable_names) is implemented once, on these calls, in
+/// adapters/railway_deploy.cpp.
+class railway_platform : public deploy_platform {
 public:
-    virtual ~railway_platform() = default;
+    platform_kind kind() const final { return platform_kind::railway; }
+    /// pick_railway_live of the newest 20 deployments of `environment`.
+    result<platform_deployment> live(const std::string& environment) final;
+    /// list_deployments(environment, limit).
+    result<std::vector<platform_deployment>> recent(const std::string& environment, int limit) final;
+    /// The names of variables(environment); the values are wiped before it returns.
+    result<std::set<std::string>> variable_names(const std::string& environment) final;
+    railway_platform* as_railway() final { return this; }
 
     /// The service's deployments in that environment, newest first.
     virtual result<std::vector<railway_deployment>> list_deployments(const std::string& environment_name,

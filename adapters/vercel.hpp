@@ -1,5 +1,6 @@
 #pragma once
 
+#include "adapters/deploy_platform.hpp"
 #include "adapters/http_client.hpp"
 #include "config/config.hpp"
 #include "core/error.hpp"
@@ -54,9 +55,18 @@ struct vercel_alias_job {
 /// The Vercel project of one service. Every call carries `teamId` when the service has a team (§1).
 /// Errors: 401/403 -> auth, 404 -> not_found, 409 -> conflict, 429 -> rate_limited, other statuses ->
 /// http_status, with the message "Vercel: <code>: <message>"; malformed JSON -> bad_response.
-class vercel_platform {
+/// Its deploy_platform face (kind, live, recent, variable_names) is implemented once, on these calls, in
+/// adapters/vercel_deploy.cpp: production only, as opsbot deploys Vercel production only.
+class vercel_platform : public deploy_platform {
 public:
-    virtual ~vercel_platform() = default;
+    platform_kind kind() const final { return platform_kind::vercel; }
+    /// "production": current_production(); any other environment is unavailable (staging builds come from git).
+    result<platform_deployment> live(const std::string& environment) final;
+    /// "production": list_production_deployments(limit); any other environment is unavailable.
+    result<std::vector<platform_deployment>> recent(const std::string& environment, int limit) final;
+    /// list_env of "production" for production, of "preview" for any other environment (§1.5).
+    result<std::set<std::string>> variable_names(const std::string& environment) final;
+    vercel_platform* as_vercel() final { return this; }
 
     /// Production deployments of the project, newest first, at most `limit` (pages are followed).
     virtual result<std::vector<vercel_deployment>> list_production_deployments(int limit) = 0;

@@ -1,9 +1,6 @@
 #include "bot/platform_factory.hpp"
 
-#include "commands/rotate/secret_vault.hpp"
-
 #include <spdlog/spdlog.h>
-
 
 namespace opsbot::bot {
 
@@ -18,10 +15,14 @@ commands::platform_registry make_platform_registry(const stack_config& config, e
                          service.token_env, name);
             continue;
         }
-        if (service.platform == platform_kind::vercel) {
-            registry.vercel[name] = adapters::make_vercel_platform(service, *token, *registry.http);
-        } else if (service.platform == platform_kind::railway) {
-            registry.railway[name] = adapters::make_railway_platform(service, *token, *registry.http);
+        // The one place a platform's real adapter is chosen; everything after holds a deploy_platform.
+        switch (service.platform) {
+        case platform_kind::vercel:
+            registry.deploy[name] = adapters::make_vercel_platform(service, *token, *registry.http);
+            break;
+        case platform_kind::railway:
+            registry.deploy[name] = adapters::make_railway_platform(service, *token, *registry.http);
+            break;
         }
     }
     // Monitoring adapters for /deploy check and /deploy verify (config.monitoring); a missing token leaves one out.
@@ -78,41 +79,15 @@ commands::platform_registry make_platform_registry(const stack_config& config, e
 }
 
 void set_env_names(commands::platform_registry& registry) {
-    // The adapters are owned by the registry's maps; their addresses stay valid when the registry is moved.
-    std::map<std::string, adapters::vercel_platform*> vercel;
-    std::map<std::string, adapters::railway_platform*> railway;
-    for (const auto& [name, adapter] : registry.vercel) {
-        vercel[name] = adapter.get();
+    // The adapters are owned by the registry's map; their addresses stay valid when the registry is moved.
+    std::map<std::string, adapters::deploy_platform*> platforms;
+    for (const auto& [name, adapter] : registry.deploy) {
+        platforms[name] = adapter.get();
     }
-    for (const auto& [name, adapter] : registry.railway) {
-        railway[name] = adapter.get();
-    }
-    registry.env_names = [vercel, railway](const std::string& service,
-                                           const std::string& environment) -> result<std::set<std::string>> {
-        std::set<std::string> names;
-        if (const auto v = vercel.find(service); v != vercel.end()) {
-            // Vercel has production and preview targets; staging reads preview (docs/platforms.md §1.5).
-            auto list = v->second->list_env(environment == "production" ? "production" : "preview");
-            if (!list) {
-                return std::unexpected(list.error());
-            }
-            for (const auto& var : *list) {
-                names.insert(var.key);
-            }
-            return names;
-        }
-        if (const auto r = railway.find(service); r != railway.end()) {
-            auto vars = r->second->variables(environment);
-            if (!vars) {
-                return std::unexpected(vars.error());
-            }
-            // Railway answers values too: keep the names, wipe the values before the map is freed
-            // (OPENSSL_cleanse: a plain fill of memory about to be freed may be dropped by the compiler).
-            for (auto& [name, value] : *vars) {
-                names.insert(name);
-                commands::cleanse(value);
-            }
-            return names;
+    registry.env_names = [platforms](const std::string& service,
+                                     const std::string& environment) -> result<std::set<std::string>> {
+        if (const auto p = platforms.find(service); p != platforms.end()) {
+            return p->second->variable_names(environment);
         }
         return fail(error_kind::unavailable, "no platform adapter for `" + service + "` (is its token set?)");
     };

@@ -11,9 +11,8 @@ namespace opsbot::bot {
 /// and env_names (see set_env_names).
 commands::platform_registry make_platform_registry(const stack_config& config, env_lookup env = process_env);
 
-/// Sets registry.env_names from the registry's Vercel and Railway adapters as they are now (call it once they
-/// are all in place): Vercel lists the project's variables for "production" (any other environment reads the
-/// "preview" target), Railway reads variables(environment). Only names are kept; values are dropped at once.
+/// Sets registry.env_names from the registry's deploy platforms as they are now (call it once they are all in
+/// place): each answers variable_names(environment) (adapters/deploy_platform.hpp). Only names are kept.
 void set_env_names(commands::platform_registry& registry);
 
 }  // namespace opsbot::bot

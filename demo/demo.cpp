@@ -114,8 +114,8 @@ int run_demo(const std::vector<std::string>& /*args*/) {
     sandbox_platforms sandboxes = make_sandbox_platforms(clk);
     commands::platform_registry registry;
     registry.label = "sandbox platforms (demo)";
-    registry.vercel["web"] = std::move(sandboxes.vercel);
-    registry.railway["api"] = std::move(sandboxes.railway);
+    registry.deploy["web"] = std::move(sandboxes.vercel);
+    registry.deploy["api"] = std::move(sandboxes.railway);
     registry.health = std::move(sandboxes.health);
     registry.secret_providers = make_sandbox_secret_providers(config.secrets);
     bot::set_env_names(registry);

@@ -278,7 +278,7 @@ void memory_railway::refuse_upserts_of(std::string variable) {
     refused_variable_ = std::move(variable);
 }
 
-std::string memory_railway::live(const std::string& environment) const {
+std::string memory_railway::live_id(const std::string& environment) const {
     std::lock_guard lock(mutex_);
     const entry* e = live_entry(environment);
     return e == nullptr ? std::string{} : e->deployment.id;

@@ -57,7 +57,7 @@ public:
 
     // What happened.
     /// The id of the live deployment of `environment` (newest that serves), empty when none.
-    std::string live(const std::string& environment) const;
+    std::string live_id(const std::string& environment) const;
     /// A variable's value, empty when unset.
     std::string variable(const std::string& environment, const std::string& name) const;
 

@@ -98,28 +98,25 @@ result<plan> plan_deploy(const stack_config& config, const platform_registry& pl
         return std::unexpected(found.error());
     }
     const service_config& service = **found;
-    if (service.platform == platform_kind::vercel) {
-        if (request.environment != "production") {
-            return fail(error_kind::unavailable,
-                        fmt::format("`{}` runs on Vercel, where staging builds come from git pushes; /deploy only "
-                                    "redeploys Vercel production.",
-                                    service.name));
-        }
-        auto vercel = vercel_adapter(platforms, service.name);
-        if (!vercel) {
-            return std::unexpected(vercel.error());
-        }
-        return plan_vercel(service, **vercel, clk);
+    if (service.platform == platform_kind::vercel && request.environment != "production") {
+        return fail(error_kind::unavailable,
+                    fmt::format("`{}` runs on Vercel, where staging builds come from git pushes; /deploy only "
+                                "redeploys Vercel production.",
+                                service.name));
     }
-    if (service.platform == platform_kind::railway) {
-        auto railway = railway_adapter(platforms, service.name);
-        if (!railway) {
-            return std::unexpected(railway.error());
-        }
-        return plan_railway(service, **railway, request.environment, clk);
+    auto platform = deploy_adapter(platforms, service);
+    if (!platform) {
+        return std::unexpected(platform.error());
+    }
+    // The one place /deploy differs per platform: which step kind redeploys (adapters/deploy_platform.hpp).
+    if (auto* vercel = (*platform)->as_vercel()) {
+        return plan_vercel(service, *vercel, clk);
+    }
+    if (auto* railway = (*platform)->as_railway()) {
+        return plan_railway(service, *railway, request.environment, clk);
     }
     return fail(error_kind::unavailable, fmt::format("Service `{}` runs on `{}`, which /deploy does not support.",
-                                                     service.name, display_name(service.platform)));
+                                                     service.name, display_name((*platform)->kind())));
 }
 
 reply deploy_now_reply(const parsed_command& command, const command_context& context) {

@@ -136,50 +136,25 @@ std::string no_answer_text(std::string_view system, std::chrono::milliseconds wa
 
 result<live_deployment> fetch_live(const service_config& service, const platform_registry& platforms,
                                    const std::string& environment, const clock& clk) {
+    // Whatever the platform: the one deploy_platform interface answers (adapters/deploy_platform.hpp).
+    auto* platform = platforms.deploy_of(service.name);
+    if (platform == nullptr) {
+        return fail(error_kind::unavailable, fmt::format("no {} adapter for {} (token not set?)",
+                                                         display_name(service.platform), service.name));
+    }
+    auto current = platform->live(environment);
+    if (!current) {
+        return std::unexpected(current.error());
+    }
     live_deployment live;
     live.service = service.name;
-    if (service.platform == platform_kind::vercel) {
-        live.platform = "Vercel";
-        auto* vercel = platforms.vercel_of(service.name);
-        if (vercel == nullptr) {
-            return fail(error_kind::unavailable, "no Vercel adapter for " + service.name + " (token not set?)");
-        }
-        if (environment != "production") {
-            return fail(error_kind::unavailable, "Vercel deployments are read for production only");
-        }
-        auto current = vercel->current_production();
-        if (!current) {
-            return std::unexpected(current.error());
-        }
-        live.id = current->id;
-        live.commit = current->commit_sha;
-        live.state = current->state;
-        live.created = clock::time_point{std::chrono::milliseconds{current->created_ms}};
-        live.age = age_of_ms(current->created_ms, clk);
-        return live;
-    }
-    if (service.platform == platform_kind::railway) {
-        live.platform = "Railway";
-        auto* railway = platforms.railway_of(service.name);
-        if (railway == nullptr) {
-            return fail(error_kind::unavailable, "no Railway adapter for " + service.name + " (token not set?)");
-        }
-        auto deployments = railway->list_deployments(environment, 20);
-        if (!deployments) {
-            return std::unexpected(deployments.error());
-        }
-        auto current = adapters::pick_railway_live(*deployments);
-        if (!current) {
-            return std::unexpected(current.error());
-        }
-        live.id = current->id;
-        live.commit = current->commit_hash;
-        live.state = current->status;
-        live.created = adapters::parse_utc_iso8601(current->created_at).value_or(clock::time_point{});
-        live.age = age_of_iso(current->created_at, clk);
-        return live;
-    }
-    return fail(error_kind::unavailable, "platform `" + std::string(display_name(service.platform)) + "` is not supported");
+    live.platform = std::string(display_name(platform->kind()));
+    live.id = current->id;
+    live.commit = current->commit_sha;
+    live.state = current->status;
+    live.created = current->created.value_or(clock::time_point{});
+    live.age = age_of(current->created, clk);
+    return live;
 }
 
 result<adapters::prisma_status> fetch_migrations(const platform_registry& platforms, const std::string& environment) {

@@ -44,6 +44,10 @@ std::string age_of_iso(std::string_view iso, const clock& clk) {
     return then ? age_between(*then, clk.now()) : std::string("unknown age");
 }
 
+std::string age_of(std::optional<clock::time_point> then, const clock& clk) {
+    return then ? age_between(*then, clk.now()) : std::string("unknown age");
+}
+
 std::string iso8601(clock::time_point t) { return adapters::format_utc_iso8601(t); }
 
 }  // namespace opsbot::commands

@@ -3,6 +3,7 @@
 #include "core/clock.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,8 @@ std::string short_sha(std::string_view sha);
 std::string age_of_ms(std::int64_t unix_ms, const clock& clk);
 /// The same for an ISO-8601 UTC time ("2026-11-26T10:00:00.000Z"); "unknown age" when unparsable.
 std::string age_of_iso(std::string_view iso8601, const clock& clk);
+/// The same for a time a platform reported (adapters::platform_deployment::created); "unknown age" for nullopt.
+std::string age_of(std::optional<clock::time_point> then, const clock& clk);
 /// "2026-11-27T07:35:04Z" (UTC, whole seconds)
 std::string iso8601(clock::time_point t);
 

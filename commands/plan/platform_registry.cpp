@@ -4,14 +4,19 @@
 
 namespace opsbot::commands {
 
+adapters::deploy_platform* platform_registry::deploy_of(const std::string& service) const {
+    auto it = deploy.find(service);
+    return it == deploy.end() ? nullptr : it->second.get();
+}
+
 adapters::vercel_platform* platform_registry::vercel_of(const std::string& service) const {
-    auto it = vercel.find(service);
-    return it == vercel.end() ? nullptr : it->second.get();
+    auto* platform = deploy_of(service);
+    return platform == nullptr ? nullptr : platform->as_vercel();
 }
 
 adapters::railway_platform* platform_registry::railway_of(const std::string& service) const {
-    auto it = railway.find(service);
-    return it == railway.end() ? nullptr : it->second.get();
+    auto* platform = deploy_of(service);
+    return platform == nullptr ? nullptr : platform->as_railway();
 }
 
 result<const service_config*> find_service(const stack_config& config, const std::string& name) {
@@ -22,20 +27,13 @@ result<const service_config*> find_service(const stack_config& config, const std
     return &it->second;
 }
 
-result<adapters::vercel_platform*> vercel_adapter(const platform_registry& platforms, const std::string& service) {
-    auto* vercel = platforms.vercel_of(service);
-    if (vercel == nullptr) {
-        return fail(error_kind::unavailable, fmt::format("No Vercel adapter for `{}`.", service));
+result<adapters::deploy_platform*> deploy_adapter(const platform_registry& platforms, const service_config& service) {
+    auto* platform = platforms.deploy_of(service.name);
+    if (platform == nullptr) {
+        return fail(error_kind::unavailable,
+                    fmt::format("No {} adapter for `{}`.", display_name(service.platform), service.name));
     }
-    return vercel;
-}
-
-result<adapters::railway_platform*> railway_adapter(const platform_registry& platforms, const std::string& service) {
-    auto* railway = platforms.railway_of(service);
-    if (railway == nullptr) {
-        return fail(error_kind::unavailable, fmt::format("No Railway adapter for `{}`.", service));
-    }
-    return railway;
+    return platform;
 }
 
 }  // namespace opsbot::commands

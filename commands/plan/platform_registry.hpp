@@ -1,6 +1,7 @@
 #pragma once
 
 #include "adapters/betterstack.hpp"
+#include "adapters/deploy_platform.hpp"
 #include "adapters/github.hpp"
 #include "adapters/health.hpp"
 #include "adapters/secret_provider.hpp"
@@ -36,8 +37,10 @@ struct database_tools {
 struct platform_registry {
     /// The HTTPS client the real adapters share (null for sandboxes); declared first so it outlives them.
     std::shared_ptr<adapters::http_client> http;
-    std::map<std::string, std::unique_ptr<adapters::vercel_platform>> vercel;
-    std::map<std::string, std::unique_ptr<adapters::railway_platform>> railway;
+    /// Each service's deploy platform, whatever it is (adapters/deploy_platform.hpp explains the design): code
+    /// that reads deployments uses it as is; a step that exists for one platform reaches that platform's own
+    /// operations from the same entry (vercel_of / railway_of). A service whose token is unset has no entry.
+    std::map<std::string, std::unique_ptr<adapters::deploy_platform>> deploy;
     std::unique_ptr<adapters::health_checker> health;
     /// Backups and migrations; nullopt when not configured.
     std::optional<database_tools> database;
@@ -60,17 +63,19 @@ struct platform_registry {
     /// the rotations since their target there, and verify.run records its checklist there. Null in unit tests.
     storage::database* audit_db = nullptr;
 
+    /// The service's deploy platform, or null when it has none.
+    adapters::deploy_platform* deploy_of(const std::string& service) const;
+    /// deploy_of(service)->as_vercel(): null when the service has no adapter or is not on Vercel.
     adapters::vercel_platform* vercel_of(const std::string& service) const;
+    /// deploy_of(service)->as_railway(): null when the service has no adapter or is not on Railway.
     adapters::railway_platform* railway_of(const std::string& service) const;
 };
 
 /// The configured service `name`, or invalid_input "No service `name` in the config."
 result<const service_config*> find_service(const stack_config& config, const std::string& name);
 
-/// The Vercel adapter of `service` (never null), or unavailable "No Vercel adapter for `service`."
-result<adapters::vercel_platform*> vercel_adapter(const platform_registry& platforms, const std::string& service);
-
-/// The Railway adapter of `service` (never null), or unavailable "No Railway adapter for `service`."
-result<adapters::railway_platform*> railway_adapter(const platform_registry& platforms, const std::string& service);
+/// The deploy platform of `service` (never null), or unavailable "No Vercel adapter for `web`." (the platform the
+/// config names: an adapter is missing when its token is unset).
+result<adapters::deploy_platform*> deploy_adapter(const platform_registry& platforms, const service_config& service);
 
 }  // namespace opsbot::commands

@@ -159,23 +159,20 @@ result<plan> plan_rollback(const stack_config& config, const platform_registry& 
         return std::unexpected(found.error());
     }
     const service_config& service = **found;
-    if (service.platform == platform_kind::vercel) {
-        auto vercel = vercel_adapter(platforms, service.name);
-        if (!vercel) {
-            return std::unexpected(vercel.error());
-        }
-        return plan_vercel(config, platforms, service, **vercel, request, clk);
+    auto platform = deploy_adapter(platforms, service);
+    if (!platform) {
+        return std::unexpected(platform.error());
     }
-    if (service.platform == platform_kind::railway) {
-        auto railway = railway_adapter(platforms, service.name);
-        if (!railway) {
-            return std::unexpected(railway.error());
-        }
-        return plan_railway(config, platforms, service, **railway, request, clk);
+    // The one place /rollback differs per platform: how a rollback target is picked and which step kind acts.
+    if (auto* vercel = (*platform)->as_vercel()) {
+        return plan_vercel(config, platforms, service, *vercel, request, clk);
+    }
+    if (auto* railway = (*platform)->as_railway()) {
+        return plan_railway(config, platforms, service, *railway, request, clk);
     }
     return fail(error_kind::unavailable,
                 fmt::format("Service `{}` runs on `{}`, which /rollback does not support.", service.name,
-                            display_name(service.platform)));
+                            display_name((*platform)->kind())));
 }
 
 }  // namespace opsbot::commands

@@ -84,8 +84,8 @@ result<void> add_redeploys(const stack_config& config, const platform_registry& 
         // `follow_live`: the step redeploys what is live when it acts, re-read right before (a rotation may wait
         // hours for a person; shipping an id recorded now could put older code back in production). Only the
         // wording names what is live now, so a newer deployment does not void the approval.
-        if (service.platform == platform_kind::vercel) {
-            auto* vercel = platforms.vercel_of(name);
+        // check_rotatable made sure each service's adapter is a Vercel or a Railway one.
+        if (auto* vercel = platforms.vercel_of(name)) {
             auto current = vercel->current_production();
             if (!current) {
                 return std::unexpected(current.error());

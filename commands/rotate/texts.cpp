@@ -106,23 +106,25 @@ result<void> check_rotatable(const stack_config& config, const platform_registry
             return fail(error_kind::unavailable,
                         fmt::format("`secrets.{}.services` names `{}`, which is not in `services`.", secret.name, name));
         }
-        if (it->second.platform == platform_kind::vercel) {
-            if (auto vercel = vercel_adapter(platforms, name); !vercel) {
-                return std::unexpected(vercel.error());
-            }
+        auto platform = deploy_adapter(platforms, it->second);
+        if (!platform) {
+            return std::unexpected(platform.error());
+        }
+        // /rotate writes values, which only the platform-specific interfaces can (adapters/deploy_platform.hpp).
+        if ((*platform)->as_vercel() != nullptr) {
             if (environment != "production") {
                 return fail(error_kind::unavailable,
                             fmt::format("`{}` runs on Vercel: /rotate only rotates its production value.", name));
             }
-        } else {  // Railway
+        } else if ((*platform)->as_railway() != nullptr) {
             on_railway = true;
-            if (auto railway = railway_adapter(platforms, name); !railway) {
-                return std::unexpected(railway.error());
-            }
             if (!it->second.environments.contains(environment)) {
                 return fail(error_kind::unavailable,
                             fmt::format("Railway service `{}` has no `{}` environment in the config.", name, environment));
             }
+        } else {
+            return fail(error_kind::unavailable, fmt::format("`{}` runs on `{}`, which /rotate does not support.",
+                                                             name, display_name((*platform)->kind())));
         }
     }
     const bool provider = is_provider(secret.generate);

@@ -142,8 +142,8 @@ struct deploy_world {
         o.sleep = [](std::chrono::milliseconds) {};
         platforms.http = adapters::make_http_client(o);
         platforms.health = adapters::make_health_checker(*platforms.http);
-        platforms.vercel["web"] = adapters::make_vercel_platform(web, "test-token", *platforms.http);
-        platforms.railway["api"] = adapters::make_railway_platform(api, "test-token", *platforms.http);
+        platforms.deploy["web"] = adapters::make_vercel_platform(web, "test-token", *platforms.http);
+        platforms.deploy["api"] = adapters::make_railway_platform(api, "test-token", *platforms.http);
         platforms.github_ci = adapters::make_github_ci(*config.monitoring.github, "test-token", *platforms.http, &clk);
         platforms.sentry_issues =
             adapters::make_sentry_issues(*config.monitoring.sentry, "test-token", *platforms.http, &clk);

@@ -125,8 +125,8 @@ TEST_CASE("sandbox (demo): env names, variables and upserts on the sandbox platf
     CHECK(sandboxes.railway->variables("qa").error().kind == error_kind::invalid_input);
 
     commands::platform_registry registry;
-    registry.vercel["web"] = std::move(sandboxes.vercel);
-    registry.railway["api"] = std::move(sandboxes.railway);
+    registry.deploy["web"] = std::move(sandboxes.vercel);
+    registry.deploy["api"] = std::move(sandboxes.railway);
     bot::set_env_names(registry);
     // Every secret the demo config wants on a service is there, so the demo's /deploy check is green.
     for (const auto& [name, secret] : demo::sandbox_secret_configs()) {

@@ -80,7 +80,7 @@ TEST_CASE("a Railway rollback answered 502 after acting is sent once and succeed
     CHECK(w.api->mutations() == 1);
     CHECK(w.log.calls() == std::vector<std::string>{"railway.rollback api rw-prev"});
     CHECK(contains(*r, "the answer was lost; the platform shows it acted"));
-    CHECK(w.api->live("production").starts_with("rw-new-1-from-rw-prev"));
+    CHECK(w.api->live_id("production").starts_with("rw-new-1-from-rw-prev"));
 }
 
 TEST_CASE("a Railway rollback whose answer was lost and that did not act fails without a second call",
@@ -90,7 +90,7 @@ TEST_CASE("a Railway rollback whose answer was lost and that did not act fails w
     auto r = run(w, railway_rollback());
     require_unknown(r);
     CHECK(w.api->mutations() == 1);
-    CHECK(w.api->live("production") == "rw-live");
+    CHECK(w.api->live_id("production") == "rw-live");
 }
 
 TEST_CASE("a Railway redeploy (rollback keeping the current variables) with a lost answer: read, never resent",

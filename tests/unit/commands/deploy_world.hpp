@@ -34,7 +34,7 @@ struct deploy_world {
         railway_deployment("rw-old", "2026-11-20T10:00:00.000Z", "REMOVED");
         railway_deployment("rw-prev", "2026-11-22T10:00:00.000Z", "REMOVED");
         railway_deployment("rw-live", "2026-11-26T10:00:00.000Z", "SUCCESS");
-        platforms.railway["api"] = std::move(railway);
+        platforms.deploy["api"] = std::move(railway);
 
         auto vercel = std::make_unique<fakes::memory_vercel>(clk, fakes::memory_vercel::options{1, "dpl_Rebuild"},
                                                              &log);
@@ -42,7 +42,7 @@ struct deploy_world {
         vercel_deployment("dpl_Old", 1'764'000'000'000, "1111111", false);
         vercel_deployment("dpl_Prev", 1'764'003'600'000, "2222222", false);
         vercel_deployment("dpl_A", 1'764'007'200'000, "aaaaaaa", true);
-        platforms.vercel["web"] = std::move(vercel);
+        platforms.deploy["web"] = std::move(vercel);
     }
 
 private:

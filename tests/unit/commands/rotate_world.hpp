@@ -62,7 +62,7 @@ struct rotate_world {
             live.can_redeploy = true;
             api->add(environment, live);
         }
-        platforms.railway["api"] = std::move(railway);
+        platforms.deploy["api"] = std::move(railway);
 
         auto vercel = std::make_unique<fakes::memory_vercel>(clk, fakes::memory_vercel::options{1, "dpl_New"}, &log);
         web = vercel.get();
@@ -74,7 +74,7 @@ struct rotate_world {
         live.created_ms = 1'764'000'000'000;
         live.commit_sha = "3333333cccc";
         web->add(live);
-        platforms.vercel["web"] = std::move(vercel);
+        platforms.deploy["web"] = std::move(vercel);
 
         platforms.health = std::make_unique<fakes::memory_health>(&log);
         for (auto [name, kind] : {std::tuple{"OPENAI_API_KEY", "openai"}, std::tuple{"RESEND_API_KEY", "resend"},
