@@ -7,6 +7,7 @@
 
 #include "commands/plan/plan.hpp"
 #include "commands/plan/step_kind.hpp"
+#include "config/vocabulary.hpp"
 #include "core/error.hpp"
 
 #include <boost/describe/members.hpp>
@@ -58,6 +59,13 @@ inline bool read(const boost::json::value& v, std::int64_t& out) {
         return true;
     }
     return false;
+}
+inline bool read(const boost::json::value& v, secret_generator& out) {
+    auto parsed = v.is_string() ? parse_generator(v.as_string()) : std::nullopt;
+    if (parsed) {
+        out = *parsed;
+    }
+    return parsed.has_value();
 }
 inline bool read(const boost::json::value& v, std::vector<std::string>& out) {
     if (!v.is_array()) {
@@ -129,6 +137,7 @@ constexpr bool is_optional<std::optional<T>> = true;
 inline void write(boost::json::object& o, const char* name, const std::string& v) { o[name] = v; }
 inline void write(boost::json::object& o, const char* name, bool v) { o[name] = v; }
 inline void write(boost::json::object& o, const char* name, std::int64_t v) { o[name] = v; }
+inline void write(boost::json::object& o, const char* name, secret_generator v) { o[name] = to_string(v); }
 inline void write(boost::json::object& o, const char* name, const std::vector<std::string>& v) {
     boost::json::array a;
     for (const auto& s : v) {
@@ -204,6 +213,18 @@ result<Params> read_params(const plan_step& step) {
     return out;
 }
 
+/// check_params for a kind built by hand (one that waits for a person reads its parameters in its own hooks).
+template <class Params>
+std::function<result<void>(const plan_step&)> params_checker() {
+    return [](const plan_step& step) -> result<void> {
+        auto params = read_params<Params>(step);
+        if (!params) {
+            return std::unexpected(params.error());
+        }
+        return {};
+    };
+}
+
 template <class Params>
 using typed_run_fn = result<std::string> (*)(const Params&, const plan_step&, const step_environment&);
 
@@ -221,13 +242,7 @@ step_kind typed_step(std::string name, step_role role, bool idempotent, typed_ru
         }
         return run(*params, step, env);
     };
-    kind.check_params = [](const plan_step& step) -> result<void> {
-        auto params = read_params<Params>(step);
-        if (!params) {
-            return std::unexpected(params.error());
-        }
-        return {};
-    };
+    kind.check_params = params_checker<Params>();
     return kind;
 }
 

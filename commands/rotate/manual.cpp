@@ -4,7 +4,8 @@
 
 #include "commands/rotate/continue_board.hpp"
 #include "commands/rotate/secret_vault.hpp"
-#include "commands/plan/step_support.hpp"
+#include "commands/plan/step_params.hpp"
+#include "commands/plan/step_runner.hpp"
 
 #include "core/sha256.hpp"
 
@@ -14,15 +15,6 @@
 namespace opsbot::commands {
 namespace {
 
-std::vector<std::string> services_of(const plan_step& step) {
-    std::vector<std::string> out;
-    if (const auto* s = step.params.if_contains("services"); s != nullptr && s->is_array()) {
-        for (const auto& name : s->get_array()) {
-            out.emplace_back(name.as_string());
-        }
-    }
-    return out;
-}
 
 /// Fingerprint of `secret` on Railway `service` ("" when unset); the value is wiped before returning.
 result<std::string> railway_fingerprint(const step_environment& env, const std::string& service,
@@ -51,10 +43,10 @@ struct check_outcome {
     std::string new_value;               ///< the new value read from Railway (wiped by the caller)
 };
 
-result<check_outcome> check_changed(const plan_step& step, const step_environment& env,
+result<check_outcome> check_changed(const manual_wait_params& params, const step_environment& env,
                                     const std::vector<std::string>& railway_services) {
-    const std::string secret = step_param(step, "secret");
-    const std::string environment = step_param(step, "environment");
+    const std::string& secret = params.secret;
+    const std::string& environment = params.environment;
     check_outcome out;
     std::string first_fp;
     for (const auto& service : railway_services) {
@@ -84,22 +76,31 @@ struct readable_split {
     std::vector<std::string> unreadable;
 };
 
-readable_split split_services(const plan_step& step, const step_environment& env) {
+readable_split split_services(const manual_wait_params& params, const step_environment& env) {
     readable_split out;
-    for (const auto& service : services_of(step)) {
+    for (const auto& service : params.services) {
         (env.platforms.railway_of(service) != nullptr ? out.railway : out.unreadable).push_back(service);
     }
     return out;
 }
 
+/// What a person names to continue the wait: the secret (empty when the parameters do not read; check_params
+/// refuses such a plan before it runs).
+std::string wait_key(const plan_step& step) {
+    auto params = read_params<manual_wait_params>(step);
+    return params ? params->secret : std::string();
+}
+
 /// Before the wait: the fingerprint each readable service holds now (the check compares with it). Stored with the
 /// wait, so a restart keeps it; fingerprints only, never a value.
 result<boost::json::object> begin_wait(const plan_step& step, const step_environment& env) {
-    const std::string secret = step_param(step, "secret");
-    const std::string environment = step_param(step, "environment");
+    auto params = read_params<manual_wait_params>(step);
+    if (!params) {
+        return std::unexpected(params.error());
+    }
     boost::json::object before;
-    for (const auto& service : split_services(step, env).railway) {
-        auto fp = railway_fingerprint(env, service, environment, secret);
+    for (const auto& service : split_services(*params, env).railway) {
+        auto fp = railway_fingerprint(env, service, params->environment, params->secret);
         if (!fp) {
             return std::unexpected(fp.error());
         }
@@ -114,14 +115,18 @@ result<wait_verdict> check_continue(const plan_step& step, const step_environmen
     if (env.vault == nullptr) {
         return fail(error_kind::internal, "manual.wait: the run has no secret vault");
     }
-    const std::string secret = step_param(step, "secret");
-    const auto services = split_services(step, env);
+    auto params = read_params<manual_wait_params>(step);
+    if (!params) {
+        return std::unexpected(params.error());
+    }
+    const std::string& secret = params->secret;
+    const auto services = split_services(*params, env);
     if (const auto* before = memo.if_contains("before"); before != nullptr && before->is_object()) {
         for (const auto& [service, fp] : before->get_object()) {
             env.vault->before[std::string(service)] = fp.is_string() ? std::string(fp.get_string()) : std::string();
         }
     }
-    auto checked = check_changed(step, env, services.railway);
+    auto checked = check_changed(*params, env, services.railway);
     if (!checked) {
         return wait_verdict{false, {},
                             fmt::format("Could not read the current values ({}); still waiting — run "
@@ -139,7 +144,7 @@ result<wait_verdict> check_continue(const plan_step& step, const step_environmen
         env.vault->set_new_value(std::move(checked->new_value), secret);
         cleanse(checked->new_value);
     }
-    for (const auto& service : services_of(step)) {
+    for (const auto& service : params->services) {
         env.vault->holding_new.insert(service);
     }
     std::string seen = services.railway.empty()
@@ -160,7 +165,7 @@ result<std::string> wait_for_human(const plan_step& step, const step_environment
     if (env.board == nullptr || env.requester.empty()) {
         return fail(error_kind::unavailable, "manual.wait: this bot has no continue board to wait on");
     }
-    const std::string secret = step_param(step, "secret");
+    const std::string secret = wait_key(step);
     auto memo = begin_wait(step, env);
     if (!memo) {
         return std::unexpected(memo.error());
@@ -184,17 +189,19 @@ result<std::string> wait_for_human(const plan_step& step, const step_environment
     }
 }
 
+result<std::string> checklist(const secret_step_params& params, const plan_step&, const step_environment&) {
+    return fmt::format("left for a human: revoke the old {} in its dashboard (no API can)", params.secret);
+}
+
 }  // namespace
 
 std::vector<step_kind> manual_step_kinds() {
+    step_kind wait{"manual.wait", step_role::waiting_for_person, true, &wait_for_human, &wait_key, &begin_wait,
+                   &check_continue};
+    wait.check_params = params_checker<manual_wait_params>();
     return {
-        {"manual.wait", step_role::waiting_for_person, true, &wait_for_human,
-         [](const plan_step& step) { return step_param(step, "secret"); }, &begin_wait, &check_continue},
-        {"manual.checklist", step_role::reading, true,
-         [](const plan_step& step, const step_environment&) -> result<std::string> {
-             return fmt::format("left for a human: revoke the old {} in its dashboard (no API can)",
-                                step_param(step, "secret"));
-         }},
+        std::move(wait),
+        typed_step<secret_step_params>("manual.checklist", step_role::reading, true, &checklist),
     };
 }
 

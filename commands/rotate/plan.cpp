@@ -2,7 +2,9 @@
 #include "commands/rotate/plan.hpp"
 
 #include "commands/grammar/format.hpp"
+#include "commands/rotate/steps.hpp"
 #include "commands/rotate/support.hpp"
+#include "commands/plan/step_params.hpp"
 
 #include <fmt/format.h>
 
@@ -39,7 +41,7 @@ std::string where_held(const stack_config& config, const secret_config& secret, 
 
 plan_step first_step(const stack_config& config, const secret_config& secret, const std::string& environment) {
     plan_step s;
-    s.params = {{"secret", secret.name}, {"generate", to_string(secret.generate)}, {"environment", environment}};
+    s.params = params_of(generate_params{secret.name, secret.generate, environment});
     if (secret.generate == secret_generator::hex32 || secret.generate == secret_generator::hex16) {
         s.kind = "secret.generate";
         s.description = fmt::format("Generate a new {} like `openssl rand -hex {}` (OpenSSL's CSPRNG); it stays in "
@@ -61,12 +63,8 @@ plan_step first_step(const stack_config& config, const secret_config& secret, co
                                           secret.name, provider_title(secret.generate));
         s.timeout = std::chrono::minutes{1};
     } else {
-        boost::json::array services;
-        for (const auto& name : secret.services) {
-            services.emplace_back(name);
-        }
         s.kind = "manual.wait";
-        s.params["services"] = std::move(services);
+        s.params = params_of(manual_wait_params{secret.name, secret.generate, environment, secret.services});
         s.description = fmt::format(
             "Human steps (no API can make this value): 1. Create the new {} in its dashboard. 2. Put it in {} "
             "yourself. 3. Run `/rotate {} --continue` (only the requester; never paste the value in Slack). "
@@ -150,7 +148,7 @@ void add_staged_reencryption(const stack_config& config, const secret_config& se
                                     "uses it. Way back if the run stops here: nothing changed for the app (the old key "
                                     "is in force); `{}` holds an unused key",
                                     name, environment, staged, staged);
-        s.params = {{"secret", secret.name}, {"service", name}, {"environment", environment}, {"variable", staged}};
+        s.params = params_of(secret_stage_params{secret.name, name, environment, staged});
         s.timeout = std::chrono::minutes{1};
         p.steps.push_back(std::move(s));
     }
@@ -162,8 +160,7 @@ void add_staged_reencryption(const stack_config& config, const secret_config& se
                                 "the credentials are under the key in `{}`: set {} to that value and redeploy",
                                 fmt::join(secret.reencrypt_command, " "), holders.front(), staged, staged,
                                 secret.name);
-    s.params = {{"secret", secret.name}, {"service", holders.front()}, {"environment", environment},
-                {"staged", staged}};
+    s.params = params_of(reencrypt_params{secret.name, holders.front(), environment, staged});
     s.timeout = std::chrono::minutes{30};
     p.steps.push_back(std::move(s));
 }
@@ -206,17 +203,16 @@ result<plan> plan_rotate(const stack_config& config, const platform_registry& pl
     if (secret.generate != secret_generator::manual) {
         for (const auto& name : secret.services) {
             plan_step s;
-            s.params = {{"secret", secret.name}, {"service", name}, {"environment", environment}};
             s.timeout = std::chrono::minutes{1};
             if (config.services.at(name).platform == platform_kind::vercel) {
                 s.kind = "secret.write_vercel";
-                s.params["type"] = "encrypted";
-                s.params["targets"] = boost::json::array{"production"};
+                s.params = params_of(vercel_write_params{secret.name, name, environment, "encrypted", {"production"}});
                 s.description = fmt::format("Write the new {} to Vercel project `{}` (encrypted, target production; "
                                             "applies to the next deployment)",
                                             secret.name, name);
             } else {
                 s.kind = "secret.write_railway";
+                s.params = params_of(secret_write_params{secret.name, name, environment});
                 s.description = fmt::format("Write the new {} to Railway service `{}` ({}) with skipDeploys",
                                             secret.name, name, environment);
             }
@@ -232,8 +228,7 @@ result<plan> plan_rotate(const stack_config& config, const platform_registry& pl
             s.kind = "secret.unstage";
             s.description = fmt::format("Empty `{}` on Railway `{}` ({}) with skipDeploys: {} holds the new key now",
                                         staged_name(secret.name), name, environment, secret.name);
-            s.params = {{"secret", secret.name}, {"service", name}, {"environment", environment},
-                        {"variable", staged_name(secret.name)}};
+            s.params = params_of(secret_stage_params{secret.name, name, environment, staged_name(secret.name)});
             s.timeout = std::chrono::minutes{1};
             p.steps.push_back(std::move(s));
         }
@@ -243,17 +238,14 @@ result<plan> plan_rotate(const stack_config& config, const platform_registry& pl
         verify.kind = "secret.verify";
         verify.description = fmt::format("Verify the new {} with an authenticated {} call", secret.name,
                                          provider_title(secret.generate));
-        verify.params = {{"secret", secret.name}};
         // What this plan health-checks, so a provider without a test call is reported truthfully.
-        boost::json::array checked;
-        boost::json::array unchecked;
+        verify_params params{secret.name, {}, {}};
         for (const auto& name : secret.services) {
             const auto& service = config.services.at(name);
             const bool health = service.platform == platform_kind::railway && service.health_url.contains(environment);
-            (health ? checked : unchecked).emplace_back(name);
+            (health ? params.health_checked : params.not_health_checked).push_back(name);
         }
-        verify.params["health_checked"] = std::move(checked);
-        verify.params["not_health_checked"] = std::move(unchecked);
+        verify.params = params_of(params);
         if (secret.generate == secret_generator::posthog) {
             verify.description = fmt::format("Record how the new {} was checked: PostHog has no test call for a "
                                              "project key, so only the health checks above (if any) stand for it",
@@ -272,7 +264,7 @@ result<plan> plan_rotate(const stack_config& config, const platform_registry& pl
                                  : fmt::format("Revoke the old {} key(s) through the {} API (only after the new key "
                                                "was verified in this run)",
                                                secret.name, provider_title(secret.generate));
-        revoke.params = {{"secret", secret.name}};
+        revoke.params = params_of(secret_step_params{secret.name});
         revoke.timeout = std::chrono::minutes{1};
         p.steps.push_back(std::move(revoke));
     }
@@ -282,7 +274,7 @@ result<plan> plan_rotate(const stack_config& config, const platform_registry& pl
         checklist.description = fmt::format("Checklist for a human (no API): once the services work, revoke the old "
                                             "{} in its dashboard",
                                             secret.name);
-        checklist.params = {{"secret", secret.name}};
+        checklist.params = params_of(secret_step_params{secret.name});
         checklist.timeout = std::chrono::seconds{5};
         p.steps.push_back(std::move(checklist));
     }

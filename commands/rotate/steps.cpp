@@ -7,7 +7,8 @@
 #include "commands/grammar/format.hpp"
 #include "commands/rotate/report.hpp"
 #include "commands/rotate/secret_vault.hpp"
-#include "commands/plan/step_support.hpp"
+#include "commands/plan/step_params.hpp"
+#include "commands/plan/step_runner.hpp"
 
 #include "adapters/subprocess.hpp"
 #include "core/redactor.hpp"
@@ -22,16 +23,16 @@ namespace opsbot::commands {
 
 namespace {
 
-const secret_config* secret_of(const plan_step& step, const step_environment& env) {
+const secret_config* secret_of(const std::string& name, const step_environment& env) {
     if (env.platforms.config == nullptr) {
         return nullptr;
     }
-    auto it = env.platforms.config->secrets.find(step_param(step, "secret"));
+    auto it = env.platforms.config->secrets.find(name);
     return it == env.platforms.config->secrets.end() ? nullptr : &it->second;
 }
 
-adapters::secret_provider* provider_of(const plan_step& step, const step_environment& env) {
-    auto it = env.platforms.secret_providers.find(step_param(step, "secret"));
+adapters::secret_provider* provider_of(const std::string& secret, const step_environment& env) {
+    auto it = env.platforms.secret_providers.find(secret);
     return it == env.platforms.secret_providers.end() ? nullptr : it->second.get();
 }
 
@@ -69,17 +70,17 @@ std::string after_unclear_create(adapters::secret_provider& provider, const std:
                        provider.name(), provider.id_noun(), fmt::join(*revoked, "`, `"));
 }
 
-result<std::string> generate(const plan_step& step, const step_environment& env) {
+result<std::string> generate(const generate_params& params, const plan_step&, const step_environment& env) {
     secret_vault& vault = *env.vault;
-    const std::string secret = step_param(step, "secret");
-    const std::string how = step_param(step, "generate");
-    if (how == "hex32" || how == "hex16") {
-        vault.set_new_value(adapters::random_hex(how == "hex32" ? 32 : 16), secret);
+    const std::string& secret = params.secret;
+    const secret_generator how = params.generate;
+    if (how == secret_generator::hex32 || how == secret_generator::hex16) {
+        vault.set_new_value(adapters::random_hex(how == secret_generator::hex32 ? 32 : 16), secret);
         return fmt::format("new {} generated (fingerprint {})", secret, vault.new_fingerprint());
     }
-    auto* provider = provider_of(step, env);
+    auto* provider = provider_of(secret, env);
     if (provider == nullptr) {
-        return fail(error_kind::unavailable, fmt::format("no {} provider for {}", how, secret));
+        return fail(error_kind::unavailable, fmt::format("no {} provider for {}", to_string(how), secret));
     }
     if (!provider->create_revokes_old()) {
         auto ids = provider->existing_key_ids();
@@ -124,13 +125,13 @@ std::string tail_of(const adapters::subprocess_result& run) {
     return out;
 }
 
-result<std::string> reencrypt(const plan_step& step, const step_environment& env) {
-    const secret_config* secret = secret_of(step, env);
-    auto* railway = env.platforms.railway_of(step_param(step, "service"));
+result<std::string> reencrypt(const reencrypt_params& params, const plan_step& step, const step_environment& env) {
+    const secret_config* secret = secret_of(params.secret, env);
+    auto* railway = env.platforms.railway_of(params.service);
     if (secret == nullptr || railway == nullptr) {
         return fail(error_kind::unavailable, "secret.reencrypt: no config or Railway adapter for this secret");
     }
-    auto variables = railway->variables(step_param(step, "environment"));
+    auto variables = railway->variables(params.environment);
     if (!variables) {
         return std::unexpected(variables.error());
     }
@@ -138,11 +139,11 @@ result<std::string> reencrypt(const plan_step& step, const step_environment& env
     if (current == variables->end() || current->second.empty()) {
         return fail(error_kind::not_found, fmt::format("{} is not set on Railway `{}`: nothing to re-encrypt from; "
                                                        "the old key stays in force",
-                                                       secret->name, step_param(step, "service")));
+                                                       secret->name, params.service));
     }
     // Issue 12 item 4: never re-encrypt with a key only this process holds. The staged copy on the platform must be
     // the new key, read back now.
-    const std::string staged = step_param(step, "staged");
+    const std::string& staged = params.staged;
     if (!staged.empty()) {
         auto held = variables->find(staged);
         const std::string held_fp = held == variables->end() || held->second.empty() ? "" : fingerprint(held->second);
@@ -154,7 +155,7 @@ result<std::string> reencrypt(const plan_step& step, const step_environment& env
                         fmt::format("refusing to re-encrypt: `{}` on Railway `{}` does not hold the new key "
                                     "(fingerprint {} expected, {} found), so the platform would not hold the key the "
                                     "credentials need; the old key stays in force",
-                                    staged, step_param(step, "service"), env.vault->new_fingerprint(),
+                                    staged, params.service, env.vault->new_fingerprint(),
                                     held_fp.empty() ? "none" : held_fp));
         }
     }
@@ -178,8 +179,8 @@ result<std::string> reencrypt(const plan_step& step, const step_environment& env
 
 /// A write failed after the credentials were re-encrypted and before any platform took the new key: put the
 /// credentials back under the old key, so the old key stays in force.
-std::string undo_reencrypt(const plan_step& step, const step_environment& env) {
-    const secret_config* secret = secret_of(step, env);
+std::string undo_reencrypt(const std::string& name, const plan_step& step, const step_environment& env) {
+    const secret_config* secret = secret_of(name, env);
     if (secret == nullptr || !env.vault->reencrypted || !env.vault->holding_new.empty()) {
         return {};
     }
@@ -194,50 +195,52 @@ std::string undo_reencrypt(const plan_step& step, const step_environment& env) {
            env.vault->new_fingerprint() + "), which no platform holds";
 }
 
-result<std::string> write(const plan_step& step, const step_environment& env) {
-    const std::string secret = step_param(step, "secret");
-    const std::string service = step_param(step, "service");
-    if (!env.vault->has_new_value()) {
-        return fail(error_kind::internal, "no new value in this run to write");
-    }
-    result<void> written;
-    std::string where;
-    if (step.kind == "secret.write_railway") {
-        auto* railway = env.platforms.railway_of(service);
-        if (railway == nullptr) {
-            return fail(error_kind::unavailable, "no Railway adapter for " + service);
-        }
-        where = fmt::format("Railway `{}` ({})", service, step_param(step, "environment"));
-        // skipDeploys: the redeploy is an explicit, watched step of the plan (docs/platforms.md §0, §2.2).
-        written = railway->upsert_variables(step_param(step, "environment"), {{secret, env.vault->new_value()}}, true);
-    } else {
-        auto* vercel = env.platforms.vercel_of(service);
-        if (vercel == nullptr) {
-            return fail(error_kind::unavailable, "no Vercel adapter for " + service);
-        }
-        std::vector<std::string> targets;
-        if (const auto* t = step.params.if_contains("targets"); t != nullptr && t->is_array()) {
-            for (const auto& target : t->get_array()) {
-                targets.emplace_back(target.as_string());
-            }
-        }
-        where = fmt::format("Vercel `{}` ({})", service, fmt::join(targets, ", "));
-        written = vercel->upsert_env(secret, env.vault->new_value(), step_param(step, "type"), targets);
-    }
+/// After a write: the vault knows `service` holds the new value; a failed write is undone as far as it can be.
+result<std::string> after_write(result<void> written, const std::string& secret, const std::string& service,
+                                const std::string& where, const plan_step& step, const step_environment& env) {
     if (!written) {
         return fail(written.error().kind,
                     fmt::format("writing {} to {} failed: {}{}", secret, where, written.error().message,
-                                undo_reencrypt(step, env)));
+                                undo_reencrypt(secret, step, env)));
     }
     env.vault->holding_new.insert(service);
     return fmt::format("{} holds the new {} (fingerprint {})", where, secret, env.vault->new_fingerprint());
 }
 
+result<std::string> write_railway(const secret_write_params& params, const plan_step& step,
+                                  const step_environment& env) {
+    if (!env.vault->has_new_value()) {
+        return fail(error_kind::internal, "no new value in this run to write");
+    }
+    auto* railway = env.platforms.railway_of(params.service);
+    if (railway == nullptr) {
+        return fail(error_kind::unavailable, "no Railway adapter for " + params.service);
+    }
+    const std::string where = fmt::format("Railway `{}` ({})", params.service, params.environment);
+    // skipDeploys: the redeploy is an explicit, watched step of the plan (docs/platforms.md §0, §2.2).
+    return after_write(railway->upsert_variables(params.environment, {{params.secret, env.vault->new_value()}}, true),
+                       params.secret, params.service, where, step, env);
+}
+
+result<std::string> write_vercel(const vercel_write_params& params, const plan_step& step,
+                                 const step_environment& env) {
+    if (!env.vault->has_new_value()) {
+        return fail(error_kind::internal, "no new value in this run to write");
+    }
+    auto* vercel = env.platforms.vercel_of(params.service);
+    if (vercel == nullptr) {
+        return fail(error_kind::unavailable, "no Vercel adapter for " + params.service);
+    }
+    const std::string where = fmt::format("Vercel `{}` ({})", params.service, fmt::join(params.targets, ", "));
+    return after_write(vercel->upsert_env(params.secret, env.vault->new_value(), params.type, params.targets),
+                       params.secret, params.service, where, step, env);
+}
+
 /// secret.stage / secret.unstage: the new key as `variable` (CREDENTIAL_ENCRYPTION_KEY_NEXT) on a Railway service,
 /// with skipDeploys, before the re-encryption; emptied once the secret itself holds it (issue 12 item 4).
-result<std::string> stage(const plan_step& step, const step_environment& env) {
-    const std::string service = step_param(step, "service");
-    const std::string variable = step_param(step, "variable");
+result<std::string> stage(const secret_stage_params& params, const plan_step& step, const step_environment& env) {
+    const std::string& service = params.service;
+    const std::string& variable = params.variable;
     auto* railway = env.platforms.railway_of(service);
     if (railway == nullptr) {
         return fail(error_kind::unavailable, "no Railway adapter for " + service);
@@ -246,8 +249,8 @@ result<std::string> stage(const plan_step& step, const step_environment& env) {
     if (staging && !env.vault->has_new_value()) {
         return fail(error_kind::internal, "no new value in this run to stage");
     }
-    const std::string where = fmt::format("`{}` on Railway `{}` ({})", variable, service, step_param(step, "environment"));
-    auto written = railway->upsert_variables(step_param(step, "environment"),
+    const std::string where = fmt::format("`{}` on Railway `{}` ({})", variable, service, params.environment);
+    auto written = railway->upsert_variables(params.environment,
                                              {{variable, staging ? env.vault->new_value() : std::string{}}}, true);
     if (!written) {
         return fail(written.error().kind, fmt::format("{} {} failed: {}", staging ? "staging the new key as" : "emptying",
@@ -255,30 +258,26 @@ result<std::string> stage(const plan_step& step, const step_environment& env) {
     }
     if (!staging) {
         env.vault->staged_on.erase(service);
-        return fmt::format("{} emptied: {} holds the new key", where, step_param(step, "secret"));
+        return fmt::format("{} emptied: {} holds the new key", where, params.secret);
     }
     env.vault->staged_on.insert(service);
     return fmt::format("{} holds the new key (fingerprint {}) before any credential uses it", where,
                        env.vault->new_fingerprint());
 }
 
-std::vector<std::string> names_in(const plan_step& step, std::string_view key) {
+std::vector<std::string> quoted(const std::vector<std::string>& names) {
     std::vector<std::string> out;
-    if (const auto* list = step.params.if_contains(key); list != nullptr && list->is_array()) {
-        for (const auto& name : list->get_array()) {
-            if (name.is_string()) {
-                out.emplace_back("`" + std::string(name.get_string()) + "`");
-            }
-        }
+    for (const auto& name : names) {
+        out.push_back("`" + name + "`");
     }
     return out;
 }
 
 /// A provider without a test call: say what was actually checked (the plan's health checks), and what was not.
-std::string untested_key_text(const plan_step& step, const std::string& name, const std::string& fingerprint) {
+std::string untested_key_text(const verify_params& params, const std::string& name, const std::string& fingerprint) {
     const std::string provider = name == "posthog" ? "PostHog" : name;
-    const auto checked = names_in(step, "health_checked");
-    const auto unchecked = names_in(step, "not_health_checked");
+    const auto checked = quoted(params.health_checked);
+    const auto unchecked = quoted(params.not_health_checked);
     std::string out = fmt::format("{} has no test call: the new key (fingerprint {}) itself was not tested", provider,
                                   fingerprint);
     out += checked.empty() ? std::string("; no service was health-checked")
@@ -290,15 +289,15 @@ std::string untested_key_text(const plan_step& step, const std::string& name, co
     return out;
 }
 
-result<std::string> verify(const plan_step& step, const step_environment& env) {
-    auto* provider = provider_of(step, env);
+result<std::string> verify(const verify_params& params, const plan_step&, const step_environment& env) {
+    auto* provider = provider_of(params.secret, env);
     if (provider == nullptr || !env.vault->has_new_value()) {
         return fail(error_kind::unavailable, "secret.verify: no provider or no new key in this run");
     }
     auto ok = provider->verify_key(env.vault->new_value());
     if (!ok && ok.error().kind == error_kind::unavailable) {
         env.vault->verified = true;
-        return untested_key_text(step, provider->name(), env.vault->new_fingerprint());
+        return untested_key_text(params, provider->name(), env.vault->new_fingerprint());
     }
     if (!ok) {
         return fail(ok.error().kind, fmt::format("the new key (fingerprint {}) failed {}'s test call: {}",
@@ -309,10 +308,10 @@ result<std::string> verify(const plan_step& step, const step_environment& env) {
                        provider->name());
 }
 
-result<std::string> revoke(const plan_step& step, const step_environment& env) {
-    auto* provider = provider_of(step, env);
+result<std::string> revoke(const secret_step_params& params, const plan_step&, const step_environment& env) {
+    auto* provider = provider_of(params.secret, env);
     if (provider == nullptr) {
-        return fail(error_kind::unavailable, "secret.revoke: no provider for " + step_param(step, "secret"));
+        return fail(error_kind::unavailable, "secret.revoke: no provider for " + params.secret);
     }
     // The runbook's one hard rule: never revoke the old credential before the new one is verified (§6).
     if (!env.vault->verified) {
@@ -332,8 +331,8 @@ result<std::string> revoke(const plan_step& step, const step_environment& env) {
     }
     if (revoked.empty()) {
         // Not a success to report as "revoked": the key in force before was made elsewhere (runbook §6).
-        const std::string text = hand_revoke_text(step_param(step, "secret"), provider->name());
-        spdlog::warn("{}: {}", step_param(step, "secret"), text);
+        const std::string text = hand_revoke_text(params.secret, provider->name());
+        spdlog::warn("{}: {}", params.secret, text);
         return text;
     }
     return fmt::format("revoked {} old key(s): `{}`", revoked.size(), fmt::join(revoked, "`, `"));
@@ -344,31 +343,34 @@ result<std::string> revoke(const plan_step& step, const step_environment& env) {
 namespace {
 
 /// Every rotation step works on the run's secret vault, which the executor makes for the run.
-step_run_fn with_vault(step_run_fn run) {
-    return [run = std::move(run)](const plan_step& step, const step_environment& env) -> result<std::string> {
+step_kind with_vault(step_kind kind) {
+    kind.run = [run = std::move(kind.run)](const plan_step& step, const step_environment& env) -> result<std::string> {
         if (env.vault == nullptr) {
             return fail(error_kind::internal, fmt::format("{} needs the run's secret vault", step.kind));
         }
         return run(step, env);
     };
+    return kind;
 }
 
 }  // namespace
 
 std::vector<step_kind> rotate_step_kinds() {
     std::vector<step_kind> out{
-        {"secret.generate", step_role::acting, false, with_vault(&generate)},
-        {"secret.reencrypt", step_role::acting, false, with_vault(&reencrypt)},
-        {"secret.stage", step_role::acting, true, with_vault(&stage)},
-        {"secret.unstage", step_role::acting, true, with_vault(&stage)},
-        {"secret.write_railway", step_role::acting, true, with_vault(&write)},
-        {"secret.write_vercel", step_role::acting, true, with_vault(&write)},
-        {"secret.verify", step_role::reading, true, with_vault(&verify)},
-        {"secret.revoke", step_role::acting, true, with_vault(&revoke)},
+        typed_step<generate_params>("secret.generate", step_role::acting, false, &generate),
+        typed_step<reencrypt_params>("secret.reencrypt", step_role::acting, false, &reencrypt),
+        typed_step<secret_stage_params>("secret.stage", step_role::acting, true, &stage),
+        typed_step<secret_stage_params>("secret.unstage", step_role::acting, true, &stage),
+        typed_step<secret_write_params>("secret.write_railway", step_role::acting, true, &write_railway),
+        typed_step<vercel_write_params>("secret.write_vercel", step_role::acting, true, &write_vercel),
+        typed_step<verify_params>("secret.verify", step_role::reading, true, &verify),
+        typed_step<secret_step_params>("secret.revoke", step_role::acting, true, &revoke),
     };
     for (auto& kind : manual_step_kinds()) {
-        kind.run = with_vault(std::move(kind.run));
         out.push_back(std::move(kind));
+    }
+    for (auto& kind : out) {
+        kind = with_vault(std::move(kind));
     }
     return out;
 }
