@@ -29,6 +29,8 @@ action_flow::action_flow(action_flow_deps deps)
       locks_(deps_.db, deps_.clk),
       audit_(deps_.db, deps_.clk),
       waits_(deps_.db, deps_.clk),
+      poll_clock_(deps_.poll_clock != nullptr ? *deps_.poll_clock : real_clock_),
+      polls_(deps_.db, deps_.clk),
       incidents_(deps_.slack, deps_.config.slack.incident_channel) {
     if (deps_.board != nullptr) {
         deps_.board->on_continue([this](const std::string& id) { return continue_wait(id); });

@@ -21,6 +21,7 @@
 #include "storage/audit_log.hpp"
 #include "storage/database.hpp"
 #include "storage/lock_store.hpp"
+#include "storage/poll_store.hpp"
 #include "storage/wait_store.hpp"
 
 #include <boost/json/object.hpp>
@@ -53,6 +54,9 @@ struct action_flow_deps {
     post_deploy_watch* watch = nullptr;
     /// Where a person's continue meets a step that waits for them (the rotation's continue board); null: none.
     commands::person_wait_board* board = nullptr;
+    /// Paces the polls of steps waiting for a platform (storage/poll_store: next_poll). Real time by default — the
+    /// platforms move in real time — while their deadlines are on `clk`; tests may pass a manual one.
+    const clock* poll_clock = nullptr;
 };
 
 /// The life of a destructive command (docs/design.md "What a user does"): plan → post with buttons →
@@ -85,6 +89,12 @@ public:
     /// passed (sweep_waits).
     void sweep_expired();
 
+    /// The poll timer (bot/actions/platform_poll.cpp): claims each stored poll that is due by the poll clock, once,
+    /// and polls it on the worker pool. Called now and then by the runtime.
+    void sweep_polls();
+    /// Whether a step waits for a platform (a stored poll): the run is not over yet.
+    bool polls_pending();
+
 private:
     /// How a run ended (bot/actions/step_loop.cpp → bot/actions/report.cpp).
     struct run_end {
@@ -94,7 +104,8 @@ private:
         bool changed_since_approval = false;  ///< the step found production changed (error_kind::changed_since_approval)
         std::string stopped_by;   ///< who pressed Stop
         bool stopped_while_waiting = false;  ///< Stop woke the step that waited for a person
-        bool waiting = false;     ///< the run is not over: step `step` waits for a person (stored, no thread)
+        bool waiting = false;     ///< the run is not over: step `step` waits (stored, no thread) …
+        bool polling = false;     ///< … for a platform (a stored poll) rather than for a person
     };
 
     /// One run in flight (bot/actions/): its plan, what its message shows, its family's state. Shared by the
@@ -121,7 +132,7 @@ private:
     void end_run(const storage::action_record& action, run_context& run, const run_end& end);
     /// The step loop (bot/actions/step_loop.cpp): each step audited before it runs (fail-closed), Stop honoured
     /// before each; a step that waits for a person is stored as a wait (begin_person_wait) and ends the loop.
-    run_end run_steps(const storage::action_record& action, run_context& run, std::size_t from);
+    run_end run_steps(const storage::action_record& action, const std::shared_ptr<run_context>& run, std::size_t from);
     /// A step's outcome recorded (message, audit; fail-closed); after a wait, the locks claimed again. An end of
     /// the run when it failed or nothing more may run; nullopt to go on.
     std::optional<run_end> after_step(const storage::action_record& action, run_context& run, std::size_t i,
@@ -140,6 +151,7 @@ private:
     void hold_wait(const storage::action_record& action, std::shared_ptr<run_context> run);
     /// The run a stored wait belongs to: the one in memory, or (after a restart) rebuilt with a fresh family state.
     std::shared_ptr<run_context> held_run(const storage::action_record& action, const storage::person_wait& wait);
+    std::shared_ptr<run_context> held_run(const storage::action_record& action, std::size_t step_index);
     void forget_held(const std::string& id);
     /// A continue of a held wait (the board's continue hook): checks it; when done, the rest of the run goes on the
     /// worker pool. Returns what the person is told.
@@ -151,6 +163,21 @@ private:
     void sweep_waits();
     /// Start-up: the stored waits are held again; each thread is told the action still waits.
     void resume_waits_at_startup();
+
+    /// Waits for a platform (bot/actions/platform_poll.cpp). Runs the step's act part; when it must wait, keeps the
+    /// run in memory and stores the poll (locks kept): a `waiting` end. nullopt: the step is done, go on.
+    std::optional<run_end> begin_poll(const storage::action_record& action, const std::shared_ptr<run_context>& run,
+                                      std::size_t i, const commands::step_environment& env);
+    /// After the poll is stored: a Stop that came meanwhile ends it.
+    void hold_poll(const storage::action_record& action);
+    /// One poll of a poll claimed at `claimed` (on the worker pool): stored again, or the step ends and the run
+    /// goes on.
+    void poll_once(const storage::platform_poll& poll, clock::time_point claimed);
+    /// Stop while the action waits for a platform: takes the poll and ends the run stopped (what the step sent to
+    /// the platform is not undone). False: it was not polling (or the poll ended first).
+    bool stop_held_poll(const storage::action_record& action, const std::string& by);
+    /// Start-up: the stored polls are due at once; each re-reads the platform (the acting part never runs again).
+    void resume_polls_at_startup();
     /// Claims one lock per service the plan acts on (in name order) until its remaining steps' time is up; on a
     /// refusal, releases what it claimed and returns the refusal (bot/actions/locks.cpp).
     result<void> claim_locks(const storage::action_record& action, const commands::plan& plan,
@@ -206,11 +233,14 @@ private:
     storage::lock_store locks_;
     storage::audit_log audit_;
     storage::wait_store waits_;
+    system_clock real_clock_;
+    const clock& poll_clock_;   ///< deps_.poll_clock, else real_clock_
+    storage::poll_store polls_;
     incident_notifier incidents_;
     run_controls controls_;     ///< Stop requests and waits for a person, shared by clicks and the executor
     message_locks message_locks_;  ///< orders the updates of each plan message (see update_message)
     std::mutex held_mutex_;
-    std::map<std::string, std::shared_ptr<run_context>> held_;  ///< runs waiting for a person, by action id
+    std::map<std::string, std::shared_ptr<run_context>> held_;  ///< runs waiting for a person or a platform, by id
 };
 
 }  // namespace opsbot::bot

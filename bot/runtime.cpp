@@ -38,7 +38,7 @@ struct runtime::parts {
           watcher(config, db, clk, platforms, slack),
           flow(action_flow_deps{config, db, clk, platforms, families, slack, executions,
                                 [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); },
-                                opts.poll_interval, &watcher, &board}),
+                                opts.poll_interval, &watcher, &board, opts.poll_clk}),
           heads(config, db, clk, slack),
           behaviour(context, families, slack, requests, executions, flow),
           client(opts.socket, hooks()) {
@@ -85,6 +85,19 @@ struct runtime::parts {
         }
     }
 
+    // The poll timer: steps waiting for a platform are stored polls (bot/actions/platform_poll.cpp); every
+    // poll_interval it hands the due ones to the execution pool. Each sweep is counted, for wait_settled.
+    void poll_loop() {
+        std::unique_lock lock(sweep_mutex);
+        while (!sweep_cv.wait_for(lock, options.poll_interval, [this] { return stopping; })) {
+            lock.unlock();
+            flow.sweep_polls();
+            lock.lock();
+            ++poll_sweeps;
+            polls_swept.notify_all();
+        }
+    }
+
     const commands::family_set& families = opsbot_families();
     const stack_config& config;
     runtime_options options;
@@ -107,6 +120,8 @@ struct runtime::parts {
     socket_mode_client client;
     std::mutex sweep_mutex;
     std::condition_variable sweep_cv;
+    std::condition_variable polls_swept;  ///< poll_sweeps moved (or stopping)
+    std::uint64_t poll_sweeps = 0;
     bool stopping = false;
 };
 
@@ -128,6 +143,7 @@ int runtime::run() {
     p.executions.post([&p] { p.watcher.resume_at_startup(); });
     std::thread sweeper([&p] { p.sweep_loop(); });
     std::thread ticker([&p] { p.watch_loop(); });
+    std::thread poller([&p] { p.poll_loop(); });
     socket_mode_exit exit = p.client.run();
     p.board.close();  // a rotation waiting for `--continue` ends now instead of holding shutdown for hours
     {
@@ -135,8 +151,10 @@ int runtime::run() {
         p.stopping = true;
     }
     p.sweep_cv.notify_all();
+    p.polls_swept.notify_all();
     sweeper.join();
     ticker.join();
+    poller.join();  // before the pools: no poll is handed to a pool that shuts down (stored polls wait for the next start)
     // Work already accepted (acknowledged) is finished before the process goes. Then the platform calls still
     // running in the background end (each under the HTTP client's deadline) before the adapters they use are
     // destroyed; those not started have no caller left. Nothing the runtime started outlives it.
@@ -165,9 +183,22 @@ bool runtime::wait_settled(uint64_t count, std::chrono::milliseconds timeout) {
     if (!parts_->behaviour.wait_handled(count, timeout)) {
         return false;
     }
-    parts_->requests.wait_idle();
-    parts_->executions.wait_idle();
-    return true;
+    auto& p = *parts_;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        p.requests.wait_idle();
+        p.executions.wait_idle();
+        if (!p.flow.polls_pending()) {
+            return true;
+        }
+        // A step waits for a platform: the next sweep of the poll timer hands its poll to the pool.
+        std::unique_lock lock(p.sweep_mutex);
+        const auto seen = p.poll_sweeps;
+        if (!p.polls_swept.wait_until(lock, deadline, [&] { return p.poll_sweeps != seen || p.stopping; }) ||
+            p.stopping) {
+            return false;
+        }
+    }
 }
 
 void runtime::tick_watches() { parts_->watcher.tick(); }

@@ -36,6 +36,9 @@ struct runtime_options {
     /// whether its daily post is; both are scheduled on `clk`.
     std::chrono::milliseconds watch_tick_interval{std::chrono::seconds{15}};
     const clock* clk = nullptr;  ///< default: the system clock
+    /// Paces the polls of steps waiting for a platform (bot/actions/platform_poll.cpp); default: the system clock.
+    /// The poll timer looks for due polls every poll_interval of real time.
+    const clock* poll_clk = nullptr;
 };
 
 /// The whole running bot: Web API client, worker pools, the bot's database, platform adapters, the
@@ -56,7 +59,8 @@ public:
     /// Thread-safe; may be called before run().
     void stop();
     bool wait_ready(std::chrono::milliseconds timeout);
-    /// Waits until `count` envelopes were handed on and the request and execution pools are idle (demo, tests).
+    /// Waits until `count` envelopes were handed on, the request and execution pools are idle and no step waits for a
+    /// platform (demo, tests).
     bool wait_settled(uint64_t count, std::chrono::milliseconds timeout);
     /// Runs one tick of the post-deploy watches now, on the caller's thread (tests, after moving a manual clock).
     void tick_watches();

@@ -159,7 +159,8 @@ result<std::vector<action_record>> move_all(database& db, clock::time_point now,
 result<std::vector<action_record>> action_store::mark_interrupted_at_startup() {
     return detail::guarded("mark interrupted actions", [&]() {
         return move_all(db_, clock_.now(),
-                        "state IN ('running', 'approved') AND seq NOT IN (SELECT action_seq FROM person_waits)",
+                        "state IN ('running', 'approved') AND seq NOT IN (SELECT action_seq FROM person_waits) "
+                        "AND seq NOT IN (SELECT action_seq FROM poll_waits)",
                         std::nullopt, action_state::interrupted,
                         "opsbot restarted before the action finished; it was not re-run");
     });

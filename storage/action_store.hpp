@@ -69,7 +69,8 @@ public:
     result<std::vector<action_record>> list_running() { return list(action_state::running); }
 
     /// Start-up: every action found running — or approved but never started — becomes interrupted (never
-    /// re-run), except one whose step waits for a person (storage/wait_store: it keeps waiting); its locks are
+    /// re-run), except one whose step waits for a person (storage/wait_store: it keeps waiting) or for a platform
+    /// (storage/poll_store: its poll resumes, holding its locks); the interrupted ones' locks are
     /// released, all audited. Returns the interrupted actions, to be reported.
     result<std::vector<action_record>> mark_interrupted_at_startup();
 

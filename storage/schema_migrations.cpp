@@ -230,7 +230,22 @@ CREATE TABLE person_waits (
 CREATE INDEX person_waits_by_deadline ON person_waits (deadline_ms);
 )sql";
 
-constexpr std::array<migration, 9> migrations{{
+// A step waiting for a platform (storage/poll_store.hpp): next_poll_ms is on the poll clock (real time) and is
+// also the claim token of the poll timer; deadline_ms is on the bot's clock.
+constexpr std::string_view poll_waits_sql = R"sql(
+CREATE TABLE poll_waits (
+    action_seq    INTEGER PRIMARY KEY REFERENCES actions (seq),
+    step_index    INTEGER NOT NULL CHECK (step_index >= 0),
+    deadline_ms   INTEGER NOT NULL,
+    next_poll_ms  INTEGER NOT NULL,
+    polls         INTEGER NOT NULL CHECK (polls >= 0),
+    memo_json     TEXT    NOT NULL,
+    created_at_ms INTEGER NOT NULL
+);
+CREATE INDEX poll_waits_by_next_poll ON poll_waits (next_poll_ms);
+)sql";
+
+constexpr std::array<migration, 10> migrations{{
     {1, "create actions and their state machine", actions_sql},
     {2, "create approvals", approvals_sql},
     {3, "create locks", locks_sql},
@@ -240,6 +255,7 @@ constexpr std::array<migration, 9> migrations{{
     {7, "create post-deploy watches", watches_sql},
     {8, "actions: the stopped state (Stop button)", actions_stopped_sql},
     {9, "create waits for a person", person_waits_sql},
+    {10, "create deployment polls", poll_waits_sql},
 }};
 
 }  // namespace

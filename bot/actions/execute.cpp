@@ -58,7 +58,11 @@ void action_flow::execute(const storage::action_record& action) {
 
 void action_flow::continue_run(const storage::action_record& action, std::shared_ptr<run_context> run,
                                std::size_t from) {
-    const run_end end = run_steps(action, *run, from);
+    const run_end end = run_steps(action, run, from);
+    if (end.waiting && end.polling) {
+        hold_poll(action);  // this worker goes; the poll timer, Stop or the deadline resumes it
+        return;
+    }
     if (end.waiting) {
         hold_wait(action, std::move(run));  // this worker goes; a continue, Stop or the deadline resumes it
         return;

@@ -81,6 +81,11 @@ void action_flow::hold_wait(const storage::action_record& action, std::shared_pt
 
 std::shared_ptr<action_flow::run_context> action_flow::held_run(const storage::action_record& action,
                                                                 const storage::person_wait& wait) {
+    return held_run(action, wait.step_index);
+}
+
+std::shared_ptr<action_flow::run_context> action_flow::held_run(const storage::action_record& action,
+                                                                std::size_t step_index) {
     {
         std::lock_guard lock(held_mutex_);
         if (auto it = held_.find(action.id.str()); it != held_.end()) {
@@ -91,11 +96,11 @@ std::shared_ptr<action_flow::run_context> action_flow::held_run(const storage::a
     auto run = std::make_shared<run_context>();
     run->plan = plan_of(action);
     run->view = view_of(action, run->plan);
-    for (std::size_t s = 0; s < wait.step_index && s < run->view.steps.size(); ++s) {
+    for (std::size_t s = 0; s < step_index && s < run->view.steps.size(); ++s) {
         run->view.steps[s] = step_status::succeeded;
     }
-    if (wait.step_index < run->view.steps.size()) {
-        run->view.steps[wait.step_index] = step_status::running;
+    if (step_index < run->view.steps.size()) {
+        run->view.steps[step_index] = step_status::running;
     }
     const auto& hooks = deps_.families.hooks_of(run->plan.family);
     run->state = hooks.make_state ? hooks.make_state() : nullptr;

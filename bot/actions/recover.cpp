@@ -1,6 +1,7 @@
 // Start-up recovery (docs/design.md "Runtime model"): what a previous process left running or approved is marked
 // interrupted, reported on its message, in the incident channel and the ops channel, and never re-run — except an
-// action whose step waits for a person: its wait is stored, so it keeps waiting (bot/actions/person_wait.cpp).
+// action whose step waits for a person: its wait is stored, so it keeps waiting (bot/actions/person_wait.cpp), and
+// one whose step waits for a platform: its poll is stored and resumes (bot/actions/platform_poll.cpp).
 #include "bot/action_flow.hpp"
 
 #include "bot/slack/block_kit.hpp"
@@ -17,6 +18,7 @@ void action_flow::recover_at_startup() {
         return;
     }
     resume_waits_at_startup();
+    resume_polls_at_startup();
     for (const auto& action : *interrupted) {
         commands::plan plan = plan_of(action);
         auto view = view_of(action, plan);

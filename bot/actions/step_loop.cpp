@@ -1,7 +1,9 @@
 // The executor's step loop (docs/design.md "Actions and steps"): each step audited before it runs and after it
 // ran — a step whose start cannot be audited does not run (fail-closed, "Security rules") —, Stop honoured before
 // each step. A step that waits for a person does not run here: it is stored as a wait and the loop lets its thread
-// go (bot/actions/person_wait.cpp), holding no lock; a continue resumes the loop after it.
+// go (bot/actions/person_wait.cpp), holding no lock; a continue resumes the loop after it. A step that waits for a
+// platform acts here, then is stored as a poll and the loop lets its thread go too (bot/actions/platform_poll.cpp),
+// keeping its locks; its last poll resumes the loop after it.
 #include "bot/action_flow.hpp"
 
 #include "commands/plan/step_kind.hpp"
@@ -94,8 +96,10 @@ std::optional<action_flow::run_end> action_flow::after_step(const storage::actio
     return std::nullopt;
 }
 
-action_flow::run_end action_flow::run_steps(const storage::action_record& action, run_context& run, std::size_t from) {
+action_flow::run_end action_flow::run_steps(const storage::action_record& action,
+                                            const std::shared_ptr<run_context>& shared, std::size_t from) {
     const std::string id = action.id.str();
+    run_context& run = *shared;
     const commands::plan& plan = run.plan;
     plan_view& view = run.view;
     const commands::step_environment env = environment_for(action, run.state.get());
@@ -127,6 +131,12 @@ action_flow::run_end action_flow::run_steps(const storage::action_record& action
         }
         if (waits) {
             return begin_person_wait(action, run, i, env);
+        }
+        if (kind != nullptr && kind->polls()) {
+            if (auto end = begin_poll(action, shared, i, env)) {
+                return *end;  // failed, or stored as a poll: this worker goes
+            }
+            continue;  // done at once (nothing to wait for)
         }
         if (auto end = after_step(action, run, i, commands::run_step(step, env), false)) {
             return *end;

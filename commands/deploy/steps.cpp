@@ -22,8 +22,8 @@ bool bool_param(const plan_step& step, std::string_view key) {
 
 /// A rotation's redeploy (`follow_live`) ships the new value on whatever is live when it acts, re-read right
 /// before, never an id recorded at planning time; a /deploy requires that the plan's `from` is still live
-/// (issue 12 item 2).
-result<std::string> vercel_redeploy(const plan_step& step, const step_environment& env) {
+/// (issue 12 item 2). The act part: the build is then polled until READY (check_deploy_wait).
+result<act_outcome> vercel_redeploy(const plan_step& step, const step_environment& env) {
     const std::string service = step_param(step, "service");
     auto* vercel = env.platforms.vercel_of(service);
     if (vercel == nullptr) {
@@ -40,15 +40,20 @@ result<std::string> vercel_redeploy(const plan_step& step, const step_environmen
         }
     }
     // /deploy ships the branch's newest commit; a /rotate redeploy rebuilds the same commit with the new env.
-    auto rebuilt = rebuild_vercel(step, env, *vercel, *live, bool_param(step, "latest_commit"));
-    if (!rebuilt || !follow_live) {
-        return rebuilt;
+    auto memo = rebuild_vercel(step, env, *vercel, *live, bool_param(step, "latest_commit"));
+    if (!memo) {
+        return std::unexpected(memo.error());
     }
-    return fmt::format("rebuilt `{}` ({}), the deployment live when this step acted, with the new value: {}", live->id,
-                       live->commit_sha.substr(0, 7), *rebuilt);
+    if (follow_live) {
+        (*memo)["prefix"] = fmt::format("rebuilt `{}` ({}), the deployment live when this step acted, with the new "
+                                        "value: ",
+                                        live->id, live->commit_sha.substr(0, 7));
+    }
+    return act_outcome{std::nullopt, std::move(*memo)};
 }
 
-result<std::string> railway_redeploy(const plan_step& step, const step_environment& env) {
+/// The act part: the new deployment is then polled until it is live (check_deploy_wait).
+result<act_outcome> railway_redeploy(const plan_step& step, const step_environment& env) {
     const std::string service = step_param(step, "service");
     const std::string environment = step_param(step, "environment");
     auto* railway = env.platforms.railway_of(service);
@@ -79,11 +84,9 @@ result<std::string> railway_redeploy(const plan_step& step, const step_environme
         }
         note = fmt::format(" ({})", answer_lost_note);
     }
-    auto done = wait_railway_deployment(step, env, *railway, *created);
-    if (!done) {
-        return done;
-    }
-    return *done + note;
+    auto memo = railway_deployment_memo(*created);
+    memo["suffix"] = note;
+    return act_outcome{std::nullopt, std::move(memo)};
 }
 
 result<std::string> verify_run(const plan_step& step, const step_environment& env) {
@@ -115,12 +118,20 @@ result<std::string> verify_run(const plan_step& step, const step_environment& en
                        warnings.empty() ? "" : "; to look at: " + warnings);
 }
 
+/// An acting step that then waits for its deployment (no `run`: the executor stores its polls).
+step_kind polled_kind(std::string name, step_act_fn act) {
+    step_kind kind{std::move(name), step_role::acting, false, {}};
+    kind.act = std::move(act);
+    kind.poll_check = &check_deploy_wait;
+    return kind;
+}
+
 }  // namespace
 
 std::vector<step_kind> deploy_step_kinds() {
     return {
-        {"vercel.redeploy", step_role::acting, false, &vercel_redeploy},
-        {"railway.redeploy", step_role::acting, false, &railway_redeploy},
+        polled_kind("vercel.redeploy", &vercel_redeploy),
+        polled_kind("railway.redeploy", &railway_redeploy),
         {"verify.run", step_role::reading, true, &verify_run},
     };
 }

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,24 @@ using wait_begin_fn = std::function<result<boost::json::object>(const plan_step&
 using wait_check_fn =
     std::function<result<wait_verdict>(const plan_step&, const step_environment&, const boost::json::object& memo)>;
 
+/// What the acting part of a step that waits for a platform did: finished at once (`done`, e.g. "already serves
+/// production; nothing to do"), or sent its request and left what its polls need in `memo` (a deployment id, the
+/// alias job seen before; never a secret value).
+struct act_outcome {
+    std::optional<std::string> done;
+    boost::json::object memo;
+};
+/// What one poll of the platform found.
+struct poll_verdict {
+    bool done = false;    ///< false: not settled yet, poll again after poll_interval
+    std::string outcome;  ///< done: the step's outcome
+};
+using step_act_fn = std::function<result<act_outcome>(const plan_step&, const step_environment&)>;
+/// One read of the platform for a step whose act part returned a memo; `attempt` counts the polls (1: the first).
+/// An error ends the step (failed); it never sends anything to the platform.
+using poll_check_fn = std::function<result<poll_verdict>(const plan_step&, const step_environment&,
+                                                         const boost::json::object& memo, int attempt)>;
+
 /// One kind of step: what runs it and what the executor must know about it.
 struct step_kind {
     std::string name;                   ///< what plan_step::kind says, e.g. "railway.rollback"
@@ -57,6 +76,14 @@ struct step_kind {
     /// Reads the step's parameters as the kind's parameter type without running it (commands/plan/step_params.hpp);
     /// unset for kinds that read their parameters themselves.
     std::function<result<void>(const plan_step&)> check_params = {};
+    /// A step that waits for a platform (a deployment settling, an alias job) split so that no thread waits
+    /// (docs/design.md "Actions and steps"): `act` changes the world once; the executor stores the poll and calls
+    /// `poll_check` every poll_interval until done or the step's timeout passed. Such a kind leaves `run` empty;
+    /// run_step runs it to its end on the caller's thread.
+    step_act_fn act = {};
+    poll_check_fn poll_check = {};
+
+    bool polls() const { return static_cast<bool>(act) && static_cast<bool>(poll_check); }
 };
 
 /// The step kinds of every family, by name.

@@ -33,8 +33,49 @@ result<void> step_catalog::check(const plan& p) const {
     return {};
 }
 
+error poll_timeout(const plan_step& step, int polls) {
+    error e;
+    e.kind = error_kind::timeout;
+    e.message = fmt::format("{}: not finished after {} s ({} polls)", step.kind, step.timeout.count(), polls);
+    return e;
+}
+
+namespace {
+
+/// A step that waits for a platform, run to its end on the caller's thread: `/deploy` to a non-production
+/// environment, answered at once, and the step tests. The executor never comes here: it stores the poll and lets
+/// its thread go (bot/actions/platform_poll.cpp).
+result<std::string> run_polled(const step_kind& kind, const plan_step& step, const step_environment& env) {
+    auto acted = kind.act(step, env);
+    if (!acted) {
+        return std::unexpected(acted.error());
+    }
+    if (acted->done) {
+        return *acted->done;
+    }
+    const auto deadline = env.clk.now() + step.timeout;
+    for (int attempt = 1;; ++attempt) {
+        auto verdict = kind.poll_check(step, env, acted->memo, attempt);
+        if (!verdict) {
+            return std::unexpected(verdict.error());
+        }
+        if (verdict->done) {
+            return verdict->outcome;
+        }
+        if (env.clk.now() >= deadline) {
+            return std::unexpected(poll_timeout(step, attempt));
+        }
+        env.sleep(env.poll_interval);
+    }
+}
+
+}  // namespace
+
 result<std::string> run_step(const plan_step& step, const step_environment& env) {
     const step_kind* kind = env.steps != nullptr ? env.steps->find(step.kind) : nullptr;
+    if (kind != nullptr && kind->polls()) {
+        return run_polled(*kind, step, env);
+    }
     if (kind == nullptr || !kind->run) {
         return fail(error_kind::internal, fmt::format("no runner for step kind `{}`", step.kind));
     }

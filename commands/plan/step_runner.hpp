@@ -15,7 +15,8 @@ class secret_vault;
 class continue_board;
 class step_catalog;
 
-/// What a running step may use. Polling waits go through `sleep`, so tests can run them fast.
+/// What a running step may use. Blocking waits go through `sleep`, so tests can run them fast: the re-reads after an
+/// unclear answer, and the polls of a step run to its end by run_step (the executor stores its polls instead).
 struct step_environment {
     const platform_registry& platforms;
     const clock& clk;
@@ -31,9 +32,15 @@ struct step_environment {
     const step_catalog* steps = nullptr;
 };
 
-/// Runs one plan step, by its kind in env.steps, until it is done, has failed, or its timeout passed. Returns a
+/// Runs one plan step, by its kind in env.steps, until it is done, has failed, or its timeout passed — a step that
+/// waits for a platform (act + poll_check) polling on this thread, poll_interval apart. Returns a
 /// short human outcome ("alias job succeeded after 3 polls"); errors say what failed and are safe to show.
 /// Steps are idempotent where the platform allows (a rollback to what is already live does nothing).
 result<std::string> run_step(const plan_step& step, const step_environment& env);
+
+/// A step that waits for a platform whose timeout passed after `polls` polls: error_kind::timeout,
+/// "<kind>: not finished after <timeout> s (<polls> polls)" — the same whether the executor stored the poll or
+/// run_step polled on its thread.
+error poll_timeout(const plan_step& step, int polls);
 
 }  // namespace opsbot::commands

@@ -4,36 +4,108 @@
 #include "commands/deploy/waits.hpp"
 #include "commands/plan/step_guards.hpp"
 #include "commands/plan/step_support.hpp"
+#include "core/json_fields.hpp"
 
 #include <fmt/format.h>
 
 namespace opsbot::commands {
 namespace {
 
-/// Waits for the alias job of a rollback/promote to `target` (Vercel answers 201/202 with no body: the outcome is
-/// only visible in lastAliasRequest, docs/platforms.md §0, §1.3). `before` is the job seen before the request.
-result<std::string> wait_alias_job(const plan_step& step, const step_environment& env,
-                                   adapters::vercel_platform& vercel, const std::string& target,
-                                   const std::optional<adapters::vercel_alias_job>& before) {
-    return poll_until(step, env, [&](int attempt) -> result<std::optional<std::string>> {
-        auto job = vercel.alias_job_status();
-        if (!job) {
-            return std::unexpected(job.error());
-        }
-        const bool stale = before && before->finished() && before->to_deployment_id == target &&
-                           before->requested_at_ms == job->requested_at_ms;
-        if (!job->present || job->to_deployment_id != target || !job->finished() || stale) {
-            return std::optional<std::string>{};
-        }
-        if (job->job_status == "failed") {
-            return fail(error_kind::conflict, fmt::format("Vercel's {} job to `{}` failed", job->type, target));
-        }
-        return std::optional<std::string>{
-            fmt::format("Vercel {} job to `{}` {} ({} polls)", job->type, target, job->job_status, attempt)};
-    });
+constexpr const char* alias_job_wait = "alias_job";
+constexpr const char* railway_rollback_wait = "railway_rollback";
+
+/// The alias job seen before a rollback/promote, kept in the memo (Vercel answers 201/202 with no body: the outcome
+/// is only visible in lastAliasRequest, docs/platforms.md §0, §1.3).
+boost::json::object job_memo(const adapters::vercel_alias_job& job) {
+    return {{"to", job.to_deployment_id}, {"status", job.job_status}, {"requested_at_ms", job.requested_at_ms}};
 }
 
-result<std::string> vercel_rollback(const plan_step& step, const step_environment& env) {
+std::optional<adapters::vercel_alias_job> job_of(const boost::json::object& memo) {
+    const auto* before = memo.if_contains("before");
+    if (before == nullptr || !before->is_object()) {
+        return std::nullopt;
+    }
+    adapters::vercel_alias_job job;
+    job.present = true;
+    job.to_deployment_id = json_string(before->as_object(), "to");
+    job.job_status = json_string(before->as_object(), "status");
+    if (const auto* at = before->as_object().if_contains("requested_at_ms"); at != nullptr && at->is_int64()) {
+        job.requested_at_ms = at->get_int64();
+    }
+    return job;
+}
+
+/// One poll of the alias job of a rollback/promote to `target`. `before` is the job seen before the request: an
+/// older finished job to the same target must not be mistaken for ours.
+result<poll_verdict> check_alias_job(adapters::vercel_platform& vercel, const std::string& target,
+                                     const std::optional<adapters::vercel_alias_job>& before, int attempt) {
+    auto job = vercel.alias_job_status();
+    if (!job) {
+        return std::unexpected(job.error());
+    }
+    const bool stale = before && before->finished() && before->to_deployment_id == target &&
+                       before->requested_at_ms == job->requested_at_ms;
+    if (!job->present || job->to_deployment_id != target || !job->finished() || stale) {
+        return poll_verdict{};
+    }
+    if (job->job_status == "failed") {
+        return fail(error_kind::conflict, fmt::format("Vercel's {} job to `{}` failed", job->type, target));
+    }
+    return poll_verdict{true,
+                        fmt::format("Vercel {} job to `{}` {} ({} polls)", job->type, target, job->job_status, attempt)};
+}
+
+/// One poll after Railway's deploymentRollback, which answers a Boolean, not the new deployment: the service's latest
+/// deployment is watched until one that is neither the replaced live one nor the one seen before settles
+/// (docs/platforms.md §2.2).
+result<poll_verdict> check_railway_rollback(const plan_step& step, adapters::railway_platform& railway,
+                                            const std::string& before_latest, int attempt) {
+    const std::string from = step_param(step, "from");
+    auto latest = railway.latest_deployment(step_param(step, "environment"));
+    if (!latest) {
+        return std::unexpected(latest.error());
+    }
+    if (latest->id == from || latest->id == before_latest) {
+        return poll_verdict{};
+    }
+    if (auto stop = adapters::railway_wait_stop_reason(latest->status)) {
+        return fail(error_kind::conflict, fmt::format("the rollback deployment `{}` {}", latest->id, *stop));
+    }
+    if (!latest->succeeded()) {
+        return poll_verdict{};
+    }
+    return poll_verdict{true, fmt::format("deployment `{}` is live (SUCCESS after {} polls)", latest->id, attempt)};
+}
+
+/// The poll_check of the rollback steps: their own waits, or a deploy wait (a rebuild, a redeploy).
+result<poll_verdict> check_rollback_wait(const plan_step& step, const step_environment& env,
+                                         const boost::json::object& memo, int attempt) {
+    const std::string wait = json_string(memo, "wait");
+    const std::string service = step_param(step, "service");
+    result<poll_verdict> verdict = poll_verdict{};
+    if (wait == alias_job_wait) {
+        auto* vercel = env.platforms.vercel_of(service);
+        if (vercel == nullptr) {
+            return fail(error_kind::unavailable, "no Vercel adapter for " + service);
+        }
+        verdict = check_alias_job(*vercel, json_string(memo, "target"), job_of(memo), attempt);
+    } else if (wait == railway_rollback_wait) {
+        auto* railway = env.platforms.railway_of(service);
+        if (railway == nullptr) {
+            return fail(error_kind::unavailable, "no Railway adapter for " + service);
+        }
+        verdict = check_railway_rollback(step, *railway, json_string(memo, "before_latest"), attempt);
+    } else {
+        return check_deploy_wait(step, env, memo, attempt);
+    }
+    if (verdict && verdict->done) {
+        verdict->outcome = wait_memo::framed(memo, verdict->outcome);
+    }
+    return verdict;
+}
+
+/// The act part of "vercel.rollback"; the alias job (or the rebuild) is then polled (check_rollback_wait).
+result<act_outcome> vercel_rollback(const plan_step& step, const step_environment& env) {
     auto* vercel = env.platforms.vercel_of(step_param(step, "service"));
     if (vercel == nullptr) {
         return fail(error_kind::unavailable, "no Vercel adapter for " + step_param(step, "service"));
@@ -46,7 +118,7 @@ result<std::string> vercel_rollback(const plan_step& step, const step_environmen
     }
     // Idempotent: if the target already serves production, there is nothing to do.
     if (current->id == target) {
-        return fmt::format("`{}` already serves production; nothing to do", target);
+        return act_outcome{fmt::format("`{}` already serves production; nothing to do", target), {}};
     }
     // Right before acting: production is still what the approved plan rolled back from (issue 12 item 2).
     if (auto same = require_still_live(step_param(step, "service"), "production", step_param(step, "from"),
@@ -60,12 +132,13 @@ result<std::string> vercel_rollback(const plan_step& step, const step_environmen
         if (!source) {
             return std::unexpected(source.error());
         }
-        auto rebuilt = rebuild_vercel(step, env, *vercel, *source, false);
-        if (!rebuilt) {
-            return rebuilt;
+        auto memo = rebuild_vercel(step, env, *vercel, *source, false);
+        if (!memo) {
+            return std::unexpected(memo.error());
         }
-        return fmt::format("rebuilt `{}` ({}) with the current environment: {}", target,
-                           source->commit_sha.substr(0, 7), *rebuilt);
+        (*memo)["prefix"] = fmt::format("rebuilt `{}` ({}) with the current environment: ", target,
+                                        source->commit_sha.substr(0, 7));
+        return act_outcome{std::nullopt, std::move(*memo)};
     }
     // An older finished job to the same target must not be mistaken for ours: remember what was there.
     std::optional<adapters::vercel_alias_job> before;
@@ -88,38 +161,15 @@ result<std::string> vercel_rollback(const plan_step& step, const step_environmen
         }
         note = fmt::format(" ({})", answer_lost_note);
     }
-    auto done = wait_alias_job(step, env, *vercel, target, before);
-    if (!done) {
-        return done;
+    boost::json::object memo{{"wait", alias_job_wait}, {"target", target}, {"suffix", note}};
+    if (before) {
+        memo["before"] = job_memo(*before);
     }
-    return *done + note;
+    return act_outcome{std::nullopt, std::move(memo)};
 }
 
-/// Railway's deploymentRollback answers a Boolean, not the new deployment: the service's latest deployment is
-/// watched until one that is neither the replaced live one nor the one seen before settles (docs/platforms.md §2.2).
-result<std::string> wait_railway_rollback(const plan_step& step, const step_environment& env,
-                                          adapters::railway_platform& railway, const std::string& before_latest) {
-    const std::string from = step_param(step, "from");
-    return poll_until(step, env, [&](int attempt) -> result<std::optional<std::string>> {
-        auto latest = railway.latest_deployment(step_param(step, "environment"));
-        if (!latest) {
-            return std::unexpected(latest.error());
-        }
-        if (latest->id == from || latest->id == before_latest) {
-            return std::optional<std::string>{};
-        }
-        if (auto stop = adapters::railway_wait_stop_reason(latest->status)) {
-            return fail(error_kind::conflict, fmt::format("the rollback deployment `{}` {}", latest->id, *stop));
-        }
-        if (!latest->succeeded()) {
-            return std::optional<std::string>{};
-        }
-        return std::optional<std::string>{
-            fmt::format("deployment `{}` is live (SUCCESS after {} polls)", latest->id, attempt)};
-    });
-}
-
-result<std::string> railway_rollback(const plan_step& step, const step_environment& env) {
+/// The act part of "railway.rollback"; the new deployment is then polled (check_rollback_wait).
+result<act_outcome> railway_rollback(const plan_step& step, const step_environment& env) {
     auto* railway = env.platforms.railway_of(step_param(step, "service"));
     if (railway == nullptr) {
         return fail(error_kind::unavailable, "no Railway adapter for " + step_param(step, "service"));
@@ -165,21 +215,27 @@ result<std::string> railway_rollback(const plan_step& step, const step_environme
         created = *found;
         note = fmt::format(" ({})", answer_lost_note);
     }
-    auto done = created ? wait_railway_deployment(step, env, *railway, *created)
-                        : wait_railway_rollback(step, env, *railway, *before_latest);
-    if (!done) {
-        return done;
-    }
-    return (redeploy ? fmt::format("redeployed `{}` with the current variables: ", target) : std::string{}) + *done +
-           note;
+    boost::json::object memo = created ? railway_deployment_memo(*created)
+                                        : boost::json::object{{"wait", railway_rollback_wait},
+                                                              {"before_latest", *before_latest}};
+    memo["prefix"] = redeploy ? fmt::format("redeployed `{}` with the current variables: ", target) : std::string{};
+    memo["suffix"] = note;
+    return act_outcome{std::nullopt, std::move(memo)};
+}
+
+step_kind polled_kind(std::string name, step_act_fn act) {
+    step_kind kind{std::move(name), step_role::acting, true, {}};
+    kind.act = std::move(act);
+    kind.poll_check = &check_rollback_wait;
+    return kind;
 }
 
 }  // namespace
 
 std::vector<step_kind> rollback_step_kinds() {
     return {
-        {"vercel.rollback", step_role::acting, true, &vercel_rollback},
-        {"railway.rollback", step_role::acting, true, &railway_rollback},
+        polled_kind("vercel.rollback", &vercel_rollback),
+        polled_kind("railway.rollback", &railway_rollback),
     };
 }
 

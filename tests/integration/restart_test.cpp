@@ -1,5 +1,7 @@
 // kill -9 of the real `opsbot run` while a rollback step is running, then a restart (docs/design.md "Runtime model":
-// an action found running is marked interrupted and reported, never silently re-run).
+// an action found running is marked interrupted and reported, never silently re-run). The step is caught *acting*
+// (its rollback request applied, the answer held back): a step already waiting for its deployment is a stored poll and resumes
+// instead (tests/integration/platform_poll_test.cpp).
 #include "tests/support/bot_harness.hpp"
 #include "tests/support/paths.hpp"
 
@@ -141,7 +143,7 @@ TEST_CASE("kill -9 while a Railway rollback runs: the restarted bot marks it int
     temp_dir dir;
     sim::slack_simulator slack;
     fake_railway::options ro;
-    ro.deploy_polls = 1'000'000;  // the rollback deployment never finishes
+    ro.deploy_polls = 1'000'000;  // a rollback deployment would never finish
     fake_railway railway(ro);
     seed_railway(railway);
     fake_health health;
@@ -166,20 +168,18 @@ TEST_CASE("kill -9 while a Railway rollback runs: the restarted bot marks it int
         REQUIRE_FALSE(slack.send_slash_command(requester, ops_channel, "/rollback", "api").empty());
         REQUIRE(slack.wait_for([&] { return find_button(slack, "A-1", "approve").has_value(); }, 30s));
         auto approve = *find_button(slack, "A-1", "approve");
+        // deploymentRollback reaches Railway but its answer is held: the step is acting when killed.
+        railway.knobs().hold_answer({"POST", "deploymentRollback"});
         REQUIRE_FALSE(slack.send_block_action(approver_a, approve.channel, approve.message_ts, "approve", approve.value)
                           .empty());
-        // The step is running once the message shows ⏳ and the bot polls the deployment it started.
+        // The step is running once the message shows ⏳; it is acting while Railway's answer is held.
         REQUIRE(slack.wait_for(
             [&] {
                 auto m = plan_message(slack, "A-1");
                 return m && contains(text_of(*m), "⏳ 1.");
             },
             30s));
-        // The step reads the live deployment before it acts (its precondition), so ⏳ alone does not mean the
-        // rollback was sent: wait for it, then for a read of the platform after it.
-        REQUIRE(eventually([&] { return railway.count_operation("deploymentRollback") >= 1; }, 30s));
-        const auto reads = railway.count_operation("latestDeployment");
-        REQUIRE(eventually([&] { return railway.count_operation("latestDeployment") > reads; }, 30s));
+        REQUIRE(railway.knobs().wait_blocked(1, 30s));
         CHECK(railway.count_operation("deploymentRollback") == 1);
         CHECK(action_state_in(db, "A-1") == "running");
         CHECK(active_lock_count(db) == 1);
@@ -190,6 +190,7 @@ TEST_CASE("kill -9 while a Railway rollback runs: the restarted bot marks it int
         CHECK(*code == 128 + SIGKILL);
     }
     CHECK(action_state_in(db, "A-1") == "running");  // nobody has looked yet
+    railway.knobs().release();  // the platform answers again; the new process must not act for A-1
 
     const size_t links_before = slack.connections().size();
     child_process second(args, env, log);

@@ -36,7 +36,15 @@ size_t fake_knobs::acted_then_failed() const {
 }
 
 sim::response fake_knobs::finish(const sim::request& r, sim::response answer) {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    if (hold_answer_ && hold_answer_->matches(r) && !shut_down_) {
+        hold_answer_.reset();
+        answer_held_ = true;
+        ++held_;
+        cv_.notify_all();
+        cv_.wait(lock, [&] { return !answer_held_ || shut_down_; });
+        --held_;
+    }
     for (auto it = after_.begin(); it != after_.end(); ++it) {
         if (it->which.matches(r)) {
             auto replaced = std::move(it->response);
@@ -74,10 +82,16 @@ void fake_knobs::block() {
     blocked_ = true;
 }
 
+void fake_knobs::hold_answer(request_match which) {
+    std::lock_guard lock(mutex_);
+    hold_answer_ = std::move(which);
+}
+
 void fake_knobs::release() {
     {
         std::lock_guard lock(mutex_);
         blocked_ = false;
+        answer_held_ = false;
     }
     cv_.notify_all();
 }

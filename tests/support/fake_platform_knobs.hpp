@@ -47,6 +47,9 @@ public:
     void act_then_fail(int status, request_match which = {});
     /// The same, but the connection is then closed without any answer.
     void act_then_drop(request_match which = {});
+    /// The next request matching `which` is applied, and its answer then held until release(): a step caught
+    /// *acting* (its request reached the platform, its answer has not come back). Counted by wait_blocked().
+    void hold_answer(request_match which);
     /// How many act-then knobs fired so far.
     size_t acted_then_failed() const;
 
@@ -73,6 +76,8 @@ private:
     std::chrono::milliseconds delay_{0};
     std::vector<std::chrono::steady_clock::time_point> arrivals_;
     bool blocked_ = false;
+    std::optional<request_match> hold_answer_;
+    bool answer_held_ = false;
     bool shut_down_ = false;
     size_t held_ = 0;
 };

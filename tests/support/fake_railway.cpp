@@ -282,6 +282,11 @@ json::value fake_railway::list(const json::object& vars) {
     return data(json::object{{"deployments", json::object{{"edges", std::move(edges)}}}});
 }
 
+void fake_railway::settle_deployments_at(int polls) {
+    std::lock_guard lock(mutex_);
+    options_.deploy_polls = polls;
+}
+
 void fake_railway::advance(fake_railway_deployment& d) {
     if (d.status != "BUILDING" && d.status != "DEPLOYING") {
         return;

@@ -88,6 +88,9 @@ public:
     void hold_next_deploy_for_approval();
     /// The next deploymentRollback answers `false`.
     void rollback_false_next();
+    /// From now on a deployment in progress settles at its `polls`-th poll (1: the next one); a test starts with a
+    /// huge deploy_polls to keep one in progress while it looks, then lets it settle.
+    void settle_deployments_at(int polls);
     /// Variables per environment id (seeded and upserted).
     std::map<std::string, std::map<std::string, std::string>> variables() const;
     /// Seeds a variable without recording a write, as if set before the deployments added so far were made (they
