@@ -1,5 +1,8 @@
 #include "commands/deploy/plan.hpp"
 
+#include "commands/deploy/steps.hpp"
+#include "commands/plan/step_params.hpp"
+
 #include "commands/grammar/format.hpp"
 #include "commands/grammar/mrkdwn.hpp"
 
@@ -22,7 +25,7 @@ plan_step verify_step(const std::string& environment) {
     plan_step verify;
     verify.kind = "verify.run";
     verify.description = fmt::format("Run the post-deploy checklist (`/deploy verify {}`) and record it", environment);
-    verify.params = {{"environment", environment}};
+    verify.params = params_of(verify_run_params{environment});
     verify.timeout = std::chrono::minutes{1};
     return verify;
 }
@@ -46,11 +49,9 @@ result<plan> plan_vercel(const service_config& service, adapters::vercel_platfor
         "withLatestCommit), and wait until the new deployment is READY",
         current->commit_ref.empty() ? std::string("the production branch") : "branch `" + current->commit_ref + "`",
         service.name, current->id, short_sha(current->commit_sha), age_of_ms(current->created_ms, clk));
-    redeploy.params = {{"service", service.name},
-                       {"from", current->id},
-                       {"name", current->name.empty() ? service.name : current->name},
-                       {"target", "production"},
-                       {"latest_commit", true}};
+    redeploy.params = params_of(vercel_redeploy_params{service.name, current->id,
+                                                       current->name.empty() ? service.name : current->name,
+                                                       "production", true, std::nullopt});
     redeploy.timeout = std::chrono::minutes{15};
     p.steps.push_back(std::move(redeploy));
     p.steps.push_back(verify_step("production"));
@@ -79,7 +80,8 @@ result<plan> plan_railway(const service_config& service, adapters::railway_platf
                            age_of_iso(live->created_at, clk))
              : fmt::format("Deploy {} in {} (serviceInstanceDeployV2; nothing is live yet) and wait for SUCCESS",
                            service.name, environment);
-    redeploy.params = {{"service", service.name}, {"environment", environment}, {"from", live ? live->id : ""}};
+    redeploy.params =
+        params_of(railway_redeploy_params{service.name, environment, live ? live->id : std::string{}, std::nullopt});
     redeploy.timeout = std::chrono::minutes{20};
     p.steps.push_back(std::move(redeploy));
     if (auto health = service.health_url.find(environment); health != service.health_url.end()) {

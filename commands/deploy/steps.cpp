@@ -5,7 +5,7 @@
 #include "commands/deploy/verify.hpp"
 #include "commands/deploy/waits.hpp"
 #include "commands/plan/step_guards.hpp"
-#include "commands/plan/step_support.hpp"
+#include "commands/plan/step_params.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -15,16 +15,12 @@
 namespace opsbot::commands {
 namespace {
 
-bool bool_param(const plan_step& step, std::string_view key) {
-    const auto* value = step.params.if_contains(key);
-    return value != nullptr && value->is_bool() && value->get_bool();
-}
-
 /// A rotation's redeploy (`follow_live`) ships the new value on whatever is live when it acts, re-read right
 /// before, never an id recorded at planning time; a /deploy requires that the plan's `from` is still live
 /// (issue 12 item 2). The act part: the build is then polled until READY (check_deploy_wait).
-result<act_outcome> vercel_redeploy(const plan_step& step, const step_environment& env) {
-    const std::string service = step_param(step, "service");
+result<act_outcome> vercel_redeploy(const vercel_redeploy_params& params, const plan_step& step,
+                                    const step_environment& env) {
+    const std::string& service = params.service;
     auto* vercel = env.platforms.vercel_of(service);
     if (vercel == nullptr) {
         return fail(error_kind::unavailable, "no Vercel adapter for " + service);
@@ -33,14 +29,14 @@ result<act_outcome> vercel_redeploy(const plan_step& step, const step_environmen
     if (!live) {
         return std::unexpected(live.error());
     }
-    const bool follow_live = bool_param(step, "follow_live");
+    const bool follow_live = params.follow_live.value_or(false);
     if (!follow_live) {
-        if (auto same = require_still_live(service, "production", step_param(step, "from"), live->id); !same) {
+        if (auto same = require_still_live(service, "production", params.from.value_or(""), live->id); !same) {
             return std::unexpected(same.error());
         }
     }
     // /deploy ships the branch's newest commit; a /rotate redeploy rebuilds the same commit with the new env.
-    auto memo = rebuild_vercel(step, env, *vercel, *live, bool_param(step, "latest_commit"));
+    auto memo = rebuild_vercel(params.name, service, step, env, *vercel, *live, params.latest_commit);
     if (!memo) {
         return std::unexpected(memo.error());
     }
@@ -53,19 +49,20 @@ result<act_outcome> vercel_redeploy(const plan_step& step, const step_environmen
 }
 
 /// The act part: the new deployment is then polled until it is live (check_deploy_wait).
-result<act_outcome> railway_redeploy(const plan_step& step, const step_environment& env) {
-    const std::string service = step_param(step, "service");
-    const std::string environment = step_param(step, "environment");
+result<act_outcome> railway_redeploy(const railway_redeploy_params& params, const plan_step& step,
+                                     const step_environment& env) {
+    const std::string& service = params.service;
+    const std::string& environment = params.environment;
     auto* railway = env.platforms.railway_of(service);
     if (railway == nullptr) {
         return fail(error_kind::unavailable, "no Railway adapter for " + service);
     }
-    if (!bool_param(step, "follow_live")) {
+    if (!params.follow_live.value_or(false)) {
         auto live = railway_live_id(*railway, environment);
         if (!live) {
             return std::unexpected(live.error());
         }
-        if (auto same = require_still_live(service, environment, step_param(step, "from"), *live); !same) {
+        if (auto same = require_still_live(service, environment, params.from.value_or(""), *live); !same) {
             return std::unexpected(same.error());
         }
     }
@@ -89,11 +86,11 @@ result<act_outcome> railway_redeploy(const plan_step& step, const step_environme
     return act_outcome{std::nullopt, std::move(memo)};
 }
 
-result<std::string> verify_run(const plan_step& step, const step_environment& env) {
+result<std::string> verify_run(const verify_run_params& params, const plan_step&, const step_environment& env) {
     if (env.platforms.config == nullptr) {
         return fail(error_kind::unavailable, "verify.run: the platform registry carries no config");
     }
-    const std::string environment = step_param(step, "environment");
+    const std::string& environment = params.environment;
     deploy_timeouts timeouts;
     checklist list = deploy_verify_checklist(*env.platforms.config, env.platforms, env.clk, environment, timeouts);
     std::string recorded;
@@ -118,21 +115,16 @@ result<std::string> verify_run(const plan_step& step, const step_environment& en
                        warnings.empty() ? "" : "; to look at: " + warnings);
 }
 
-/// An acting step that then waits for its deployment (no `run`: the executor stores its polls).
-step_kind polled_kind(std::string name, step_act_fn act) {
-    step_kind kind{std::move(name), step_role::acting, false, {}};
-    kind.act = std::move(act);
-    kind.poll_check = &check_deploy_wait;
-    return kind;
-}
-
 }  // namespace
 
 std::vector<step_kind> deploy_step_kinds() {
     return {
-        polled_kind("vercel.redeploy", &vercel_redeploy),
-        polled_kind("railway.redeploy", &railway_redeploy),
-        {"verify.run", step_role::reading, true, &verify_run},
+        // Acting steps that then wait for their deployment (no `run`: the executor stores their polls).
+        typed_polled_step<vercel_redeploy_params>("vercel.redeploy", step_role::acting, false, &vercel_redeploy,
+                                                  &check_deploy_wait),
+        typed_polled_step<railway_redeploy_params>("railway.redeploy", step_role::acting, false, &railway_redeploy,
+                                                   &check_deploy_wait),
+        typed_step<verify_run_params>("verify.run", step_role::reading, true, &verify_run),
     };
 }
 

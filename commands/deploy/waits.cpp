@@ -3,7 +3,9 @@
 #include "commands/deploy/waits.hpp"
 
 #include "commands/plan/step_guards.hpp"
-#include "commands/plan/step_support.hpp"
+#include "commands/deploy/steps.hpp"
+#include "commands/plan/step_params.hpp"
+#include "commands/plan/step_runner.hpp"
 #include "core/json_fields.hpp"
 
 #include <fmt/format.h>
@@ -57,7 +59,11 @@ result<poll_verdict> check_vercel_ready(adapters::vercel_platform& vercel, const
 
 result<poll_verdict> check_deploy_wait(const plan_step& step, const step_environment& env,
                                        const boost::json::object& memo, int attempt) {
-    const std::string service = step_param(step, "service");
+    auto params = read_params<service_step_params>(step);
+    if (!params) {
+        return std::unexpected(params.error());
+    }
+    const std::string& service = params->service;
     const std::string wait = json_string(memo, "wait");
     const std::string id = json_string(memo, "id");
     result<poll_verdict> verdict = fail(error_kind::internal, fmt::format("{}: no wait `{}` to poll", step.kind, wait));
@@ -80,17 +86,16 @@ result<poll_verdict> check_deploy_wait(const plan_step& step, const step_environ
     return verdict;
 }
 
-result<boost::json::object> rebuild_vercel(const plan_step& step, const step_environment& env,
-                                           adapters::vercel_platform& vercel, const adapters::vercel_deployment& source,
-                                           bool latest_commit) {
+result<boost::json::object> rebuild_vercel(std::string name, const std::string& service, const plan_step& step,
+                                           const step_environment& env, adapters::vercel_platform& vercel,
+                                           const adapters::vercel_deployment& source, bool latest_commit) {
     // What exists before, so that after an unclear answer a new build can be told apart (issue 12 item 3).
     auto before = vercel_deployment_ids(vercel);
     if (!before) {
         return std::unexpected(before.error());
     }
-    std::string name = step_param(step, "name");
     if (name.empty()) {
-        name = source.name.empty() ? step_param(step, "service") : source.name;
+        name = source.name.empty() ? service : source.name;
     }
     auto created = vercel.redeploy(source.id, name, "production", latest_commit);
     std::string note;

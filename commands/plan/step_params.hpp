@@ -246,4 +246,28 @@ step_kind typed_step(std::string name, step_role role, bool idempotent, typed_ru
     return kind;
 }
 
+template <class Params>
+using typed_act_fn = result<act_outcome> (*)(const Params&, const plan_step&, const step_environment&);
+
+/// A step kind that acts, then waits for the platform (step_kind::act / poll_check): its act part takes its
+/// parameters typed; the poll reads the memo its act part stored (and may read_params() what it needs).
+template <class Params>
+step_kind typed_polled_step(std::string name, step_role role, bool idempotent, typed_act_fn<Params> act,
+                            poll_check_fn poll_check) {
+    step_kind kind;
+    kind.name = std::move(name);
+    kind.role = role;
+    kind.idempotent = idempotent;
+    kind.act = [act](const plan_step& step, const step_environment& env) -> result<act_outcome> {
+        auto params = read_params<Params>(step);
+        if (!params) {
+            return std::unexpected(params.error());
+        }
+        return act(*params, step, env);
+    };
+    kind.poll_check = std::move(poll_check);
+    kind.check_params = params_checker<Params>();
+    return kind;
+}
+
 }  // namespace opsbot::commands

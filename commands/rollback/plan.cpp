@@ -1,5 +1,8 @@
 #include "commands/rollback/plan.hpp"
 
+#include "commands/plan/step_params.hpp"
+#include "commands/rollback/steps.hpp"
+
 #include "adapters/sentry.hpp"
 #include "commands/grammar/format.hpp"
 #include "commands/rollback/rotation_history.hpp"
@@ -34,14 +37,6 @@ plan production_rollback(const service_config& service, std::string_view platfor
     p.title = fmt::format("Roll back {} (production, {})", service.name, platform);
     p.next_step_on_failure = std::string(next_step);
     return p;
-}
-
-boost::json::array names_array(const std::vector<std::string>& names) {
-    boost::json::array out;
-    for (const auto& n : names) {
-        out.emplace_back(n);
-    }
-    return out;
 }
 
 result<plan> plan_vercel(const stack_config& config, const platform_registry& platforms,
@@ -83,13 +78,12 @@ result<plan> plan_vercel(const stack_config& config, const platform_registry& pl
                               service.name, from_text, to_text)
                 : fmt::format("{} {} from {} to {}, and wait until the alias job succeeds",
                               request.deployment ? "Promote" : "Instantly roll back", service.name, from_text, to_text);
-    rollback.params = {{"service", service.name},
-                       {"from", current->id},
-                       {"to", target->id},
-                       {"mode", rebuild ? "rebuild" : request.deployment ? "promote" : "rollback"}};
+    rollback_step_params params{service.name, std::nullopt, current->id, target->id,
+                                rebuild ? "rebuild" : request.deployment ? "promote" : "rollback", std::nullopt};
     if (rebuild) {
-        rollback.params["keeps_rotated"] = names_array(rotations->newer_secrets());
+        params.keeps_rotated = rotations->newer_secrets();
     }
+    rollback.params = params_of(params);
     rollback.timeout = rebuild ? std::chrono::minutes{15} : std::chrono::minutes{3};
     p.steps.push_back(std::move(rollback));
     return p;
@@ -136,11 +130,12 @@ result<plan> plan_railway(const stack_config& config, const platform_registry& p
         age_of_iso(target->created_at, clk),
         redeploy ? " with the CURRENT variables (deploymentRedeploy), so no rotated secret comes back"
                  : " (deploymentRollback: image and variables of the target)");
-    rollback.params = {{"service", service.name}, {"environment", "production"}, {"from", live->id},
-                       {"to", target->id}, {"mode", redeploy ? "redeploy" : "rollback"}};
+    rollback_step_params params{service.name, "production", live->id, target->id,
+                                redeploy ? "redeploy" : "rollback", std::nullopt};
     if (redeploy) {
-        rollback.params["keeps_rotated"] = names_array(rotations->newer_secrets());
+        params.keeps_rotated = rotations->newer_secrets();
     }
+    rollback.params = params_of(params);
     rollback.timeout = std::chrono::minutes{10};
     p.steps.push_back(std::move(rollback));
     auto health = service.health_url.find("production");

@@ -3,7 +3,8 @@
 
 #include "commands/deploy/waits.hpp"
 #include "commands/plan/step_guards.hpp"
-#include "commands/plan/step_support.hpp"
+#include "commands/plan/step_params.hpp"
+#include "commands/plan/step_runner.hpp"
 #include "core/json_fields.hpp"
 
 #include <fmt/format.h>
@@ -58,10 +59,10 @@ result<poll_verdict> check_alias_job(adapters::vercel_platform& vercel, const st
 /// One poll after Railway's deploymentRollback, which answers a Boolean, not the new deployment: the service's latest
 /// deployment is watched until one that is neither the replaced live one nor the one seen before settles
 /// (docs/platforms.md §2.2).
-result<poll_verdict> check_railway_rollback(const plan_step& step, adapters::railway_platform& railway,
+result<poll_verdict> check_railway_rollback(const rollback_step_params& params, adapters::railway_platform& railway,
                                             const std::string& before_latest, int attempt) {
-    const std::string from = step_param(step, "from");
-    auto latest = railway.latest_deployment(step_param(step, "environment"));
+    const std::string& from = params.from;
+    auto latest = railway.latest_deployment(params.environment.value_or("production"));
     if (!latest) {
         return std::unexpected(latest.error());
     }
@@ -81,7 +82,11 @@ result<poll_verdict> check_railway_rollback(const plan_step& step, adapters::rai
 result<poll_verdict> check_rollback_wait(const plan_step& step, const step_environment& env,
                                          const boost::json::object& memo, int attempt) {
     const std::string wait = json_string(memo, "wait");
-    const std::string service = step_param(step, "service");
+    auto params = read_params<rollback_step_params>(step);
+    if (!params) {
+        return std::unexpected(params.error());
+    }
+    const std::string& service = params->service;
     result<poll_verdict> verdict = poll_verdict{};
     if (wait == alias_job_wait) {
         auto* vercel = env.platforms.vercel_of(service);
@@ -94,7 +99,7 @@ result<poll_verdict> check_rollback_wait(const plan_step& step, const step_envir
         if (railway == nullptr) {
             return fail(error_kind::unavailable, "no Railway adapter for " + service);
         }
-        verdict = check_railway_rollback(step, *railway, json_string(memo, "before_latest"), attempt);
+        verdict = check_railway_rollback(*params, *railway, json_string(memo, "before_latest"), attempt);
     } else {
         return check_deploy_wait(step, env, memo, attempt);
     }
@@ -105,13 +110,14 @@ result<poll_verdict> check_rollback_wait(const plan_step& step, const step_envir
 }
 
 /// The act part of "vercel.rollback"; the alias job (or the rebuild) is then polled (check_rollback_wait).
-result<act_outcome> vercel_rollback(const plan_step& step, const step_environment& env) {
-    auto* vercel = env.platforms.vercel_of(step_param(step, "service"));
+result<act_outcome> vercel_rollback(const rollback_step_params& params, const plan_step& step,
+                                    const step_environment& env) {
+    auto* vercel = env.platforms.vercel_of(params.service);
     if (vercel == nullptr) {
-        return fail(error_kind::unavailable, "no Vercel adapter for " + step_param(step, "service"));
+        return fail(error_kind::unavailable, "no Vercel adapter for " + params.service);
     }
-    const std::string target = step_param(step, "to");
-    const std::string mode = step_param(step, "mode");
+    const std::string& target = params.to;
+    const std::string& mode = params.mode;
     auto current = vercel->current_production();
     if (!current) {
         return std::unexpected(current.error());
@@ -121,9 +127,7 @@ result<act_outcome> vercel_rollback(const plan_step& step, const step_environmen
         return act_outcome{fmt::format("`{}` already serves production; nothing to do", target), {}};
     }
     // Right before acting: production is still what the approved plan rolled back from (issue 12 item 2).
-    if (auto same = require_still_live(step_param(step, "service"), "production", step_param(step, "from"),
-                                       current->id);
-        !same) {
+    if (auto same = require_still_live(params.service, "production", params.from, current->id); !same) {
         return std::unexpected(same.error());
     }
     if (mode == "rebuild") {
@@ -132,7 +136,7 @@ result<act_outcome> vercel_rollback(const plan_step& step, const step_environmen
         if (!source) {
             return std::unexpected(source.error());
         }
-        auto memo = rebuild_vercel(step, env, *vercel, *source, false);
+        auto memo = rebuild_vercel("", params.service, step, env, *vercel, *source, false);
         if (!memo) {
             return std::unexpected(memo.error());
         }
@@ -169,21 +173,21 @@ result<act_outcome> vercel_rollback(const plan_step& step, const step_environmen
 }
 
 /// The act part of "railway.rollback"; the new deployment is then polled (check_rollback_wait).
-result<act_outcome> railway_rollback(const plan_step& step, const step_environment& env) {
-    auto* railway = env.platforms.railway_of(step_param(step, "service"));
+result<act_outcome> railway_rollback(const rollback_step_params& params, const plan_step&,
+                                     const step_environment& env) {
+    auto* railway = env.platforms.railway_of(params.service);
     if (railway == nullptr) {
-        return fail(error_kind::unavailable, "no Railway adapter for " + step_param(step, "service"));
+        return fail(error_kind::unavailable, "no Railway adapter for " + params.service);
     }
-    const std::string environment = step_param(step, "environment");
-    const std::string target = step_param(step, "to");
-    const bool redeploy = step_param(step, "mode") == "redeploy";
+    const std::string environment = params.environment.value_or("production");
+    const std::string& target = params.to;
+    const bool redeploy = params.mode == "redeploy";
     // Right before acting: the live deployment is still the plan's `from` (issue 12 item 2).
     auto live = railway_live_id(*railway, environment);
     if (!live) {
         return std::unexpected(live.error());
     }
-    if (auto same = require_still_live(step_param(step, "service"), environment, step_param(step, "from"), *live);
-        !same) {
+    if (auto same = require_still_live(params.service, environment, params.from, *live); !same) {
         return std::unexpected(same.error());
     }
     auto before_latest = railway_latest_id(*railway, environment);
@@ -223,19 +227,14 @@ result<act_outcome> railway_rollback(const plan_step& step, const step_environme
     return act_outcome{std::nullopt, std::move(memo)};
 }
 
-step_kind polled_kind(std::string name, step_act_fn act) {
-    step_kind kind{std::move(name), step_role::acting, true, {}};
-    kind.act = std::move(act);
-    kind.poll_check = &check_rollback_wait;
-    return kind;
-}
-
 }  // namespace
 
 std::vector<step_kind> rollback_step_kinds() {
     return {
-        polled_kind("vercel.rollback", &vercel_rollback),
-        polled_kind("railway.rollback", &railway_rollback),
+        typed_polled_step<rollback_step_params>("vercel.rollback", step_role::acting, true, &vercel_rollback,
+                                                &check_rollback_wait),
+        typed_polled_step<rollback_step_params>("railway.rollback", step_role::acting, true, &railway_rollback,
+                                                &check_rollback_wait),
     };
 }
 

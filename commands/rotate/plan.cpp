@@ -1,6 +1,8 @@
 // `/rotate SECRET` as a plan (runbook §6 "General Rotation Procedure", docs/platforms.md §6, issue #6).
 #include "commands/rotate/plan.hpp"
 
+#include "commands/deploy/steps.hpp"
+
 #include "commands/grammar/format.hpp"
 #include "commands/rotate/steps.hpp"
 #include "commands/rotate/support.hpp"
@@ -95,9 +97,8 @@ result<void> add_redeploys(const stack_config& config, const platform_registry& 
                                         "until the new deployment is READY",
                                         name, current->id, short_sha(current->commit_sha),
                                         age_of_ms(current->created_ms, clk));
-            s.params = {{"service", name}, {"follow_live", true},
-                        {"name", current->name.empty() ? name : current->name}, {"target", "production"},
-                        {"latest_commit", false}};
+            s.params = params_of(vercel_redeploy_params{name, std::nullopt, current->name.empty() ? name : current->name,
+                                                        "production", false, true});
             s.timeout = std::chrono::minutes{15};
             p.steps.push_back(std::move(s));
             continue;
@@ -114,7 +115,7 @@ result<void> add_redeploys(const stack_config& config, const platform_registry& 
                                     name, environment, live ? fmt::format(", replacing what is live then; now `{}`",
                                                                           live->id)
                                                             : "");
-        s.params = {{"service", name}, {"environment", environment}, {"follow_live", true}};
+        s.params = params_of(railway_redeploy_params{name, environment, std::nullopt, true});
         s.timeout = std::chrono::minutes{20};
         p.steps.push_back(std::move(s));
         if (auto health = service.health_url.find(environment); health != service.health_url.end()) {
