@@ -11,6 +11,7 @@
 #include "bot/version.hpp"
 #include "commands/grammar/manifest.hpp"
 #include "config/config.hpp"
+#include "metrics/opsbot_metrics.hpp"
 #include "storage/audit_anchor.hpp"
 #include "storage/instance_lock.hpp"
 
@@ -110,6 +111,8 @@ int run_bot(const std::string& config_path) {
         return instance.error().kind == error_kind::conflict ? 4 : 1;
     }
     init_logging(&*config, spdlog::level::info);
+    const auto build = this_build();
+    metrics::set_build_info(build.version, build.commit, build.build_type);
     if (config->migrations) {
         // Backups an older opsbot left readable by others are tightened now, not at the next backup.
         if (auto secured = adapters::secure_backup_dir(config->migrations->backup_dir); !secured) {
