@@ -1,0 +1,114 @@
+// `opsbot run --log-format json` (issue 15 item 3): the real binary against the Slack simulator writes one JSON
+// object per line — time, level, message, and the envelope a line is about — through the same redactor as the text
+// logs: the Slack tokens, which it uses all along, and a service token it never sends anywhere, never appear.
+#include "adapters/subprocess.hpp"
+#include "sim/slack_simulator.hpp"
+#include "storage/instance_lock.hpp"
+#include "tests/support/bot_harness.hpp"
+#include "tests/support/paths.hpp"
+
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <signal.h>
+
+#include <fstream>
+#include <future>
+#include <sstream>
+
+using namespace opsbot;
+using namespace opsbot::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* service_token = "rw-json-logs-7f3a9c1e5b2d";  // services.api.token_env's value
+
+adapters::subprocess_result run_bot(const sim::slack_simulator& slack, const std::string& config,
+                                    const std::string& format) {
+    adapters::subprocess_options o;
+    o.argv = {opsbot_binary(), "run", "--config", config, "--log-format", format};
+    o.set_env = {{"JSON_APP_TOKEN", slack.options().app_token},
+                 {"JSON_BOT_TOKEN", slack.options().bot_token},
+                 {"JSON_RAILWAY_TOKEN", service_token}};
+    o.timeout = 60s;
+    o.max_output = 4 * 1024 * 1024;
+    auto r = adapters::run_subprocess(o);
+    REQUIRE(r);
+    return *r;
+}
+
+}  // namespace
+
+TEST_CASE("run --log-format json writes one redacted JSON object per line") {
+    sim::slack_simulator slack;
+    temp_dir dir;
+    const auto db = (dir.path() / "opsbot.db").string();
+    const auto config = (dir.path() / "opsbot.jsonc").string();
+    std::ofstream(config) << fmt::format(R"({{
+  "slack": {{ "app_token_env": "JSON_APP_TOKEN", "bot_token_env": "JSON_BOT_TOKEN", "api_url": "{}",
+             "ops_channel": "C0OPS", "incident_channel": "C0INC" }},
+  "database": "{}",
+  "groups": {{ "deployers": ["U01"] }},
+  "policies": {{ "deploy": {{ "run": "deployers" }} }},
+  "services": {{ "api": {{ "platform": "railway", "api_url": "http://127.0.0.1:9/graphql/v2",
+                          "token_env": "JSON_RAILWAY_TOKEN", "project_id": "p", "service_id": "s",
+                          "environments": {{ "production": "e" }} }} }}
+}}
+)",
+                                         slack.api_url(), db);
+    auto running = std::async(std::launch::async, [&] { return run_bot(slack, config, "json"); });
+    REQUIRE(slack.wait_for([&] { return !slack.connections().empty() && slack.connections().back().hello_at; }, 30s));
+    const auto envelope = slack.send_slash_command("U01", "C0OPS", "/deploy", "status");
+    REQUIRE_FALSE(envelope.empty());
+    REQUIRE(slack.wait_for([&] { return !slack.messages("response_url").empty(); }, 30s));
+
+    std::istringstream holder_text([&] {
+        std::ifstream in(storage::instance_lock::file_for(db));
+        std::stringstream s;
+        s << in.rdbuf();
+        return s.str();
+    }());
+    std::string word;
+    pid_t pid = -1;
+    holder_text >> word >> pid;
+    REQUIRE(pid > 0);
+    REQUIRE(::kill(pid, SIGTERM) == 0);
+    auto result = running.get();
+    INFO(result.output);
+    CHECK(result.exit_code == 0);
+
+    std::istringstream lines(result.output);
+    std::string line;
+    int parsed = 0;
+    bool about_the_envelope = false;
+    while (std::getline(lines, line)) {
+        INFO(line);
+        boost::system::error_code ec;
+        auto value = boost::json::parse(line, ec);
+        REQUIRE_FALSE(ec);
+        REQUIRE(value.is_object());
+        const auto& o = value.as_object();
+        REQUIRE(o.contains("time"));
+        REQUIRE(o.contains("level"));
+        REQUIRE(o.contains("message"));
+        CHECK(o.at("time").as_string().ends_with("Z"));
+        if (const auto* e = o.if_contains("envelope"); e != nullptr && e->as_string() == envelope) {
+            about_the_envelope = true;
+        }
+        ++parsed;
+    }
+    CHECK(parsed >= 3);  // at least: start-up, the link, the stop
+    CHECK(about_the_envelope);  // /deploy status runs on the request pool and logs (api's Railway is unreachable)
+    CHECK(result.output.find(slack.options().app_token) == std::string::npos);
+    CHECK(result.output.find(slack.options().bot_token) == std::string::npos);
+    CHECK(result.output.find(service_token) == std::string::npos);
+}
+
+TEST_CASE("run refuses a log format it does not know") {
+    sim::slack_simulator slack;
+    auto r = run_bot(slack, "/nonexistent.jsonc", "yaml");
+    CHECK(r.exit_code == 64);
+    CHECK(r.output.find("--log-format is text or json") != std::string::npos);
+}
