@@ -2,6 +2,7 @@
 // object per line — time, level, message, and the envelope a line is about — through the same redactor as the text
 // logs: the Slack tokens, which it uses all along, and a service token it never sends anywhere, never appear.
 #include "adapters/subprocess.hpp"
+#include "bot/logging.hpp"
 #include "sim/slack_simulator.hpp"
 #include "storage/instance_lock.hpp"
 #include "tests/support/bot_harness.hpp"
@@ -10,6 +11,8 @@
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <signal.h>
 
@@ -111,4 +114,36 @@ TEST_CASE("run refuses a log format it does not know") {
     auto r = run_bot(slack, "/nonexistent.jsonc", "yaml");
     CHECK(r.exit_code == 64);
     CHECK(r.output.find("--log-format is text or json") != std::string::npos);
+}
+
+TEST_CASE("the lines of an approved run name its action and family") {
+    std::ostringstream out;
+    auto sink = bot::make_redacting_sink(std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+    sink->set_formatter(bot::make_json_formatter());
+    auto previous = spdlog::default_logger();
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("json", sink));
+    {
+        bot_harness h;
+        h.command(requester, "/rollback", "web");
+        // A successful run logs nothing; its outcome in the thread failing to post is logged, on the run's thread.
+        h.slack().fail_post_message(ops_channel, 10);
+        h.click(approver_a, "A-1", "approve");
+        REQUIRE(h.state_of("A-1") == "succeeded");
+    }
+    spdlog::set_default_logger(previous);
+
+    std::istringstream lines(out.str());
+    std::string line;
+    bool about_the_run = false;
+    while (std::getline(lines, line)) {
+        INFO(line);
+        auto value = boost::json::parse(line);
+        const auto& o = value.as_object();
+        if (const auto* action = o.if_contains("action"); action != nullptr && action->as_string() == "A-1") {
+            CHECK(o.at("family").as_string() == "rollback");
+            CHECK(o.contains("envelope"));  // the click's envelope
+            about_the_run = true;
+        }
+    }
+    CHECK(about_the_run);
 }
