@@ -1,6 +1,7 @@
 // `opsbot run --log-format json` (issue 15 item 3): the real binary against the Slack simulator writes one JSON
 // object per line — time, level, message, and the envelope a line is about — through the same redactor as the text
 // logs: the Slack tokens, which it uses all along, and a service token it never sends anywhere, never appear.
+#include "adapters/http_client.hpp"
 #include "adapters/subprocess.hpp"
 #include "bot/logging.hpp"
 #include "sim/slack_simulator.hpp"
@@ -14,7 +15,10 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <future>
@@ -42,11 +46,27 @@ adapters::subprocess_result run_bot(const sim::slack_simulator& slack, const std
     return *r;
 }
 
+/// A port no one listens on now: the OS picks it for a socket that is closed at once. The real binary cannot tell a
+/// test which port 0 gave it before it ends, so this test names one.
+uint16_t free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    socklen_t size = sizeof address;
+    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) == 0);
+    ::close(fd);
+    return ntohs(address.sin_port);
+}
+
 }  // namespace
 
 TEST_CASE("run --log-format json writes one redacted JSON object per line") {
     sim::slack_simulator slack;
     temp_dir dir;
+    const uint16_t port = free_port();
     const auto db = (dir.path() / "opsbot.db").string();
     const auto config = (dir.path() / "opsbot.jsonc").string();
     std::ofstream(config) << fmt::format(R"({{
@@ -55,17 +75,31 @@ TEST_CASE("run --log-format json writes one redacted JSON object per line") {
   "database": "{}",
   "groups": {{ "deployers": ["U01"] }},
   "policies": {{ "deploy": {{ "run": "deployers" }} }},
+  "http": {{ "listen": "127.0.0.1:{}" }},
   "services": {{ "api": {{ "platform": "railway", "api_url": "http://127.0.0.1:9/graphql/v2",
                           "token_env": "JSON_RAILWAY_TOKEN", "project_id": "p", "service_id": "s",
                           "environments": {{ "production": "e" }} }} }}
 }}
 )",
-                                         slack.api_url(), db);
+                                         slack.api_url(), db, port);
     auto running = std::async(std::launch::async, [&] { return run_bot(slack, config, "json"); });
     REQUIRE(slack.wait_for([&] { return !slack.connections().empty() && slack.connections().back().hello_at; }, 30s));
     const auto envelope = slack.send_slash_command("U01", "C0OPS", "/deploy", "status");
     REQUIRE_FALSE(envelope.empty());
     REQUIRE(slack.wait_for([&] { return !slack.messages("response_url").empty(); }, 30s));
+
+    // The operators' endpoint of the real binary: ready, and its build named in /metrics (set by `opsbot run`).
+    auto http = adapters::make_http_client();
+    adapters::http_request get;
+    get.url = fmt::format("http://127.0.0.1:{}/readyz", port);
+    auto ready = http->send(get);
+    REQUIRE(ready);
+    CHECK(ready->status == 200);
+    get.url = fmt::format("http://127.0.0.1:{}/metrics", port);
+    auto scraped = http->send(get);
+    REQUIRE(scraped);
+    CHECK(scraped->body.find("opsbot_build_info{version=\"") != std::string::npos);
+    CHECK(scraped->body.find("opsbot_envelopes_acked_total{type=\"slash_commands\"} 1") != std::string::npos);
 
     std::istringstream holder_text([&] {
         std::ifstream in(storage::instance_lock::file_for(db));
