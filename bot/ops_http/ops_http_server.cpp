@@ -87,7 +87,16 @@ private:
                 continue;  // the socket closes as it goes out of scope
             }
             ++connections_;
-            asio::co_spawn(ioc_, serve(std::move(socket)), [this](std::exception_ptr) { --connections_; });
+            asio::co_spawn(ioc_, serve(std::move(socket)), [this](std::exception_ptr e) {
+                --connections_;
+                if (e) {
+                    try {
+                        std::rethrow_exception(e);
+                    } catch (const std::exception& ex) {
+                        spdlog::error("ops http: a request failed: {}", ex.what());  // the scraper sees a dropped link
+                    }
+                }
+            });
         }
     }
 
