@@ -3,11 +3,13 @@
 #include "adapters/http_connection.hpp"
 #include "adapters/http_retry.hpp"
 #include "adapters/http_url.hpp"
+#include "metrics/opsbot_metrics.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -48,6 +50,9 @@ public:
     result<http_response> send(const http_request& request) override;
 
 private:
+    result<http_response> exchange(const http_request& request);
+    void count(const http_request& request, const result<http_response>& outcome,
+               std::chrono::steady_clock::time_point started) const;
     attempt_result attempt(const http_request& request, const parsed_url& url, const std::string& what);
     result<std::unique_ptr<http_connection>> open(const parsed_url& url, const std::string& what, bool& retryable);
     std::unique_ptr<http_connection> take_idle(const std::string& key);
@@ -146,6 +151,28 @@ attempt_result pooled_http_client::attempt(const http_request& request, const pa
 }
 
 result<http_response> pooled_http_client::send(const http_request& request) {
+    const auto started = std::chrono::steady_clock::now();
+    auto outcome = exchange(request);
+    count(request, outcome, started);
+    return outcome;
+}
+
+// One call (its retries included) in the platform metrics; every label from a fixed vocabulary.
+void pooled_http_client::count(const http_request& request, const result<http_response>& outcome,
+                               std::chrono::steady_clock::time_point started) const {
+    static const std::array<std::string_view, 7> methods{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"};
+    const auto known = std::ranges::find(methods, request.method);
+    const std::string operation(known != methods.end() ? *known : "other");
+    const auto at = options_.platform_by_authority.find(url_authority(request.url));
+    const std::string& platform = at != options_.platform_by_authority.end() ? at->second : options_.default_platform;
+    std::string outcome_label = outcome ? fmt::format("{}xx", std::clamp(outcome->status / 100, 1, 5))
+                                        : std::string(to_string(outcome.error().kind));
+    const auto& m = metrics::opsbot();
+    m.platform_calls.with({platform, operation, std::move(outcome_label)}).inc();
+    m.platform_call_duration.with({platform, operation}).observe(metrics::seconds_since(started));
+}
+
+result<http_response> pooled_http_client::exchange(const http_request& request) {
     auto url = parse_request_url(request.url);
     if (!url) {
         return fail(url.error().kind, fmt::format("{} request: {}", request.method, url.error().message));

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,6 +59,10 @@ struct http_options {
     std::string user_agent = "opsbot/0.1";
     /// How to wait between attempts; injectable so tests observe the waits instead of sleeping.
     std::function<void(std::chrono::milliseconds)> sleep;
+    /// Names the platform of each call in opsbot_platform_calls_total (metrics/opsbot_metrics.hpp), by the URL's
+    /// url_authority(); a host not listed counts as `default_platform`. Filled from the config by the bot.
+    std::map<std::string, std::string> platform_by_authority;
+    std::string default_platform = "other";
 };
 
 /// A blocking HTTPS client, safe to call from many threads at once. Keeps connections alive per host.
@@ -99,6 +104,10 @@ std::string join_url(std::string_view base, std::string_view path);
 
 /// RFC 3986 percent-encoding of everything but unreserved characters: for a path segment or a query value.
 std::string percent_encode(std::string_view text);
+
+/// "host:port" of an absolute http(s) URL, the port always written (443 / 80 by default); empty when it does not
+/// parse. What http_options::platform_by_authority is keyed by.
+std::string url_authority(std::string_view url);
 
 /// True for 127.0.0.0/8, ::1 and "localhost".
 bool is_loopback_host(std::string_view host);

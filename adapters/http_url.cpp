@@ -135,3 +135,12 @@ std::string join_url(std::string_view base, std::string_view path) {
 }
 
 }  // namespace opsbot::adapters
+
+namespace opsbot::adapters {
+
+std::string url_authority(std::string_view url) {
+    auto parsed = parse_request_url(url);
+    return parsed ? parsed->host + ":" + std::to_string(parsed->port) : std::string();
+}
+
+}  // namespace opsbot::adapters

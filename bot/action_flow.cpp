@@ -4,6 +4,7 @@
 #include "bot/slack/block_kit.hpp"
 #include "commands/grammar/format.hpp"
 #include "commands/grammar/policy.hpp"
+#include "core/log_context.hpp"
 #include "core/mrkdwn.hpp"
 
 #include <boost/json/parse.hpp>
@@ -274,6 +275,11 @@ void action_flow::on_click(const block_action& click) {
         }
     }
     const commands::plan plan = plan_of(before);
+    // What the JSON log lines of this click (and of the run an approval starts here) are about.
+    log_context about;
+    about.action = id.str();
+    about.family = plan.family;
+    const scoped_log_context log_about(about);
     if (click.action_id == cancel_button) {
         auto cancelled = approvals_.cancel(id, user);
         if (!cancelled) {

@@ -5,6 +5,7 @@
 #include "bot/slack/block_kit.hpp"
 #include "bot/slack/socket_mode_frames.hpp"
 #include "bot/slash_command.hpp"
+#include "core/log_context.hpp"
 #include "storage/audit_log.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -80,7 +81,8 @@ void app::on_envelope(envelope env) {
         // thread switch on the I/O path for nothing.
         if (auto node = pending_by_envelope_.extract(env.envelope_id); !node.empty()) {
             thread_pool& pool = runs_at_once(node.mapped().routed) ? executions_ : requests_;
-            pool.post([this, pending = std::move(node.mapped())] {
+            pool.post([this, pending = std::move(node.mapped()), id = env.envelope_id] {
+                const scoped_log_context context(envelope_context(id));
                 if (pending.routed.immediate.is_error) {
                     audit_refusal(pending.command.invocation, pending.routed.immediate);
                 } else if (pending.routed.needs_work) {
@@ -91,13 +93,22 @@ void app::on_envelope(envelope env) {
     } else if (env.type == "interactive") {
         if (auto click = read_block_action(env)) {
             if (click->action_id == ack_break_glass_button) {
-                requests_.post([this, click = std::move(*click)] { flow_.on_break_glass_ack(click); });
+                requests_.post([this, click = std::move(*click), id = env.envelope_id] {
+                    const scoped_log_context context(envelope_context(id));
+                    flow_.on_break_glass_ack(click);
+                });
             } else if (click->action_id == approve_button) {  // the click that may start the action it approves
                 // The approval that completes the count runs the action on this thread (bot/action_flow.cpp).
-                executions_.post([this, click = std::move(*click)] { flow_.on_click(click); });
+                executions_.post([this, click = std::move(*click), id = env.envelope_id] {
+                    const scoped_log_context context(envelope_context(id));
+                    flow_.on_click(click);
+                });
             } else {
                 // Deny, Cancel and Stop answer at once, whatever is running.
-                requests_.post([this, click = std::move(*click)] { flow_.on_click(click); });
+                requests_.post([this, click = std::move(*click), id = env.envelope_id] {
+                    const scoped_log_context context(envelope_context(id));
+                    flow_.on_click(click);
+                });
             }
         } else {
             spdlog::info("interactive envelope {} is not a button click I know; acknowledged", env.envelope_id);

@@ -11,6 +11,7 @@
 #include "bot/version.hpp"
 #include "commands/grammar/manifest.hpp"
 #include "config/config.hpp"
+#include "metrics/opsbot_metrics.hpp"
 #include "storage/audit_anchor.hpp"
 #include "storage/instance_lock.hpp"
 
@@ -28,7 +29,9 @@ namespace opsbot::bot {
 namespace {
 
 constexpr std::string_view usage = R"(usage:
-  opsbot run --config FILE          connect to Slack and serve (Ctrl-C / SIGTERM: finish acks, stop cleanly)
+  opsbot run --config FILE [--log-format text|json]
+                                    connect to Slack and serve (Ctrl-C / SIGTERM: finish acks, stop cleanly);
+                                    json: one JSON object per log line, for log shippers
                                     exits 0 on a signal, 1 bad config or environment, 2 Socket Mode disabled,
                                     3 tokens refused, 4 another instance runs on this database
   opsbot demo                       built-in Slack simulator + sandbox platforms; type commands as users
@@ -97,7 +100,7 @@ std::optional<stack_config> load_valid_config(const std::string& path) {
     return loaded.config;
 }
 
-int run_bot(const std::string& config_path) {
+int run_bot(const std::string& config_path, log_format format) {
     auto config = load_valid_config(config_path);
     if (!config) {
         return 1;
@@ -109,7 +112,9 @@ int run_bot(const std::string& config_path) {
         std::cerr << "opsbot: " << instance.error().message << "\n";
         return instance.error().kind == error_kind::conflict ? 4 : 1;
     }
-    init_logging(&*config, spdlog::level::info);
+    init_logging(&*config, spdlog::level::info, process_env, format);
+    const auto build = this_build();
+    metrics::set_build_info(build.version, build.commit, build.build_type);
     if (config->migrations) {
         // Backups an older opsbot left readable by others are tightened now, not at the next backup.
         if (auto secured = adapters::secure_backup_dir(config->migrations->backup_dir); !secured) {
@@ -228,7 +233,7 @@ int run_cli(const std::vector<std::string>& args, demo_runner demo) {
         return run_audit(args);
     }
     if (command == "run" || command == "check-config" || command == "manifest") {
-        auto flags = read_flags(args, 1, {"--config"});
+        auto flags = command == "run" ? read_flags(args, 1, {"--config", "--log-format"}) : read_flags(args, 1, {"--config"});
         if (!flags) {
             return usage_error(command + ": " + flags.error());
         }
@@ -237,7 +242,11 @@ int run_cli(const std::vector<std::string>& args, demo_runner demo) {
             return usage_error(command + " needs --config FILE");
         }
         if (command == "run") {
-            return run_bot(*config);
+            const auto format = flag(*flags, "--log-format").value_or("text");
+            if (format != "text" && format != "json") {
+                return usage_error("run: --log-format is text or json (got `" + format + "`)");
+            }
+            return run_bot(*config, format == "json" ? log_format::json : log_format::text);
         }
         if (command == "check-config") {
             return run_check_config(*config, std::cout);

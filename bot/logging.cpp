@@ -1,6 +1,11 @@
 #include "bot/logging.hpp"
 
+#include "core/log_context.hpp"
 #include "core/redactor.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/object.hpp>
+#include <fmt/chrono.h>
 
 #include <spdlog/details/log_msg.h>
 #include <spdlog/pattern_formatter.h>
@@ -32,7 +37,37 @@ private:
     std::shared_ptr<spdlog::sinks::sink> inner_;
 };
 
+/// One JSON object per line. The message arrives already redacted (redacting_sink runs before the formatter);
+/// Boost.JSON escapes it, so a message with quotes or newlines stays one line.
+class json_formatter final : public spdlog::formatter {
+public:
+    void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+        using namespace std::chrono;
+        const auto since_epoch = duration_cast<milliseconds>(msg.time.time_since_epoch());
+        const auto level = spdlog::level::to_string_view(msg.level);
+        boost::json::object line;
+        // UTC whatever the host's zone (fmt's time_point formatting would use local time).
+        const std::time_t whole = duration_cast<seconds>(since_epoch).count();
+        line["time"] = fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", fmt::gmtime(whole), since_epoch.count() % 1000);
+        line["level"] = std::string_view(level.data(), level.size());
+        line["message"] = std::string_view(msg.payload.data(), msg.payload.size());
+        const log_context& context = current_log_context();
+        for (auto [key, value] : {std::pair{"envelope", &context.envelope}, {"action", &context.action},
+                                  {"family", &context.family}, {"step", &context.step}}) {
+            if (!value->empty()) {
+                line[key] = *value;
+            }
+        }
+        const std::string text = boost::json::serialize(line);
+        dest.append(text.data(), text.data() + text.size());
+        dest.push_back('\n');
+    }
+    std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<json_formatter>(); }
+};
+
 }  // namespace
+
+std::unique_ptr<spdlog::formatter> make_json_formatter() { return std::make_unique<json_formatter>(); }
 
 std::shared_ptr<spdlog::sinks::sink> make_redacting_sink(std::shared_ptr<spdlog::sinks::sink> inner) {
     return std::make_shared<redacting_sink>(std::move(inner));
@@ -46,13 +81,17 @@ void register_config_secrets(const stack_config& config, env_lookup env) {
     }
 }
 
-void init_logging(const stack_config* config, spdlog::level::level_enum level, env_lookup env) {
+void init_logging(const stack_config* config, spdlog::level::level_enum level, env_lookup env, log_format format) {
     if (config != nullptr) {
         register_config_secrets(*config, env);
     }
     auto sink = make_redacting_sink(std::make_shared<spdlog::sinks::stderr_sink_mt>());
     auto logger = std::make_shared<spdlog::logger>("opsbot", std::move(sink));
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+    if (format == log_format::json) {
+        logger->set_formatter(make_json_formatter());
+    } else {
+        logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+    }
     logger->set_level(level);
     logger->flush_on(spdlog::level::warn);
     spdlog::set_default_logger(std::move(logger));

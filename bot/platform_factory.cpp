@@ -1,12 +1,16 @@
 #include "bot/platform_factory.hpp"
 
+#include "bot/platform_labels.hpp"
+
 #include <spdlog/spdlog.h>
 
 namespace opsbot::bot {
 
 commands::platform_registry make_platform_registry(const stack_config& config, env_lookup env) {
     commands::platform_registry registry;
-    registry.http = adapters::make_http_client();
+    adapters::http_options http;
+    http.platform_by_authority = platform_labels(config);  // opsbot_platform_calls_total{platform}
+    registry.http = adapters::make_http_client(std::move(http));
     registry.health = adapters::make_health_checker(*registry.http);
     for (const auto& [name, service] : config.services) {
         auto token = env(service.token_env);

@@ -5,16 +5,20 @@
 #include "bot/app.hpp"
 #include "bot/families.hpp"
 #include "bot/audit_head.hpp"
+#include "bot/ops_http/ops_http.hpp"
 #include "bot/post_deploy_watch.hpp"
 #include "bot/slack/web_api.hpp"
 #include "commands/database/backup_plan.hpp"
 #include "commands/rotate/continue_board.hpp"
 #include "commands/plan/concurrent_call.hpp"
 #include "core/thread_pool.hpp"
+#include "metrics/opsbot_metrics.hpp"
 #include "storage/database.hpp"
+#include "storage/ops_gauges.hpp"
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <iostream>
 #include <thread>
@@ -53,6 +57,7 @@ struct runtime::parts {
     static adapters::http_options http_options(const runtime_options& options) {
         adapters::http_options out;
         out.verify_tls = options.verify_tls;
+        out.default_platform = "slack";  // this client calls the Slack Web API only
         return out;
     }
 
@@ -62,6 +67,32 @@ struct runtime::parts {
         h.ack_payload = [this](const envelope& env) { return behaviour.ack_payload(env); };
         h.on_envelope = [this](envelope env) { behaviour.on_envelope(std::move(env)); };
         return h;
+    }
+
+    // The operators' endpoint (issue 15 item 1), when http.listen is configured; its handlers run on its own thread.
+    void start_ops_http() {
+        ops_http_handlers h;
+        h.not_ready = [this]() -> std::optional<std::string> {
+            if (!client.link_up()) {
+                return "the Slack link is down (no current Socket Mode connection has said hello)";
+            }
+            if (auto read = storage::read_ops_gauges(db, clk.now()); !read) {
+                return "the database does not answer (" + read.error().message + ")";
+            }
+            return std::nullopt;
+        };
+        h.metrics = [this] {
+            const auto& m = metrics::opsbot();
+            if (auto read = storage::read_ops_gauges(db, clk.now())) {
+                m.locks_held.with().set(static_cast<double>(read->locks_held));
+                m.audit_head_sequence.with().set(static_cast<double>(read->audit_head_sequence));
+                m.watches_running.with().set(static_cast<double>(read->watches_running));
+            }
+            return metrics::default_registry().render();
+        };
+        ops = std::make_unique<ops_http_server>(config.http->host, config.http->port, std::move(h));
+        ops_port = ops->port();
+        spdlog::info("ops http: serving /healthz, /readyz and /metrics on {}:{}", config.http->host, ops->port());
     }
 
     // Marks expired requests now and then; the click path checks expiry itself, so this is only tidiness.
@@ -123,6 +154,8 @@ struct runtime::parts {
     std::condition_variable polls_swept;  ///< poll_sweeps moved (or stopping)
     std::uint64_t poll_sweeps = 0;
     bool stopping = false;
+    std::unique_ptr<ops_http_server> ops;  ///< last: stopped before what its handlers read
+    std::atomic<int> ops_port{-1};
 };
 
 runtime::runtime(const stack_config& config, slack_tokens tokens, commands::platform_registry platforms,
@@ -133,6 +166,15 @@ runtime::~runtime() = default;
 
 int runtime::run() {
     auto& p = *parts_;
+    if (p.config.http) {
+        try {
+            p.start_ops_http();
+        } catch (const std::exception& e) {
+            spdlog::critical("http.listen: {}", e.what());
+            std::cerr << "opsbot: http.listen: " << e.what() << "\n";
+            return 1;  // a bad configuration or environment (docs/design.md "The command line")
+        }
+    }
     // Never re-run silently what a previous process left running (docs/design.md "Runtime model"). Done here, before
     // the Socket Mode link opens: run late, it could mark interrupted (and unlock) an action a click of this
     // process had just started (model/README.md, tests/integration/startup_order_test.cpp). Then publish the head
@@ -162,6 +204,7 @@ int runtime::run() {
     p.executions.shutdown();
     p.calls.discard_queued();
     p.calls.shutdown();
+    p.ops.reset();  // up until the work accepted is done, so /healthz tells a slow shutdown from a dead process
     switch (exit) {
         case socket_mode_exit::stopped:
             spdlog::info("stopped cleanly");
@@ -206,6 +249,11 @@ void runtime::tick_watches() { parts_->watcher.tick(); }
 void runtime::tick_audit_head() { parts_->heads.tick(); }
 
 const socket_mode_client& runtime::client() const { return parts_->client; }
+
+std::optional<uint16_t> runtime::ops_http_port() const {
+    const int port = parts_->ops_port.load();
+    return port < 0 ? std::nullopt : std::optional<uint16_t>(static_cast<uint16_t>(port));
+}
 
 commands::platform_registry& runtime::platforms() { return parts_->platforms; }
 

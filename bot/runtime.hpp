@@ -67,6 +67,9 @@ public:
     /// Posts the audit head now if its daily post is due by the injected clock, on the caller's thread (tests).
     void tick_audit_head();
     const socket_mode_client& client() const;
+    /// The port of the operators' endpoint once run() started it (http.listen; port 0 picks one); nullopt before,
+    /// or without an http section.
+    std::optional<uint16_t> ops_http_port() const;
     commands::platform_registry& platforms();
 
 private:

@@ -105,6 +105,17 @@ struct monitoring_config {
     int watch_new_issues_threshold = 1;
 };
 
+/// `http`: the operators' endpoint (/healthz, /readyz, /metrics), off unless configured. `listen` is
+/// "HOST:PORT" with an IP address (IPv6 in brackets) or localhost; ":PORT" listens on 127.0.0.1; port 0 takes any
+/// free port (the bot logs it). Loopback unless the address says otherwise.
+struct http_config {
+    std::string host = "127.0.0.1";
+    unsigned short port = 9464;
+};
+
+/// Parses an `http.listen` value; the error says what is wrong in words for check-config.
+result<http_config> parse_listen_address(std::string_view text);
+
 struct stack_config {
     slack_config slack;
     std::string database;  ///< SQLite file of the bot's own state
@@ -115,6 +126,7 @@ struct stack_config {
     std::optional<migrations_config> migrations;
     std::map<std::string, secret_config> secrets;
     monitoring_config monitoring;
+    std::optional<http_config> http;
 
     /// Every environment variable name the config mentions (tokens, database URLs): their values are secrets.
     std::vector<std::string> secret_env_names() const;

@@ -285,6 +285,7 @@ void read_root(const json::value& root, walker& w, stack_config& config) {
          }},
         {"secrets", [&](auto& x, auto& p) { read_secrets(x, p, w, names, config); }},
         {"monitoring", [&](auto& x, auto& p) { read_monitoring(w, x, p, config.monitoring); }},
+        {"http", [&](auto& x, auto& p) { read_http(x, p, w, config); }},
     };
     w.walk_object(root, "", fields);
     check_env_passthrough(w, config);

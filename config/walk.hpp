@@ -84,6 +84,7 @@ std::vector<config_problem> find_duplicate_keys(std::string_view text, const jso
 
 /// Reads every section of the root object into `config`; problems go to `w`.
 void read_root(const json::value& root, walker& w, stack_config& config);
+void read_http(const json::value& v, const std::string& path, walker& w, stack_config& config);
 void read_services(const json::value& v, const std::string& path, walker& w, stack_config& config);
 void read_secrets(const json::value& v, const std::string& path, walker& w, const known_names& names,
                   stack_config& config);

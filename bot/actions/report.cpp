@@ -7,6 +7,7 @@
 #include "bot/post_deploy_watch.hpp"
 #include "bot/slack/block_kit.hpp"
 #include "core/mrkdwn.hpp"
+#include "metrics/opsbot_metrics.hpp"
 #include "storage/audit_anchor.hpp"
 
 #include <fmt/format.h>
@@ -92,6 +93,7 @@ void action_flow::finish(const storage::action_record& action, const commands::p
     const std::string stop_where = fmt::format("{} step {} of {}", end.stopped_while_waiting ? "at" : "before",
                                                end.step, plan.steps.size());
     view.state = std::string(storage::to_string(end.state));
+    metrics::action_finished(plan.family, view.state);
     if (stopped) {
         view.note = fmt::format("Stopped by {} {}; what ran before stays as it is.", end.stopped_by, stop_where);
     }

@@ -8,6 +8,7 @@
 
 #include "commands/plan/step_kind.hpp"
 #include "core/redactor.hpp"
+#include "metrics/opsbot_metrics.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -138,7 +139,8 @@ action_flow::run_end action_flow::run_steps(const storage::action_record& action
             }
             continue;  // done at once (nothing to wait for)
         }
-        if (auto end = after_step(action, run, i, commands::run_step(step, env), false)) {
+        auto outcome = metrics::timed_step(step.kind, [&] { return commands::run_step(step, env); });
+        if (auto end = after_step(action, run, i, outcome, false)) {
             return *end;
         }
     }

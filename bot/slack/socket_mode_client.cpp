@@ -4,6 +4,7 @@
 
 #include "bot/slack/envelope_dedupe.hpp"
 #include "bot/slack/socket_mode_connection.hpp"
+#include "metrics/opsbot_metrics.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -67,6 +68,8 @@ public:
     }
 
     const socket_mode_stats& stats() const { return stats_; }
+
+    bool link_up() const { return link_up_.load(); }
 
     std::string fatal_reason() const {
         std::lock_guard lock(mutex_);
@@ -239,6 +242,7 @@ private:
             co_return false;
         }
         ++stats_.connections_opened;
+        metrics::opsbot().socket_connections.with().inc();
         conns_[id] = conn;
         conn->start();
         bool ready = co_await conn->wait_hello(options_.hello_timeout);
@@ -252,7 +256,9 @@ private:
         attempt_ = 0;
         if (ever_ready_) {
             ++stats_.reconnects;  // a replacement link: after a drop, missed pongs or a refresh
+            metrics::opsbot().socket_reconnects.with({std::string(reconnect_reason_)}).inc();
         }
+        link_up_ = true;
         ever_ready_ = true;
         if (auto it = conns_.find(previous); previous != 0 && it != conns_.end()) {
             it->second->close(1000);
@@ -274,10 +280,12 @@ private:
         ev.on_envelope = [this](const std::shared_ptr<detail::connection>& conn, envelope env) {
             on_envelope(conn, std::move(env));
         };
-        ev.on_closed = [this](uint64_t id, const std::string&) {
+        ev.on_closed = [this](uint64_t id, const std::string& why) {
             conns_.erase(id);
             if (id == current_) {
                 current_ = 0;  // the supervisor reconnects; a stale id (an old link) changes nothing
+                link_up_ = false;
+                reconnect_reason_ = lost_link_reason(why);
                 wake();
             }
         };
@@ -308,6 +316,9 @@ private:
             refresh_after_establish_ = true;
         } else if (id == current_) {
             refresh_wanted_ = true;  // warning, refresh_requested, or a reason we do not know yet
+            reconnect_reason_ = reason == "warning"             ? "warning"
+                                : reason == "refresh_requested" ? "refresh_requested"
+                                                                : "disconnect_other";
             wake();
         } else if (auto it = conns_.find(id); it != conns_.end()) {
             it->second->close(1000);
@@ -316,6 +327,9 @@ private:
 
     // §1.4, §1.5: ack at once (duplicates too), then hand new envelopes over once the ack is written.
     void on_envelope(const std::shared_ptr<detail::connection>& conn, envelope env) {
+        const auto received_at = std::chrono::steady_clock::now();
+        const auto& meters = metrics::envelope_meters_for(env.type);
+        meters.received.inc();
         if (stopping_) {
             spdlog::warn("socket mode: stopping; not taking envelope {} ({})", env.envelope_id, env.type);
             return;
@@ -335,20 +349,23 @@ private:
             ++stats_.duplicates_ignored;
             spdlog::info("socket mode: duplicate envelope {} ({}, retry {}) acked and ignored", env.envelope_id,
                          env.type, env.retry_attempt);
-            conn->send_text(std::move(ack), [this](bool ok) {
+            conn->send_text(std::move(ack), [this, &meters, received_at](bool ok) {
                 if (ok) {
                     ++stats_.envelopes_acked;
+                    acked(meters, received_at);
                 }
             });
             return;
         }
-        conn->send_text(std::move(ack), [this, env = std::move(env), keys = std::move(keys)](bool ok) mutable {
+        conn->send_text(std::move(ack), [this, env = std::move(env), keys = std::move(keys), &meters,
+                                         received_at](bool ok) mutable {
             if (!ok) {
                 spdlog::warn("socket mode: ack of {} not written; a redelivery will be handled", env.envelope_id);
                 dedupe_.erase(keys);
                 return;
             }
             ++stats_.envelopes_acked;
+            acked(meters, received_at);
             if (env.type != "slash_commands" && env.type != "interactive" && env.type != "events_api") {
                 spdlog::info("socket mode: acked envelope {} of unknown type '{}'", env.envelope_id, env.type);
                 return;
@@ -361,6 +378,22 @@ private:
                 }
             }
         });
+    }
+
+    static void acked(const metrics::envelope_meters& meters, std::chrono::steady_clock::time_point received_at) {
+        meters.acked.inc();
+        metrics::opsbot().ack_latency.with().observe(metrics::seconds_since(received_at));
+    }
+
+    /// Why a current link ended, as a metric label (connection.cpp's reasons, in a fixed vocabulary).
+    static std::string_view lost_link_reason(const std::string& why) {
+        if (why.find("pong") != std::string::npos) {
+            return "pong_timeout";
+        }
+        if (why.find("server_silence") != std::string::npos) {
+            return "server_silence";
+        }
+        return "link_lost";
     }
 
     /// Close every link with 1000 after its pending acks; each destroys its socket after close_timeout at most.
@@ -377,6 +410,7 @@ private:
             spdlog::warn("socket mode: {} link(s) did not close in time", conns_.size());
         }
         current_ = 0;
+        link_up_ = false;
         spdlog::info("socket mode: stopped");
     }
 
@@ -401,6 +435,8 @@ private:
     bool refresh_wanted_ = false;
     bool ever_ready_ = false;
     bool refresh_after_establish_ = false;
+    std::string_view reconnect_reason_ = "link_lost";  ///< why the next replacement link is made (a metric label)
+    std::atomic<bool> link_up_{false};                 ///< a current link that said hello (/readyz)
 
     mutable std::mutex mutex_;
     std::condition_variable ready_cv_;
@@ -424,6 +460,8 @@ void socket_mode_client::stop() { impl_->stop(); }
 bool socket_mode_client::wait_ready(milliseconds timeout) { return impl_->wait_ready(timeout); }
 
 const socket_mode_stats& socket_mode_client::stats() const { return impl_->stats(); }
+
+bool socket_mode_client::link_up() const { return impl_->link_up(); }
 
 std::string socket_mode_client::fatal_reason() const { return impl_->fatal_reason(); }
 

@@ -72,6 +72,8 @@ public:
     bool wait_ready(std::chrono::milliseconds timeout);
 
     const socket_mode_stats& stats() const;
+    /// Thread-safe: a current connection said hello and has not closed since (the operators' /readyz).
+    bool link_up() const;
     /// The human reason of the last fatal exit (e.g. "Slack disabled Socket Mode for this app (link_disabled)").
     std::string fatal_reason() const;
 

@@ -313,6 +313,8 @@ void bot_harness::launch() {
     }
 }
 
+std::optional<uint16_t> bot_harness::ops_http_port() const { return bot_->ops_http_port(); }
+
 void bot_harness::restart(const std::function<void()>& while_down) {
     bot_->stop();
     serving_.join();

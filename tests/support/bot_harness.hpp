@@ -146,6 +146,8 @@ public:
     void tick_watches();
     /// One tick of the audit head's daily post on this thread (after advancing clock()).
     void tick_audit_head();
+    /// The port of the operators' endpoint (when the configure hook set `http`).
+    std::optional<uint16_t> ops_http_port() const;
     /// Counts an envelope sent directly through slack() (e.g. a replay the bot ignores does not count).
     void count_sent() { ++sent_; }
 

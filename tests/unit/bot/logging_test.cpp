@@ -1,6 +1,9 @@
 #include "bot/logging.hpp"
 
+#include "core/log_context.hpp"
 #include "core/redactor.hpp"
+
+#include <boost/json/parse.hpp>
 
 #include <catch2/catch.hpp>
 #include <spdlog/sinks/ostream_sink.h>
@@ -108,4 +111,37 @@ TEST_CASE("init_logging installs a redacting default logger", "[logging]") {
     spdlog::info("connecting with rw-7f3a9c1e5b2d4f60");
     CHECK(stream.str().find("rw-7f3a9c1e5b2d4f60") == std::string::npos);
     CHECK(stream.str().find("[redacted:RAILWAY_TOKEN]") != std::string::npos);
+}
+
+TEST_CASE("the JSON format writes one object per line, redacted, with the context of the line", "[logging]") {
+    global_redactor().add_secret("json-fmt-s3cret-value", "JSON_SECRET");
+    std::ostringstream out;
+    auto sink = bot::make_redacting_sink(std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+    sink->set_formatter(bot::make_json_formatter());
+    spdlog::logger logger("json", sink);
+    logger.info("token json-fmt-s3cret-value in a \"quoted\"\nmessage");
+    {
+        log_context c;
+        c.envelope = "env-1";
+        c.action = "A-7";
+        const scoped_log_context context(c);
+        logger.warn("about an action");
+    }
+    logger.info("after");
+    std::istringstream lines(out.str());
+    std::string line;
+    std::vector<boost::json::object> parsed;
+    while (std::getline(lines, line)) {
+        parsed.push_back(boost::json::parse(line).as_object());
+    }
+    REQUIRE(parsed.size() == 3);
+    CHECK(out.str().find("json-fmt-s3cret-value") == std::string::npos);
+    CHECK(parsed[0].at("level").as_string() == "info");
+    CHECK(parsed[0].at("message").as_string().find("\"quoted\"\nmessage") != std::string_view::npos);
+    CHECK(parsed[0].at("time").as_string().size() == std::string_view("2026-12-06T09:00:00.000Z").size());
+    CHECK_FALSE(parsed[0].contains("envelope"));
+    CHECK(parsed[1].at("level").as_string() == "warning");
+    CHECK(parsed[1].at("envelope").as_string() == "env-1");
+    CHECK(parsed[1].at("action").as_string() == "A-7");
+    CHECK_FALSE(parsed[2].contains("action"));  // the scope ended
 }
