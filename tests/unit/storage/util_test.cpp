@@ -52,6 +52,19 @@ TEST_CASE("ISO-8601 times format with milliseconds and parse in the accepted for
     }
 }
 
+TEST_CASE("ISO-8601 times outside the clock's years are refused, not overflowed (found by fuzz/audit)") {
+    // A clock::time_point holds 1677-09-21 to 2262-04-11; `audit export --since 9999-12-31` overflowed (UB).
+    for (const char* far : {"9999-12-31", "0000-01-01", "2262-04-12T00:00Z", "1677-01-01T00:00:00Z"}) {
+        INFO(far);
+        auto r = parse_iso8601(far);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().kind == error_kind::invalid_input);
+        CHECK(r.error().message.find("out of range") != std::string::npos);
+    }
+    CHECK(format_iso8601_ms(*parse_iso8601("2261-12-31T23:59:59.999Z")) == "2261-12-31T23:59:59.999Z");
+    CHECK(format_iso8601_ms(*parse_iso8601("1678-01-01")) == "1678-01-01T00:00:00.000Z");
+}
+
 TEST_CASE("seen envelopes: first sighting once, remembered across restarts, forgotten after the TTL") {
     testing::temp_db_path path;
     manual_clock clock;
