@@ -1,6 +1,7 @@
 // The timestamps the platforms send (Sentry firstSeen, Railway createdAt, BetterStack last_checked_at), read by
 // parse_utc_iso8601 (adapters/sentry.hpp). The ordinary forms are covered with the Sentry adapter
-// (tests/integration/sentry_adapter_test.cpp); here, what fuzz/audit_fuzz.cpp found.
+// (tests/integration/sentry_adapter_test.cpp); here, what the fuzzers found. Also a Retry-After date (RFC 9110).
+#include "adapters/http_retry.hpp"
 #include "adapters/sentry.hpp"
 
 #include <catch2/catch.hpp>
@@ -20,4 +21,14 @@ TEST_CASE("a platform timestamp outside the clock's years is no time, not an ove
     auto early = parse_utc_iso8601("1678-01-01T00:00:00Z");
     REQUIRE(early);
     CHECK(format_utc_iso8601(*early) == "1678-01-01T00:00:00Z");
+}
+
+TEST_CASE("a Retry-After date far off waits a day at most, and one far back nothing (found by fuzz)", "[platform_time]") {
+    // fuzz/crashes/url/: "Wed, 21 Oct 2815 07:28:00 GMT" overflowed the clock's nanoseconds (undefined behaviour).
+    const auto now = std::chrono::system_clock::time_point{std::chrono::seconds{1'790'000'000}};
+    CHECK(parse_retry_after("Wed, 21 Oct 2815 07:28:00 GMT", now) == std::chrono::hours{24});
+    CHECK(parse_retry_after("Wed, 21 Oct 1015 07:28:00 GMT", now) == std::chrono::milliseconds{0});
+    CHECK(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now) == std::chrono::milliseconds{0});
+    // 2026-09-21T14:13:20Z is `now`; two minutes later waits two minutes.
+    CHECK(parse_retry_after("Mon, 21 Sep 2026 14:15:20 GMT", now) == std::chrono::minutes{2});
 }
