@@ -10,7 +10,7 @@ CMAKE_FLAGS ?=
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := true
 
-.PHONY: all deps build demo test test-unit release package bench sanitize clean
+.PHONY: all deps build demo test test-unit release package bench sanitize fuzz clean
 
 all: build
 
@@ -53,5 +53,11 @@ sanitize: deps
 	cmake --build build-asan -j $(JOBS)
 	bash scripts/run-tests build-asan
 
+# libFuzzer on every parser of outside input (fuzz/README.md): its own build directory (build-fuzz, clang++-16),
+# each harness FUZZ_SECONDS (default 60); FUZZ_MERGE=1 merges new inputs into fuzz/corpus/. make test replays the corpus.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) bash scripts/run-fuzz
+
 clean:
-	rm -rf $(BUILD_DIR) build-asan
+	rm -rf $(BUILD_DIR) build-asan build-fuzz

@@ -44,7 +44,17 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
     if (end == nullptr || *end != '\0') {
         return std::nullopt;
     }
-    const auto when = std::chrono::system_clock::from_time_t(::timegm(&tm));
+    const std::time_t when_s = ::timegm(&tm);
+    const auto now_s = std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
+    // A date far off (year 2815) would overflow the clock's nanoseconds (found by fuzz/url): the past waits nothing,
+    // and like an absurd delta, the future a day at most.
+    if (when_s < now_s) {
+        return std::chrono::milliseconds(0);
+    }
+    if (when_s - now_s > 86'400) {
+        return std::chrono::milliseconds(86'400'000);
+    }
+    const auto when = std::chrono::system_clock::from_time_t(when_s);
     if (when <= now) {
         return std::chrono::milliseconds(0);
     }

@@ -197,6 +197,11 @@ std::optional<std::string> resolve_link_target(std::string_view request_url, std
     if (target.empty() || target[0] != '/' || (target.size() > 1 && target[1] == '/')) {
         return std::nullopt;
     }
+    // Only a well-formed "/path?query" (RFC 9112 §3.2.1 origin-form): a target with a space or a control byte
+    // would make a URL that is none, and the adapter would then call it "another origin" (found by fuzz/url).
+    if (!boost::urls::parse_origin_form(target)) {
+        return std::nullopt;
+    }
     const auto base = boost::urls::parse_absolute_uri(request_url);
     if (!base || !base->has_authority()) {
         return std::nullopt;

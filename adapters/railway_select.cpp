@@ -103,8 +103,10 @@ result<railway_deployment> pick_railway_rollback_target(const std::vector<railwa
     }
     // The list is newest first, so "older than live" is "after live"; a replaced deployment is usually
     // REMOVED yet still eligible: canRollback decides (docs/platforms.md §2.2).
-    const auto target = std::find_if(std::next(live), deployments.end(),
-                                     [](const railway_deployment& d) { return d.can_rollback; });
+    // Never the live deployment itself, should the list name it twice (found by fuzz/platform_adapters).
+    const auto target = std::find_if(std::next(live), deployments.end(), [&](const railway_deployment& d) {
+        return d.can_rollback && d.id != live_id;
+    });
     if (target == deployments.end()) {
         return fail(error_kind::not_found,
                     "Railway: no deployment older than " + std::string(live_id) + " can be rolled back to");

@@ -1,6 +1,7 @@
 // The Sentry issues adapter (docs/platforms.md §5.1).
 #include "core/json_fields.hpp"
 #include "adapters/sentry.hpp"
+#include "core/clock_range.hpp"
 
 #include "adapters/link_header.hpp"
 
@@ -262,7 +263,8 @@ std::optional<clock::time_point> parse_utc_iso8601(std::string_view text) {
         return std::nullopt;
     }
     const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{mo}, std::chrono::day{d}};
-    if (!ymd.ok()) {
+    // A year the clock cannot hold ("9999-…", "-001-…") would overflow in the conversion below.
+    if (!ymd.ok() || !clock_holds_year(y)) {
         return std::nullopt;
     }
     size_t i = 19;

@@ -29,7 +29,9 @@ std::int64_t int_field(const json::object& o, std::string_view key) {
     if (v && v->is_uint64()) {
         return static_cast<std::int64_t>(v->get_uint64());
     }
-    if (v && v->is_double()) {
+    // A double beyond int64 (1.79e21, NaN cannot come from JSON) is no time: converting it is undefined behaviour
+    // (found by fuzz/platform_adapters). ±2^63 bounds the doubles that convert.
+    if (v && v->is_double() && v->get_double() > -0x1p63 && v->get_double() < 0x1p63) {
         return static_cast<std::int64_t>(v->get_double());
     }
     return 0;

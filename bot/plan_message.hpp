@@ -1,5 +1,6 @@
 #pragma once
 
+#include "bot/button_value.hpp"
 #include "bot/slack/message.hpp"
 #include "commands/plan/plan.hpp"
 
@@ -52,8 +53,5 @@ boost::json::object break_glass_ack_block(const std::string& action_id, const st
 /// and — only while awaiting approval — Approve / Deny / Cancel buttons whose value is "<action id>:<digest>";
 /// while running, a Stop button with the same value. An ended action's message ends with its audit head.
 message render_plan_message(const commands::plan& plan, const plan_view& view);
-
-/// The button value "A-7:<digest>" split back; false when malformed.
-bool parse_button_value(std::string_view value, std::string& action_id, std::string& digest);
 
 }  // namespace opsbot::bot

@@ -142,8 +142,9 @@ audit_entry audit_log::append_in(database::session& session, clock::time_point t
         entry.action = action_id{*action};
     }
     entry.event = r.redact(input.event);
-    boost::json::value detail = redacted(input.detail);
-    entry.detail_json = canonical_json(detail);
+    // Stored in the form that reads back as itself, and hashed as read back: `audit verify` re-parses it.
+    entry.detail_json = stable_canonical_json(redacted(input.detail));
+    const boost::json::value detail = boost::json::parse(entry.detail_json);
     entry.prev_hash = prev_hash;
     entry.hash = chain_hash(seq, entry.time, entry.actor, action, entry.event, detail, prev_hash);
 

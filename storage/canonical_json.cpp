@@ -54,4 +54,34 @@ std::string canonical_json(const boost::json::value& value) {
     return out;
 }
 
+namespace {
+
+// The value with every double whose text does not read back as itself written as that text, in a string.
+boost::json::value readable(const boost::json::value& value) {
+    if (value.is_double()) {
+        std::string text = boost::json::serialize(value);
+        boost::system::error_code ec;
+        return boost::json::parse(text, ec) == value ? value : boost::json::value(boost::json::string(text));
+    }
+    if (value.is_array()) {
+        boost::json::array out;
+        for (const auto& item : value.get_array()) {
+            out.push_back(readable(item));
+        }
+        return out;
+    }
+    if (value.is_object()) {
+        boost::json::object out;
+        for (const auto& member : value.get_object()) {
+            out[member.key()] = readable(member.value());
+        }
+        return out;
+    }
+    return value;
+}
+
+}  // namespace
+
+std::string stable_canonical_json(const boost::json::value& value) { return canonical_json(readable(value)); }
+
 }  // namespace opsbot::storage

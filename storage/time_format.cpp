@@ -1,5 +1,7 @@
 #include "storage/time_format.hpp"
 
+#include "core/clock_range.hpp"
+
 #include <fmt/format.h>
 
 #include <cctype>
@@ -53,6 +55,10 @@ result<clock::time_point> parse_iso8601(std::string_view text) {
     year_month_day ymd{year{*y}, month{static_cast<unsigned>(*mo)}, day{static_cast<unsigned>(*d)}};
     if (!ymd.ok()) {
         return bad_time(text);
+    }
+    if (!clock_holds_year(*y)) {
+        return fail(error_kind::invalid_input,
+                    fmt::format("'{}' is out of range: times from 1678 to 2261 only", text.substr(0, 64)));
     }
     sys_time<milliseconds> t = sys_days{ymd};
     if (text.size() == 10) {

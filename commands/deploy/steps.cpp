@@ -49,7 +49,7 @@ result<act_outcome> vercel_redeploy(const vercel_redeploy_params& params, const 
 }
 
 /// The act part: the new deployment is then polled until it is live (check_deploy_wait).
-result<act_outcome> railway_redeploy(const railway_redeploy_params& params, const plan_step& step,
+result<act_outcome> railway_redeploy(const railway_redeploy_params& params, const plan_step&,
                                      const step_environment& env) {
     const std::string& service = params.service;
     const std::string& environment = params.environment;

@@ -61,6 +61,15 @@ TEST_CASE("parse_request_url splits and checks a URL", "[http]") {
     CHECK_FALSE(parse_request_url("https:///nohost"));
 }
 
+TEST_CASE("parse_request_url refuses a percent-encoded host name (found by fuzz)", "[http]") {
+    // fuzz/crashes/url/: "a%99o" decoded to a raw 0x99 byte, a host no URL rebuilt from the parts could name.
+    auto encoded = parse_request_url("https://a9999999999%99o/v/pro");
+    REQUIRE_FALSE(encoded);
+    CHECK(encoded.error().kind == opsbot::error_kind::invalid_input);
+    CHECK_FALSE(parse_request_url("https://api%2Evercel.com/v9"));
+    CHECK(parse_request_url("https://api.vercel.com/v9/a%20b"));  // in the path it is fine
+}
+
 TEST_CASE("parse_retry_after reads seconds and HTTP dates", "[http]") {
     const auto now = std::chrono::system_clock::from_time_t(1445412480);  // Wed, 21 Oct 2015 07:28:00 GMT
     CHECK(parse_retry_after("2", now) == 2000ms);

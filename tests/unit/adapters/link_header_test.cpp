@@ -87,3 +87,12 @@ TEST_CASE("resolving link targets and comparing origins", "[link_header]") {
     CHECK_FALSE(same_origin("https://api.github.com/", "https://api.github.com.evil.example/"));
     CHECK_FALSE(same_origin("https://api.github.com/", "not a url"));
 }
+
+TEST_CASE("a relative link target that is no /path?query is skipped, not glued on (found by fuzz)", "[link_header]") {
+    // fuzz/crashes/url/: a NUL inside a Sentry cursor link made a "URL" that same_origin() then called foreign.
+    CHECK_FALSE(resolve_link_target("https://sentry.io/api/0/", std::string("/api/0/o") + '\0' + "rg?cursor=1"));
+    CHECK_FALSE(resolve_link_target("https://sentry.io/api/0/", "/api/0/issues/?cursor=a b"));
+    CHECK_FALSE(resolve_link_target("https://sentry.io/api/0/", "/api/0/\x7fissues/"));
+    CHECK(resolve_link_target("https://sentry.io/api/0/", "/api/0/issues/?cursor=0:100:0") ==
+          "https://sentry.io/api/0/issues/?cursor=0:100:0");
+}

@@ -86,3 +86,23 @@ TEST_CASE("without a live deployment the newest one's state is named", "[railway
     CHECK(removing.error().message.find("being removed (REMOVING)") != std::string::npos);
     CHECK(pick_railway_live({}).error().message == "Railway: no deployment found");
 }
+
+TEST_CASE("railway: the rollback target is never the live deployment, even listed twice (found by fuzz)",
+          "[railway_status]") {
+    // fuzz/crashes/platform_adapters/: an answer naming the live id again further down made it its own target.
+    auto deployment = [](std::string id, std::string status, bool can_rollback) {
+        opsbot::adapters::railway_deployment d;
+        d.id = std::move(id);
+        d.status = std::move(status);
+        d.can_rollback = can_rollback;
+        return d;
+    };
+    const std::vector list{deployment("dep-1", "SUCCESS", true), deployment("dep-1", "REMOVED", true),
+                           deployment("dep-0", "REMOVED", true)};
+    auto target = opsbot::adapters::pick_railway_rollback_target(list, "dep-1");
+    REQUIRE(target);
+    CHECK(target->id == "dep-0");
+    auto none = opsbot::adapters::pick_railway_rollback_target({list[0], list[1]}, "dep-1");
+    REQUIRE_FALSE(none);
+    CHECK(none.error().kind == opsbot::error_kind::not_found);
+}

@@ -220,3 +220,17 @@ TEST_CASE("a registered secret never reaches the database file") {
     CHECK(bytes.find(secret) == std::string::npos);
     CHECK(bytes.find("xoxb-1234567890") == std::string::npos);
 }
+
+TEST_CASE("a detail holding a number Boost.JSON reads back one unit off still verifies (found by fuzz)") {
+    // Boost.JSON 1.81 reads "2.2E39" (the canonical text of 2.2e39) as 2.1999999999999998e39: verify re-parses the
+    // stored detail, so an entry stored as plain canonical text was reported "not in canonical form" (a false alarm).
+    testing::stores s;
+    append_n(s, 2);
+    REQUIRE(s.audit.append({"U01", std::nullopt, "watch.checked", {{"ratio", 2.2e39}, {"n", 3}}}));
+    append_n(s, 1);
+    auto report = s.audit.verify();
+    REQUIRE(report);
+    CHECK(report->ok());
+    CHECK(report->reason.empty());
+    CHECK(report->entries == 4);
+}

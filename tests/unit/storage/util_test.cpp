@@ -52,6 +52,28 @@ TEST_CASE("ISO-8601 times format with milliseconds and parse in the accepted for
     }
 }
 
+TEST_CASE("stable canonical JSON reads back as itself, where plain canonical JSON may not (found by fuzz/audit)") {
+    const boost::json::value value = boost::json::object{{"ratio", 2.2e39}, {"small", 0.1}};
+    const std::string stable = stable_canonical_json(value);
+    CHECK(canonical_json(boost::json::parse(stable)) == stable);
+    // Values the parser reads exactly keep their plain canonical text.
+    const auto plain = boost::json::parse(R"({"b":[1,2.5,{"z":null,"a":true}],"a":"x"})");
+    CHECK(stable_canonical_json(plain) == canonical_json(plain));
+}
+
+TEST_CASE("ISO-8601 times outside the clock's years are refused, not overflowed (found by fuzz/audit)") {
+    // A clock::time_point holds 1677-09-21 to 2262-04-11; `audit export --since 9999-12-31` overflowed (UB).
+    for (const char* far : {"9999-12-31", "0000-01-01", "2262-04-12T00:00Z", "1677-01-01T00:00:00Z"}) {
+        INFO(far);
+        auto r = parse_iso8601(far);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().kind == error_kind::invalid_input);
+        CHECK(r.error().message.find("out of range") != std::string::npos);
+    }
+    CHECK(format_iso8601_ms(*parse_iso8601("2261-12-31T23:59:59.999Z")) == "2261-12-31T23:59:59.999Z");
+    CHECK(format_iso8601_ms(*parse_iso8601("1678-01-01")) == "1678-01-01T00:00:00.000Z");
+}
+
 TEST_CASE("seen envelopes: first sighting once, remembered across restarts, forgotten after the TTL") {
     testing::temp_db_path path;
     manual_clock clock;
