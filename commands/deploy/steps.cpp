@@ -18,7 +18,7 @@ namespace {
 /// A rotation's redeploy (`follow_live`) ships the new value on whatever is live when it acts, re-read right
 /// before, never an id recorded at planning time; a /deploy requires that the plan's `from` is still live
 /// (issue 12 item 2). The act part: the build is then polled until READY (check_deploy_wait).
-result<act_outcome> vercel_redeploy(const vercel_redeploy_params& params, const plan_step& step,
+result<act_outcome> vercel_redeploy(const vercel_redeploy_params& params, const plan_step&,
                                     const step_environment& env) {
     const std::string& service = params.service;
     auto* vercel = env.platforms.vercel_of(service);
@@ -36,7 +36,7 @@ result<act_outcome> vercel_redeploy(const vercel_redeploy_params& params, const 
         }
     }
     // /deploy ships the branch's newest commit; a /rotate redeploy rebuilds the same commit with the new env.
-    auto memo = rebuild_vercel(params.name, service, step, env, *vercel, *live, params.latest_commit);
+    auto memo = rebuild_vercel(params.name, service, env, *vercel, *live, params.latest_commit);
     if (!memo) {
         return std::unexpected(memo.error());
     }

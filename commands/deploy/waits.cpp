@@ -86,8 +86,8 @@ result<poll_verdict> check_deploy_wait(const plan_step& step, const step_environ
     return verdict;
 }
 
-result<boost::json::object> rebuild_vercel(std::string name, const std::string& service, const plan_step& step,
-                                           const step_environment& env, adapters::vercel_platform& vercel,
+result<boost::json::object> rebuild_vercel(std::string name, const std::string& service, const step_environment& env,
+                                           adapters::vercel_platform& vercel,
                                            const adapters::vercel_deployment& source, bool latest_commit) {
     // What exists before, so that after an unclear answer a new build can be told apart (issue 12 item 3).
     auto before = vercel_deployment_ids(vercel);

@@ -41,8 +41,8 @@ result<poll_verdict> check_deploy_wait(const plan_step& step, const step_environ
 /// of the wait until it is READY. An unclear answer is never repeated: the project's deployments are read for the
 /// new build, and without one the step fails with error_kind::unknown_outcome. The build is made under project
 /// `name`, or the source's project name, or `service`.
-result<boost::json::object> rebuild_vercel(std::string name, const std::string& service, const plan_step& step,
-                                           const step_environment& env, adapters::vercel_platform& vercel,
+result<boost::json::object> rebuild_vercel(std::string name, const std::string& service, const step_environment& env,
+                                           adapters::vercel_platform& vercel,
                                            const adapters::vercel_deployment& source, bool latest_commit);
 
 }  // namespace opsbot::commands

@@ -110,7 +110,7 @@ result<poll_verdict> check_rollback_wait(const plan_step& step, const step_envir
 }
 
 /// The act part of "vercel.rollback"; the alias job (or the rebuild) is then polled (check_rollback_wait).
-result<act_outcome> vercel_rollback(const rollback_step_params& params, const plan_step& step,
+result<act_outcome> vercel_rollback(const rollback_step_params& params, const plan_step&,
                                     const step_environment& env) {
     auto* vercel = env.platforms.vercel_of(params.service);
     if (vercel == nullptr) {
@@ -136,7 +136,7 @@ result<act_outcome> vercel_rollback(const rollback_step_params& params, const pl
         if (!source) {
             return std::unexpected(source.error());
         }
-        auto memo = rebuild_vercel("", params.service, step, env, *vercel, *source, false);
+        auto memo = rebuild_vercel("", params.service, env, *vercel, *source, false);
         if (!memo) {
             return std::unexpected(memo.error());
         }
