@@ -267,7 +267,12 @@ int runtime::run() {
         p.flow.interrupt_at_shutdown();
         p.ops.reset();
         p.left_running = true;
-        return exit == socket_mode_exit::stopped ? 0 : static_cast<int>(exit);
+        if (exit != socket_mode_exit::stopped) {
+            spdlog::critical("{}", p.client.fatal_reason());
+            std::cerr << "opsbot: " << p.client.fatal_reason() << "\n";
+            return static_cast<int>(exit);
+        }
+        return 0;
     }
     if (!settled) {
         spdlog::info("shutdown grace over: the steps waiting for a platform stay stored and resume at the next start");
