@@ -84,6 +84,9 @@ public:
 
     /// Start-up: actions found running become interrupted and are reported; never re-run.
     void recover_at_startup();
+    /// Shutdown, once its grace ran out: actions still running (not those whose wait is stored) become interrupted
+    /// and are reported as recover_at_startup reports them, plus a line in their thread saying the bot was stopped.
+    void interrupt_at_shutdown();
 
     /// Marks requests whose expiry passed and updates their messages; ends the waits for a person whose deadline
     /// passed (sweep_waits).
@@ -178,6 +181,9 @@ private:
     bool stop_held_poll(const storage::action_record& action, const std::string& by);
     /// Start-up: the stored polls are due at once; each re-reads the platform (the acting part never runs again).
     void resume_polls_at_startup();
+    /// Updates each action's message with `note` and tells the incident and ops channels it `what` (recover.cpp).
+    void report_interrupted(const std::vector<storage::action_record>& actions, const std::string& note,
+                            const std::string& what);
     /// Claims one lock per service the plan acts on (in name order) until its remaining steps' time is up; on a
     /// refusal, releases what it claimed and returns the refusal (bot/actions/locks.cpp).
     result<void> claim_locks(const storage::action_record& action, const commands::plan& plan,

@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <expected>
 #include <initializer_list>
 #include <iostream>
@@ -30,7 +31,9 @@ namespace {
 
 constexpr std::string_view usage = R"(usage:
   opsbot run --config FILE [--log-format text|json]
-                                    connect to Slack and serve (Ctrl-C / SIGTERM: finish acks, stop cleanly);
+                                    connect to Slack and serve (Ctrl-C / SIGTERM: finish acks, let running
+                                    steps finish for shutdown_grace seconds, report the rest interrupted, exit 0;
+                                    a second signal exits at once with 128 + the signal, e.g. 143);
                                     json: one JSON object per log line, for log shippers
                                     exits 0 on a signal, 1 bad config or environment, 2 Socket Mode disabled,
                                     3 tokens refused, 4 another instance runs on this database
@@ -130,8 +133,17 @@ int run_bot(const std::string& config_path, log_format format) {
     std::atomic<runtime*> running{nullptr};
     std::atomic<bool> stop_requested{false};
     signal_watcher signals([&](int sig) {
-        spdlog::info("signal {} received: finishing acks and closing the connection", sig);
-        stop_requested = true;
+        // A second signal: the operator does not want to wait for the grace. Leave now, non-zero (128 + the signal,
+        // as a shell reports a process a signal ended) since what was running is not recorded; the next start
+        // reports it interrupted, as after a crash.
+        if (stop_requested.exchange(true)) {
+            spdlog::warn("signal {} received again: exiting at once, without waiting for running steps", sig);
+            spdlog::default_logger()->flush();
+            std::_Exit(128 + sig);
+        }
+        spdlog::info("signal {} received: finishing acks, closing the connection, letting running steps finish "
+                     "for up to {} s (shutdown_grace)",
+                     sig, config->shutdown_grace.count());
         if (runtime* r = running.load()) {
             r->stop();
         }
@@ -145,6 +157,13 @@ int run_bot(const std::string& config_path, log_format format) {
     spdlog::info("opsbot starting: {} services, ops channel {}", config->services.size(), config->slack.ops_channel);
     int code = bot->run();
     running = nullptr;
+    if (bot->left_work_running()) {
+        // The grace ran out: what the stuck workers run is already recorded interrupted and reported. Destroying the
+        // runtime would join them, so the process leaves as it is (the database has committed everything).
+        spdlog::info("stopped: the steps still running were reported interrupted");
+        spdlog::default_logger()->flush();
+        std::_Exit(code);
+    }
     return code;
 }
 

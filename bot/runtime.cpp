@@ -25,6 +25,15 @@
 
 namespace opsbot::bot {
 
+namespace {
+
+std::chrono::milliseconds remaining(std::chrono::steady_clock::time_point deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    return std::max(left, std::chrono::milliseconds{0});
+}
+
+}  // namespace
+
 struct runtime::parts {
     parts(const stack_config& cfg, slack_tokens tokens, commands::platform_registry registry, runtime_options opts)
         : config(cfg),
@@ -120,13 +129,52 @@ struct runtime::parts {
     // poll_interval it hands the due ones to the execution pool. Each sweep is counted, for wait_settled.
     void poll_loop() {
         std::unique_lock lock(sweep_mutex);
-        while (!sweep_cv.wait_for(lock, options.poll_interval, [this] { return stopping; })) {
+        while (!sweep_cv.wait_for(lock, options.poll_interval, [this] { return polls_stopping; })) {
             lock.unlock();
             flow.sweep_polls();
             lock.lock();
             ++poll_sweeps;
             polls_swept.notify_all();
         }
+    }
+
+    // When the shutdown began: the first stop(), or the link's end for another reason. The grace counts from it.
+    void note_shutdown() {
+        std::lock_guard lock(sweep_mutex);
+        if (!shutdown_at) {
+            shutdown_at = std::chrono::steady_clock::now();
+        }
+    }
+    std::chrono::steady_clock::time_point shutdown_began() {
+        note_shutdown();
+        std::lock_guard lock(sweep_mutex);
+        return *shutdown_at;
+    }
+
+    // Shutdown: true once the request and execution pools are idle and no step waits for a platform (the poll timer
+    // goes on meanwhile), false when `deadline` came first. No sleeps: idle waits, and each poll sweep wakes it.
+    bool settle_until(std::chrono::steady_clock::time_point deadline) {
+        for (;;) {
+            if (!requests.wait_idle_for(remaining(deadline)) || !executions.wait_idle_for(remaining(deadline))) {
+                return false;
+            }
+            if (!flow.polls_pending()) {
+                return true;
+            }
+            std::unique_lock lock(sweep_mutex);
+            const auto seen = poll_sweeps;
+            if (!polls_swept.wait_until(lock, deadline, [&] { return poll_sweeps != seen; })) {
+                return false;
+            }
+        }
+    }
+
+    void stop_polls() {
+        {
+            std::lock_guard lock(sweep_mutex);
+            polls_stopping = true;
+        }
+        sweep_cv.notify_all();
     }
 
     const commands::family_set& families = opsbot_families();
@@ -153,7 +201,10 @@ struct runtime::parts {
     std::condition_variable sweep_cv;
     std::condition_variable polls_swept;  ///< poll_sweeps moved (or stopping)
     std::uint64_t poll_sweeps = 0;
-    bool stopping = false;
+    bool stopping = false;        ///< the expiry sweeper and the ticker end
+    bool polls_stopping = false;  ///< the poll timer ends: after the shutdown grace (settle_until)
+    std::optional<std::chrono::steady_clock::time_point> shutdown_at;
+    bool left_running = false;  ///< run() returned with steps still running on workers (left_work_running)
     std::unique_ptr<ops_http_server> ops;  ///< last: stopped before what its handlers read
     std::atomic<int> ops_port{-1};
 };
@@ -186,7 +237,12 @@ int runtime::run() {
     std::thread sweeper([&p] { p.sweep_loop(); });
     std::thread ticker([&p] { p.watch_loop(); });
     std::thread poller([&p] { p.poll_loop(); });
+    // Graceful shutdown (issue 15 item 4). Taking no new work means closing the Socket Mode link once the acks in
+    // flight are written (socket_mode_client::stop), rather than keeping it open to answer "shutting down": Slack
+    // then delivers new envelopes to another open connection (a replica, or this service once restarted) where
+    // they are served, instead of to a process that would only refuse them.
     socket_mode_exit exit = p.client.run();
+    const auto deadline = p.shutdown_began() + p.config.shutdown_grace;
     p.board.close();  // a rotation waiting for `--continue` ends now instead of holding shutdown for hours
     {
         std::lock_guard lock(p.sweep_mutex);
@@ -196,10 +252,33 @@ int runtime::run() {
     p.polls_swept.notify_all();
     sweeper.join();
     ticker.join();
+    // Work already accepted (acknowledged) goes on for the grace: running steps, and steps waiting for a platform,
+    // which the poll timer still polls. A wait for a person is stored and holds nothing: it is not waited for.
+    const bool settled = p.settle_until(deadline);
+    p.stop_polls();
     poller.join();  // before the pools: no poll is handed to a pool that shuts down (stored polls wait for the next start)
-    // Work already accepted (acknowledged) is finished before the process goes. Then the platform calls still
-    // running in the background end (each under the HTTP client's deadline) before the adapters they use are
-    // destroyed; those not started have no caller left. Nothing the runtime started outlives it.
+    const bool idle = p.requests.wait_idle_for(remaining(deadline)) && p.executions.wait_idle_for(remaining(deadline));
+    if (!idle) {
+        // The grace ran out with a step still running on a worker. A thread cannot be cancelled, so what it runs is
+        // recorded interrupted now and reported as start-up recovery reports a crash; the stored waits stay stored
+        // for the next start. The workers are not joined: the caller leaves the process (left_work_running()).
+        spdlog::warn("shutdown grace of {} s over with steps still running: marking them interrupted",
+                     p.config.shutdown_grace.count());
+        p.flow.interrupt_at_shutdown();
+        p.ops.reset();
+        p.left_running = true;
+        if (exit != socket_mode_exit::stopped) {
+            spdlog::critical("{}", p.client.fatal_reason());
+            std::cerr << "opsbot: " << p.client.fatal_reason() << "\n";
+            return static_cast<int>(exit);
+        }
+        return 0;
+    }
+    if (!settled) {
+        spdlog::info("shutdown grace over: the steps waiting for a platform stay stored and resume at the next start");
+    }
+    // The platform calls still running in the background end (each under the HTTP client's deadline) before the
+    // adapters they use are destroyed; those not started have no caller left. Nothing the runtime started outlives it.
     p.requests.shutdown();
     p.executions.shutdown();
     p.calls.discard_queued();
@@ -218,7 +297,12 @@ int runtime::run() {
     return 1;
 }
 
-void runtime::stop() { parts_->client.stop(); }
+void runtime::stop() {
+    parts_->note_shutdown();
+    parts_->client.stop();
+}
+
+bool runtime::left_work_running() const { return parts_->left_running; }
 
 bool runtime::wait_ready(std::chrono::milliseconds timeout) { return parts_->client.wait_ready(timeout); }
 

@@ -56,8 +56,13 @@ public:
     /// Returns the process exit code (0 stopped cleanly, 2 Socket Mode disabled for the app, 3 Slack
     /// refused the tokens).
     int run();
-    /// Thread-safe; may be called before run().
+    /// Thread-safe; may be called before run(). Begins the graceful shutdown (issue 15 item 4): the link closes once
+    /// the acks in flight are written, the steps running get `shutdown_grace` to finish, then run() returns.
     void stop();
+    /// True when run() returned with the shutdown grace over and steps still running on workers: their actions are
+    /// recorded interrupted and reported, but the workers cannot be joined, so destroying this runtime would wait for
+    /// them. `opsbot run` then leaves the process at once (bot/cli.cpp).
+    bool left_work_running() const;
     bool wait_ready(std::chrono::milliseconds timeout);
     /// Waits until `count` envelopes were handed on, the request and execution pools are idle and no step waits for a
     /// platform (demo, tests).

@@ -127,6 +127,9 @@ struct stack_config {
     std::map<std::string, secret_config> secrets;
     monitoring_config monitoring;
     std::optional<http_config> http;
+    /// `shutdown_grace` (seconds): how long `opsbot run` lets running steps finish after SIGTERM before it reports
+    /// what is left interrupted and exits (bot/runtime.cpp, README "Operating opsbot").
+    std::chrono::seconds shutdown_grace{30};
 
     /// Every environment variable name the config mentions (tokens, database URLs): their values are secrets.
     std::vector<std::string> secret_env_names() const;

@@ -259,6 +259,22 @@ std::vector<std::string> object_keys(const json::object& root, std::string_view 
     return keys;
 }
 
+/// Whole seconds, 0 (report at once) to an hour: a supervisor kills a process that takes longer than its own stop
+/// timeout (systemd's TimeoutStopSec, 90 s by default), so a longer grace would only be cut short.
+void read_shutdown_grace(walker& w, const json::value& v, const std::string& path, std::chrono::seconds& out) {
+    int seconds = 0;
+    if (!w.read_int(v, path, seconds, 0)) {
+        return;
+    }
+    if (seconds > 3600) {
+        w.problem(path, fmt::format("must be at most 3600 seconds (an hour), got {}; the service manager's stop "
+                                    "timeout must also be longer than it",
+                                    seconds));
+        return;
+    }
+    out = std::chrono::seconds{seconds};
+}
+
 }  // namespace
 
 void read_root(const json::value& root, walker& w, stack_config& config) {
@@ -286,6 +302,7 @@ void read_root(const json::value& root, walker& w, stack_config& config) {
         {"secrets", [&](auto& x, auto& p) { read_secrets(x, p, w, names, config); }},
         {"monitoring", [&](auto& x, auto& p) { read_monitoring(w, x, p, config.monitoring); }},
         {"http", [&](auto& x, auto& p) { read_http(x, p, w, config); }},
+        {"shutdown_grace", [&](auto& x, auto& p) { read_shutdown_grace(w, x, p, config.shutdown_grace); }},
     };
     w.walk_object(root, "", fields);
     check_env_passthrough(w, config);

@@ -156,14 +156,21 @@ result<std::vector<action_record>> move_all(database& db, clock::time_point now,
 
 }  // namespace
 
-result<std::vector<action_record>> action_store::mark_interrupted_at_startup() {
+result<std::vector<action_record>> action_store::mark_interrupted(const std::string& reason) {
     return detail::guarded("mark interrupted actions", [&]() {
         return move_all(db_, clock_.now(),
                         "state IN ('running', 'approved') AND seq NOT IN (SELECT action_seq FROM person_waits) "
                         "AND seq NOT IN (SELECT action_seq FROM poll_waits)",
-                        std::nullopt, action_state::interrupted,
-                        "opsbot restarted before the action finished; it was not re-run");
+                        std::nullopt, action_state::interrupted, reason.c_str());
     });
+}
+
+result<std::vector<action_record>> action_store::mark_interrupted_at_startup() {
+    return mark_interrupted("opsbot restarted before the action finished; it was not re-run");
+}
+
+result<std::vector<action_record>> action_store::mark_interrupted_at_shutdown() {
+    return mark_interrupted("opsbot was stopped before the action finished (its shutdown grace ran out)");
 }
 
 result<std::vector<action_record>> action_store::sweep_expired() {

@@ -73,11 +73,16 @@ public:
     /// (storage/poll_store: its poll resumes, holding its locks); the interrupted ones' locks are
     /// released, all audited. Returns the interrupted actions, to be reported.
     result<std::vector<action_record>> mark_interrupted_at_startup();
+    /// Shutdown, once its grace ran out (issue 15 item 4): the same actions, for the same reasons, with a reason
+    /// that says the bot was stopped. The stored waits stay stored: the next start resumes them.
+    result<std::vector<action_record>> mark_interrupted_at_shutdown();
 
     /// Marks every action still awaiting approval whose expiry has passed as expired. Returns them.
     result<std::vector<action_record>> sweep_expired();
 
 private:
+    result<std::vector<action_record>> mark_interrupted(const std::string& reason);
+
     database& db_;
     const clock& clock_;
 };

@@ -1,7 +1,8 @@
 // Start-up recovery (docs/design.md "Runtime model"): what a previous process left running or approved is marked
 // interrupted, reported on its message, in the incident channel and the ops channel, and never re-run — except an
 // action whose step waits for a person: its wait is stored, so it keeps waiting (bot/actions/person_wait.cpp), and
-// one whose step waits for a platform: its poll is stored and resumes (bot/actions/platform_poll.cpp).
+// one whose step waits for a platform: its poll is stored and resumes (bot/actions/platform_poll.cpp). At shutdown,
+// once its grace ran out, the same report says the bot was stopped (interrupt_at_shutdown, bot/runtime.cpp).
 #include "bot/action_flow.hpp"
 
 #include "bot/slack/block_kit.hpp"
@@ -19,15 +20,38 @@ void action_flow::recover_at_startup() {
     }
     resume_waits_at_startup();
     resume_polls_at_startup();
+    report_interrupted(*interrupted, "Interrupted by a restart of opsbot; it was not re-run.",
+                       "was interrupted by a restart of opsbot and was not re-run");
+}
+
+// Graceful shutdown (issue 15 item 4): what is still running when the grace ran out is reported as start-up recovery
+// reports a crash, saying the bot was stopped. Stored waits (a person's, a platform poll) are left for the next start.
+void action_flow::interrupt_at_shutdown() {
+    auto interrupted = actions_.mark_interrupted_at_shutdown();
+    if (!interrupted) {
+        spdlog::error("could not mark the running actions interrupted at shutdown: {}", interrupted.error().message);
+        return;
+    }
+    report_interrupted(*interrupted, "Interrupted: opsbot was stopped before it finished; it will not be re-run.",
+                       "was interrupted because opsbot was stopped before it finished; it will not be re-run");
     for (const auto& action : *interrupted) {
+        spdlog::warn("{} interrupted: opsbot was stopped before it finished", action.id.str());
+        post_in_thread(action, ":warning: opsbot was stopped (shutdown grace over) while this ran, so it is "
+                               "*interrupted* and will not be re-run. Check the platform's state by hand "
+                               "(`/deploy status`), then request it again if it is still needed.");
+    }
+}
+
+void action_flow::report_interrupted(const std::vector<storage::action_record>& actions, const std::string& note,
+                                     const std::string& what) {
+    for (const auto& action : actions) {
         commands::plan plan = plan_of(action);
         auto view = view_of(action, plan);
-        view.note = "Interrupted by a restart of opsbot; it was not re-run.";
+        view.note = note;
         update_message(action, plan, view);
         incident_notice notice;
         notice.severity = incident_severity::warning;
-        notice.what = fmt::format("{} ({}) was interrupted by a restart of opsbot and was not re-run",
-                                  plan.title, action.id.str());
+        notice.what = fmt::format("{} ({}) {}", plan.title, action.id.str(), what);
         notice.action_id = action.id.str();
         notice.service = plan.service;
         notice.environment = plan.environment;

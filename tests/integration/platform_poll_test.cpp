@@ -106,6 +106,9 @@ TEST_CASE("with one execution thread, a rollback polling its deployment leaves i
 TEST_CASE("restart while a rollback polls: the new process re-reads the platform and finishes it, never re-sending it") {
     harness_options o;
     o.railway_deploy_polls = never;
+    // No shutdown grace: the stop leaves the unsettled poll stored at once (with one, the stop would poll it for the
+    // grace first, bot/runtime.cpp); the new process resumes it.
+    o.configure = [](stack_config& c) { c.shutdown_grace = std::chrono::seconds{0}; };
     bot_harness h(o);
     rollback_api_until_polling(h);
 

@@ -4,6 +4,7 @@
 // interrupted.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <future>
 
 #include "fixture.hpp"
@@ -114,4 +115,25 @@ TEST_CASE("at start-up an action polling a platform is not interrupted and its p
     CHECK((*interrupted)[0].id == acting);
     REQUIRE(polls.due_all_at(now));
     CHECK(polls.due(now)->size() == 1);
+}
+
+TEST_CASE("at shutdown an acting action is interrupted as stopped, and a polling one keeps its stored poll") {
+    testing::stores s;
+    poll_store polls(s.db, s.clock);
+    auto polling = running_action(s);
+    auto acting = running_action(s);
+    const auto now = s.clock.now();
+    REQUIRE(polls.put(poll_of(polling, now + 10min, now)));
+    auto interrupted = s.actions.mark_interrupted_at_shutdown();
+    REQUIRE(interrupted);
+    REQUIRE(interrupted->size() == 1);
+    CHECK((*interrupted)[0].id == acting);
+    CHECK(s.state_of(acting) == "interrupted");
+    CHECK(s.state_of(polling) == "running");
+    CHECK(*polls.count() == 1);  // the next start resumes it
+    auto log = s.audit.for_action(acting);
+    REQUIRE(log);
+    auto entry = std::find_if(log->begin(), log->end(), [](const auto& e) { return e.event == "action.interrupted"; });
+    REQUIRE(entry != log->end());
+    CHECK_THAT(entry->detail_json, Catch::Contains("opsbot was stopped"));
 }
