@@ -7,6 +7,9 @@
 // re-read the platform; the act part never runs again.
 #include "bot/action_flow.hpp"
 
+#include "core/log_context.hpp"
+#include "metrics/opsbot_metrics.hpp"
+
 #include "commands/plan/step_kind.hpp"
 #include "core/mrkdwn.hpp"
 
@@ -28,7 +31,8 @@ std::optional<action_flow::run_end> action_flow::begin_poll(const storage::actio
                                                             const commands::step_environment& env) {
     const auto& step = run->plan.steps[i];
     const commands::step_kind* kind = deps_.families.steps().find(step.kind);
-    auto acted = kind->act(step, env);
+    // Its duration metric times the acting part: the wait for the platform that follows is no work of the bot's.
+    auto acted = metrics::timed_step(step.kind, [&] { return kind->act(step, env); });
     if (!acted) {
         return after_step(action, *run, i, std::unexpected(acted.error()), false);
     }
@@ -102,6 +106,12 @@ void action_flow::poll_once(const storage::platform_poll& poll, clock::time_poin
         return;
     }
     const auto& step = run->plan.steps[i];
+    // The rest of the run continues here, on a pool thread no envelope started: its log lines name the action.
+    log_context about;
+    about.action = id;
+    about.family = run->plan.family;
+    about.step = step.kind;
+    const scoped_log_context log_about(about);
     const commands::step_kind* kind = deps_.families.steps().find(step.kind);
     const int attempt = poll.polls + 1;
     result<commands::poll_verdict> verdict =
