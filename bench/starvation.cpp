@@ -252,8 +252,7 @@ int main() {
                "simulator, Railway and /health fakes answering every call in {:.1f} s\n",
                options.request_threads, options.execution_threads, options.call_threads,
                std::chrono::duration<double>(platform_delay).count());
-    fmt::print("  {} manual rotations approved and waiting for their person (in this build each wait still parks an "
-               "execution thread)\n",
+    fmt::print("  {} manual rotations approved and waiting for their person (each a stored wait: no thread, no lock)\n",
                rotations);
     fmt::print("  {} /deploy status sent at once: all answered after {:8.1f} ms   (target < 5000 ms)\n",
                status_requests, all_answered_ms);
