@@ -14,6 +14,7 @@
 #include "core/mrkdwn.hpp"
 #include "fuzz/fuzz_check.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -76,7 +77,11 @@ std::string requote(const std::vector<token>& tokens) {
 
 void check_parse(const family_spec& family, const std::vector<token>& tokens,
                  const std::vector<const family_spec*>& others) {
-    (void)detect_help(family, tokens);
+    // Help is decided before anything else and always names a subcommand of this family when it names one.
+    if (auto help = detect_help(family, tokens); help && help->subcommand != nullptr) {
+        FUZZ_REQUIRE(std::any_of(family.subcommands.begin(), family.subcommands.end(),
+                                 [&](const subcommand_spec& s) { return &s == help->subcommand; }));
+    }
     auto parsed = parse_command(family, tokens, config(), others);
     if (!parsed) {
         FUZZ_REQUIRE(!parsed.error().message.empty());
@@ -95,7 +100,9 @@ void check_parse(const family_spec& family, const std::vector<token>& tokens,
     for (const auto& [name, value] : parsed->flags) {
         FUZZ_REQUIRE(sub->find_flag(name) != nullptr);
     }
-    (void)parsed->display_name();
+    // The loggable name is the family's command and the subcommand: nothing else the user typed.
+    FUZZ_REQUIRE(parsed->display_name() ==
+                 (parsed->subcommand.empty() ? family.command : family.command + " " + parsed->subcommand));
 }
 
 }  // namespace

@@ -26,7 +26,9 @@ void check_load(std::string_view text, env_lookup env) {
         FUZZ_REQUIRE(!problem.message.empty());
     }
     if (loaded.config) {
-        (void)loaded.config->secret_env_names();
+        for (const auto& name : loaded.config->secret_env_names()) {
+            FUZZ_REQUIRE(!name.empty());
+        }
     }
 }
 

@@ -42,7 +42,7 @@ void check_health(const health_report& report) {
 }
 
 void secret_provider_call(unsigned char op, std::unique_ptr<secret_provider> provider) {
-    (void)provider->name();
+    FUZZ_REQUIRE(!provider->name().empty());
     switch ((op >> 3) % 5) {
     case 0: check(provider->existing_key_ids()); break;
     case 1: check(provider->create_key("opsbot-fuzz")); break;
@@ -62,11 +62,10 @@ secret_config provider_secret(std::map<std::string, std::string> settings) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    static const bool quiet = [] {
+    [[maybe_unused]] static const bool quiet = [] {
         spdlog::set_level(spdlog::level::off);
         return true;
     }();
-    (void)quiet;
     if (size < 1) {
         return 0;
     }

@@ -101,8 +101,10 @@ void railway_call(unsigned char op, fuzz::canned_http& http) {
                 }
             }
             for (const auto& d : *list) {
-                (void)railway_status_phrase(d.status);
-                (void)railway_wait_stop_reason(d.status);
+                FUZZ_REQUIRE(!railway_status_phrase(d.status).empty());
+                if (auto stop = railway_wait_stop_reason(d.status)) {
+                    FUZZ_REQUIRE(!stop->empty());
+                }
             }
         }
         break;
@@ -120,11 +122,10 @@ void railway_call(unsigned char op, fuzz::canned_http& http) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    static const bool quiet = [] {
+    [[maybe_unused]] static const bool quiet = [] {
         spdlog::set_level(spdlog::level::off);
         return true;
     }();
-    (void)quiet;
     if (size < 1) {
         return 0;
     }

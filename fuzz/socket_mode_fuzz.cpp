@@ -54,7 +54,8 @@ void check_envelope(const bot::envelope& env) {
 
     if (auto command = bot::read_slash_command(env)) {
         FUZZ_REQUIRE(!command->invocation.command.empty());
-        (void)commands::tokenize(command->invocation.text);
+        auto tokens = commands::tokenize(command->invocation.text);
+        FUZZ_REQUIRE(tokens.has_value() || !tokens.error().message.empty());
     }
     if (auto click = bot::read_block_action(env)) {
         FUZZ_REQUIRE(!click->user.empty() && !click->channel.empty() && !click->action_id.empty());

@@ -12,6 +12,7 @@
 #include "adapters/link_header.hpp"
 #include "fuzz/fuzz_check.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstddef>
@@ -50,7 +51,10 @@ void check_link_header(std::string_view value) {
         FUZZ_REQUIRE(reparsed[i].target == links[i].target);
         FUZZ_REQUIRE(reparsed[i].params == links[i].params);
     }
-    (void)find_link(value, "next");
+    // find_link gives the first link of that relation among those parsed.
+    if (auto next = find_link(value, "next")) {
+        FUZZ_REQUIRE(std::any_of(links.begin(), links.end(), [&](const auto& l) { return l.target == next->target; }));
+    }
 }
 
 void check_request_url(std::string_view url) {
@@ -60,8 +64,9 @@ void check_request_url(std::string_view url) {
         return;
     }
     FUZZ_REQUIRE(!parsed->host.empty() && parsed->target.starts_with("/"));
-    (void)parsed->display();
-    (void)parsed->pool_key();
+    // Safe to show: the query (which may carry a token) is never part of it.
+    FUZZ_REQUIRE(parsed->display().find('?') == std::string::npos);
+    FUZZ_REQUIRE(!parsed->pool_key().empty());
     // Written back from its parts, it is the same request.
     std::string rebuilt = std::string(parsed->tls ? "https://" : "http://") + parsed->host_header() + parsed->target;
     auto again = parse_request_url(rebuilt);
@@ -105,9 +110,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check_link_header(text);
     check_request_url(first);
     check_percent_encode(text);
-    (void)is_loopback_host(first);
-    (void)join_url(first, second);
-    (void)same_origin(first, second);
+    if (is_loopback_host(first)) {
+        FUZZ_REQUIRE(!first.empty());
+    }
+    // Joining keeps the base and the path, in that order.
+    const std::string joined = join_url(first, second);
+    FUZZ_REQUIRE(joined.size() <= first.size() + second.size() + 1);
+    FUZZ_REQUIRE(same_origin(first, second) == same_origin(second, first));
     if (auto resolved = resolve_link_target(first, second)) {
         if (second.starts_with("/") && !second.starts_with("//")) {
             FUZZ_REQUIRE(same_origin(first, *resolved) || !parse_request_url(first));
