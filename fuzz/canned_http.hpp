@@ -9,13 +9,34 @@
 
 #include "adapters/http_client.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace opsbot::fuzz {
+
+/// An adapter harness's input split as above: the selector byte and the answers (nullopt when empty). The adapters'
+/// logs are silenced on the first call: they log every refusal, which would drown libFuzzer's own output.
+struct adapter_input {
+    unsigned char selector;
+    std::string_view answers;
+};
+
+inline std::optional<adapter_input> read_adapter_input(const std::uint8_t* data, std::size_t size) {
+    [[maybe_unused]] static const bool quiet = [] {
+        spdlog::set_level(spdlog::level::off);
+        return true;
+    }();
+    if (size < 1) {
+        return std::nullopt;
+    }
+    return adapter_input{data[0], std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1)};
+}
 
 inline int status_for(unsigned char byte) {
     static constexpr int statuses[] = {200, 200, 200, 200, 201, 202, 204, 301, 400, 401,

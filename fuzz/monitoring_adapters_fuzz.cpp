@@ -13,8 +13,6 @@
 #include "fuzz/canned_http.hpp"
 #include "fuzz/fuzz_check.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -62,15 +60,12 @@ secret_config provider_secret(std::map<std::string, std::string> settings) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    [[maybe_unused]] static const bool quiet = [] {
-        spdlog::set_level(spdlog::level::off);
-        return true;
-    }();
-    if (size < 1) {
+    const auto input = fuzz::read_adapter_input(data, size);
+    if (!input) {
         return 0;
     }
-    const unsigned char op = data[0];
-    std::string_view answers(reinterpret_cast<const char*>(data) + 1, size - 1);
+    const unsigned char op = input->selector;
+    const std::string_view answers = input->answers;
     fuzz::canned_http http(answers);
     manual_clock clk;
     switch (op % 8) {

@@ -10,8 +10,6 @@
 #include "fuzz/canned_http.hpp"
 #include "fuzz/fuzz_check.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -122,15 +120,12 @@ void railway_call(unsigned char op, fuzz::canned_http& http) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    [[maybe_unused]] static const bool quiet = [] {
-        spdlog::set_level(spdlog::level::off);
-        return true;
-    }();
-    if (size < 1) {
+    const auto input = fuzz::read_adapter_input(data, size);
+    if (!input) {
         return 0;
     }
-    const unsigned char op = data[0];
-    fuzz::canned_http http(std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1));
+    const unsigned char op = input->selector;
+    fuzz::canned_http http(input->answers);
     // Bit 5 of the selector picks the platform; the other bits pick the call and its options.
     if (op & 0x20) {
         railway_call(op, http);
