@@ -140,6 +140,12 @@ private:
     /// the run when it failed or nothing more may run; nullopt to go on.
     std::optional<run_end> after_step(const storage::action_record& action, run_context& run, std::size_t i,
                                       const result<std::string>& outcome, bool waited);
+    /// A step that failed: shown failed, audited (`step.failed`, with `extra`: e.g. refused by its precondition, so
+    /// it never acted), the end of the run.
+    run_end step_failed(const storage::action_record& action, run_context& run, std::size_t i, const error& why,
+                        boost::json::object extra = {});
+    /// What a step.failed entry adds when the step's precondition refused it: nothing was sent, it never acted.
+    static boost::json::object refused_by_precondition();
     commands::step_environment environment_for(const storage::action_record& action, commands::run_state* state);
     static void skip_from(plan_view& view, std::size_t first);
     static run_end failed_at(std::size_t step, std::string error);

@@ -136,7 +136,10 @@ result<std::string> action_flow::continue_wait(const std::string& id) {
         return fail(error_kind::internal, fmt::format("no check for step kind `{}`", step.kind));
     }
     const commands::step_environment env = environment_for(*action, run->state.get());
-    auto verdict = kind->wait_check(step, env, (*wait)->memo);
+    // A continue is when the waiting step acts: its precondition is checked again first (step_kind::precondition).
+    auto ready = commands::check_precondition(step, env);
+    auto verdict = ready ? kind->wait_check(step, env, (*wait)->memo)
+                         : result<commands::wait_verdict>(std::unexpected(ready.error()));
     if (verdict && !verdict->done) {
         return verdict->answer;  // still waiting: nothing moves
     }
@@ -153,7 +156,11 @@ result<std::string> action_flow::continue_wait(const std::string& id) {
                                  : "The check failed (" + global_redactor().redact(verdict.error().message) +
                                        "); the action failed. See its thread.";
     // The rest of the run goes on the worker pool; this worker answers the person.
-    deps_.workers.post([this, now = *action, run, i, outcome] {
+    deps_.workers.post([this, now = *action, run, i, outcome, refused = !ready] {
+        if (refused) {
+            end_run(now, *run, step_failed(now, *run, i, outcome.error(), refused_by_precondition()));
+            return;
+        }
         if (auto end = after_step(now, *run, i, outcome, true)) {
             end_run(now, *run, *end);
             return;
