@@ -185,6 +185,13 @@ private:
     /// Stop while the action waits for a platform: takes the poll and ends the run stopped (what the step sent to
     /// the platform is not undone). False: it was not polling (or the poll ended first).
     bool stop_held_poll(const storage::action_record& action, const std::string& by);
+    /// Start-up (bot/actions/resume_check.cpp): why a run rebuilt after a restart cannot resume at step `at`, in its
+    /// family's words (run_hooks::cannot_resume); nullopt: it resumes.
+    std::optional<std::string> cannot_resume(const run_context& run, std::size_t at) const;
+    /// Ends, failed, a rebuilt run that cannot resume at step `at` (its stored wait or poll already taken): audited,
+    /// reported in its thread and the incident channel like any failure, its locks freed.
+    void end_not_resumed(const storage::action_record& action, run_context& run, std::size_t at,
+                         const std::string& why);
     /// Start-up: the stored polls are due at once; each re-reads the platform (the acting part never runs again).
     void resume_polls_at_startup();
     /// Updates each action's message with `note` and tells the incident and ops channels it `what` (recover.cpp).

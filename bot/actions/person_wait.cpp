@@ -234,7 +234,14 @@ void action_flow::resume_waits_at_startup() {
         if (!action) {
             continue;
         }
-        held_run(*action, wait);
+        auto run = held_run(*action, wait);
+        if (auto why = cannot_resume(*run, wait.step_index)) {
+            // Never held again: the steps after the wait cannot run with what survived the restart.
+            if (auto took = waits_.take(wait.action); took && *took) {
+                end_not_resumed(*action, *run, wait.step_index, *why);
+            }
+            continue;
+        }
         if (deps_.board != nullptr) {
             if (auto held = deps_.board->hold(wait.key, wait.requester, wait.action.str()); !held) {
                 spdlog::error("{}: could not wait on {} again: {}", wait.action.str(), wait.key, held.error().message);
