@@ -140,6 +140,12 @@ private:
     /// the run when it failed or nothing more may run; nullopt to go on.
     std::optional<run_end> after_step(const storage::action_record& action, run_context& run, std::size_t i,
                                       const result<std::string>& outcome, bool waited);
+    /// A step that failed: shown failed, audited (`step.failed`, with `extra`: e.g. refused by its precondition, so
+    /// it never acted), the end of the run.
+    run_end step_failed(const storage::action_record& action, run_context& run, std::size_t i, const error& why,
+                        boost::json::object extra = {});
+    /// What a step.failed entry adds when the step's precondition refused it: nothing was sent, it never acted.
+    static boost::json::object refused_by_precondition();
     commands::step_environment environment_for(const storage::action_record& action, commands::run_state* state);
     static void skip_from(plan_view& view, std::size_t first);
     static run_end failed_at(std::size_t step, std::string error);
@@ -179,6 +185,13 @@ private:
     /// Stop while the action waits for a platform: takes the poll and ends the run stopped (what the step sent to
     /// the platform is not undone). False: it was not polling (or the poll ended first).
     bool stop_held_poll(const storage::action_record& action, const std::string& by);
+    /// Start-up (bot/actions/resume_check.cpp): why a run rebuilt after a restart cannot resume at step `at`, in its
+    /// family's words (run_hooks::cannot_resume); nullopt: it resumes.
+    std::optional<std::string> cannot_resume(const run_context& run, std::size_t at) const;
+    /// Ends, failed, a rebuilt run that cannot resume at step `at` (its stored wait or poll already taken): audited,
+    /// reported in its thread and the incident channel like any failure, its locks freed.
+    void end_not_resumed(const storage::action_record& action, run_context& run, std::size_t at,
+                         const std::string& why);
     /// Start-up: the stored polls are due at once; each re-reads the platform (the acting part never runs again).
     void resume_polls_at_startup();
     /// Updates each action's message with `note` and tells the incident and ops channels it `what` (recover.cpp).

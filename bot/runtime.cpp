@@ -36,7 +36,8 @@ std::chrono::milliseconds remaining(std::chrono::steady_clock::time_point deadli
 
 struct runtime::parts {
     parts(const stack_config& cfg, slack_tokens tokens, commands::platform_registry registry, runtime_options opts)
-        : config(cfg),
+        : families(opts.families != nullptr ? *opts.families : opsbot_families()),
+          config(cfg),
           options(opts),
           clk(opts.clk != nullptr ? *opts.clk : default_clock),
           http(adapters::make_http_client(http_options(opts))),
@@ -177,7 +178,7 @@ struct runtime::parts {
         sweep_cv.notify_all();
     }
 
-    const commands::family_set& families = opsbot_families();
+    const commands::family_set& families;
     const stack_config& config;
     runtime_options options;
     system_clock default_clock;

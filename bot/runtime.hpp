@@ -11,6 +11,10 @@
 #include <optional>
 #include <string>
 
+namespace opsbot::commands {
+class family_set;
+}
+
 namespace opsbot::bot {
 
 struct slack_tokens {
@@ -39,6 +43,8 @@ struct runtime_options {
     /// Paces the polls of steps waiting for a platform (bot/actions/platform_poll.cpp); default: the system clock.
     /// The poll timer looks for due polls every poll_interval of real time.
     const clock* poll_clk = nullptr;
+    /// The families served; default: bot/families.cpp's list (tests of the executor pass their own step kinds).
+    const commands::family_set* families = nullptr;
 };
 
 /// The whole running bot: Web API client, worker pools, the bot's database, platform adapters, the

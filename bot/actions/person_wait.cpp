@@ -136,7 +136,10 @@ result<std::string> action_flow::continue_wait(const std::string& id) {
         return fail(error_kind::internal, fmt::format("no check for step kind `{}`", step.kind));
     }
     const commands::step_environment env = environment_for(*action, run->state.get());
-    auto verdict = kind->wait_check(step, env, (*wait)->memo);
+    // A continue is when the waiting step acts: its precondition is checked again first (step_kind::precondition).
+    auto ready = commands::check_precondition(step, env);
+    auto verdict = ready ? kind->wait_check(step, env, (*wait)->memo)
+                         : result<commands::wait_verdict>(std::unexpected(ready.error()));
     if (verdict && !verdict->done) {
         return verdict->answer;  // still waiting: nothing moves
     }
@@ -153,7 +156,11 @@ result<std::string> action_flow::continue_wait(const std::string& id) {
                                  : "The check failed (" + global_redactor().redact(verdict.error().message) +
                                        "); the action failed. See its thread.";
     // The rest of the run goes on the worker pool; this worker answers the person.
-    deps_.workers.post([this, now = *action, run, i, outcome] {
+    deps_.workers.post([this, now = *action, run, i, outcome, refused = !ready] {
+        if (refused) {
+            end_run(now, *run, step_failed(now, *run, i, outcome.error(), refused_by_precondition()));
+            return;
+        }
         if (auto end = after_step(now, *run, i, outcome, true)) {
             end_run(now, *run, *end);
             return;
@@ -227,7 +234,14 @@ void action_flow::resume_waits_at_startup() {
         if (!action) {
             continue;
         }
-        held_run(*action, wait);
+        auto run = held_run(*action, wait);
+        if (auto why = cannot_resume(*run, wait.step_index)) {
+            // Never held again: the steps after the wait cannot run with what survived the restart.
+            if (auto took = waits_.take(wait.action); took && *took) {
+                end_not_resumed(*action, *run, wait.step_index, *why);
+            }
+            continue;
+        }
         if (deps_.board != nullptr) {
             if (auto held = deps_.board->hold(wait.key, wait.requester, wait.action.str()); !held) {
                 spdlog::error("{}: could not wait on {} again: {}", wait.action.str(), wait.key, held.error().message);

@@ -170,17 +170,33 @@ void action_flow::resume_polls_at_startup() {
     if (stored->empty()) {
         return;
     }
-    // The previous process's claims died with it: every poll is due now and re-reads the platform.
-    if (auto due = polls_.due_all_at(poll_clock_.now()); !due) {
-        spdlog::error("could not resume the stored polls: {}", due.error().message);
-        return;
-    }
+    // Before any is due: a run whose steps left cannot go on with what survived the restart (e.g. they need a
+    // secret value that lived only in the stopped process) ends now, its poll taken, not later at such a step.
+    std::vector<storage::platform_poll> resumed;
     for (const auto& poll : *stored) {
         auto action = actions_.get(poll.action);
         if (!action) {
             continue;
         }
-        held_run(*action, poll.step_index);
+        auto run = held_run(*action, poll.step_index);
+        if (auto why = cannot_resume(*run, poll.step_index)) {
+            if (auto took = polls_.take(poll.action); took && *took) {
+                end_not_resumed(*action, *run, poll.step_index, *why);
+            }
+            continue;
+        }
+        resumed.push_back(poll);
+    }
+    // The previous process's claims died with it: every poll is due now and re-reads the platform.
+    if (auto due = polls_.due_all_at(poll_clock_.now()); !due) {
+        spdlog::error("could not resume the stored polls: {}", due.error().message);
+        return;
+    }
+    for (const auto& poll : resumed) {
+        auto action = actions_.get(poll.action);
+        if (!action) {
+            continue;
+        }
         post_in_thread(*action, fmt::format(":hourglass: opsbot restarted; {} goes on waiting for the platform at "
                                             "step {} (what the step sent is not sent again).",
                                             poll.action.str(), poll.step_index + 1));

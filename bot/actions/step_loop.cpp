@@ -1,6 +1,6 @@
 // The executor's step loop (docs/design.md "Actions and steps"): each step audited before it runs and after it
 // ran — a step whose start cannot be audited does not run (fail-closed, "Security rules") —, Stop honoured before
-// each step. A step that waits for a person does not run here: it is stored as a wait and the loop lets its thread
+// each step, and each step's precondition (step_kind::precondition) checked right before it acts. A step that waits for a person does not run here: it is stored as a wait and the loop lets its thread
 // go (bot/actions/person_wait.cpp), holding no lock; a continue resumes the loop after it. A step that waits for a
 // platform acts here, then is stored as a poll and the loop lets its thread go too (bot/actions/platform_poll.cpp),
 // keeping its locks; its last poll resumes the loop after it.
@@ -24,6 +24,8 @@ namespace {
 std::string shown(const std::string& text) { return global_redactor().redact(text); }
 
 }  // namespace
+
+boost::json::object action_flow::refused_by_precondition() { return {{"refused_by", "precondition"}}; }
 
 void action_flow::skip_from(plan_view& view, std::size_t first) {
     for (std::size_t i = first; i < view.steps.size(); ++i) {
@@ -59,22 +61,30 @@ commands::step_environment action_flow::environment_for(const storage::action_re
     return env;
 }
 
+action_flow::run_end action_flow::step_failed(const storage::action_record& action, run_context& run, std::size_t i,
+                                              const error& why, boost::json::object extra) {
+    const auto& step = run.plan.steps[i];
+    plan_view& view = run.view;
+    view.steps[i] = step_status::failed;
+    view.outcomes[i] = shown(why.message);
+    boost::json::object detail = std::move(extra);
+    detail["index"] = i + 1;
+    detail["kind"] = step.kind;
+    detail["error"] = why.message;
+    detail["error_kind"] = to_string(why.kind);
+    audit("opsbot", action.id, "step.failed", std::move(detail));
+    run_end end = failed_at(i + 1, shown(why.message));
+    end.changed_since_approval = why.kind == error_kind::changed_since_approval;
+    return end;
+}
+
 std::optional<action_flow::run_end> action_flow::after_step(const storage::action_record& action, run_context& run,
                                                             std::size_t i, const result<std::string>& outcome,
                                                             bool waited) {
     const auto& step = run.plan.steps[i];
     plan_view& view = run.view;
     if (!outcome) {
-        view.steps[i] = step_status::failed;
-        view.outcomes[i] = shown(outcome.error().message);
-        audit("opsbot", action.id, "step.failed",
-              {{"index", i + 1},
-               {"kind", step.kind},
-               {"error", outcome.error().message},
-               {"error_kind", to_string(outcome.error().kind)}});
-        run_end end = failed_at(i + 1, shown(outcome.error().message));
-        end.changed_since_approval = outcome.error().kind == error_kind::changed_since_approval;
-        return end;
+        return step_failed(action, run, i, outcome.error());
     }
     view.steps[i] = step_status::succeeded;
     view.outcomes[i] = shown(*outcome);
@@ -130,6 +140,11 @@ action_flow::run_end action_flow::run_steps(const storage::action_record& action
             return failed_at(i + 1, "its `step.started` audit entry could not be written (" + started.error().message +
                                         "), so it was not run");
         }
+        // Right before it acts (docs/design.md "Actions and steps"): what must still hold, e.g. the live deployment
+        // the approval saw. A refusal fails the step, audited, before anything is sent.
+        if (auto ready = commands::check_precondition(step, env); !ready) {
+            return step_failed(action, run, i, ready.error(), refused_by_precondition());
+        }
         if (waits) {
             return begin_person_wait(action, run, i, env);
         }
@@ -139,7 +154,7 @@ action_flow::run_end action_flow::run_steps(const storage::action_record& action
             }
             continue;  // done at once (nothing to wait for)
         }
-        auto outcome = metrics::timed_step(step.kind, [&] { return commands::run_step(step, env); });
+        auto outcome = metrics::timed_step(step.kind, [&] { return commands::run_checked_step(step, env); });
         if (auto end = after_step(action, run, i, outcome, false)) {
             return *end;
         }

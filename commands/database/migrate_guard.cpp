@@ -90,8 +90,8 @@ std::vector<approved_migration> approved_of(const adapters::prisma_status& statu
     return out;
 }
 
-result<std::set<std::string>> check_before_deploy(const migrate_deploy_params& step, const database_tools& tools,
-                                                  const std::string& url, const clock& clk) {
+result<void> check_before_deploy(const migrate_deploy_params& step, const database_tools& tools,
+                                 const std::string& url, const clock& clk) {
     const auto& approved = step.approved;
     if (approved.empty()) {
         return fail(error_kind::internal, "prisma.deploy: the plan carries no approved migrations (re-plan it)");
@@ -123,6 +123,14 @@ result<std::set<std::string>> check_before_deploy(const migrate_deploy_params& s
             return fail(error_kind::changed_since_approval,
                         fmt::format("{}{}. Nothing was applied to production.", changed, *why));
         }
+    }
+    return {};
+}
+
+result<std::set<std::string>> applied_before_deploy(const database_tools& tools, const std::string& url) {
+    auto now = adapters::read_prisma_status(url, tools.migrations.workdir);
+    if (!now) {
+        return std::unexpected(now.error());
     }
     return applied_names(*now);
 }

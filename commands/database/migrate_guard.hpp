@@ -22,9 +22,13 @@ std::vector<approved_migration> approved_of(const adapters::prisma_status& statu
 /// Right before the deploy command: the migration files are re-read and must be exactly the approved ones (no
 /// edited migration.sql, no new or vanished folder), and for production staging must still show each of them
 /// applied with the same checksum, verified since (production_gate). error_kind::changed_since_approval ("production
-/// changed since approval: …") when not; returns the names applied before, for check_after_deploy.
-result<std::set<std::string>> check_before_deploy(const migrate_deploy_params& step, const database_tools& tools,
-                                                  const std::string& url, const clock& clk);
+/// changed since approval: …") when not. prisma.deploy's precondition (step_kind::precondition).
+result<void> check_before_deploy(const migrate_deploy_params& step, const database_tools& tools,
+                                 const std::string& url, const clock& clk);
+
+/// The migrations `_prisma_migrations` shows applied now: read right before the deploy command, for
+/// check_after_deploy.
+result<std::set<std::string>> applied_before_deploy(const database_tools& tools, const std::string& url);
 
 /// Right after a successful deploy command: the migrations it applied (applied now, not in `applied_before`)
 /// must be exactly the approved names, each with its approved checksum; error_kind::conflict otherwise.

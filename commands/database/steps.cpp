@@ -34,8 +34,8 @@ result<std::string> deploy(const migrate_deploy_params& params, const plan_step&
     if (!url) {
         return std::unexpected(url.error());
     }
-    // The files, and for production staging, still as approved: else nothing runs.
-    auto applied_before = check_before_deploy(params, tools, *url, clk);
+    // What is applied right before the command (its precondition, deploy_ready, checked the files just before).
+    auto applied_before = applied_before_deploy(tools, *url);
     if (!applied_before) {
         return std::unexpected(applied_before.error());
     }
@@ -151,6 +151,20 @@ result<std::string> deploy_step(const migrate_deploy_params& params, const plan_
     return tools ? deploy(params, step, **tools, env.clk) : std::unexpected(tools.error());
 }
 
+/// prisma.deploy's precondition: the files, and for production staging, still as approved (issue 12 item 2);
+/// else nothing runs.
+result<void> deploy_ready(const migrate_deploy_params& params, const plan_step&, const step_environment& env) {
+    auto tools = tools_of(env);
+    if (!tools) {
+        return std::unexpected(tools.error());
+    }
+    auto url = adapters::database_url_for((*tools)->databases, params.environment, (*tools)->env);
+    if (!url) {
+        return std::unexpected(url.error());
+    }
+    return check_before_deploy(params, **tools, *url, env.clk);
+}
+
 result<std::string> status_step(const database_step_params& params, const plan_step&, const step_environment& env) {
     auto tools = tools_of(env);
     return tools ? status_check(params, **tools) : std::unexpected(tools.error());
@@ -167,7 +181,7 @@ result<std::string> verified_step(const migrate_verified_params& params, const p
 std::vector<step_kind> database_step_kinds() {
     return {
         typed_step<database_step_params>("postgres.backup", step_role::acting, true, &backup_step),
-        typed_step<migrate_deploy_params>("prisma.deploy", step_role::acting, false, &deploy_step),
+        typed_step<migrate_deploy_params>("prisma.deploy", step_role::acting, false, &deploy_step, &deploy_ready),
         typed_step<database_step_params>("prisma.status", step_role::reading, true, &status_step),
         typed_step<migrate_verified_params>("migrate.verified", step_role::acting, true, &verified_step),
     };

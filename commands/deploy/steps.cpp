@@ -15,9 +15,44 @@
 namespace opsbot::commands {
 namespace {
 
-/// A rotation's redeploy (`follow_live`) ships the new value on whatever is live when it acts, re-read right
-/// before, never an id recorded at planning time; a /deploy requires that the plan's `from` is still live
-/// (issue 12 item 2). The act part: the build is then polled until READY (check_deploy_wait).
+/// The precondition of "vercel.redeploy": a /deploy requires that the plan's `from` is still live (issue 12 item 2);
+/// a rotation's redeploy (`follow_live`) ships the new value on whatever is live when it acts, so it has nothing
+/// to check.
+result<void> vercel_still_from(const vercel_redeploy_params& params, const plan_step&, const step_environment& env) {
+    if (params.follow_live.value_or(false)) {
+        return {};
+    }
+    auto* vercel = env.platforms.vercel_of(params.service);
+    if (vercel == nullptr) {
+        return fail(error_kind::unavailable, "no Vercel adapter for " + params.service);
+    }
+    auto live = vercel->current_production();
+    if (!live) {
+        return std::unexpected(live.error());
+    }
+    return require_still_live(params.service, "production", params.from.value_or(""), live->id);
+}
+
+/// The precondition of "railway.redeploy": as vercel_still_from, with Railway's live deployment.
+result<void> railway_still_from(const railway_redeploy_params& params, const plan_step&,
+                                const step_environment& env) {
+    if (params.follow_live.value_or(false)) {
+        return {};
+    }
+    auto* railway = env.platforms.railway_of(params.service);
+    if (railway == nullptr) {
+        return fail(error_kind::unavailable, "no Railway adapter for " + params.service);
+    }
+    auto live = railway_live_id(*railway, params.environment);
+    if (!live) {
+        return std::unexpected(live.error());
+    }
+    return require_still_live(params.service, params.environment, params.from.value_or(""), *live);
+}
+
+/// The act part of "vercel.redeploy": rebuilds what is live when it acts — re-read right before, never an id
+/// recorded at planning time (its precondition made sure a /deploy's `from` is that one). The build is then polled
+/// until READY (check_deploy_wait).
 result<act_outcome> vercel_redeploy(const vercel_redeploy_params& params, const plan_step&,
                                     const step_environment& env) {
     const std::string& service = params.service;
@@ -30,11 +65,6 @@ result<act_outcome> vercel_redeploy(const vercel_redeploy_params& params, const 
         return std::unexpected(live.error());
     }
     const bool follow_live = params.follow_live.value_or(false);
-    if (!follow_live) {
-        if (auto same = require_still_live(service, "production", params.from.value_or(""), live->id); !same) {
-            return std::unexpected(same.error());
-        }
-    }
     // /deploy ships the branch's newest commit; a /rotate redeploy rebuilds the same commit with the new env.
     auto memo = rebuild_vercel(params.name, service, env, *vercel, *live, params.latest_commit);
     if (!memo) {
@@ -56,15 +86,6 @@ result<act_outcome> railway_redeploy(const railway_redeploy_params& params, cons
     auto* railway = env.platforms.railway_of(service);
     if (railway == nullptr) {
         return fail(error_kind::unavailable, "no Railway adapter for " + service);
-    }
-    if (!params.follow_live.value_or(false)) {
-        auto live = railway_live_id(*railway, environment);
-        if (!live) {
-            return std::unexpected(live.error());
-        }
-        if (auto same = require_still_live(service, environment, params.from.value_or(""), *live); !same) {
-            return std::unexpected(same.error());
-        }
     }
     auto before_latest = railway_latest_id(*railway, environment);
     if (!before_latest) {
@@ -121,9 +142,9 @@ std::vector<step_kind> deploy_step_kinds() {
     return {
         // Acting steps that then wait for their deployment (no `run`: the executor stores their polls).
         typed_polled_step<vercel_redeploy_params>("vercel.redeploy", step_role::acting, false, &vercel_redeploy,
-                                                  &check_deploy_wait),
+                                                  &check_deploy_wait, &vercel_still_from),
         typed_polled_step<railway_redeploy_params>("railway.redeploy", step_role::acting, false, &railway_redeploy,
-                                                   &check_deploy_wait),
+                                                   &check_deploy_wait, &railway_still_from),
         typed_step<verify_run_params>("verify.run", step_role::reading, true, &verify_run),
     };
 }

@@ -20,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,6 +59,10 @@ struct run_hooks {
     std::function<std::unique_ptr<run_state>()> make_state;
     /// Its successes are announced in the incident channel too (a rollback, a rotation), not only its failures.
     bool announce_success = false;
+    /// A run rebuilt after a restart with its state made afresh (a rotation's secret vault is empty then: values
+    /// are never stored) that would resume at step `at` (0-based: its stored wait or poll). Why it cannot go on —
+    /// what was done, what was not, how to finish — or nullopt to resume it. Unset: every run resumes.
+    std::function<std::optional<std::string>(const plan&, std::size_t at)> cannot_resume;
     /// Its successes change what production runs (a deploy, a rollback, a rotation's redeploy): a post-deploy watch
     /// follows each (bot/post_deploy_watch.hpp).
     bool watched_after_success = false;

@@ -26,6 +26,9 @@ enum class step_role {
 };
 
 using step_run_fn = std::function<result<std::string>(const plan_step&, const step_environment&)>;
+/// What must still hold right before a step acts: ok, or a refusal whose error says why (error_kind::
+/// changed_since_approval: "production changed since approval: …"). It reads the world, never changes it.
+using step_precondition_fn = std::function<result<void>(const plan_step&, const step_environment&)>;
 
 /// What a person's continue found, for a step that waits for a person.
 struct wait_verdict {
@@ -62,9 +65,8 @@ struct step_kind {
     std::string name;                   ///< what plan_step::kind says, e.g. "railway.rollback"
     step_role role = step_role::acting;
     bool idempotent = false;            ///< run again after it succeeded, it changes nothing more
-    /// Runs the step until it is done, has failed or its timeout passed. An acting step re-checks its
-    /// precondition against what the approved plan recorded right before it acts (error_kind::
-    /// changed_since_approval) and never repeats a request whose outcome is unknown.
+    /// Runs the step until it is done, has failed or its timeout passed. It never repeats a request whose outcome
+    /// is unknown; what must hold before it acts is its `precondition`, checked before it is called.
     step_run_fn run;
     /// A waiting_for_person step: what the person names to continue it (the secret of `/rotate SECRET --continue`);
     /// two runs never wait on one key at once.
@@ -82,6 +84,11 @@ struct step_kind {
     /// run_step runs it to its end on the caller's thread.
     step_act_fn act = {};
     poll_check_fn poll_check = {};
+    /// Checked right before the step acts (docs/design.md "Actions and steps"): by the executor after the step's
+    /// `step.started` entry and again when a waiting step is continued, by run_step otherwise. A refusal fails the
+    /// step before anything is sent (an acting step: the live deployment is still the one the approved plan
+    /// recorded, the approved migrations are unchanged, the new key is held). Unset: nothing to check.
+    step_precondition_fn precondition = {};
 
     bool polls() const { return static_cast<bool>(act) && static_cast<bool>(poll_check); }
 };

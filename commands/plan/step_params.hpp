@@ -3,7 +3,8 @@
 // described with BOOST_DESCRIBE_STRUCT. The plan writes it into plan_step::params with params_of() (what is stored,
 // shown and digested stays JSON), and the kind's run function receives the struct, read back by read_params(), which
 // names the member that is missing or of the wrong type. A plan whose parameters do not fit its step kinds never
-// runs (step_kind::check_params, used by the executor before the first step).
+// runs (step_kind::check_params, used by the executor before the first step). A kind's precondition takes the
+// same struct.
 
 #include "commands/plan/plan.hpp"
 #include "commands/plan/step_kind.hpp"
@@ -227,10 +228,29 @@ std::function<result<void>(const plan_step&)> params_checker() {
 
 template <class Params>
 using typed_run_fn = result<std::string> (*)(const Params&, const plan_step&, const step_environment&);
+template <class Params>
+using typed_precondition_fn = result<void> (*)(const Params&, const plan_step&, const step_environment&);
+
+/// step_kind::precondition from a function taking the kind's parameters typed; unset for nullptr.
+template <class Params>
+step_precondition_fn typed_precondition(typed_precondition_fn<Params> check) {
+    if (check == nullptr) {
+        return {};
+    }
+    return [check](const plan_step& step, const step_environment& env) -> result<void> {
+        auto params = read_params<Params>(step);
+        if (!params) {
+            return std::unexpected(params.error());
+        }
+        return check(*params, step, env);
+    };
+}
 
 /// A step kind whose run function takes its parameters typed; check_params reads them without running.
+/// `precondition`: what must hold right before it acts (step_kind::precondition), typed too.
 template <class Params>
-step_kind typed_step(std::string name, step_role role, bool idempotent, typed_run_fn<Params> run) {
+step_kind typed_step(std::string name, step_role role, bool idempotent, typed_run_fn<Params> run,
+                     typed_precondition_fn<Params> precondition = nullptr) {
     step_kind kind;
     kind.name = std::move(name);
     kind.role = role;
@@ -242,6 +262,7 @@ step_kind typed_step(std::string name, step_role role, bool idempotent, typed_ru
         }
         return run(*params, step, env);
     };
+    kind.precondition = typed_precondition<Params>(precondition);
     kind.check_params = params_checker<Params>();
     return kind;
 }
@@ -253,7 +274,7 @@ using typed_act_fn = result<act_outcome> (*)(const Params&, const plan_step&, co
 /// parameters typed; the poll reads the memo its act part stored (and may read_params() what it needs).
 template <class Params>
 step_kind typed_polled_step(std::string name, step_role role, bool idempotent, typed_act_fn<Params> act,
-                            poll_check_fn poll_check) {
+                            poll_check_fn poll_check, typed_precondition_fn<Params> precondition = nullptr) {
     step_kind kind;
     kind.name = std::move(name);
     kind.role = role;
@@ -266,6 +287,7 @@ step_kind typed_polled_step(std::string name, step_role role, bool idempotent, t
         return act(*params, step, env);
     };
     kind.poll_check = std::move(poll_check);
+    kind.precondition = typed_precondition<Params>(precondition);
     kind.check_params = params_checker<Params>();
     return kind;
 }

@@ -71,7 +71,22 @@ result<std::string> run_polled(const step_kind& kind, const plan_step& step, con
 
 }  // namespace
 
+result<void> check_precondition(const plan_step& step, const step_environment& env) {
+    const step_kind* kind = env.steps != nullptr ? env.steps->find(step.kind) : nullptr;
+    if (kind == nullptr || !kind->precondition) {
+        return {};
+    }
+    return kind->precondition(step, env);
+}
+
 result<std::string> run_step(const plan_step& step, const step_environment& env) {
+    if (auto ready = check_precondition(step, env); !ready) {
+        return std::unexpected(ready.error());
+    }
+    return run_checked_step(step, env);
+}
+
+result<std::string> run_checked_step(const plan_step& step, const step_environment& env) {
     const step_kind* kind = env.steps != nullptr ? env.steps->find(step.kind) : nullptr;
     if (kind != nullptr && kind->polls()) {
         return run_polled(*kind, step, env);

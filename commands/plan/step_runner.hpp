@@ -32,11 +32,18 @@ struct step_environment {
     const step_catalog* steps = nullptr;
 };
 
-/// Runs one plan step, by its kind in env.steps, until it is done, has failed, or its timeout passed — a step that
-/// waits for a platform (act + poll_check) polling on this thread, poll_interval apart. Returns a
-/// short human outcome ("alias job succeeded after 3 polls"); errors say what failed and are safe to show.
-/// Steps are idempotent where the platform allows (a rollback to what is already live does nothing).
+/// Runs one plan step, by its kind in env.steps: its precondition (check_precondition), then the step until it is
+/// done, has failed, or its timeout passed — a step that waits for a platform (act + poll_check) polling on this
+/// thread, poll_interval apart. Returns a short human outcome ("alias job succeeded after 3 polls"); errors say what
+/// failed and are safe to show. Steps are idempotent where the platform allows (a rollback to what is already live
+/// does nothing).
 result<std::string> run_step(const plan_step& step, const step_environment& env);
+
+/// The step's precondition (step_kind::precondition): ok when its kind has none; the refusal otherwise.
+result<void> check_precondition(const plan_step& step, const step_environment& env);
+
+/// run_step without the precondition: for the executor, which checked it itself right before (and audits a refusal).
+result<std::string> run_checked_step(const plan_step& step, const step_environment& env);
 
 /// A step that waits for a platform whose timeout passed after `polls` polls: error_kind::timeout,
 /// "<kind>: not finished after <timeout> s (<polls> polls)" — the same whether the executor stored the poll or

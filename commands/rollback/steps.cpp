@@ -109,6 +109,37 @@ result<poll_verdict> check_rollback_wait(const plan_step& step, const step_envir
     return verdict;
 }
 
+/// The precondition of "vercel.rollback" (issue 12 item 2): production is still what the approved plan rolled back
+/// from — or already the target, which the act part then reports as nothing to do.
+result<void> vercel_still_from(const rollback_step_params& params, const plan_step&, const step_environment& env) {
+    auto* vercel = env.platforms.vercel_of(params.service);
+    if (vercel == nullptr) {
+        return fail(error_kind::unavailable, "no Vercel adapter for " + params.service);
+    }
+    auto current = vercel->current_production();
+    if (!current) {
+        return std::unexpected(current.error());
+    }
+    if (current->id == params.to) {
+        return {};
+    }
+    return require_still_live(params.service, "production", params.from, current->id);
+}
+
+/// The precondition of "railway.rollback" (issue 12 item 2): the live deployment is still the plan's `from`.
+result<void> railway_still_from(const rollback_step_params& params, const plan_step&, const step_environment& env) {
+    auto* railway = env.platforms.railway_of(params.service);
+    if (railway == nullptr) {
+        return fail(error_kind::unavailable, "no Railway adapter for " + params.service);
+    }
+    const std::string environment = params.environment.value_or("production");
+    auto live = railway_live_id(*railway, environment);
+    if (!live) {
+        return std::unexpected(live.error());
+    }
+    return require_still_live(params.service, environment, params.from, *live);
+}
+
 /// The act part of "vercel.rollback"; the alias job (or the rebuild) is then polled (check_rollback_wait).
 result<act_outcome> vercel_rollback(const rollback_step_params& params, const plan_step&,
                                     const step_environment& env) {
@@ -125,10 +156,6 @@ result<act_outcome> vercel_rollback(const rollback_step_params& params, const pl
     // Idempotent: if the target already serves production, there is nothing to do.
     if (current->id == target) {
         return act_outcome{fmt::format("`{}` already serves production; nothing to do", target), {}};
-    }
-    // Right before acting: production is still what the approved plan rolled back from (issue 12 item 2).
-    if (auto same = require_still_live(params.service, "production", params.from, current->id); !same) {
-        return std::unexpected(same.error());
     }
     if (mode == "rebuild") {
         // A rotated secret is newer than the target: rebuild its commit with the current environment (item 10).
@@ -182,14 +209,6 @@ result<act_outcome> railway_rollback(const rollback_step_params& params, const p
     const std::string environment = params.environment.value_or("production");
     const std::string& target = params.to;
     const bool redeploy = params.mode == "redeploy";
-    // Right before acting: the live deployment is still the plan's `from` (issue 12 item 2).
-    auto live = railway_live_id(*railway, environment);
-    if (!live) {
-        return std::unexpected(live.error());
-    }
-    if (auto same = require_still_live(params.service, environment, params.from, *live); !same) {
-        return std::unexpected(same.error());
-    }
     auto before_latest = railway_latest_id(*railway, environment);
     if (!before_latest) {
         return std::unexpected(before_latest.error());
@@ -232,9 +251,9 @@ result<act_outcome> railway_rollback(const rollback_step_params& params, const p
 std::vector<step_kind> rollback_step_kinds() {
     return {
         typed_polled_step<rollback_step_params>("vercel.rollback", step_role::acting, true, &vercel_rollback,
-                                                &check_rollback_wait),
+                                                &check_rollback_wait, &vercel_still_from),
         typed_polled_step<rollback_step_params>("railway.rollback", step_role::acting, true, &railway_rollback,
-                                                &check_rollback_wait),
+                                                &check_rollback_wait, &railway_still_from),
     };
 }
 

@@ -25,7 +25,7 @@ BOOST_DESCRIBE_STRUCT(rollback_step_params, (), (service, environment, from, to,
 
 /// "vercel.rollback" (instant rollback, promote, or a rebuild that keeps the current environment) and
 /// "railway.rollback" (deploymentRollback, or deploymentRedeploy when a rotation is newer than the target).
-/// Both re-check that the plan's `from` is still live right before they act.
+/// Both have a precondition (step_kind::precondition): the plan's `from` is still live right before they act.
 std::vector<step_kind> rollback_step_kinds();
 
 }  // namespace opsbot::commands

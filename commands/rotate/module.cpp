@@ -3,6 +3,7 @@
 #include "commands/plan/health_step.hpp"
 #include "commands/rotate/continue.hpp"
 #include "commands/rotate/plan.hpp"
+#include "commands/rotate/resume.hpp"
 #include "commands/rotate/run_state.hpp"
 #include "commands/rotate/spec.hpp"
 #include "commands/rotate/steps.hpp"
@@ -26,6 +27,8 @@ family_module rotate_module() {
     out.steps = rotate_step_kinds();
     out.steps.push_back(health_check_kind());
     out.run.make_state = &make_rotation_state;
+    // Its vault does not survive a restart: a resumed run whose steps left need it stops at once, saying so.
+    out.run.cannot_resume = &rotation_cannot_resume;
     out.run.announce_success = true;  // rotations are announced in the incident channel (runbook §6)
     out.run.watched_after_success = true;
     return out;

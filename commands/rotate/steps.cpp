@@ -125,6 +125,40 @@ std::string tail_of(const adapters::subprocess_result& run) {
     return out;
 }
 
+/// The precondition of secret.reencrypt (issue 12 item 4): never re-encrypt with a key only this process holds.
+/// The staged copy on the platform must be the new key, read back now.
+result<void> reencrypt_ready(const reencrypt_params& params, const plan_step&, const step_environment& env) {
+    if (!env.vault->has_new_value()) {
+        return fail(error_kind::internal, "no new key in this run to re-encrypt with; the old key stays in force");
+    }
+    const std::string& staged = params.staged;
+    if (staged.empty()) {
+        return {};
+    }
+    auto* railway = env.platforms.railway_of(params.service);
+    if (railway == nullptr) {
+        return fail(error_kind::unavailable, "secret.reencrypt: no Railway adapter for " + params.service);
+    }
+    auto variables = railway->variables(params.environment);
+    if (!variables) {
+        return std::unexpected(variables.error());
+    }
+    auto held = variables->find(staged);
+    const std::string held_fp = held == variables->end() || held->second.empty() ? "" : fingerprint(held->second);
+    for (auto& [name, value] : *variables) {
+        cleanse(value);
+    }
+    if (held_fp != env.vault->new_fingerprint()) {
+        return fail(error_kind::conflict,
+                    fmt::format("refusing to re-encrypt: `{}` on Railway `{}` does not hold the new key "
+                                "(fingerprint {} expected, {} found), so the platform would not hold the key the "
+                                "credentials need; the old key stays in force",
+                                staged, params.service, env.vault->new_fingerprint(),
+                                held_fp.empty() ? "none" : held_fp));
+    }
+    return {};
+}
+
 result<std::string> reencrypt(const reencrypt_params& params, const plan_step& step, const step_environment& env) {
     const secret_config* secret = secret_of(params.secret, env);
     auto* railway = env.platforms.railway_of(params.service);
@@ -140,24 +174,6 @@ result<std::string> reencrypt(const reencrypt_params& params, const plan_step& s
         return fail(error_kind::not_found, fmt::format("{} is not set on Railway `{}`: nothing to re-encrypt from; "
                                                        "the old key stays in force",
                                                        secret->name, params.service));
-    }
-    // Issue 12 item 4: never re-encrypt with a key only this process holds. The staged copy on the platform must be
-    // the new key, read back now.
-    const std::string& staged = params.staged;
-    if (!staged.empty()) {
-        auto held = variables->find(staged);
-        const std::string held_fp = held == variables->end() || held->second.empty() ? "" : fingerprint(held->second);
-        if (held_fp != env.vault->new_fingerprint()) {
-            for (auto& [name, value] : *variables) {
-                cleanse(value);
-            }
-            return fail(error_kind::conflict,
-                        fmt::format("refusing to re-encrypt: `{}` on Railway `{}` does not hold the new key "
-                                    "(fingerprint {} expected, {} found), so the platform would not hold the key the "
-                                    "credentials need; the old key stays in force",
-                                    staged, params.service, env.vault->new_fingerprint(),
-                                    held_fp.empty() ? "none" : held_fp));
-        }
     }
     env.vault->set_old_value(std::move(current->second), secret->name);
     for (auto& [name, value] : *variables) {
@@ -207,11 +223,18 @@ result<std::string> after_write(result<void> written, const std::string& secret,
     return fmt::format("{} holds the new {} (fingerprint {})", where, secret, env.vault->new_fingerprint());
 }
 
+/// The precondition of the writes and of secret.stage: the run's vault holds the new value.
+template <class Params>
+result<void> new_value_held(const Params&, const plan_step& step, const step_environment& env) {
+    if (step.kind == "secret.unstage" || env.vault->has_new_value()) {
+        return {};
+    }
+    return fail(error_kind::internal, step.kind == "secret.stage" ? "no new value in this run to stage"
+                                                                   : "no new value in this run to write");
+}
+
 result<std::string> write_railway(const secret_write_params& params, const plan_step& step,
                                   const step_environment& env) {
-    if (!env.vault->has_new_value()) {
-        return fail(error_kind::internal, "no new value in this run to write");
-    }
     auto* railway = env.platforms.railway_of(params.service);
     if (railway == nullptr) {
         return fail(error_kind::unavailable, "no Railway adapter for " + params.service);
@@ -224,9 +247,6 @@ result<std::string> write_railway(const secret_write_params& params, const plan_
 
 result<std::string> write_vercel(const vercel_write_params& params, const plan_step& step,
                                  const step_environment& env) {
-    if (!env.vault->has_new_value()) {
-        return fail(error_kind::internal, "no new value in this run to write");
-    }
     auto* vercel = env.platforms.vercel_of(params.service);
     if (vercel == nullptr) {
         return fail(error_kind::unavailable, "no Vercel adapter for " + params.service);
@@ -246,9 +266,6 @@ result<std::string> stage(const secret_stage_params& params, const plan_step& st
         return fail(error_kind::unavailable, "no Railway adapter for " + service);
     }
     const bool staging = step.kind == "secret.stage";
-    if (staging && !env.vault->has_new_value()) {
-        return fail(error_kind::internal, "no new value in this run to stage");
-    }
     const std::string where = fmt::format("`{}` on Railway `{}` ({})", variable, service, params.environment);
     auto written = railway->upsert_variables(params.environment,
                                              {{variable, staging ? env.vault->new_value() : std::string{}}}, true);
@@ -289,10 +306,18 @@ std::string untested_key_text(const verify_params& params, const std::string& na
     return out;
 }
 
+/// The precondition of secret.verify: a provider to ask, and the new key in the run's vault.
+result<void> verify_ready(const verify_params& params, const plan_step&, const step_environment& env) {
+    if (provider_of(params.secret, env) == nullptr || !env.vault->has_new_value()) {
+        return fail(error_kind::unavailable, "secret.verify: no provider or no new key in this run");
+    }
+    return {};
+}
+
 result<std::string> verify(const verify_params& params, const plan_step&, const step_environment& env) {
     auto* provider = provider_of(params.secret, env);
-    if (provider == nullptr || !env.vault->has_new_value()) {
-        return fail(error_kind::unavailable, "secret.verify: no provider or no new key in this run");
+    if (provider == nullptr) {
+        return fail(error_kind::unavailable, "secret.verify: no provider for " + params.secret);
     }
     auto ok = provider->verify_key(env.vault->new_value());
     if (!ok && ok.error().kind == error_kind::unavailable) {
@@ -308,14 +333,19 @@ result<std::string> verify(const verify_params& params, const plan_step&, const 
                        provider->name());
 }
 
+/// The precondition of secret.revoke, the runbook's one hard rule: never revoke the old credential before the new
+/// one is verified (§6).
+result<void> revoke_ready(const secret_step_params&, const plan_step&, const step_environment& env) {
+    if (!env.vault->verified) {
+        return fail(error_kind::conflict, "refusing to revoke: the new key was not verified in this run");
+    }
+    return {};
+}
+
 result<std::string> revoke(const secret_step_params& params, const plan_step&, const step_environment& env) {
     auto* provider = provider_of(params.secret, env);
     if (provider == nullptr) {
         return fail(error_kind::unavailable, "secret.revoke: no provider for " + params.secret);
-    }
-    // The runbook's one hard rule: never revoke the old credential before the new one is verified (§6).
-    if (!env.vault->verified) {
-        return fail(error_kind::conflict, "refusing to revoke: the new key was not verified in this run");
     }
     std::vector<std::string> revoked;
     for (const auto& id : env.vault->old_key_ids) {
@@ -342,13 +372,15 @@ result<std::string> revoke(const secret_step_params& params, const plan_step&, c
 
 namespace {
 
-/// Every rotation step works on the run's secret vault, which the executor makes for the run.
+/// Every rotation step works on the run's secret vault, which the executor makes for the run: the first thing each
+/// one's precondition checks (its own check reads the vault).
 step_kind with_vault(step_kind kind) {
-    kind.run = [run = std::move(kind.run)](const plan_step& step, const step_environment& env) -> result<std::string> {
+    kind.precondition = [own = std::move(kind.precondition)](const plan_step& step,
+                                                              const step_environment& env) -> result<void> {
         if (env.vault == nullptr) {
             return fail(error_kind::internal, fmt::format("{} needs the run's secret vault", step.kind));
         }
-        return run(step, env);
+        return own ? own(step, env) : result<void>{};
     };
     return kind;
 }
@@ -358,13 +390,16 @@ step_kind with_vault(step_kind kind) {
 std::vector<step_kind> rotate_step_kinds() {
     std::vector<step_kind> out{
         typed_step<generate_params>("secret.generate", step_role::acting, false, &generate),
-        typed_step<reencrypt_params>("secret.reencrypt", step_role::acting, false, &reencrypt),
-        typed_step<secret_stage_params>("secret.stage", step_role::acting, true, &stage),
+        typed_step<reencrypt_params>("secret.reencrypt", step_role::acting, false, &reencrypt, &reencrypt_ready),
+        typed_step<secret_stage_params>("secret.stage", step_role::acting, true, &stage,
+                                        &new_value_held<secret_stage_params>),
         typed_step<secret_stage_params>("secret.unstage", step_role::acting, true, &stage),
-        typed_step<secret_write_params>("secret.write_railway", step_role::acting, true, &write_railway),
-        typed_step<vercel_write_params>("secret.write_vercel", step_role::acting, true, &write_vercel),
-        typed_step<verify_params>("secret.verify", step_role::reading, true, &verify),
-        typed_step<secret_step_params>("secret.revoke", step_role::acting, true, &revoke),
+        typed_step<secret_write_params>("secret.write_railway", step_role::acting, true, &write_railway,
+                                        &new_value_held<secret_write_params>),
+        typed_step<vercel_write_params>("secret.write_vercel", step_role::acting, true, &write_vercel,
+                                        &new_value_held<vercel_write_params>),
+        typed_step<verify_params>("secret.verify", step_role::reading, true, &verify, &verify_ready),
+        typed_step<secret_step_params>("secret.revoke", step_role::acting, true, &revoke, &revoke_ready),
     };
     for (auto& kind : manual_step_kinds()) {
         out.push_back(std::move(kind));

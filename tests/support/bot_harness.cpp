@@ -296,6 +296,7 @@ void bot_harness::launch() {
     ro.execution_threads = options_.execution_threads;
     ro.expiry_sweep_interval = options_.expiry_sweep_interval;
     ro.watch_tick_interval = options_.watch_tick_interval;
+    ro.families = options_.families;
     if (options_.manual_time) {
         ro.clk = &clock_;
     }

@@ -23,6 +23,9 @@
 namespace opsbot::bot {
 class runtime;
 }
+namespace opsbot::commands {
+class family_set;
+}
 
 namespace opsbot::testing {
 
@@ -58,6 +61,8 @@ struct harness_options {
     /// The runtime's request and execution pools (bot/runtime.hpp); tests of starvation make them small.
     size_t request_threads = 4;
     size_t execution_threads = 4;
+    /// The families the bot serves; null: bot/families.cpp's list. Must outlive the harness.
+    const commands::family_set* families = nullptr;
 };
 
 /// One button on the newest version of a plan message.
