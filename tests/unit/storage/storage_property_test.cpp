@@ -1,8 +1,9 @@
 // A property test of storage (issue 16 item 3): random sequences of requests, clicks, denials, cancels, expiry,
-// restarts, Stop, the executor's moves, locks and steps, run against the real stores (property/sqlite_adapter.hpp)
-// and a reference model (property/reference_model.hpp). After every step the two must agree: each action's state
-// and approvers, the locks held, the audit chain (it verifies, and holds exactly the entries the model expects), and
-// each refusal. RC_PARAMS scales it up, e.g. RC_PARAMS="max_success=5000 max_size=200".
+// restarts, Stop, the executor's moves, locks, steps and waits for a person, run against the real stores
+// (property/sqlite_adapter.hpp) and a reference model (property/reference_model.hpp). After every step the two must
+// agree: each action's state and approvers, the locks held, the stored waits, the audit chain (it verifies, and holds
+// exactly the entries the model expects), and each refusal. RC_PARAMS scales it up, e.g.
+// RC_PARAMS="max_success=5000 max_size=200".
 #include <rapidcheck/catch.h>
 
 #include <cstdlib>
@@ -23,12 +24,12 @@ namespace {
 
 enum class op_kind {
     request, approve, deny, cancel, sweep, tick, restart, shutdown, stop_button, transition, execute, start_step,
-    finish_step, claim, release, unlock, probe,
+    finish_step, claim, release, unlock, probe, wait, take_wait,
 };
 
 constexpr const char* op_names[] = {
     "request", "approve", "deny", "cancel", "sweep", "tick", "restart", "shutdown", "stop_button", "transition",
-    "execute", "start_step", "finish_step", "claim", "release", "unlock", "probe",
+    "execute", "start_step", "finish_step", "claim", "release", "unlock", "probe", "wait", "take_wait",
 };
 
 /// One step. `action` picks an action (see target_of), `user` U01..U04; `x` and `y` are the op's other choices
@@ -50,9 +51,9 @@ rc::Gen<op> gen_op() {
     using enum op_kind;
     return rc::gen::construct<op>(
         rc::gen::weightedElement<op_kind>({{10, request}, {14, approve}, {2, deny}, {2, cancel}, {3, sweep},
-                                           {4, tick}, {2, restart}, {1, shutdown}, {3, stop_button}, {6, transition},
+                                           {4, tick}, {3, restart}, {1, shutdown}, {3, stop_button}, {6, transition},
                                            {14, execute}, {10, start_step}, {10, finish_step}, {4, claim},
-                                           {3, release}, {3, unlock}, {6, probe}}),
+                                           {3, release}, {3, unlock}, {6, probe}, {6, wait}, {2, take_wait}}),
         rc::gen::inRange(0, 6), rc::gen::inRange(0, 4), rc::gen::inRange(0, 10), rc::gen::inRange(0, 10));
 }
 
@@ -75,6 +76,7 @@ struct coverage {
     int trigger_allowed = 0;
     int approvals_completed = 0;
     int restarts_interrupting = 0;
+    int kept_waiting = 0;  ///< actions a restart left running because they wait for a person
     int refused_by_store = 0;
 };
 
@@ -134,6 +136,7 @@ void compare(reference_model& model, storage_adapter& storage) {
     }
     RC_ASSERT_FALSE(storage.state_of(action_name(actions.size())).has_value());
     agree("active locks", join(model.active_locks()), join(storage.active_locks()));
+    agree("person waits", join(model.waits()), join(storage.waits()));
     agree("audit entries (verified chain)", model.audit_entries(), storage.verified_audit_entries());
 }
 
@@ -155,6 +158,8 @@ std::size_t target_of(const op& o, const reference_model& model) {
     auto blind = static_cast<std::size_t>(o.action);
     switch (o.kind) {
         case op_kind::execute: return nth_in(model, action_state::approved, o.action, model.actions().size());
+        case op_kind::wait:
+        case op_kind::take_wait: return o.y % 4 == 0 ? blind : nth_in(model, action_state::running, o.action, blind);
         case op_kind::start_step:
         case op_kind::finish_step: return nth_in(model, action_state::running, o.action, model.actions().size());
         case op_kind::stop_button: return o.y % 4 == 0 ? blind : nth_in(model, action_state::running, o.action, blind);
@@ -195,7 +200,9 @@ void apply(const op& o, manual_clock& clock, reference_model& model, storage_ada
         case op_kind::cancel:
             agree_outcome("cancel by " + user + " of " + id, model.cancel(index, user), storage.cancel(id, user));
             break;
-        case op_kind::sweep: agree("expired by the sweep", join(model.sweep_expired()), join(storage.sweep_expired())); break;
+        case op_kind::sweep:
+            agree("expired by the sweep", join(model.sweep_expired()), join(storage.sweep_expired()));
+            break;
         case op_kind::tick: clock.advance(std::chrono::minutes{1 + o.x % 3}); break;
         case op_kind::restart:
         case op_kind::shutdown: {
@@ -203,6 +210,9 @@ void apply(const op& o, manual_clock& clock, reference_model& model, storage_ada
             auto got = storage.restart(o.kind == op_kind::shutdown);
             agree("interrupted by the restart", join(expected), join(got));
             seen.restarts_interrupting += expected.empty() ? 0 : 1;
+            for (const auto& a : model.actions()) {
+                seen.kept_waiting += a.state == action_state::running ? 1 : 0;
+            }
             break;
         }
         case op_kind::stop_button:
@@ -268,6 +278,12 @@ void apply(const op& o, manual_clock& clock, reference_model& model, storage_ada
                           storage.release_as_approver(service, user));
             break;
         }
+        case op_kind::wait: {
+            std::string key = "KEY_" + std::to_string(o.x % 3);
+            agree_outcome("a wait of " + id + " on " + key, model.put_wait(index, key), storage.put_wait(id, key));
+            break;
+        }
+        case op_kind::take_wait: agree("took the wait of " + id, model.take_wait(index), storage.take_wait(id)); break;
         case op_kind::probe: {
             // The trigger, bypassing the stores: refused exactly when the model's table forbids the move.
             if (!model.exists(index)) {
@@ -310,7 +326,8 @@ TEST_CASE("storage agrees with its reference model over random sequences of oper
     WARN("ran " << seen.sequences << " sequences, " << seen.ops << " operations; trigger refused "
                 << seen.trigger_refusals << " and allowed " << seen.trigger_allowed << " raw moves; "
                 << seen.approvals_completed << " approvals completed; " << seen.restarts_interrupting
-                << " restarts interrupted something; " << seen.refused_by_store << " refusals agreed");
+                << " restarts interrupted something; " << seen.kept_waiting
+                << " running actions kept waiting across one; " << seen.refused_by_store << " refusals agreed");
     // The generator must reach what the test claims to cover, or a pass would mean little.
     CHECK(seen.sequences >= 100);
     for (action_state state : all_action_states) {
@@ -321,4 +338,5 @@ TEST_CASE("storage agrees with its reference model over random sequences of oper
     CHECK(seen.trigger_allowed > 0);
     CHECK(seen.approvals_completed > 0);
     CHECK(seen.restarts_interrupting > 0);
+    CHECK(seen.kept_waiting > 0);
 }

@@ -69,6 +69,10 @@ public:
     virtual outcome release(const std::string& service, const std::string& owner) = 0;
     virtual outcome release_as_approver(const std::string& service, const std::string& actor) = 0;
 
+    // A step waiting for a person (storage/wait_store): such an action keeps running across a restart.
+    virtual outcome put_wait(const std::string& action, const std::string& key) = 0;
+    virtual bool take_wait(const std::string& action) = 0;  ///< true for the one caller that removed it
+
     /// The executor's audit entry for a step boundary ("step.started", "step.succeeded").
     virtual bool append_step(const std::string& action, const std::string& event) = 0;
 
@@ -80,6 +84,7 @@ public:
     virtual std::optional<action_state> state_of(const std::string& action) = 0;
     virtual std::set<std::string> approvers_of(const std::string& action) = 0;
     virtual std::map<std::string, std::string> active_locks() = 0;  ///< service -> owner
+    virtual std::map<std::string, std::string> waits() = 0;         ///< action -> wait key
     /// How many entries the audit chain holds when it verifies end to end; -1 when it does not.
     virtual std::int64_t verified_audit_entries() = 0;
     virtual int audit_count(const std::string& action, const std::string& event) = 0;

@@ -4,6 +4,7 @@
 // keeps its own transition table on purpose: were can_transition() or the SQLite trigger to drift, the two would
 // disagree here.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -169,11 +170,13 @@ public:
         return out;
     }
 
-    /// Start-up (or shutdown) recovery: what was approved or running is interrupted, never re-run.
+    /// Start-up (or shutdown) recovery: what was approved or running is interrupted, never re-run, except an action
+    /// whose step waits for a person: it keeps waiting.
     std::vector<std::string> interrupt_unfinished() {
         std::vector<std::string> out;
         for (std::size_t i = 0; i < actions_.size(); ++i) {
-            if (actions_[i].state == action_state::approved || actions_[i].state == action_state::running) {
+            if ((actions_[i].state == action_state::approved || actions_[i].state == action_state::running) &&
+                !waits_.contains(i)) {
                 move(i, action_state::interrupted);
                 out.push_back(action_name(i));
             }
@@ -231,6 +234,27 @@ public:
         return outcome::ok;
     }
 
+    /// One wait per action, one action per key; nothing audited (the step that waits audits itself).
+    outcome put_wait(std::size_t index, const std::string& key) {
+        if (!exists(index)) {
+            return outcome::not_found;
+        }
+        if (waits_.contains(index) ||
+            std::ranges::any_of(waits_, [&](const auto& entry) { return entry.second == key; })) {
+            return outcome::conflict;
+        }
+        waits_[index] = key;
+        return outcome::ok;
+    }
+    bool take_wait(std::size_t index) { return waits_.erase(index) > 0; }
+    std::map<std::string, std::string> waits() const {
+        std::map<std::string, std::string> out;
+        for (const auto& [index, key] : waits_) {
+            out[action_name(index)] = key;
+        }
+        return out;
+    }
+
     /// The executor's step boundaries: audit entries of a running action.
     void start_step(std::size_t index) {
         actions_[index].step_open = true;
@@ -262,6 +286,7 @@ private:
     const clock& clock_;
     std::vector<action> actions_;
     std::map<std::string, lock> locks_;
+    std::map<std::size_t, std::string> waits_;  ///< action index -> wait key
     std::int64_t audit_ = 0;
 };
 

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "../fixture.hpp"
+#include "storage/wait_store.hpp"
 #include "adapter.hpp"
 
 namespace opsbot::storage::property {
@@ -76,6 +77,26 @@ public:
 
     outcome release_as_approver(const std::string& service, const std::string& actor) override {
         return of(s_->locks.release_as_approver(service, "production", actor));
+    }
+
+    outcome put_wait(const std::string& action, const std::string& key) override {
+        person_wait wait;
+        wait.action = action_id{action};
+        wait.key = key;
+        wait.requester = "U01";
+        wait.deadline = clock_.now() + std::chrono::hours{1};
+        return of(s_->waits.put(wait));
+    }
+
+    bool take_wait(const std::string& action) override { return s_->waits.take(action_id{action}).value(); }
+
+    std::map<std::string, std::string> waits() override {
+        std::map<std::string, std::string> out;
+        auto all = s_->waits.all();
+        for (const auto& wait : all.value()) {
+            out[wait.action.str()] = wait.key;
+        }
+        return out;
     }
 
     bool append_step(const std::string& action, const std::string& event) override {
@@ -151,12 +172,18 @@ private:
     // The stores of one process lifetime, on the test's clock.
     struct stores {
         stores(const std::string& path, const clock& clock)
-            : db(path), actions(db, clock), approvals(db, clock), locks(db, clock), audit(db, clock) {}
+            : db(path),
+              actions(db, clock),
+              approvals(db, clock),
+              locks(db, clock),
+              audit(db, clock),
+              waits(db, clock) {}
         database db;
         action_store actions;
         approval_store approvals;
         lock_store locks;
         audit_log audit;
+        wait_store waits;
     };
 
     static constexpr const char* digest = "digest-1";
