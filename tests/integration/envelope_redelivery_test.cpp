@@ -3,12 +3,19 @@
 // database (storage/seen_envelopes), which the new process shares with the old one.
 #include "tests/support/bot_harness.hpp"
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <catch2/catch.hpp>
 
 namespace {
 
 using namespace opsbot::testing;
 using namespace std::chrono_literals;
+
+/// Rows of seen_envelopes in the bot's file, read on a connection of the test's own.
+int seen_rows(const std::string& db_path) {
+    SQLite::Database db(db_path, SQLite::OPEN_READONLY);
+    return db.execAndGet("SELECT COUNT(*) FROM seen_envelopes").getInt();
+}
 
 }  // namespace
 
@@ -50,4 +57,15 @@ TEST_CASE("an Approve click redelivered after a restart is not handled twice") {
     CHECK(h.ephemerals_for(approver_a).size() == told);
     CHECK(h.audit_events("A-1") == events);
     CHECK(h.vercel_mutations() == 1);
+}
+
+TEST_CASE("the envelope ids kept in the database are forgotten an hour after they were seen") {
+    harness_options options;
+    options.manual_time = true;
+    options.expiry_sweep_interval = 1s;  // the sweep that also forgets old envelope ids
+    bot_harness h(options);
+    h.command(requester, "/rollback", "web");
+    REQUIRE(seen_rows(h.db_path()) == 1);  // its envelope id (a slash command has no event or click key)
+    h.clock().advance(61min);
+    CHECK(eventually([&] { return seen_rows(h.db_path()) == 0; }, 10s));
 }
