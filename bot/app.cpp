@@ -7,6 +7,7 @@
 #include "bot/slash_command.hpp"
 #include "core/log_context.hpp"
 #include "storage/audit_log.hpp"
+#include "storage/seen_envelopes.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
@@ -76,13 +77,19 @@ std::optional<std::string> app::ack_payload(const envelope& env) {
 }
 
 void app::on_envelope(envelope env) {
+    // Checked against the database on the worker, never here: the ack is already written, and the I/O thread does
+    // no I/O (the in-memory dedupe of the Socket Mode client already caught duplicates within this process).
+    auto keys = dedupe_keys(env);
     if (env.type == "slash_commands") {
         // An answer given in full by the ack (help) left nothing pending: waking a worker per envelope would cost a
         // thread switch on the I/O path for nothing.
         if (auto node = pending_by_envelope_.extract(env.envelope_id); !node.empty()) {
             thread_pool& pool = runs_at_once(node.mapped().routed) ? executions_ : requests_;
-            pool.post([this, pending = std::move(node.mapped()), id = env.envelope_id] {
+            pool.post([this, pending = std::move(node.mapped()), id = env.envelope_id, keys = std::move(keys)] {
                 const scoped_log_context context(envelope_context(id));
+                if (!first_delivery(keys, id)) {
+                    return;
+                }
                 if (pending.routed.immediate.is_error) {
                     audit_refusal(pending.command.invocation, pending.routed.immediate);
                 } else if (pending.routed.needs_work) {
@@ -92,24 +99,22 @@ void app::on_envelope(envelope env) {
         }
     } else if (env.type == "interactive") {
         if (auto click = read_block_action(env)) {
-            if (click->action_id == ack_break_glass_button) {
-                requests_.post([this, click = std::move(*click), id = env.envelope_id] {
-                    const scoped_log_context context(envelope_context(id));
+            // Deny, Cancel and Stop answer at once, whatever is running; the Approve click that may start the action
+            // it approves runs it on its thread (bot/action_flow.cpp), as does a break-glass acknowledgement.
+            bool on_executions = click->action_id == approve_button;
+            bool break_glass_ack = click->action_id == ack_break_glass_button;
+            thread_pool& pool = on_executions ? executions_ : requests_;
+            pool.post([this, click = std::move(*click), id = env.envelope_id, keys = std::move(keys), break_glass_ack] {
+                const scoped_log_context context(envelope_context(id));
+                if (!first_delivery(keys, id)) {
+                    return;
+                }
+                if (break_glass_ack) {
                     flow_.on_break_glass_ack(click);
-                });
-            } else if (click->action_id == approve_button) {  // the click that may start the action it approves
-                // The approval that completes the count runs the action on this thread (bot/action_flow.cpp).
-                executions_.post([this, click = std::move(*click), id = env.envelope_id] {
-                    const scoped_log_context context(envelope_context(id));
+                } else {
                     flow_.on_click(click);
-                });
-            } else {
-                // Deny, Cancel and Stop answer at once, whatever is running.
-                requests_.post([this, click = std::move(*click), id = env.envelope_id] {
-                    const scoped_log_context context(envelope_context(id));
-                    flow_.on_click(click);
-                });
-            }
+                }
+            });
         } else {
             spdlog::info("interactive envelope {} is not a button click I know; acknowledged", env.envelope_id);
         }
@@ -117,6 +122,33 @@ void app::on_envelope(envelope env) {
         spdlog::info("envelope {} of type '{}' acknowledged; nothing to do", env.envelope_id, env.type);
     }
     count_handled();
+}
+
+bool app::first_delivery(const std::vector<std::string>& keys, const std::string& envelope_id) {
+    if (context_.db == nullptr) {
+        return true;
+    }
+    storage::seen_envelopes seen(*context_.db, context_.clk);
+    auto fresh = seen.first_sighting(keys);
+    if (!fresh) {
+        // Handled rather than lost: the in-memory dedupe already caught duplicates within this process.
+        spdlog::error("could not record envelope {} as seen ({}); handling it", envelope_id, fresh.error().message);
+        return true;
+    }
+    if (!*fresh) {
+        spdlog::info("envelope {} was handled before a restart (a redelivery); ignored", envelope_id);
+    }
+    return *fresh;
+}
+
+void app::forget_old_envelopes() {
+    if (context_.db == nullptr) {
+        return;
+    }
+    storage::seen_envelopes seen(*context_.db, context_.clk);
+    if (auto forgotten = seen.forget_older_than(seen_envelope_ttl); !forgotten) {
+        spdlog::warn("could not forget old envelope ids: {}", forgotten.error().message);
+    }
 }
 
 void app::audit_refusal(const commands::invocation& inv, const commands::reply& reply) {

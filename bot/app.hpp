@@ -12,12 +12,14 @@
 
 #include <boost/json/object.hpp>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace opsbot::bot {
 
@@ -37,11 +39,17 @@ public:
     /// On the I/O thread, after the ack: hands follow-up work to a pool and returns.
     void on_envelope(envelope env);
 
+    /// Forgets the envelope ids older than seen_envelope_ttl (the runtime's sweep calls it now and then).
+    void forget_old_envelopes();
+
     /// Envelopes handed on so far (for the demo and tests, which wait for the bot to settle).
     uint64_t envelopes_handled() const;
     bool wait_handled(uint64_t count, std::chrono::milliseconds timeout) const;
 
 private:
+    /// The restart-surviving half of the dedupe (storage/seen_envelopes): false when one of the delivery's keys was
+    /// recorded before, by this process or an earlier one. On a worker, after the ack: never on the ack's path.
+    bool first_delivery(const std::vector<std::string>& keys, const std::string& envelope_id);
     void run_command(const commands::routed& routed, const std::string& response_url);
     void audit_refusal(const commands::invocation& inv, const commands::reply& reply);
     void count_handled();
@@ -66,6 +74,10 @@ private:
     mutable std::condition_variable handled_changed_;
     uint64_t handled_ = 0;
 };
+
+/// How long envelope ids stay in the database: Slack redelivers an unacknowledged envelope within seconds and retries
+/// an event for minutes (docs/slack.md §1.5); an hour outlasts both and a restart, and keeps the table small.
+inline constexpr std::chrono::hours seen_envelope_ttl{1};
 
 /// A command reply as a Slack response payload: fallback text, one section block, response_type.
 boost::json::object reply_payload(const commands::reply& reply);

@@ -111,6 +111,7 @@ struct runtime::parts {
         while (!sweep_cv.wait_for(lock, options.expiry_sweep_interval, [this] { return stopping; })) {
             lock.unlock();
             flow.sweep_expired();
+            behaviour.forget_old_envelopes();
             lock.lock();
         }
     }

@@ -1,5 +1,7 @@
 #include "storage/seen_envelopes.hpp"
 
+#include <algorithm>
+
 #include "storage/sql_support.hpp"
 #include "storage/time_format.hpp"
 
@@ -15,6 +17,27 @@ result<bool> seen_envelopes::first_sighting(std::string_view key) {
         insert.bind(1, std::string(key));
         insert.bind(2, to_unix_ms(clock_.now()));
         return insert.exec() == 1;
+    });
+}
+
+result<bool> seen_envelopes::first_sighting(const std::vector<std::string>& keys) {
+    if (keys.empty() || std::ranges::any_of(keys, [](const auto& k) { return k.empty(); })) {
+        return fail(error_kind::invalid_input, "an envelope id cannot be empty");
+    }
+    return detail::guarded("remember an envelope", [&]() -> result<bool> {
+        auto session = db_.acquire();
+        auto& sql = session.sql();
+        SQLite::Transaction transaction(sql, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Statement insert(sql, "INSERT OR IGNORE INTO seen_envelopes (key, seen_at_ms) VALUES (?, ?)");
+        bool fresh = true;
+        for (const auto& key : keys) {
+            insert.reset();
+            insert.bind(1, key);
+            insert.bind(2, to_unix_ms(clock_.now()));
+            fresh = insert.exec() == 1 && fresh;
+        }
+        transaction.commit();
+        return fresh;
     });
 }
 

@@ -21,9 +21,10 @@ namespace opsbot::storage::testing {
 /// A fresh path under the temp directory; the file and its -wal/-shm companions are removed at the end.
 class temp_db_path {
 public:
-    temp_db_path() {
+    /// In `dir` when given (the property test uses /dev/shm: it opens hundreds of files and fsync would dominate).
+    explicit temp_db_path(const std::filesystem::path& dir = std::filesystem::temp_directory_path()) {
         std::random_device rd;
-        path_ = (std::filesystem::temp_directory_path() /
+        path_ = (dir /
                  ("opsbot-storage-test-" + std::to_string(rd()) + "-" + std::to_string(rd()) + ".db"))
                     .string();
     }

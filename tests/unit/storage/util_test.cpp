@@ -74,6 +74,20 @@ TEST_CASE("ISO-8601 times outside the clock's years are refused, not overflowed 
     CHECK(format_iso8601_ms(*parse_iso8601("1678-01-01")) == "1678-01-01T00:00:00.000Z");
 }
 
+TEST_CASE("seen envelopes: a delivery is new only when none of its keys was seen, and all of them are remembered") {
+    manual_clock clock;
+    database db(":memory:");
+    seen_envelopes seen(db, clock);
+    CHECK(*seen.first_sighting(std::vector<std::string>{"envelope:e1", "event:Ev1"}));
+    // A retry of the event under a new envelope id: not new, and its envelope id is remembered as well.
+    CHECK_FALSE(*seen.first_sighting(std::vector<std::string>{"envelope:e2", "event:Ev1"}));
+    CHECK_FALSE(*seen.first_sighting("envelope:e2"));
+    CHECK(*seen.first_sighting(std::vector<std::string>{"envelope:e3"}));
+    CHECK(seen.first_sighting(std::vector<std::string>{}).error().kind == error_kind::invalid_input);
+    CHECK(seen.first_sighting(std::vector<std::string>{"envelope:e4", ""}).error().kind == error_kind::invalid_input);
+    CHECK(*seen.first_sighting("envelope:e4"));  // the refused call remembered nothing
+}
+
 TEST_CASE("seen envelopes: first sighting once, remembered across restarts, forgotten after the TTL") {
     testing::temp_db_path path;
     manual_clock clock;
