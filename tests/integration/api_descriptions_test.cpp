@@ -164,6 +164,24 @@ TEST_CASE("api descriptions: the checker refuses what the descriptions do not de
     CHECK_FALSE(vercel.check_read_fields("GET", "/v13/deployments/{idOrUrl}", 200, {"meta.nothing[].here", "uidd"})
                     .empty());
     CHECK(vercel.check_read_fields("GET", "/v13/deployments/{idOrUrl}", 200, {"id", "readyState"}).empty());
+    // One misspelt field read from each provider's answer is caught.
+    CHECK(vercel.check_read_fields("GET", "/v13/deployments/{idOrUrl}", 200, {"uidd"}).size() == 1);
+    CHECK(vercel.check_read_fields("GET", "/v6/deployments", 200, {"deployments[].isRollbackCandidat"}).size() == 1);
+    CHECK(published_openapi("sentry")
+              .check_read_fields("GET", "/api/0/organizations/{organization_id_or_slug}/issues/", 200, {"[].shortID"})
+              .size() == 1);
+    CHECK(published_openapi("github")
+              .check_read_fields("GET", "/repos/{owner}/{repo}/commits/{ref}/check-runs", 200, {"check_runs[].sha"})
+              .size() == 1);
+    CHECK(published_openapi("betterstack")
+              .check_read_fields("GET", "/api/v2/monitors", 200, {"data[].attributes.name"})
+              .size() == 1);
+    CHECK(published_openapi("openai")
+              .check_read_fields("GET", "/organization/projects/{project_id}/service_accounts", 200, {"hasMore"})
+              .size() == 1);
+    CHECK(published_openapi("resend").check_read_fields("GET", "/api-keys", 200, {"data[].token"}).size() == 1);
+    CHECK(published_openapi("posthog").check_read_fields("PATCH", "/api/projects/{id}/reset_token/", 200, {"token"})
+              .size() == 1);
     const json::value wrong_type = json::object{{"id", 42}};
     CHECK_FALSE(vercel.check_response("GET", "/v13/deployments/dpl_1", 200, wrong_type).empty());
 }
@@ -330,4 +348,63 @@ TEST_CASE("api descriptions: PostHog requests and the fake's answers are in the 
     REQUIRE(provider->create_key("opsbot-20261127-101500"));
     CHECK(check_all(http, "posthog") == 1);
     CHECK(operations_seen(http, "posthog") == std::set<std::string>{"PATCH /api/projects/{id}/reset_token/"});
+}
+
+// The fields each adapter's parser reads (adapters/<provider>*.cpp; keep these lists next to a change of a parser),
+// per operation and answer status. "[]" steps into an array.
+TEST_CASE("api descriptions: every response field the adapters read is declared", "[api-spec]") {
+    struct reads {
+        std::string provider;
+        std::string method;
+        std::string path;
+        int status;
+        std::vector<std::string> fields;
+    };
+    const std::vector<reads> all = {
+        // adapters/vercel.cpp parse_deployment (list items: uid/state/created; single read: id/readyState/createdAt)
+        // and the list's pagination. GET /v7/deployments has no schema (SDK head only): its sibling /v6's is used.
+        {"vercel", "GET", "/v6/deployments", 200,
+         {"deployments[].uid", "deployments[].name", "deployments[].url", "deployments[].state",
+          "deployments[].readySubstate", "deployments[].created", "deployments[].target",
+          "deployments[].meta.githubCommitSha", "deployments[].meta.githubCommitRef",
+          "deployments[].isRollbackCandidate", "pagination.next"}},
+        {"vercel", "GET", "/v13/deployments/{idOrUrl}", 200,
+         {"id", "name", "url", "readyState", "readySubstate", "createdAt", "target", "meta.githubCommitSha",
+          "meta.githubCommitRef"}},
+        {"vercel", "POST", "/v13/deployments", 200, {"id"}},
+        {"vercel", "GET", "/v9/projects/{idOrName}", 200,
+         {"lastAliasRequest.fromDeploymentId", "lastAliasRequest.toDeploymentId", "lastAliasRequest.jobStatus",
+          "lastAliasRequest.type"}},
+        {"vercel", "POST", "/v10/projects/{idOrName}/env", 201, {"failed[].error.code", "failed[].error.message"}},
+        // adapters/vercel_env.cpp parse_vercel_env_page
+        {"vercel", "GET", "/v10/projects/{idOrName}/env", 200,
+         {"envs[].id", "envs[].key", "envs[].type", "envs[].target", "pagination.next"}},
+        // adapters/sentry.cpp parse_issue
+        {"sentry", "GET", "/api/0/organizations/{organization_id_or_slug}/issues/", 200,
+         {"[].id", "[].shortId", "[].title", "[].culprit", "[].permalink", "[].level", "[].status", "[].count",
+          "[].userCount", "[].firstSeen", "[].lastSeen"}},
+        // adapters/github.cpp: check runs and the combined status
+        {"github", "GET", "/repos/{owner}/{repo}/commits/{ref}/check-runs", 200,
+         {"check_runs[].name", "check_runs[].status", "check_runs[].conclusion", "check_runs[].html_url",
+          "check_runs[].details_url", "check_runs[].head_sha"}},
+        {"github", "GET", "/repos/{owner}/{repo}/commits/{ref}/status", 200,
+         {"state", "sha", "total_count", "statuses[].context", "statuses[].state", "statuses[].target_url"}},
+        // adapters/betterstack.cpp
+        {"betterstack", "GET", "/api/v2/monitors", 200,
+         {"data[].id", "data[].attributes.pronounceable_name", "data[].attributes.url", "data[].attributes.status",
+          "data[].attributes.last_checked_at", "pagination.next"}},
+        // adapters/openai_provider.cpp and provider_http.cpp list_key_ids
+        {"openai", "GET", "/organization/projects/{project_id}/service_accounts", 200,
+         {"data[].id", "data[].name", "has_more"}},
+        {"openai", "POST", "/organization/projects/{project_id}/service_accounts", 200, {"id", "api_key.value"}},
+        // adapters/resend_provider.cpp and provider_http.cpp list_key_ids
+        {"resend", "GET", "/api-keys", 200, {"data[].id", "data[].name", "has_more"}},
+        {"resend", "POST", "/api-keys", 201, {"id", "token"}},
+        // adapters/posthog_provider.cpp
+        {"posthog", "PATCH", "/api/projects/{id}/reset_token/", 200, {"api_token"}},
+    };
+    for (const auto& r : all) {
+        INFO(r.provider << " " << r.method << " " << r.path);
+        CHECK(lines(published_openapi(r.provider).check_read_fields(r.method, r.path, r.status, r.fields)) == "");
+    }
 }
