@@ -17,13 +17,13 @@
 #include "tests/support/fake_sentry.hpp"
 #include "tests/support/fake_vercel.hpp"
 #include "tests/support/openapi_spec.hpp"
+#include "tests/support/recording_http.hpp"
 
 #include <boost/json.hpp>
 #include <boost/url.hpp>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <mutex>
 
 using namespace opsbot;
 using namespace opsbot::adapters;
@@ -31,42 +31,6 @@ using namespace opsbot::testing;
 namespace json = boost::json;
 
 namespace {
-
-struct exchange {
-    std::string method;
-    std::string url;
-    std::string body;
-    int status = 0;
-    std::string answer;
-};
-
-/// Passes requests to a real client and keeps each request with its answer.
-class recording_http : public http_client {
-public:
-    recording_http() {
-        http_options o;
-        o.request_timeout = std::chrono::seconds(5);
-        o.max_attempts = 1;
-        o.sleep = [](std::chrono::milliseconds) {};
-        inner_ = make_http_client(o);
-    }
-    result<http_response> send(const http_request& request) override {
-        auto answer = inner_->send(request);
-        std::lock_guard lock(mutex_);
-        seen_.push_back({request.method, request.url, request.body, answer ? answer->status : 0,
-                         answer ? answer->body : std::string()});
-        return answer;
-    }
-    std::vector<exchange> seen() const {
-        std::lock_guard lock(mutex_);
-        return seen_;
-    }
-
-private:
-    std::unique_ptr<http_client> inner_;
-    mutable std::mutex mutex_;
-    std::vector<exchange> seen_;
-};
 
 std::string lines(const std::vector<std::string>& errors) {
     std::string out;

@@ -4,6 +4,7 @@
 #include "adapters/railway_queries.hpp"
 #include "tests/support/api_specs.hpp"
 #include "tests/support/fake_railway.hpp"
+#include "tests/support/recording_http.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -74,8 +75,8 @@ TEST_CASE("railway schema: every request the adapter sends, across all its opera
                                                                    true, "c0ffee1"));
     fake.add_deployment(opsbot::testing::seeded_railway_deployment("d2-aaaa", "2026-11-22T10:00:00.000Z", "SUCCESS",
                                                                    false, "c0ffee2"));
-    auto http = make_http_client(quick_options());
-    auto railway = make_railway_platform(fake.service(), fake.settings().token, *http);
+    opsbot::testing::recording_http http;
+    auto railway = make_railway_platform(fake.service(), fake.settings().token, http);
 
     // Each operation of the adapter, the deploy_platform face included, answered without a GraphQL error.
     REQUIRE(railway->list_deployments("production", 5));
@@ -93,8 +94,8 @@ TEST_CASE("railway schema: every request the adapter sends, across all its opera
     REQUIRE(railway->redeploy_latest("production"));
 
     std::set<std::string> sent;
-    for (const auto& r : fake.requests()) {
-        const auto body = json::parse(r.body).as_object();
+    for (const auto& x : http.seen()) {
+        const auto body = json::parse(x.body).as_object();
         const std::string document(body.at("query").as_string());
         sent.insert(document);
         INFO(document << "\nvariables: " << json::serialize(body.at("variables")));
@@ -104,9 +105,32 @@ TEST_CASE("railway schema: every request the adapter sends, across all its opera
         REQUIRE(doc->operations.size() == 1);
         CHECK(joined(railway_schema().check_variables(doc->operations.front(), body.at("variables").as_object()))
                   .empty());
+        // The fake's answer: exactly the selected fields, each of its schema type (enum values included).
+        INFO("answer: " << x.answer);
+        const auto answer = json::parse(x.answer).as_object();
+        REQUIRE_FALSE(answer.contains("errors"));
+        CHECK(joined(railway_schema().check_data(*doc, doc->operations.front(), answer.at("data"))) == "");
     }
     // The adapter sent every document of railway_queries and no other.
     CHECK(sent == all_documents);
+}
+
+TEST_CASE("railway schema: an answer is checked field by field against the selection and the schema",
+          "[railway][api-spec]") {
+    const auto doc = graphql::parse("query D($id: String!) { d: deployment(id: $id) { id status canRollback } }");
+    REQUIRE(doc);
+    const auto& op = doc->operations.front();
+    const auto check = [&](const char* data) { return joined(railway_schema().check_data(*doc, op, json::parse(data))); };
+    CHECK(check(R"({"d":{"id":"x","status":"SUCCESS","canRollback":true}})") == "");
+    CHECK(check(R"({"d":{"id":"x","status":"SUCCESS","canRollback":true,"meta":{}}})").find("d.meta: answered but not "
+                                                                                          "selected") != std::string::npos);
+    CHECK(check(R"({"d":{"id":"x","status":"SUCCESS"}})").find("d.canRollback: selected but not answered") !=
+          std::string::npos);
+    CHECK(check(R"({"d":{"id":"x","status":"DONE","canRollback":true}})").find("not a value of enum DeploymentStatus") !=
+          std::string::npos);
+    CHECK(check(R"({"d":{"id":"x","status":"SUCCESS","canRollback":null}})").find("null for the non-null type") !=
+          std::string::npos);
+    CHECK(check(R"({"d":{"id":7,"status":"SUCCESS","canRollback":true}})").find("d.id: 7 is not a") != std::string::npos);
 }
 
 TEST_CASE("railway schema: the fake refuses a document that does not validate, with errors and no data",

@@ -550,6 +550,115 @@ std::vector<std::string> schema::check_variables(const operation& op, const json
     return errors;
 }
 
+namespace {
+
+/// Checks an answer against the selections that asked for it (schema::check_data).
+class data_checker {
+public:
+    data_checker(const schema& s, const document& d) : schema_(s), doc_(d) {}
+
+    void object(const json::value& v, const std::vector<selection>& selections, const std::string& type,
+                const std::string& where) {
+        if (!v.is_object()) {
+            errors_.push_back(fmt::format("{}: {} is not an object", where.empty() ? "data" : where, json::serialize(v)));
+            return;
+        }
+        std::map<std::string, std::pair<std::string, const selection*>> expected;  // response name -> type, field
+        collect(selections, type, expected);
+        for (const auto& [key, value] : v.get_object()) {
+            const auto path = where.empty() ? std::string(key) : where + "." + std::string(key);
+            const auto it = expected.find(std::string(key));
+            if (it == expected.end()) {
+                errors_.push_back(fmt::format("{}: answered but not selected", path));
+                continue;
+            }
+            typed(value, it->second.first, it->second.second->selections, path);
+        }
+        for (const auto& [key, field] : expected) {
+            if (!v.get_object().contains(key)) {
+                errors_.push_back(fmt::format("{}: selected but not answered", where.empty() ? key : where + "." + key));
+            }
+        }
+    }
+
+    std::vector<std::string> take() { return std::move(errors_); }
+
+private:
+    void collect(const std::vector<selection>& selections, const std::string& type,
+                 std::map<std::string, std::pair<std::string, const selection*>>& out) {
+        const auto* t = schema_.find_type(type);
+        for (const auto& s : selections) {
+            if (s.k == selection::kind::inline_fragment) {
+                collect(s.selections, s.type_condition.empty() ? type : s.type_condition, out);
+            } else if (s.k == selection::kind::fragment_spread) {
+                if (const auto* f = doc_.find_fragment(s.name)) {
+                    collect(f->selections, f->type_condition, out);
+                }
+            } else if (s.name == "__typename") {
+                out[s.response_name()] = {"String!", &s};
+            } else if (t) {
+                if (const auto it = t->fields.find(s.name); it != t->fields.end()) {
+                    out[s.response_name()] = {it->second.type, &s};
+                }
+            }
+        }
+    }
+
+    void typed(const json::value& v, std::string_view type, const std::vector<selection>& selections,
+               const std::string& where) {
+        if (v.is_null()) {
+            if (non_null(type)) {
+                errors_.push_back(fmt::format("{}: null for the non-null type {}", where, type));
+            }
+            return;
+        }
+        const auto t = nullable(type);
+        if (is_list(t)) {
+            if (!v.is_array()) {
+                errors_.push_back(fmt::format("{}: not a list ({})", where, t));
+                return;
+            }
+            for (const auto& item : v.get_array()) {
+                typed(item, item_type(t), selections, where + "[]");
+            }
+            return;
+        }
+        const auto* def = schema_.find_type(t);
+        if (!def) {
+            return;
+        }
+        if (def->kind == "OBJECT" || def->kind == "INTERFACE" || def->kind == "UNION") {
+            object(v, selections, std::string(t), where);
+        } else if (def->kind == "ENUM") {
+            if (!v.is_string() || !def->enum_values.contains(std::string(v.get_string()))) {
+                errors_.push_back(fmt::format("{}: {} is not a value of enum {}", where, json::serialize(v), t));
+            }
+        } else {
+            const bool fits = t == "Int"       ? v.is_int64() || v.is_uint64()
+                              : t == "Float"   ? v.is_number()
+                              : t == "String"  ? v.is_string()
+                              : t == "Boolean" ? v.is_bool()
+                              : t == "ID"      ? v.is_string()  // an ID is serialised as a String (§3.5.5)
+                                               : true;
+            if (!fits) {
+                errors_.push_back(fmt::format("{}: {} is not a {}", where, json::serialize(v), t));
+            }
+        }
+    }
+
+    const schema& schema_;
+    const document& doc_;
+    std::vector<std::string> errors_;
+};
+
+}  // namespace
+
+std::vector<std::string> schema::check_data(const document& doc, const operation& op, const json::value& data) const {
+    data_checker checker(*this, doc);
+    checker.object(data, op.selections, root_type(op.type), "");
+    return checker.take();
+}
+
 const type_def* schema::find_type(std::string_view name) const {
     const auto it = types_.find(name);
     return it == types_.end() ? nullptr : &it->second;

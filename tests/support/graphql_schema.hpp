@@ -50,6 +50,11 @@ public:
     /// values that do not fit their declared type; empty = they coerce.
     std::vector<std::string> check_variables(const operation& op, const boost::json::object& values) const;
 
+    /// The errors of an answer's `data` to `op` (§6.3, §6.4): it holds exactly the selected fields, keyed by response
+    /// name, and each value fits its field's type (non-null, lists, enum values, built-in scalars); empty = it fits.
+    std::vector<std::string> check_data(const document& doc, const operation& op,
+                                        const boost::json::value& data) const;
+
     const type_def* find_type(std::string_view name) const;
     /// The root type of an operation type ("query" -> "Query"); empty when the schema has none.
     std::string root_type(std::string_view operation_type) const;
