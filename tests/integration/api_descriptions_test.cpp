@@ -64,7 +64,8 @@ std::string unexcused(const std::vector<std::string>& errors, const std::vector<
 }
 
 /// Checks every recorded exchange against `provider`'s description; returns how many were checked.
-size_t check_all(const recording_http& http, std::string_view provider, const std::vector<exception_note>& exceptions = {},
+size_t check_all(const recording_http& http, std::string_view provider,
+                 const std::vector<exception_note>& exceptions = {},
                  const std::vector<answer_alias>& aliases = {}) {
     const auto& spec = published_openapi(provider);
     const auto seen = http.seen();
@@ -201,7 +202,8 @@ TEST_CASE("api descriptions: Vercel requests and the fake's answers are in the d
     const std::set<std::string> expected = {
         "GET /v7/deployments", "GET /v13/deployments/{idOrUrl}", "POST /v10/projects/{idOrName}/env",
         "GET /v10/projects/{idOrName}/env", "POST /v1/projects/{projectId}/rollback/{deploymentId}",
-        "GET /v9/projects/{idOrName}", "POST /v13/deployments", "POST /v10/projects/{projectId}/promote/{deploymentId}"};
+        "GET /v9/projects/{idOrName}", "POST /v13/deployments",
+        "POST /v10/projects/{projectId}/promote/{deploymentId}"};
     CHECK(operations_seen(http, "vercel") == expected);
 }
 
@@ -276,7 +278,8 @@ TEST_CASE("api descriptions: OpenAI requests and the fake's answers are in the d
     fake.add_service_account("ci");
     recording_http http;
     auto provider = make_openai_provider(
-        secret_with(secret_generator::openai, {{"api_url", fake.base_url()}, {"project_id", fake.settings().project_id}}),
+        secret_with(secret_generator::openai,
+                    {{"api_url", fake.base_url()}, {"project_id", fake.settings().project_id}}),
         fake.settings().admin_key, http);
     REQUIRE(provider->existing_key_ids());
     const auto key = provider->create_key("opsbot-20261127-101500");
@@ -307,7 +310,8 @@ TEST_CASE("api descriptions: PostHog requests and the fake's answers are in the 
     fake_posthog fake;
     recording_http http;
     auto provider = make_posthog_provider(
-        secret_with(secret_generator::posthog, {{"api_url", fake.base_url()}, {"project_id", fake.settings().project_id}}),
+        secret_with(secret_generator::posthog,
+                    {{"api_url", fake.base_url()}, {"project_id", fake.settings().project_id}}),
         fake.settings().personal_key, http);
     REQUIRE(provider->create_key("opsbot-20261127-101500"));
     CHECK(check_all(http, "posthog") == 1);

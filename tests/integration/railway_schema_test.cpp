@@ -120,17 +120,19 @@ TEST_CASE("railway schema: an answer is checked field by field against the selec
     const auto doc = graphql::parse("query D($id: String!) { d: deployment(id: $id) { id status canRollback } }");
     REQUIRE(doc);
     const auto& op = doc->operations.front();
-    const auto check = [&](const char* data) { return joined(railway_schema().check_data(*doc, op, json::parse(data))); };
+    const auto check = [&](const char* data) {
+        return joined(railway_schema().check_data(*doc, op, json::parse(data)));
+    };
+    const auto says = [&](const char* data, std::string_view what) {
+        return check(data).find(what) != std::string::npos;
+    };
     CHECK(check(R"({"d":{"id":"x","status":"SUCCESS","canRollback":true}})") == "");
-    CHECK(check(R"({"d":{"id":"x","status":"SUCCESS","canRollback":true,"meta":{}}})").find("d.meta: answered but not "
-                                                                                          "selected") != std::string::npos);
-    CHECK(check(R"({"d":{"id":"x","status":"SUCCESS"}})").find("d.canRollback: selected but not answered") !=
-          std::string::npos);
-    CHECK(check(R"({"d":{"id":"x","status":"DONE","canRollback":true}})").find("not a value of enum DeploymentStatus") !=
-          std::string::npos);
-    CHECK(check(R"({"d":{"id":"x","status":"SUCCESS","canRollback":null}})").find("null for the non-null type") !=
-          std::string::npos);
-    CHECK(check(R"({"d":{"id":7,"status":"SUCCESS","canRollback":true}})").find("d.id: 7 is not a") != std::string::npos);
+    CHECK(says(R"({"d":{"id":"x","status":"SUCCESS","canRollback":true,"meta":{}}})",
+               "d.meta: answered but not selected"));
+    CHECK(says(R"({"d":{"id":"x","status":"SUCCESS"}})", "d.canRollback: selected but not answered"));
+    CHECK(says(R"({"d":{"id":"x","status":"DONE","canRollback":true}})", "not a value of enum DeploymentStatus"));
+    CHECK(says(R"({"d":{"id":"x","status":"SUCCESS","canRollback":null}})", "null for the non-null type"));
+    CHECK(says(R"({"d":{"id":7,"status":"SUCCESS","canRollback":true}})", "d.id: 7 is not a"));
 }
 
 TEST_CASE("railway schema: the fake refuses a document that does not validate, with errors and no data",
@@ -140,10 +142,10 @@ TEST_CASE("railway schema: the fake refuses a document that does not validate, w
                                                                    true, "c0ffee1"));
     int status = 0;
     // The selection the docs once showed on deploymentRollback (a Boolean!) is refused, and nothing is rolled back.
-    const auto refused = post(fake,
-                              json::object{{"query", "mutation R($id: String!) { deploymentRollback(id: $id) { id status } }"},
-                                           {"variables", json::object{{"id", "d1-aaaa"}}}},
-                              &status);
+    const json::object rollback_with_selection{
+        {"query", "mutation R($id: String!) { deploymentRollback(id: $id) { id status } }"},
+        {"variables", json::object{{"id", "d1-aaaa"}}}};
+    const auto refused = post(fake, rollback_with_selection, &status);
     CHECK(status == 200);
     CHECK_FALSE(refused.contains("data"));
     REQUIRE(refused.at("errors").as_array().size() == 1);
@@ -179,12 +181,12 @@ TEST_CASE("railway schema: the fake picks the operation by its root field and an
                                                 {"variables", json::object{{"id", "d1-aaaa"}}}});
     CHECK(json::serialize(answer) ==
           R"({"data":{"first":{"id":"d1-aaaa"},"again":{"status":"SUCCESS","createdAt":"2026-11-21T10:00:00.000Z"}}})");
+    const json::object input{{"projectId", fake.settings().project_id},
+                             {"serviceId", fake.settings().service_id},
+                             {"environmentId", "env-prod-3333"}};
     const auto list = post(fake, json::object{{"query", "query L($input: DeploymentListInput!) { deployments(input: "
                                                         "$input, first: 1) { edges { node { id } } } }"},
-                                              {"variables", json::object{{"input", json::object{
-                                                                                       {"projectId", fake.settings().project_id},
-                                                                                       {"serviceId", fake.settings().service_id},
-                                                                                       {"environmentId", "env-prod-3333"}}}}}});
+                                              {"variables", json::object{{"input", input}}}});
     // No cursor, no status, no meta: the document did not ask for them.
     CHECK(json::serialize(list) == R"({"data":{"deployments":{"edges":[{"node":{"id":"d1-aaaa"}}]}}})");
     // A root field in the schema that the fake does not serve is an error, not an invented answer.

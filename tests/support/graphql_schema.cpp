@@ -560,7 +560,8 @@ public:
     void object(const json::value& v, const std::vector<selection>& selections, const std::string& type,
                 const std::string& where) {
         if (!v.is_object()) {
-            errors_.push_back(fmt::format("{}: {} is not an object", where.empty() ? "data" : where, json::serialize(v)));
+            errors_.push_back(
+                fmt::format("{}: {} is not an object", where.empty() ? "data" : where, json::serialize(v)));
             return;
         }
         std::map<std::string, std::pair<std::string, const selection*>> expected;  // response name -> type, field
@@ -576,7 +577,8 @@ public:
         }
         for (const auto& [key, field] : expected) {
             if (!v.get_object().contains(key)) {
-                errors_.push_back(fmt::format("{}: selected but not answered", where.empty() ? key : where + "." + key));
+                const auto path = where.empty() ? key : where + "." + key;
+                errors_.push_back(fmt::format("{}: selected but not answered", path));
             }
         }
     }

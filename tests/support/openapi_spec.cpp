@@ -33,7 +33,8 @@ std::vector<std::string> split_segments(std::string_view path) {
 
 std::string lower(std::string_view s) {
     std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
 }
 
@@ -551,7 +552,8 @@ std::vector<std::string> openapi_spec::check_answer(std::string_view method, std
 }
 
 std::vector<std::string> openapi_spec::check_read_fields(std::string_view method, std::string_view path_template,
-                                                         int status, const std::vector<std::string>& field_paths) const {
+                                                         int status,
+                                                         const std::vector<std::string>& field_paths) const {
     const auto* op = operation(method, path_template);
     if (!op) {
         return {fmt::format("{} {}: no such operation in the description", method, path_template)};
