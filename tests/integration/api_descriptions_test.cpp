@@ -1,7 +1,8 @@
 // The REST adapters against the providers' published OpenAPI descriptions (tests/api_specs/; issue 16 item 4):
 // each adapter operation is driven against its fake through a recording HTTP client; every request it sent
 // (method, path, query parameters, JSON body fields) must exist in the description, and every answer the fake gave
-// must hold only fields the description declares ("the fakes answer only what the descriptions allow").
+// must hold only fields the description declares ("the fakes answer only what the descriptions allow"), refusals
+// included.
 // The fields each adapter READS are listed below, next to the parser they come from, and checked against the
 // response schemas: a parser reading a field the provider never sends fails here.
 #include "adapters/betterstack.hpp"
@@ -82,7 +83,10 @@ size_t check_all(const recording_http& http, std::string_view provider,
         }
         INFO(x.method << " " << x.url << "\nrequest body: " << x.body << "\nanswer " << x.status << ": " << x.answer);
         CHECK(unexcused(spec.check_request(x.method, url->path(), query, body ? &*body : nullptr), exceptions) == "");
-        if (x.status >= 200 && x.status < 300 && !x.answer.empty()) {
+        // A refusal is checked where the description gives its status a body; many leave 401/403 undescribed.
+        const bool described =
+            (x.status >= 200 && x.status < 300) || spec.describes_answer(x.method, url->path(), x.status);
+        if (x.status != 0 && !x.answer.empty() && described) {
             const auto path = spec.match_path(url->path()).value_or(std::string(url->path()));
             const auto alias = std::find_if(aliases.begin(), aliases.end(),
                                             [&](const auto& a) { return a.operation == x.method + " " + path; });
@@ -186,6 +190,11 @@ TEST_CASE("api descriptions: Vercel requests and the fake's answers are in the d
     REQUIRE(vercel->alias_job_status());
     REQUIRE(vercel->redeploy("dpl_Live5", "web", "production", false));
     const auto promote = vercel->request_promote("dpl_Live5");
+    auto refused = make_vercel_platform(service, "not-the-token", http);
+    REQUIRE_FALSE(refused->get_deployment("dpl_Live5"));
+    // The refusal's status is one the description lists (it gives error statuses no body schema).
+    CHECK(published_openapi("vercel").lists_status("GET", "/v13/deployments/dpl_Live5", 403));
+    CHECK_FALSE(published_openapi("vercel").describes_answer("GET", "/v13/deployments/dpl_Live5", 403));
     INFO((promote ? std::string("promote accepted") : promote.error().message));
 
     // The two places the adapter knowingly goes beyond the description, both what Vercel's own CLI sends.
@@ -231,6 +240,8 @@ TEST_CASE("api descriptions: Sentry requests and the fake's answers are in the d
     auto sentry = make_sentry_issues(config, fake.token(), http);
     const auto since = std::chrono::system_clock::time_point(std::chrono::seconds(1764150000));
     REQUIRE(sentry->new_issues_since(since, "production"));
+    REQUIRE_FALSE(make_sentry_issues(config, "sntrys_wrong", http)->new_issues_since(since, "production"));
+    CHECK(published_openapi("sentry").lists_status("GET", "/api/0/organizations/acme/issues/", 401));
     CHECK(check_all(http, "sentry") >= 2);
     CHECK(operations_seen(http, "sentry") ==
           std::set<std::string>{"GET /api/0/organizations/{organization_id_or_slug}/issues/"});
@@ -251,6 +262,7 @@ TEST_CASE("api descriptions: GitHub requests and the fake's answers are in the d
     recording_http http;
     auto ci = make_github_ci(config, fake.token(), http);
     REQUIRE(ci->branch_status("main"));
+    REQUIRE_FALSE(make_github_ci(config, "ghp_wrong", http)->branch_status("main"));
     CHECK(check_all(http, "github") >= 3);
     CHECK(operations_seen(http, "github") == std::set<std::string>{"GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
                                                                    "GET /repos/{owner}/{repo}/commits/{ref}/status"});
@@ -269,7 +281,8 @@ TEST_CASE("api descriptions: Better Stack requests and the fake's answers are in
     recording_http http;
     auto uptime = make_betterstack_monitors(config, fake.token(), http);
     REQUIRE(uptime->monitors());
-    CHECK(check_all(http, "betterstack") == 2);
+    REQUIRE_FALSE(make_betterstack_monitors(config, "bs_wrong", http)->monitors());
+    CHECK(check_all(http, "betterstack") == 3);
     CHECK(operations_seen(http, "betterstack") == std::set<std::string>{"GET /api/v2/monitors"});
 }
 
@@ -287,7 +300,12 @@ TEST_CASE("api descriptions: OpenAI requests and the fake's answers are in the d
     REQUIRE(provider->verify_key(key->value));
     REQUIRE(provider->cleanup_unused("opsbot-20261127-101500", key->id));
     REQUIRE(provider->revoke_key(key->id));
-    CHECK(check_all(http, "openai") >= 5);
+    const auto wrong = make_openai_provider(
+        secret_with(secret_generator::openai,
+                    {{"api_url", fake.base_url()}, {"project_id", fake.settings().project_id}}),
+        "sk-admin-WrongKey1234567890", http);
+    REQUIRE_FALSE(wrong->existing_key_ids());
+    CHECK(check_all(http, "openai") >= 6);
 }
 
 TEST_CASE("api descriptions: Resend requests and the fake's answers are in the description", "[api-spec][resend]") {
@@ -303,7 +321,10 @@ TEST_CASE("api descriptions: Resend requests and the fake's answers are in the d
     INFO((verified ? std::string("verified") : verified.error().message));
     REQUIRE(provider->cleanup_unused("opsbot-20261127-101500", key->id));
     REQUIRE(provider->revoke_key(key->id));
-    CHECK(check_all(http, "resend") >= 4);
+    const auto wrong = make_resend_provider(secret_with(secret_generator::resend, {{"api_url", fake.base_url()}}),
+                                            "re_WrongToken", http);
+    REQUIRE_FALSE(wrong->existing_key_ids());
+    CHECK(check_all(http, "resend") >= 5);
 }
 
 TEST_CASE("api descriptions: PostHog requests and the fake's answers are in the description", "[api-spec][posthog]") {
@@ -314,7 +335,12 @@ TEST_CASE("api descriptions: PostHog requests and the fake's answers are in the 
                     {{"api_url", fake.base_url()}, {"project_id", fake.settings().project_id}}),
         fake.settings().personal_key, http);
     REQUIRE(provider->create_key("opsbot-20261127-101500"));
-    CHECK(check_all(http, "posthog") == 1);
+    const auto wrong = make_posthog_provider(
+        secret_with(secret_generator::posthog,
+                    {{"api_url", fake.base_url()}, {"project_id", fake.settings().project_id}}),
+        "phx_Wrong", http);
+    REQUIRE_FALSE(wrong->create_key("opsbot-20261127-101501"));
+    CHECK(check_all(http, "posthog") == 2);
     CHECK(operations_seen(http, "posthog") == std::set<std::string>{"PATCH /api/projects/{id}/reset_token/"});
 }
 

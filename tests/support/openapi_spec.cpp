@@ -428,7 +428,7 @@ const json::value* openapi_spec::response_schema(const json::object& op, int sta
     const auto& response = deref(*chosen);
     const auto* content = response.is_object() ? response.get_object().if_contains("content") : nullptr;
     if (!content || !content->is_object()) {
-        return &response;  // a response without a body: the schema-less response object itself
+        return nullptr;  // documented without a body
     }
     for (const auto& [type, media] : content->get_object()) {
         if (type.find("json") != std::string_view::npos && media.is_object()) {
@@ -529,6 +529,24 @@ std::vector<std::string> openapi_spec::check_response(std::string_view method, s
         return {fmt::format("{} {}: no such operation in the description", method, concrete_path)};
     }
     return check_answer(method, *path, status, body);
+}
+
+bool openapi_spec::describes_answer(std::string_view method, std::string_view concrete_path, int status) const {
+    const auto path = match_path(concrete_path);
+    const auto* op = path ? operation(method, *path) : nullptr;
+    return op && response_schema(*op, status);
+}
+
+bool openapi_spec::lists_status(std::string_view method, std::string_view concrete_path, int status) const {
+    const auto path = match_path(concrete_path);
+    const auto* op = path ? operation(method, *path) : nullptr;
+    const auto* responses = op ? op->if_contains("responses") : nullptr;
+    if (!responses || !responses->is_object()) {
+        return false;
+    }
+    const auto code = std::to_string(status);
+    const auto& r = responses->get_object();
+    return r.contains(code) || r.contains(code.substr(0, 1) + "XX") || r.contains("default");
 }
 
 std::vector<std::string> openapi_spec::check_answer(std::string_view method, std::string_view path_template,

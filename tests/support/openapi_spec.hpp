@@ -35,6 +35,11 @@ public:
     /// values whose JSON type the schema contradicts. An undocumented status is an error.
     std::vector<std::string> check_response(std::string_view method, std::string_view concrete_path, int status,
                                             const boost::json::value& body) const;
+    /// Does the description give the answer of `status` (or of its "NXX" range or "default") to METHOD path a JSON
+    /// schema? Error statuses often go undescribed (Resend's file describes only 200s).
+    bool describes_answer(std::string_view method, std::string_view concrete_path, int status) const;
+    /// Does the description list `status` (or its range, or "default") for METHOD path at all, body or not?
+    bool lists_status(std::string_view method, std::string_view concrete_path, int status) const;
     /// check_response for a path template given directly (an answer checked against a sibling operation's schema).
     std::vector<std::string> check_answer(std::string_view method, std::string_view path_template, int status,
                                           const boost::json::value& body) const;
