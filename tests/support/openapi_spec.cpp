@@ -1,8 +1,6 @@
 // OpenAPI 3.0/3.1 descriptions as checkers of concrete requests and answers (tests/support/openapi_spec.hpp).
 #include "tests/support/openapi_spec.hpp"
 
-#include "tests/support/paths.hpp"
-
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
@@ -598,7 +596,7 @@ const openapi_spec& published_openapi(std::string_view provider) {
         for (const auto& [name, base] : std::vector<std::pair<std::string, std::string>>{
                  {"vercel", ""}, {"sentry", ""}, {"github", ""}, {"openai", "/v1"}, {"resend", ""},
                  {"betterstack", ""}, {"posthog", ""}}) {
-            auto spec = openapi_spec::load(source_dir() + "/tests/api_specs/" + name + ".json", base);
+            auto spec = openapi_spec::load(std::string(OPSBOT_API_SPECS_DIR "/") + name + ".json", base);
             if (!spec) {
                 throw std::runtime_error(spec.error());
             }
