@@ -256,9 +256,9 @@ public:
     result<std::vector<vercel_env_var>> list_env(const std::string& target) override {
         // No decrypt=true: only names are wanted, and values are dropped while parsing (§1.5). The description
         // of this endpoint has no cursor parameter (no `until`): one request, and an answer that says more pages
-        // follow is refused rather than read as the whole list.
-        auto body = call("GET", "/v10/projects/" + project_path() + "/env", {{"target", target}}, nullptr,
-                         "GET /v10/projects/{id}/env");
+        // follow is refused rather than read as the whole list. Nor has it a `target` filter
+        // (tests/api_specs/vercel.json): every variable comes back and the target is picked here.
+        auto body = call("GET", "/v10/projects/" + project_path() + "/env", {}, nullptr, "GET /v10/projects/{id}/env");
         if (!body) {
             return std::unexpected(body.error());
         }
@@ -273,6 +273,9 @@ public:
                             " variables with more to come (pagination.next), and its API description has no "
                             "parameter to ask for the next page: check the variables in Vercel's dashboard");
         }
+        std::erase_if(out, [&](const vercel_env_var& v) {
+            return std::find(v.targets.begin(), v.targets.end(), target) == v.targets.end();
+        });
         return out;
     }
 

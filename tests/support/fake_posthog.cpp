@@ -80,8 +80,7 @@ sim::response fake_posthog::handle(const sim::request& r) {
     return sim::response::json(200, json::object{{"id", std::stoll(options_.project_id)},
                                                  {"uuid", "0189a6b2-0000-0000-0000-000000000000"},
                                                  {"name", "Default project"},
-                                                 {"api_token", tokens_.back()},
-                                                 {"timezone", "UTC"}});
+                                                 {"api_token", tokens_.back()}});
 }
 
 }  // namespace opsbot::testing

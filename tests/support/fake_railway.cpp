@@ -2,6 +2,7 @@
 #include "tests/support/fake_railway.hpp"
 
 #include "fakes/railway_lifecycle.hpp"
+#include "tests/support/api_specs.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -19,6 +20,15 @@ json::object graphql_error(std::string message) {
 }
 
 json::object data(json::object d) { return json::object{{"data", std::move(d)}}; }
+
+// A document the server refuses before running it: no `data`, only `errors`, and HTTP 200, as the GraphQL over
+// HTTP specification (§ "application/json") says a server answering `Accept: application/json` does.
+sim::response request_error(std::string message, std::string code) {
+    return sim::response::json(
+        200, json::object{{"errors", json::array{json::object{
+                                         {"message", std::move(message)},
+                                         {"extensions", json::object{{"code", std::move(code)}}}}}}});
+}
 
 std::string var(const json::object& vars, std::string_view key) {
     const auto* v = vars.if_contains(key);
@@ -217,37 +227,89 @@ sim::response fake_railway::handle(const sim::request& r) {
     }
     const auto* vars = body.get_object().if_contains("variables");
     const json::object empty;
-    return sim::response::json(200, dispatch(std::string(query->get_string()),
-                                             vars && vars->is_object() ? vars->get_object() : empty));
+    const auto& variables = vars && vars->is_object() ? vars->get_object() : empty;
+    // Railway runs only documents its schema validates (tests/api_specs/railway-schema.json): parse, validate,
+    // pick the operation, coerce the variables, as a GraphQL server does before it executes anything.
+    const auto doc = graphql::parse(query->get_string());
+    if (!doc) {
+        return request_error(doc.error(), "GRAPHQL_PARSE_FAILED");
+    }
+    if (const auto errors = railway_schema().validate(*doc); !errors.empty()) {
+        return request_error(errors.front(), "GRAPHQL_VALIDATION_FAILED");
+    }
+    const auto* name = body.get_object().if_contains("operationName");
+    const auto* op = doc->find_operation(name && name->is_string() ? std::string_view(name->get_string()) : "");
+    if (!op) {
+        return request_error(name && name->is_string() ? "Unknown operation named \"" +
+                                                             std::string(name->get_string()) + "\"."
+                                                       : "Must provide operation name if query contains multiple "
+                                                         "operations.",
+                             "BAD_USER_INPUT");
+    }
+    if (const auto errors = railway_schema().check_variables(*op, variables); !errors.empty()) {
+        return request_error(errors.front(), "BAD_USER_INPUT");
+    }
+    return sim::response::json(200, dispatch(*doc, *op, variables));
 }
 
-json::value fake_railway::dispatch(const std::string& query, const json::object& vars) {
+json::value fake_railway::dispatch(const graphql::document& doc, const graphql::operation& op,
+                                   const json::object& vars) {
+    // Each root field of the operation runs its resolver, with its arguments as the document binds them; the
+    // answer holds what the document selected, keyed by alias, and nothing else (GraphQL spec §6.3).
     std::lock_guard lock(mutex_);
-    if (query.find("deploymentRollback(") != std::string::npos) {
-        return rollback(vars);
+    json::object out;
+    for (const auto& field : op.selections) {
+        if (field.k != graphql::selection::kind::field) {
+            return graphql_error("fake_railway: fragments on a root type are not served");
+        }
+        if (field.name == "__typename") {
+            out[field.response_name()] = op.type == "mutation" ? "Mutation" : "Query";
+            continue;
+        }
+        const auto args = graphql::resolve_arguments(field, vars);
+        const auto answer = resolve_root(op.type, field.name, args);
+        const auto* value = answer.as_object().if_contains("data");
+        if (!value || !value->is_object()) {
+            return answer;  // a resolver's error: {"data":null,"errors":[...]}
+        }
+        const auto& produced = value->get_object().at(field.name);
+        out[field.response_name()] =
+            field.selections.empty() ? produced : graphql::select(produced, field.selections, doc);
     }
-    if (query.find("deploymentRedeploy(") != std::string::npos) {
-        return redeploy(vars);
+    return data(std::move(out));
+}
+
+json::value fake_railway::resolve_root(const std::string& operation_type, const std::string& field,
+                                       const json::object& args) {
+    if (operation_type == "mutation") {
+        if (field == "deploymentRollback") {
+            return rollback(args);
+        }
+        if (field == "deploymentRedeploy") {
+            return redeploy(args);
+        }
+        if (field == "serviceInstanceDeployV2") {
+            return deploy(args);
+        }
+        if (field == "variableCollectionUpsert") {
+            return upsert(args.at("input").as_object());
+        }
+    } else if (operation_type == "query") {
+        if (field == "deployments") {
+            return list(args);
+        }
+        if (field == "serviceInstance") {
+            return latest(args);
+        }
+        if (field == "deployment") {
+            return status(args);
+        }
+        if (field == "variables") {
+            return read_variables(args);
+        }
     }
-    if (query.find("serviceInstanceDeployV2(") != std::string::npos) {
-        return deploy(vars);
-    }
-    if (query.find("variableCollectionUpsert(") != std::string::npos) {
-        return upsert(vars);
-    }
-    if (query.find("variables(") != std::string::npos) {
-        return read_variables(vars);
-    }
-    if (query.find("serviceInstance(") != std::string::npos && query.find("latestDeployment") != std::string::npos) {
-        return latest(vars);
-    }
-    if (query.find("deployments(") != std::string::npos) {
-        return list(vars);
-    }
-    if (query.find("deployment(") != std::string::npos) {
-        return status(vars);
-    }
-    return graphql_error("Cannot query field on type \"Query\".");
+    // In the schema, but not served by this fake: say so rather than answer something Railway would not.
+    return graphql_error("fake_railway does not serve " + operation_type + " field \"" + field + "\"");
 }
 
 bool fake_railway::known_environment(const std::string& id) const {
@@ -329,7 +391,7 @@ json::value fake_railway::status(const json::object& vars) {
     for (auto& d : deployments_) {
         if (d.id == var(vars, "id")) {
             advance(d);
-            return data(json::object{{"deployment", json::object{{"status", d.status}}}});
+            return data(json::object{{"deployment", node(d)}});
         }
     }
     return graphql_error("Deployment not found");

@@ -3,6 +3,7 @@
 #include "config/config.hpp"
 #include "sim/http_server.hpp"
 #include "tests/support/fake_platform_knobs.hpp"
+#include "tests/support/graphql_document.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -50,6 +51,9 @@ struct fake_railway_variable_write {
 
 /// A protocol-faithful Railway GraphQL endpoint on loopback (docs/platforms.md §2, §7). Checks the auth header
 /// for the configured token kind; wrong credentials answer 200 {"data":null,"errors":[{"message":"Not Authorized"}]}.
+/// Every document is parsed and validated against Railway's published schema (tests/api_specs/) first: one that
+/// does not validate, or whose variables do not fit their types, answers 200 {"errors":[...]} with no data. The
+/// operation is chosen by its root fields, and the answer holds only the fields the document selected.
 /// deploymentRollback creates a new deployment (newest) that goes BUILDING -> DEPLOYING -> SUCCESS over
 /// `deploy_polls` polls (latestDeployment or deployment(id)), or FAILED when told; on SUCCESS the replaced
 /// live deployment becomes REMOVED with canRollback true. Variables as on Railway: every deployment keeps the
@@ -115,7 +119,10 @@ public:
 
 private:
     sim::response handle(const sim::request& r);
-    boost::json::value dispatch(const std::string& query, const boost::json::object& vars);
+    boost::json::value dispatch(const graphql::document& doc, const graphql::operation& op,
+                                const boost::json::object& vars);
+    boost::json::value resolve_root(const std::string& operation_type, const std::string& field,
+                                    const boost::json::object& args);
     boost::json::value list(const boost::json::object& vars);
     boost::json::value latest(const boost::json::object& vars);
     boost::json::value status(const boost::json::object& vars);

@@ -241,7 +241,7 @@ sim::response fake_vercel::get_one(const std::string& id) {
                        {"projectId", options_.project_id},
                        {"readyState", d.state},
                        {"target", d.target.empty() ? json::value(nullptr) : json::value(d.target)},
-                       {"aliasAssigned", nullptr},
+                       {"aliasAssigned", d.state == "READY"},  // a boolean in the description, never null
                        {"aliasError", nullptr},
                        {"createdAt", d.created},
                        {"meta", json::object{{"githubCommitSha", d.sha}, {"githubCommitRef", d.ref}}}};
