@@ -10,6 +10,8 @@
 #include "core/clock.hpp"
 #include "tests/support/fake_betterstack.hpp"
 #include "tests/support/fake_github.hpp"
+#include "tests/support/fake_openai.hpp"
+#include "tests/support/fake_posthog.hpp"
 #include "tests/support/fake_railway.hpp"
 #include "tests/support/fake_resend.hpp"
 #include "tests/support/fake_sentry.hpp"
@@ -18,6 +20,7 @@
 #include <catch2/catch.hpp>
 
 #include <functional>
+#include <map>
 #include <mutex>
 
 using namespace opsbot;
@@ -111,11 +114,11 @@ service_config vercel_service(const testing::fake_vercel& fake) {
     return s;
 }
 
-secret_config resend_secret(const testing::fake_resend& fake) {
+secret_config secret_for(const std::string& generate, std::string name, std::map<std::string, std::string> provider) {
     secret_config s;
-    s.generate = parse_generator("resend").value();
-    s.name = "RESEND_API_KEY";
-    s.provider = {{"api_url", fake.base_url()}};
+    s.generate = parse_generator(generate).value();
+    s.name = std::move(name);
+    s.provider = std::move(provider);
     return s;
 }
 
@@ -127,6 +130,8 @@ struct platforms {
     testing::fake_betterstack betterstack;
     testing::fake_github github;
     testing::fake_resend resend;
+    testing::fake_openai openai;
+    testing::fake_posthog posthog;
     manual_clock clk;
 
     std::vector<adapter_case> cases() {
@@ -171,10 +176,27 @@ struct platforms {
              [&]() -> testing::fake_knobs& { return github.knobs(); }, [&] { return github.requests().size(); }},
             {"resend",
              [&](http_client& http) {
-                 return outcome_of(make_resend_provider(resend_secret(resend), resend.settings().admin_token, http)
+                 return outcome_of(make_resend_provider(secret_for("resend", "RESEND_API_KEY", {{"api_url", resend.base_url()}}),
+                                                        resend.settings().admin_token, http)
                                        ->existing_key_ids());
              },
              [&]() -> testing::fake_knobs& { return resend.knobs(); }, [&] { return resend.requests().size(); }},
+            {"openai",
+             [&](http_client& http) {
+                 auto secret = secret_for("openai", "OPENAI_API_KEY",
+                                          {{"api_url", openai.base_url()}, {"project_id", openai.settings().project_id}});
+                 return outcome_of(make_openai_provider(secret, openai.settings().admin_key, http)->existing_key_ids());
+             },
+             [&]() -> testing::fake_knobs& { return openai.knobs(); }, [&] { return openai.requests().size(); }},
+            {"posthog",
+             [&](http_client& http) {
+                 auto secret = secret_for("posthog", "POSTHOG_API_KEY",
+                                          {{"api_url", posthog.base_url()}, {"project_id", posthog.settings().project_id}});
+                 // Its one call is the token reset (a PATCH): a 429 is a refusal before acting, so it is resent.
+                 return outcome_of(make_posthog_provider(secret, posthog.settings().personal_key, http)
+                                       ->create_key("opsbot-rate-limit"));
+             },
+             [&]() -> testing::fake_knobs& { return posthog.knobs(); }, [&] { return posthog.requests().size(); }},
         };
     }
 };

@@ -1,6 +1,8 @@
 // Branches of the executor no other test reached (issue 16 item 5): a re-plan that fails before anything runs, and a
 // state change the storage refuses. The whole bot against the fakes; the storage is made to refuse by a trigger the
 // test installs in the bot's database (as audit_fail_closed_test does), with no hook in production code.
+#include "adapters/http_client.hpp"
+#include "adapters/vercel.hpp"
 #include "tests/support/bot_harness.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -74,5 +76,33 @@ TEST_CASE("a start the storage refuses to record: nothing runs, the lock is free
     const auto thread = all_text(messages_in(h.slack(), ops_channel, "chat.postMessage"));
     CHECK(contains(thread, "Not run: opsbot could not record that it starts"));
     CHECK(contains(thread, "Nothing was changed."));
+    CHECK(h.audit_ok());
+}
+
+TEST_CASE("a Vercel rollback refused because another alias job runs: the action fails naming the conflict, sent once") {
+    bot_harness h;
+    h.command(requester, "/rollback", "web");
+    REQUIRE(h.message_of("A-1"));
+    // Someone promotes by hand meanwhile: Vercel runs one alias job per project at a time (docs/platforms.md §1.3).
+    {
+        service_config web;
+        web.name = "web";
+        web.platform = platform_kind::vercel;
+        web.api_url = h.vercel().base_url();
+        web.project_id = h.vercel().settings().project_id;
+        web.team_id = h.vercel().settings().team_id;
+        auto http = adapters::make_http_client();
+        REQUIRE(adapters::make_vercel_platform(web, h.vercel().settings().token, *http)->request_promote(vercel_live));
+    }
+    const auto posts_before = h.vercel().count("POST", "/v1/projects/");
+
+    h.click(approver_a, "A-1", "approve");
+
+    CHECK(h.vercel().count("POST", "/v1/projects/") == posts_before + 1);  // refused once, never resent
+    CHECK(h.state_of("A-1") == "failed");
+    CHECK(h.active_locks() == 0);
+    const auto thread = all_text(messages_in(h.slack(), ops_channel, "chat.postMessage"));
+    CHECK(contains(thread, "already in progress"));
+    CHECK(h.vercel().deployment(vercel_target)->ready_substate.empty());  // production did not move to the target
     CHECK(h.audit_ok());
 }
