@@ -186,3 +186,29 @@ TEST_CASE("a plan post Slack rejects as invalid_blocks or msg_too_long: nothing 
         CHECK(h.audit_ok());
     }
 }
+
+TEST_CASE("the bot removed from the plan's channel after approval: the run completes, the outcome reaches the incident "
+          "channel, the audit is whole",
+          "[slack][refusals][bot]") {
+    bot_harness h;
+    h.command(requester, "/rollback", "web");
+    REQUIRE(h.message_of("A-1"));
+    const auto updates_before = messages_in(h.slack(), ops_channel, "chat.update").size();
+    // The click arrives; every chat.* call into the ops channel is refused from now on (not_in_channel).
+    auto approve = h.button("A-1", "approve");
+    REQUIRE(approve);
+    h.slack().remove_bot_from_channel(ops_channel);
+    h.click_now(approver_a, *approve);
+    h.settle();
+
+    CHECK(h.vercel_mutations() == 1);
+    CHECK(h.state_of("A-1") == "succeeded");
+    auto calls = h.slack().api_calls("chat.update");
+    CHECK(std::any_of(calls.begin(), calls.end(), [](const auto& c) { return c.error == "not_in_channel"; }));
+    CHECK(messages_in(h.slack(), ops_channel, "chat.update").size() == updates_before);
+    auto incidents = messages_in(h.slack(), incident_channel, "chat.postMessage");
+    REQUIRE(incidents.size() == 1);
+    CHECK(contains(text_of(incidents[0]), "A-1"));
+    CHECK(h.active_locks() == 0);
+    CHECK(h.audit_ok());
+}
