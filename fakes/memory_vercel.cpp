@@ -79,8 +79,9 @@ result<vercel_deployment> memory_vercel::get_deployment(const std::string& id) {
     // A build goes READY after a few polls, like GET /v13/deployments/{id} (docs/platforms.md §1.2); a production
     // build then serves production.
     if (d->state == "BUILDING" && ++build_polls_[id] >= options_.polls_to_finish) {
-        d->state = "READY";
-        if (d->production()) {
+        const auto end = build_ends_.find(id);
+        d->state = end == build_ends_.end() ? "READY" : end->second;
+        if (d->state == "READY" && d->production()) {
             promote(id);
         }
     }
@@ -159,10 +160,18 @@ result<std::string> memory_vercel::redeploy(const std::string& from_deployment_i
                       d.target = target;
                       d.state = "BUILDING";
                       d.ready_substate.clear();
+                      if (next_build_end_ != "READY") {
+                          build_ends_[d.id] = std::exchange(next_build_end_, "READY");
+                      }
                       d.created_ms = stamp_ms();
                       deployments_.insert(deployments_.begin(), d);
                       return d.id;
                   });
+}
+
+void memory_vercel::end_next_build(std::string state) {
+    std::lock_guard lock(mutex_);
+    next_build_end_ = std::move(state);
 }
 
 result<void> memory_vercel::upsert_env(const std::string& key, const std::string& value, const std::string& type,

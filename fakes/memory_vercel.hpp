@@ -52,6 +52,9 @@ public:
     void fail_next_alias_job();
     /// Every env upsert is refused (HTTP 500).
     void refuse_upserts();
+    /// The next build started by redeploy() settles in `state` ("ERROR" or "CANCELED") instead of READY: a build
+    /// that failed or was cancelled by someone else (docs/platforms.md §1.2).
+    void end_next_build(std::string state);
 
     // What happened.
     /// Names of the env vars set so far (values are kept only in memory, never shown).
@@ -71,6 +74,8 @@ private:
     std::mt19937_64 random_{20261127};
     std::vector<adapters::vercel_deployment> deployments_;  ///< newest first
     std::map<std::string, int> build_polls_;
+    std::string next_build_end_ = "READY";
+    std::map<std::string, std::string> build_ends_;  ///< build id -> the state it settles in
     struct env_entry {
         std::string id, value, type;
     };

@@ -116,6 +116,21 @@ public:
     int retry_after_seconds_ = 1;
     std::map<std::string, std::pair<int, std::string>> post_failures_;  ///< channel -> (times left, error)
     bool hold_hello_ = false;
+    // Failing the way Slack fails (slack_sim_failures.cpp).
+    std::set<std::string> left_channels_;  ///< channels the bot was removed from: not_in_channel
+    int chat_rate_limit_remaining_ = 0;
+    int chat_retry_after_seconds_ = 1;
+    std::optional<std::chrono::milliseconds> redelivery_deadline_;  ///< unset: no ack deadline
+    int redelivery_max_retries_ = 3;
+    int upgrade_failures_left_ = 0;
+    int upgrade_failure_status_ = 503;
+    /// The status to refuse this WebSocket upgrade with, consuming one refusal; nothing when none is queued.
+    std::optional<int> take_upgrade_failure();
+    /// The refusal Slack gives a chat.* call before posting (rate limit, membership, Block Kit, length), if any.
+    std::optional<http_reply> refuse_chat(const std::string& method, const boost::json::object& body);
+    /// When redelivery is on and `attempt` (the envelope's retry_attempt) is below the maximum: after the ack
+    /// deadline, calls `again` on the I/O thread unless `envelope_id` was acked by then.
+    void on_ack_deadline(const std::string& envelope_id, int attempt, std::function<void()> again);
     uint64_t ts_counter_ = 0;
 };
 

@@ -135,13 +135,18 @@ std::string slack_simulator::send_event(json::object event, std::string event_id
                      {"payload", {{"token", "sim-verification-token"},
                                   {"team_id", o.team_id},
                                   {"api_app_id", o.app_id},
-                                  {"event", std::move(event)},
+                                  {"event", event},
                                   {"type", "event_callback"},
                                   {"event_id", event_id},
                                   {"event_time", std::chrono::duration_cast<std::chrono::seconds>(
                                                      std::chrono::system_clock::now().time_since_epoch())
                                                      .count()}}}};
-    return impl_->deliver({{envelope_id, json::serialize(env)}}, on).front();
+    auto delivered = impl_->deliver({{envelope_id, json::serialize(env)}}, on).front();
+    // §1.5: not acked in time, Slack sends the event again (to whichever link is live), same event_id.
+    impl_->on_ack_deadline(envelope_id, retry_attempt, [this, event = std::move(event), event_id, retry_attempt] {
+        send_event(event, event_id, retry_attempt + 1, newest_connection);
+    });
+    return delivered;
 }
 
 }  // namespace opsbot::sim

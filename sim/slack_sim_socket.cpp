@@ -379,6 +379,14 @@ asio::awaitable<void> serve(slack_simulator::impl& sim, tcp::socket socket) {
             co_await http::async_read(stream, buffer, request, use_awaitable);
             std::string target(request.target());
             if (websocket::is_upgrade(request)) {
+                if (auto status = sim.take_upgrade_failure()) {
+                    // A handshake Slack's edge refuses (slack_sim_failures.cpp): an HTTP answer, no WebSocket.
+                    http_reply refused{*status, {{"Content-Type", "text/plain"}}, "upgrade refused\n"};
+                    auto res = make_response(refused, request.version(), false);
+                    co_await http::async_write(stream, res, use_awaitable);
+                    stream.socket().shutdown(tcp::socket::shutdown_send);
+                    co_return;
+                }
                 auto id = sim.claim_ticket(target);
                 if (!id) {
                     // §1.1: a ticket is good for one connection only.

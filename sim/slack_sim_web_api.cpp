@@ -191,6 +191,16 @@ http_reply slack_simulator::impl::handle_api(const std::string& method, const st
     if (message.channel.empty()) {
         return finish(200, {{"ok", false}, {"error", "channel_not_found"}});
     }
+    // Slack's own refusals of a chat.* call (slack_sim_failures.cpp): nothing is posted.
+    if (auto refused = refuse_chat(method, *parsed)) {
+        boost::system::error_code ec;
+        auto reply = json::parse(refused->body, ec);
+        std::lock_guard lock(mutex_);
+        calls_.push_back(api_call{method, std::chrono::system_clock::now(), refused->status,
+                                  ec || !reply.is_object() ? std::string{} : string_at(reply.as_object(), "error")});
+        changed();
+        return *refused;
+    }
     if (message.text.empty() && message.blocks.is_null()) {
         return finish(200, {{"ok", false}, {"error", "no_text"}});
     }

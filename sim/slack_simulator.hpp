@@ -131,6 +131,22 @@ public:
     /// and post nothing (a Slack outage as the bot sees it).
     void fail_post_message(const std::string& channel, int times, std::string error = "internal_error");
 
+    // --- failing the way Slack fails (docs/slack.md §1.5, §3, §4; issue 16 item 5) ---
+
+    /// The bot is no longer a member of `channel`: chat.postMessage and chat.update there answer
+    /// `{"ok":false,"error":"not_in_channel"}` until add_bot_to_channel. Every channel is joined by default.
+    void remove_bot_from_channel(const std::string& channel);
+    void add_bot_to_channel(const std::string& channel);
+    /// The next `times` chat.* calls answer HTTP 429 + Retry-After + ratelimited and post nothing (§3).
+    void rate_limit_chat(int times, int retry_after_seconds);
+    /// The next `times` WebSocket upgrades are answered with HTTP `status` instead of switching protocols (a
+    /// handshake that fails); the ticket they carried stays unused.
+    void fail_upgrades(int times, int status = 503);
+    /// From now on an events_api envelope sent by send_event and not acked within `deadline` is delivered again
+    /// under a new envelope_id with the same event_id, retry_attempt + 1 and retry_reason "timeout", at most
+    /// `max_retries` times (§1.5: 3 s, attempts 1..3). Off by default so tests that hold acks keep their meaning.
+    void redeliver_unacked_events(std::chrono::milliseconds deadline = std::chrono::seconds(3), int max_retries = 3);
+
     // --- observations ---
 
     std::vector<ws_connection_info> connections() const;
@@ -141,6 +157,8 @@ public:
     /// Waits until at least `count` acks arrived. Unlike wait_for it is woken once, when the count is reached,
     /// not on every change: a benchmark's waiter must not take CPU from the bot on each of a burst's acks.
     bool wait_for_acks(size_t count, std::chrono::milliseconds timeout) const;
+    /// The frame sent under `envelope_id` (redelivery tests read retry_attempt / retry_reason from it).
+    std::optional<std::string> sent_frame(const std::string& envelope_id) const;
     /// When each envelope sent so far went to a socket (envelope id -> time): ack latency is measured from here.
     std::map<std::string, sim_time> written_at() const;
     std::vector<ack_record> acks_for(const std::string& envelope_id) const;

@@ -351,3 +351,104 @@ TEST_CASE("stop() closes with 1000 and run() returns stopped", "[socket_mode]") 
     CHECK(h.sim.connections().front().closed_by_client);
     h.client.reset();
 }
+
+// --- Slack failing the way it fails (issue 16 item 5) ---
+
+TEST_CASE("too_many_websockets: the client keeps running, reconnects after a backoff and acks again",
+          "[socket_mode][failures]") {
+    harness h;
+    h.start();
+    REQUIRE(h.client->wait_ready(wait_limit));
+    h.sim.send_disconnect("too_many_websockets");  // the simulator closes the link right after (§1.3)
+    REQUIRE(h.wait_open_ready(2));
+    CHECK(h.exit.wait_for(0ms) == std::future_status::timeout);  // not a reason to stop
+    auto conns = h.sim.connections();
+    CHECK_FALSE(conns.front().open);
+    CHECK(h.sim.api_calls("apps.connections.open").size() == 2);
+    CHECK(h.sentinel_handled());
+}
+
+TEST_CASE("a hello that never comes: the link is given up after the hello timeout and another one opened",
+          "[socket_mode][failures]") {
+    harness h;
+    h.sim.hold_hello(true);
+    auto options = fast_options();
+    options.hello_timeout = 300ms;
+    h.start(options);
+    // Two links opened without a hello, each given up: the client does not wait forever on the first.
+    REQUIRE(h.sim.wait_for(
+        [&] {
+            auto conns = h.sim.connections();
+            return conns.size() >= 2 && !conns.front().open;
+        },
+        wait_limit));
+    CHECK_FALSE(h.client->wait_ready(0ms));
+    CHECK_FALSE(h.sim.connections().front().hello_at.has_value());
+    h.sim.hold_hello(false);
+    REQUIRE(h.client->wait_ready(wait_limit));
+    CHECK(h.exit.wait_for(0ms) == std::future_status::timeout);
+    CHECK(h.sentinel_handled());
+}
+
+TEST_CASE("a WebSocket handshake answered 503 is retried with a fresh URL until a link opens",
+          "[socket_mode][failures]") {
+    harness h;
+    h.sim.fail_upgrades(2, 503);
+    h.start();
+    REQUIRE(h.client->wait_ready(wait_limit));
+    // Each refused upgrade burnt its URL: three apps.connections.open calls for one link.
+    CHECK(h.sim.api_calls("apps.connections.open").size() == 3);
+    CHECK(h.sim.connections().size() == 1);
+    CHECK(h.sentinel_handled());
+}
+
+TEST_CASE("a link closed by the server just as the bot acks: no crash, a new link, later envelopes acked",
+          "[socket_mode][failures]") {
+    harness h;
+    h.start();
+    REQUIRE(h.client->wait_ready(wait_limit));
+    // The frame goes out, then the TCP connection is closed under the client: its ack has nowhere to go.
+    auto lost = h.sim.send_slash_command("U1", "C1", "/deploy", "status");
+    REQUIRE_FALSE(lost.empty());
+    h.sim.drop_connection();
+    REQUIRE(h.wait_open_ready(2));
+    CHECK(h.exit.wait_for(0ms) == std::future_status::timeout);
+    CHECK(h.sentinel_handled());
+    for (const auto& ack : h.sim.acks()) {
+        CHECK(ack.connection == h.sim.connections().back().id);  // nothing was acked on the closed link
+    }
+}
+
+TEST_CASE("an events_api envelope not acked within the deadline is redelivered with retry_attempt+1 and handled once",
+          "[socket_mode][failures]") {
+    harness h;
+    auto options = fast_options();
+    options.ping_interval = 5000ms;  // the link stays: only the acks are late
+    options.pong_timeout = 5000ms;
+    h.start(options);
+    REQUIRE(h.client->wait_ready(wait_limit));
+    h.sim.redeliver_unacked_events(200ms, 3);
+    h.sim.stop_answering_pings(true);  // the client's acks wait unread: Slack does not see them in time
+    json::object event{{"type", "app_mention"}, {"user", "U1"}, {"text", "<@U0BOT> hi"}, {"channel", "C1"}};
+    auto first = h.sim.send_event(event, "EvREDELIVER");
+    REQUIRE_FALSE(first.empty());
+    // The original and three redeliveries went out (§1.5: attempts 1..3), then no more.
+    REQUIRE(h.sim.wait_for([&] { return h.sim.written_at().size() == 4; }, wait_limit));
+    h.sim.stop_answering_pings(false);
+    REQUIRE(h.sim.wait_for_acks(4, wait_limit));
+
+    std::set<int> attempts;
+    for (const auto& [id, at] : h.sim.written_at()) {
+        auto frame = h.sim.sent_frame(id);
+        REQUIRE(frame);
+        auto env = json::parse(*frame).as_object();
+        CHECK(env.at("payload").as_object().at("event_id").as_string() == "EvREDELIVER");
+        const auto attempt = static_cast<int>(env.at("retry_attempt").as_int64());
+        attempts.insert(attempt);
+        CHECK(env.at("retry_reason").as_string() == (attempt == 0 ? "" : "timeout"));
+    }
+    CHECK(attempts == std::set<int>{0, 1, 2, 3});
+    // Deduplicated by event_id: handed over once, whatever the envelope ids.
+    CHECK(h.sentinel_handled());
+    CHECK(h.handled_count([](const auto& e) { return e.type == "events_api"; }) == 1);
+}

@@ -561,3 +561,47 @@ TEST_CASE("vercel: an instant rollback serves the target's old environment, a re
         CHECK(s.fake.served_env("SESSION_SECRET") == "new-value-0002");
     }
 }
+
+// Issue 16 item 5: the fake refuses what Vercel refuses (docs/platforms.md §1.3).
+TEST_CASE("vercel: a rollback or promote to a deployment that is no rollback candidate is refused, nothing moves",
+          "[vercel][refusals]") {
+    setup s;
+    auto stale = dep("dpl_Stale0", 0);
+    stale.is_rollback_candidate = false;
+    s.fake.add_deployment(stale);
+
+    for (const bool promote : {false, true}) {
+        auto refused = promote ? s.vercel->request_promote("dpl_Stale0") : s.vercel->request_rollback("dpl_Stale0");
+        REQUIRE_FALSE(refused);
+        CHECK(refused.error().http_status == 400);
+        CHECK(refused.error().message == "Vercel: bad_request: Deployment dpl_Stale0 is not a rollback candidate");
+    }
+    auto job = s.vercel->alias_job_status();
+    REQUIRE(job);
+    CHECK_FALSE(job->present);
+    CHECK(s.vercel->current_production()->id == "dpl_Live5");
+}
+
+TEST_CASE("vercel: a second alias job while one runs is a conflict, and the first still finishes on its target",
+          "[vercel][refusals]") {
+    setup s;
+    REQUIRE(s.vercel->request_rollback("dpl_Prev2"));
+    auto second = s.vercel->request_promote("dpl_Old1");
+    REQUIRE_FALSE(second);
+    CHECK(second.error().kind == error_kind::conflict);
+    CHECK(second.error().http_status == 409);
+    CHECK(second.error().message == "Vercel: conflict: A rollback is already in progress for this project");
+
+    std::string last;
+    for (int i = 0; i < 10 && last != "succeeded"; ++i) {
+        auto job = s.vercel->alias_job_status();
+        REQUIRE(job);
+        CHECK(job->type == "rollback");
+        CHECK(job->to_deployment_id == "dpl_Prev2");
+        last = job->job_status;
+    }
+    CHECK(last == "succeeded");
+    CHECK(s.vercel->current_production()->id == "dpl_Prev2");
+    // Once the first job is done, the next one is accepted.
+    CHECK(s.vercel->request_promote("dpl_Old1"));
+}

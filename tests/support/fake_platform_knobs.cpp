@@ -56,13 +56,28 @@ sim::response fake_knobs::finish(const sim::request& r, sim::response answer) {
     return answer;
 }
 
-void fake_knobs::fail_next(int status, std::string body) {
+void fake_knobs::fail_next(int status, std::string body, std::vector<std::pair<std::string, std::string>> headers) {
     sim::response r;
     r.status = status;
     r.headers.emplace_back("Content-Type", "application/json");
+    r.headers.insert(r.headers.end(), std::make_move_iterator(headers.begin()), std::make_move_iterator(headers.end()));
     r.body = std::move(body);
     std::lock_guard lock(mutex_);
     queued_.push_back({std::move(r)});
+}
+
+void fake_knobs::rate_limit_next(int retry_after_seconds) {
+    const auto reset = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch() + std::chrono::seconds(retry_after_seconds))
+                           .count();
+    boost::json::object body{{"error", boost::json::object{{"code", "rate_limited"},
+                                                           {"message", "Rate limit exceeded, retry later"},
+                                                           {"limit", {{"remaining", 0}, {"reset", reset}}}}}};
+    fail_next(429, boost::json::serialize(body),
+              {{"Retry-After", std::to_string(retry_after_seconds)},
+               {"X-RateLimit-Limit", "100"},
+               {"X-RateLimit-Remaining", "0"},
+               {"X-RateLimit-Reset", std::to_string(reset)}});
 }
 
 void fake_knobs::malformed_next() {

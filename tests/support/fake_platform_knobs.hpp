@@ -26,8 +26,12 @@ struct request_match {
 /// calls intercept() and finish() from its connection threads while the test turns knobs.
 class fake_knobs {
 public:
-    /// The next request is answered with this status and body (JSON), whatever it asked.
-    void fail_next(int status, std::string body);
+    /// The next request is answered with this status and body (JSON), whatever it asked, with `headers` added:
+    /// a 429 with `Retry-After` and the platform's rate-limit headers, as the real services send (issue 16 item 5).
+    void fail_next(int status, std::string body, std::vector<std::pair<std::string, std::string>> headers = {});
+    /// The next request is refused as rate-limited the way the platforms do: HTTP 429, `Retry-After: <seconds>`,
+    /// `X-RateLimit-Limit`/`-Remaining: 0`/`-Reset` (epoch seconds) and a JSON body naming the limit.
+    void rate_limit_next(int retry_after_seconds);
     /// The next request gets HTTP 200 with a body that is not JSON.
     void malformed_next();
     /// The next GraphQL request gets HTTP 200 {"data":null,"errors":[{"message":…}]}.

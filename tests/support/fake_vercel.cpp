@@ -270,6 +270,14 @@ sim::response fake_vercel::alias_request(const sim::request& r, const std::strin
     if (it->state != "READY" || it->target != "production") {
         return vercel_error(400, "bad_request", "Deployment " + id + " is not a READY production deployment");
     }
+    // Vercel moves production only onto a deployment it still keeps as a rollback candidate, and runs one alias
+    // job per project at a time (docs/platforms.md §1.3: 400 and 409 are the documented refusals).
+    if (!it->is_rollback_candidate) {
+        return vercel_error(400, "bad_request", "Deployment " + id + " is not a rollback candidate");
+    }
+    if (job_ && (job_->status == "pending" || job_->status == "in-progress")) {
+        return vercel_error(409, "conflict", "A " + job_->type + " is already in progress for this project");
+    }
     std::string from;
     for (const auto& d : deployments_) {
         if (d.ready_substate == "PROMOTED") {

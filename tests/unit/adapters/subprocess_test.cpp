@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <thread>
 
 using namespace opsbot;
 using namespace opsbot::adapters;
@@ -146,4 +148,39 @@ TEST_CASE("keep_tail cuts at a line start", "[subprocess]") {
     CHECK(keep_tail("short", 10) == "short");
     CHECK(keep_tail("aaaa\nbbbbbbbbbbbbbbbb\ncc", 20) == "bbbbbbbbbbbbbbbb\ncc");
     CHECK(keep_tail("0123456789abcdefghij", 5) == "fghij");
+}
+
+// Issue 16 item 5: the child exits at once but its background grandchild keeps the output pipe open. The call must
+// not wait for the grandchild (it would wait 1000 s): it returns within the child's kill_grace, the grandchild
+// killed with its process group, and reports the child's own exit.
+TEST_CASE("run_subprocess returns when the child exits even though a grandchild keeps the pipe open",
+          "[subprocess]") {
+    subprocess_options o;
+    o.argv = {"sh", "-c", "sleep 1000 & echo grandchild=$!; echo done"};
+    o.timeout = std::chrono::seconds{60};
+    o.kill_grace = std::chrono::milliseconds{200};
+    auto r = run_subprocess(o);
+    REQUIRE(r);
+    CHECK(r->exit_code == 0);
+    CHECK_FALSE(r->timed_out);
+    CHECK(r->ok());
+    CHECK(r->output.find("done\n") != std::string::npos);
+    // Its own measure: far below the 60 s deadline, the grandchild's 1000 s never waited for.
+    CHECK(r->elapsed < std::chrono::seconds{30});
+
+    const auto at = r->output.find("grandchild=");
+    REQUIRE(at != std::string::npos);
+    const pid_t grandchild = static_cast<pid_t>(std::stol(r->output.substr(at + 11)));
+    REQUIRE(grandchild > 0);
+    // The grandchild got SIGKILL with the group: gone, or a zombie waiting for its new parent to reap it.
+    bool alive = true;
+    for (int i = 0; i < 500 && alive; ++i) {
+        std::ifstream stat("/proc/" + std::to_string(grandchild) + "/stat");
+        std::string line;
+        alive = static_cast<bool>(std::getline(stat, line)) && line.find(") Z ") == std::string::npos;
+        if (alive) {
+            std::this_thread::sleep_for(std::chrono::milliseconds{10});  // waits for the kernel to deliver SIGKILL
+        }
+    }
+    CHECK_FALSE(alive);
 }

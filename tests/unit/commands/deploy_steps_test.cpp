@@ -218,3 +218,23 @@ TEST_CASE("a Vercel rollback in rebuild mode builds the target's commit as a new
     CHECK(w.web->current_production()->commit_sha == "2222222");
     CHECK(contains(*r, "with the current environment"));
 }
+
+// ------------------------------------------------------------------------------------ issue 16 item 5: a build that fails
+
+TEST_CASE("a Vercel redeploy whose build ends ERROR or CANCELED fails the step naming the state, production unchanged",
+          "[commands][steps]") {
+    for (const std::string state : {"ERROR", "CANCELED"}) {
+        INFO(state);
+        deploy_world w;
+        w.web->end_next_build(state);
+        auto r = run(w, vercel_redeploy(false));
+        REQUIRE_FALSE(r);
+        CHECK(r.error().kind == error_kind::conflict);
+        CHECK(contains(r.error().message, "ended " + state));
+        CHECK(contains(r.error().message, "dpl_Rebuild1"));
+        CHECK(w.web->mutations() == 1);  // one build asked for, never a second
+        auto live = w.web->current_production();
+        REQUIRE(live);
+        CHECK(live->id == "dpl_A");
+    }
+}
