@@ -173,3 +173,15 @@ TEST_CASE("check-config reports a database whose folder is not writable, naming 
                            " is not writable by this user (opsbot creates the database, its -wal and -shm files "
                            "there)\n1 problem found\n");
 }
+
+TEST_CASE("check-config reports a bad services.<name>.verify.log_lines entry by its path", "[check_config]") {
+    std::string text = read_example();
+    const std::string from = R"("log_lines": ["message-processing", "broadcast-sending", "audit-processing"])";
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);  // the example lists the runbook's three workers
+    text.replace(at, from.size(), R"("log_lines": ["message-processing", ""])");
+    temp_file file(text);
+    std::ostringstream out;
+    CHECK(bot::run_check_config(file.path.string(), out, good_env) == 1);
+    CHECK(out.str() == "services.api.verify.log_lines[1]: must not be empty\n1 problem found\n");
+}
