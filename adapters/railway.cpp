@@ -267,7 +267,43 @@ public:
         return out;
     }
 
+    result<std::vector<railway_log_line>> deployment_logs(const std::string& deployment_id, const std::string& filter,
+                                                          int limit) override {
+        if (limit <= 0 || limit > railway_log_limit_max) {
+            return fail(error_kind::invalid_input,
+                        "Railway: log lines to read must be 1.." + std::to_string(railway_log_limit_max));
+        }
+        auto data = call("DeploymentLogs", railway_queries::deployment_logs,
+                         {{"deploymentId", deployment_id}, {"filter", filter}, {"limit", limit}});
+        if (!data) {
+            return std::unexpected(data.error());
+        }
+        return parse_log_lines(*data);
+    }
+
 private:
+    /// deploymentLogs: [Log!]! -> lines, oldest first (Railway's order is not documented: sorted to be sure; RFC
+    /// 3339 UTC timestamps of one format sort as strings, and equal ones keep Railway's order).
+    static result<std::vector<railway_log_line>> parse_log_lines(const json::object& data) {
+        const auto* logs = data.if_contains("deploymentLogs");
+        if (logs == nullptr || !logs->is_array()) {
+            return fail(error_kind::bad_response, "Railway: DeploymentLogs: no deploymentLogs array");
+        }
+        std::vector<railway_log_line> out;
+        out.reserve(logs->get_array().size());
+        for (const auto& log : logs->get_array()) {
+            if (!log.is_object() || !log.get_object().contains("message")) {
+                return fail(error_kind::bad_response, "Railway: DeploymentLogs: a log has no message");
+            }
+            const auto& o = log.get_object();
+            out.push_back({json_string(o, "timestamp"), json_string(o, "severity"), json_string(o, "message")});
+        }
+        std::stable_sort(out.begin(), out.end(), [](const railway_log_line& a, const railway_log_line& b) {
+            return a.timestamp < b.timestamp;
+        });
+        return out;
+    }
+
     result<std::string> environment_id(const std::string& name) const {
         const auto it = service_.environments.find(name);
         if (it == service_.environments.end() || it->second.empty()) {

@@ -58,6 +58,17 @@ struct railway_deployment {
     bool needs_approval() const { return phase() == railway_phase::needs_approval; }
 };
 
+/// One line of a deployment's logs: railway-schema.json `Log` (timestamp RFC 3339 with nanoseconds, message, severity
+/// "eg. err", nullable; the structured attributes are not read).
+struct railway_log_line {
+    std::string timestamp;
+    std::string severity;  ///< empty when Railway sends none
+    std::string message;
+};
+
+/// Most lines one deploymentLogs call answers (railway-schema.json: "defaults 100, max 5000").
+inline constexpr int railway_log_limit_max = 5000;
+
 /// The Railway service of one service_config, through the public GraphQL API (docs/platforms.md §2).
 /// Auth header per service_config.token_header: "Authorization: Bearer <t>" (default) or
 /// "Project-Access-Token: <t>". GraphQL `errors[]` in a 200 answer are errors ("Not Authorized" -> auth);
@@ -97,6 +108,13 @@ public:
     virtual result<void> upsert_variables(const std::string& environment_name,
                                           const std::map<std::string, std::string>& variables,
                                           bool skip_deploys) = 0;
+    /// `deploymentLogs(deploymentId, filter, limit)`: the newest `limit` (1..railway_log_limit_max) lines of a
+    /// deployment's logs, oldest first. `filter` is Railway's log query ("" = every line, "@level:error" = errors,
+    /// "\"text\"" = lines holding that text). The lines are the service's own output: callers redact them.
+    virtual result<std::vector<railway_log_line>> deployment_logs(const std::string& /*deployment_id*/,
+                                                                  const std::string& /*filter*/, int /*limit*/) {
+        return fail(error_kind::unavailable, "this Railway adapter cannot read logs");
+    }
     /// `variables(projectId, environmentId, serviceId)`: the service's variables, name -> value (§2.2).
     /// The values are secrets: callers keep them in memory only and never log them.
     virtual result<std::map<std::string, std::string>> variables(const std::string& /*environment_name*/) {

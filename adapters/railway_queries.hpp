@@ -41,4 +41,10 @@ inline constexpr const char* variables =
     "query Variables($projectId: String!, $environmentId: String!, $serviceId: String) { variables(projectId: "
     "$projectId, environmentId: $environmentId, serviceId: $serviceId) }";
 
+// deploymentLogs(deploymentId: String!, filter: String, limit: Int, startDate, endDate): [Log!]! (railway-schema.json),
+// selecting the CLI's LogFields without the attributes, plus severity.
+inline constexpr const char* deployment_logs =
+    "query DeploymentLogs($deploymentId: String!, $filter: String, $limit: Int) { deploymentLogs(deploymentId: "
+    "$deploymentId, filter: $filter, limit: $limit) { timestamp message severity } }";
+
 }  // namespace opsbot::adapters::railway_queries

@@ -59,6 +59,13 @@ std::optional<std::string> app::ack_payload(const envelope& env) {
     const auto serialized = [](const commands::reply& reply) {
         return ascii_json(boost::json::serialize(reply_payload(reply)));
     };
+    // Work that answers later through response_url acks with no payload: its "Working on …" notice goes through
+    // response_url too, before the answer (run_command). Slack reads the ack and the response_url posts on
+    // separate paths, so a notice in the ack could show after a fast answer (issue 15 item 7).
+    if (routed.needs_work && !routed.immediate.is_error) {
+        pending_by_envelope_.emplace(env.envelope_id, pending_command{std::move(*command), std::move(routed)});
+        return std::nullopt;
+    }
     std::string payload;
     if (!routed.constant_key.empty()) {
         auto it = constant_payloads_.find(routed.constant_key);
@@ -69,8 +76,8 @@ std::optional<std::string> app::ack_payload(const envelope& env) {
     } else {
         payload = serialized(routed.immediate);
     }
-    // Kept for on_envelope only when something follows the ack (a refusal to audit, work to run).
-    if (routed.immediate.is_error || routed.needs_work) {
+    // Kept for on_envelope only when something follows the ack (a refusal to audit).
+    if (routed.immediate.is_error) {
         pending_by_envelope_.emplace(env.envelope_id, pending_command{std::move(*command), std::move(routed)});
     }
     return payload;
@@ -93,6 +100,7 @@ void app::on_envelope(envelope env) {
                 if (pending.routed.immediate.is_error) {
                     audit_refusal(pending.command.invocation, pending.routed.immediate);
                 } else if (pending.routed.needs_work) {
+                    post_notice(pending.routed, pending.command.response_url);
                     run_command(pending.routed, pending.command.response_url);
                 }
             });
@@ -160,6 +168,19 @@ void app::audit_refusal(const commands::invocation& inv, const commands::reply& 
                                   {{"command", inv.command}, {"channel", inv.channel.str()}, {"answer", reply.text}}});
     if (!appended) {
         spdlog::error("could not audit a refusal: {}", appended.error().message);
+    }
+}
+
+void app::post_notice(const commands::routed& routed, const std::string& response_url) {
+    if (response_url.empty()) {
+        return;
+    }
+    // respond() returns once Slack answered the post: the notice is in before the answer is even started, so it
+    // can never show after it.
+    auto sent = slack_.respond(response_url, reply_message(routed.immediate), response_visibility::ephemeral);
+    if (!sent) {
+        spdlog::warn("could not post the notice of {} via response_url: {}", routed.parsed.display_name(),
+                     sent.error().message);
     }
 }
 

@@ -33,7 +33,8 @@ public:
         thread_pool& requests, thread_pool& executions, action_flow& flow);
 
     /// On the I/O thread, before the ack is written: parse and authorise (pure, microseconds) and return
-    /// the immediate response for slash commands. Never does I/O.
+    /// the immediate response for slash commands (none for routed work: its notice follows via response_url,
+    /// ahead of its answer). Never does I/O.
     std::optional<std::string> ack_payload(const envelope& env);
 
     /// On the I/O thread, after the ack: hands follow-up work to a pool and returns.
@@ -50,6 +51,8 @@ private:
     /// The restart-surviving half of the dedupe (storage/seen_envelopes): false when one of the delivery's keys was
     /// recorded before, by this process or an earlier one. On a worker, after the ack: never on the ack's path.
     bool first_delivery(const std::vector<std::string>& keys, const std::string& envelope_id);
+    /// The "Working on …" notice of routed work, through response_url; returns once Slack took it.
+    void post_notice(const commands::routed& routed, const std::string& response_url);
     void run_command(const commands::routed& routed, const std::string& response_url);
     void audit_refusal(const commands::invocation& inv, const commands::reply& reply);
     void count_handled();

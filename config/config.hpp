@@ -45,6 +45,9 @@ struct service_config {
     std::string url;         ///< public URL of the web app (vercel)
     std::map<std::string, std::string> environments;  ///< env name -> platform environment id (railway)
     std::map<std::string, std::string> health_url;    ///< env name -> /health URL
+    /// railway: `verify.log_lines`, text /deploy verify looks for in the live deployment's logs (each worker's
+    /// start-up line, runbook §7); empty: no log check.
+    std::vector<std::string> verify_log_lines;
 };
 
 struct database_config {

@@ -46,6 +46,36 @@ void read_string_map(walker& w, const json::value& v, const std::string& path, s
     }
 }
 
+/// `verify` of a Railway service: { "log_lines": ["…", …] }, each line non-empty and searchable as one quoted
+/// Railway log query (so no double quote).
+void read_verify(walker& w, const json::value& v, const std::string& path, service_config& s) {
+    const field fields[] = {
+        {"log_lines",
+         [&](auto& x, auto& p) {
+             std::vector<std::string> lines;
+             if (!w.read_string_array(x, p, lines, true)) {
+                 return;
+             }
+             bool ok = true;
+             for (size_t i = 0; i < lines.size(); ++i) {
+                 if (lines[i].find_first_not_of(" \t") == std::string::npos) {
+                     w.problem(index_path(p, i), "must not be blank: the text of a start-up line to look for");
+                     ok = false;
+                 } else if (lines[i].find('"') != std::string::npos) {
+                     w.problem(index_path(p, i), "must not contain a double quote (it is searched as one quoted "
+                                                 "Railway log query)");
+                     ok = false;
+                 }
+             }
+             if (ok) {
+                 s.verify_log_lines = std::move(lines);
+             }
+         },
+         false, "", ""},
+    };
+    w.walk_object(v, path, fields);
+}
+
 void read_service(walker& w, const json::value& v, const std::string& path, service_config& s) {
     std::string platform = peek_string(v, "platform");
     bool vercel = platform == "vercel";
@@ -98,6 +128,8 @@ void read_service(walker& w, const json::value& v, const std::string& path, serv
              }
          },
          false, "", railway_only},
+        {"verify", [&](auto& x, auto& p) { read_verify(w, x, p, s); }, false, "",
+         vercel ? "not used by platform vercel (log lines are read from Railway's deployment logs)" : ""},
     };
     w.walk_object(v, path, fields);
     if (s.api_url.empty()) {

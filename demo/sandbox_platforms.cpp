@@ -35,6 +35,10 @@ std::unique_ptr<fakes::memory_vercel> make_sandbox_vercel(const opsbot::clock& c
 std::unique_ptr<fakes::memory_railway> make_sandbox_railway(const opsbot::clock& clock, int polls_to_finish) {
     auto railway = std::make_unique<fakes::memory_railway>(
         clock, fakes::memory_railway::options{"api", {"production", "staging"}, polls_to_finish, ""});
+    // The runbook's three BullMQ workers (§7) announce themselves in every deployment's logs: /deploy verify finds
+    // them (demo/config.cpp lists them in verify.log_lines), and /deploy logs shows them.
+    railway->log_at_startup({"Server listening on port 3001", "Worker message-processing started",
+                             "Worker broadcast-sending started", "Worker audit-processing started"});
     std::mt19937_64 random{20261128};
     const char* messages[] = {"fix: retry webhook delivery", "feat: broadcast scheduling", "chore: bump prisma",
                               "fix: session refresh race"};
@@ -50,7 +54,17 @@ std::unique_ptr<fakes::memory_railway> make_sandbox_railway(const opsbot::clock&
             d.commit_hash = fmt::format("{:07x}", random() & 0xFFFFFFF);
             d.commit_message = messages[i];
             d.branch = "main";
-            railway->add(env, d);
+            const std::string id = railway->add(env, d);
+            if (i == 0 && env == std::string("production")) {
+                // What `/deploy logs api` shows after the start-up lines; the token is redacted on the way out.
+                const auto at = [&](int minutes) {
+                    return fakes::railway_timestamp(clock.now() - std::chrono::minutes(minutes));
+                };
+                railway->add_log(id, {at(30), "info", "POST /webhooks/whatsapp 200 41ms"});
+                railway->add_log(id, {at(20), "error", "broadcast 812 failed: Resend answered 429 (rate limited)"});
+                railway->add_log(id, {at(10), "info", "calling OpenAI, Authorization: Bearer sk-sandboxDoNotShow1234"});
+                railway->add_log(id, {at(5), "info", "GET /health 200 3ms"});
+            }
         }
         // The API's variables (values are made up here and never shown).
         for (const char* name : {"DATABASE_URL", "BETTER_AUTH_SECRET", "CREDENTIAL_ENCRYPTION_KEY", "RESEND_API_KEY",
@@ -82,6 +96,7 @@ std::map<std::string, service_config> sandbox_service_configs() {
     api.environments = {{"production", "env-production-sandbox"}, {"staging", "env-staging-sandbox"}};
     api.health_url = {{"production", "https://api.sandbox.invalid/health"},
                       {"staging", "https://api-staging.sandbox.invalid/health"}};
+    api.verify_log_lines = {"message-processing", "broadcast-sending", "audit-processing"};
     return {{"web", web}, {"api", api}};
 }
 

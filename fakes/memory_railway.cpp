@@ -2,6 +2,7 @@
 #include "fakes/memory_railway.hpp"
 
 #include "fakes/railway_lifecycle.hpp"
+#include "fakes/railway_logs.hpp"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -241,6 +242,39 @@ result<std::map<std::string, std::string>> memory_railway::variables(const std::
     }
     const auto it = variables_.find(environment_name);
     return it == variables_.end() ? std::map<std::string, std::string>{} : it->second;
+}
+
+result<std::vector<adapters::railway_log_line>> memory_railway::deployment_logs(const std::string& deployment_id,
+                                                                                const std::string& filter, int limit) {
+    std::lock_guard lock(mutex_);
+    record(fmt::format("railway.logs {} {}", options_.service, deployment_id));
+    if (limit <= 0 || limit > adapters::railway_log_limit_max) {
+        return fail(error_kind::invalid_input, "Railway: DeploymentLogs: limit must be 1..5000");
+    }
+    const entry* e = find(deployment_id);
+    if (e == nullptr) {
+        return fail(error_kind::not_found, "Railway: DeploymentLogs: Deployment not found");
+    }
+    std::vector<adapters::railway_log_line> lines;
+    if (!e->deployment.in_progress() && !e->deployment.failed()) {
+        for (const auto& message : startup_lines_) {
+            lines.push_back({e->deployment.created_at, "info", message});
+        }
+    }
+    if (const auto it = logs_.find(deployment_id); it != logs_.end()) {
+        lines.insert(lines.end(), it->second.begin(), it->second.end());
+    }
+    return railway_logs_answer(lines, filter, limit);
+}
+
+void memory_railway::add_log(const std::string& deployment_id, adapters::railway_log_line line) {
+    std::lock_guard lock(mutex_);
+    logs_[deployment_id].push_back(std::move(line));
+}
+
+void memory_railway::log_at_startup(std::vector<std::string> lines) {
+    std::lock_guard lock(mutex_);
+    startup_lines_ = std::move(lines);
 }
 
 std::string memory_railway::add(const std::string& environment, railway_deployment deployment) {

@@ -41,6 +41,8 @@ public:
     result<void> upsert_variables(const std::string& environment_name,
                                   const std::map<std::string, std::string>& variables, bool skip_deploys) override;
     result<std::map<std::string, std::string>> variables(const std::string& environment_name) override;
+    result<std::vector<adapters::railway_log_line>> deployment_logs(const std::string& deployment_id,
+                                                                    const std::string& filter, int limit) override;
 
     // Seeding.
     /// Adds a deployment as given (an empty id gets a new one); returns its id.
@@ -48,6 +50,11 @@ public:
     /// Someone else shipped `id` in `environment`: it is live now, the one it replaced REMOVED.
     void ship(const std::string& environment, std::string id);
     void set_variable(const std::string& environment, const std::string& name, const std::string& value);
+    /// A line deployment `deployment_id` logged (after its start-up lines).
+    void add_log(const std::string& deployment_id, adapters::railway_log_line line);
+    /// What every deployment that got past its build logs first (info, at its createdAt), now and later, e.g. the
+    /// demo's workers announcing themselves; none by default.
+    void log_at_startup(std::vector<std::string> lines);
 
     // Knobs.
     /// The next deployment created ends FAILED.
@@ -85,6 +92,8 @@ private:
     std::mt19937_64 random_{20261128};
     std::vector<entry> entries_;  ///< any order; lists are sorted newest first
     std::map<std::string, std::map<std::string, std::string>> variables_;
+    std::map<std::string, std::vector<adapters::railway_log_line>> logs_;  ///< by deployment id
+    std::vector<std::string> startup_lines_;
     std::string refused_variable_;
     bool fail_next_ = false;
     int created_ = 0;

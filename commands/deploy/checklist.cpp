@@ -58,6 +58,9 @@ std::string checklist::render() const {
             out += ": " + escape_mrkdwn(line.reason);
         }
     }
+    for (const auto& item : manual) {
+        out += "\n\xE2\x80\xA2 Manual: " + escape_mrkdwn(item);  // •
+    }
     return out;
 }
 

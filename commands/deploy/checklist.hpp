@@ -25,12 +25,14 @@ struct check_line {
 struct checklist {
     std::string title;  ///< raw text, rendered bold
     std::vector<check_line> lines;
+    /// Checks no API can do, for a person to do (raw text): rendered after the lines as "Manual: …", never marked.
+    std::vector<std::string> manual;
 
     void add(check_mark mark, std::string label, std::string reason);
     bool any(check_mark mark) const;
     /// The worst mark of all lines (ok when there are none).
     check_mark worst() const;
-    /// "*title*\n✅ *label*: reason\n…" with every piece of text escaped by escape_mrkdwn.
+    /// "*title*\n✅ *label*: reason\n…\n• Manual: item" with every piece of text escaped by escape_mrkdwn.
     std::string render() const;
     /// "label: reason" of every line with this mark, joined by "; " (raw text).
     std::string summary_of(check_mark mark) const;

@@ -2,6 +2,7 @@
 
 #include "commands/deploy/check.hpp"
 #include "commands/deploy/locks.hpp"
+#include "commands/deploy/logs.hpp"
 #include "commands/deploy/plan.hpp"
 #include "commands/deploy/spec.hpp"
 #include "commands/deploy/status.hpp"
@@ -27,6 +28,10 @@ reply status(const parsed_command& command, const command_context& context) {
     return deploy_status_reply(command, context);
 }
 
+reply logs(const parsed_command& command, const command_context& context) {
+    return deploy_logs_reply(command, context);
+}
+
 }  // namespace
 
 family_module deploy_module() {
@@ -35,6 +40,7 @@ family_module deploy_module() {
                               {"status", &status, {}, {}},
                               {"check", &deploy_check_reply, {}, {}},
                               {"verify", &deploy_verify_reply, {}, {}},
+                              {"logs", &logs, {}, {}},
                               {"lock", &run_deploy_lock, {}, {}},
                               {"unlock", &run_deploy_unlock, {}, {}},
                               {"", &deploy_now_reply, &plan_of, &in_production},

@@ -21,7 +21,8 @@ family_spec deploy_family() {
         {.name = "verify",
          .args = {spec::env_optional("production")},
          .implemented = true,
-         .summary = "Post-deploy checklist: health, web loads, new Sentry issues, BetterStack, migration status",
+         .summary = "Post-deploy checklist: health, web loads, new Sentry issues, BetterStack, migrations, workers' "
+                    "start-up log lines",
          .examples = {"verify", "verify staging"}},
         {.name = "",
          .args = {spec::service(), spec::env_optional("production")},
@@ -42,6 +43,12 @@ family_spec deploy_family() {
          .implemented = true,
          .summary = "Release a deploy lock",
          .examples = {"unlock api production"}},
+        {.name = "logs",
+         .args = {spec::service(), {"lines", arg_kind::count, false, "[N]", ""}},
+         .flags = {{"errors", "", "only error lines (Railway's @level:error)"}},
+         .implemented = true,
+         .summary = "The last N lines (default 50, at most 200) of a Railway service's live deployment, redacted",
+         .examples = {"logs api", "logs api 100 --errors"}},
     };
     return f;
 }

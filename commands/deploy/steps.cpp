@@ -127,13 +127,18 @@ result<std::string> verify_run(const verify_run_params& params, const plan_step&
             spdlog::error("verify.run: could not record the verification: {}", seq.error().message);
         }
     }
+    // The checks no API can do stay in the step's outcome too (runbook §7): never dropped on the way.
+    std::string manual;
+    for (const auto& item : list.manual) {
+        manual += "; Manual: " + item;
+    }
     if (list.worst() == check_mark::fail) {
-        return fail(error_kind::conflict, fmt::format("post-deploy verification of {} failed{}: {}", environment,
-                                                      recorded, list.summary_of(check_mark::fail)));
+        return fail(error_kind::conflict, fmt::format("post-deploy verification of {} failed{}: {}{}", environment,
+                                                      recorded, list.summary_of(check_mark::fail), manual));
     }
     std::string warnings = list.summary_of(check_mark::warn);
-    return fmt::format("post-deploy verification of {} passed{}{}", environment, recorded,
-                       warnings.empty() ? "" : "; to look at: " + warnings);
+    return fmt::format("post-deploy verification of {} passed{}{}{}", environment, recorded,
+                       warnings.empty() ? "" : "; to look at: " + warnings, manual);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "commands/deploy/verify.hpp"
 
+#include "commands/deploy/verify_logs.hpp"
 #include "commands/plan/concurrent_call.hpp"
 #include "commands/grammar/format.hpp"
 #include "commands/grammar/mrkdwn.hpp"
@@ -11,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <vector>
 
@@ -170,7 +172,7 @@ checklist deploy_verify_checklist(const stack_config& config, const platform_reg
     std::vector<std::string> authorities;
     std::vector<std::pair<std::string, std::future<health_result>>> health_calls;
     std::vector<std::pair<std::string, std::future<health_result>>> web_calls;
-    std::vector<std::future<result<live_deployment>>> live_calls;
+    std::vector<std::pair<const service_config*, std::future<result<live_deployment>>>> live_calls;
     for (const auto& [name, service] : config.services) {
         if (auto url = service.health_url.find(environment); url != service.health_url.end()) {
             authorities.push_back(authority_of(url->second));
@@ -185,7 +187,7 @@ checklist deploy_verify_checklist(const stack_config& config, const platform_reg
                                        start_call([checker, u = service.url, t] { return checker->check(u, t); }));
             }
         }
-        live_calls.push_back(start_call([&service, &platforms, &clk, environment] {
+        live_calls.emplace_back(&service, start_call([&service, &platforms, &clk, environment] {
             return fetch_live(service, platforms, environment, clk);
         }));
     }
@@ -209,11 +211,19 @@ checklist deploy_verify_checklist(const stack_config& config, const platform_reg
     // New Sentry issues are counted from the newest live deployment; without one, the runbook's 15 minutes.
     clock::time_point since = clk.now() - std::chrono::minutes{15};
     bool found = false;
-    for (auto& call : live_calls) {
-        if (auto live = await(call, deadline); live && *live && (!found || (*live)->created > since)) {
+    std::vector<log_line_search> log_searches;
+    for (auto& [service, call] : live_calls) {
+        auto live = await(call, deadline);
+        if (live && *live && (!found || (*live)->created > since)) {
             since = (*live)->created;
             found = true;
         }
+        // The workers' start-up lines are looked for in the deployment that serves now (runbook §7).
+        const std::string why_not = !live    ? no_answer_text(std::string(display_name(service->platform)), t)
+                                    : !*live ? "no live deployment: " + live->error().message
+                                             : std::string();
+        auto searches = start_log_line_searches(*service, platforms, live && *live ? (*live)->id : "", why_not);
+        std::ranges::move(searches, std::back_inserter(log_searches));
     }
     std::optional<result<adapters::sentry_issue_list>> issues;
     if (platforms.sentry_issues && config.monitoring.sentry) {
@@ -229,6 +239,10 @@ checklist deploy_verify_checklist(const stack_config& config, const platform_reg
     }
     add_monitors(list, config, platforms, authorities, std::move(monitor_states), t);
     add_migrations(list, await(migrations, deadline), t);
+    for (auto& search : log_searches) {
+        add_log_line(list, search, deadline, t);
+    }
+    add_manual_checks(list, config, environment);
     return list;
 }
 
@@ -238,10 +252,16 @@ result<std::int64_t> record_verification(storage::database& db, const clock& clk
     for (const auto& line : list.lines) {
         lines.emplace_back(fmt::format("{} {}: {}", to_string(line.mark), line.label, line.reason));
     }
+    boost::json::array manual;
+    for (const auto& item : list.manual) {
+        manual.emplace_back(item);
+    }
     const bool failed = list.worst() == check_mark::fail;
     storage::audit_log log(db, clk);
     auto entry = log.append({actor, std::nullopt, failed ? "verify.failed" : "verify.succeeded",
-                             {{"environment", environment}, {"lines", std::move(lines)}}});
+                             {{"environment", environment},
+                              {"lines", std::move(lines)},
+                              {"manual", std::move(manual)}}});
     if (!entry) {
         return std::unexpected(entry.error());
     }

@@ -12,8 +12,10 @@ namespace opsbot::commands {
 
 /// `/deploy verify [env]`, the post-deploy checklist of runbook §7, for `environment`: every service's /health
 /// (status, db, redis ok), the web URL answers 200 (production), Sentry issues first seen since the newest live
-/// deployment started, the BetterStack monitors of the services all `up`, and the migration status. Platform
-/// calls run concurrently, each bounded by timeouts.checklist. Blocking.
+/// deployment started, the BetterStack monitors of the services all `up`, the migration status, each
+/// `services.<name>.verify.log_lines` entry found or missing in the live deployment's logs, and the checks no API
+/// can do as "Manual: …" items (commands/deploy/verify_logs.hpp). Platform calls run concurrently, each bounded by
+/// timeouts.checklist. Blocking.
 checklist deploy_verify_checklist(const stack_config& config, const platform_registry& platforms,
                                   const clock& clk, const std::string& environment, const deploy_timeouts& timeouts);
 

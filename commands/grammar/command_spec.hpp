@@ -13,6 +13,7 @@ enum class arg_kind {
     secret,           ///< a key of config.secrets
     deployment,       ///< a platform deployment id: [A-Za-z0-9_.:-], at most 128 characters
     count_or_action,  ///< N (1..1000) or an action id A-<n>
+    count,            ///< N (1..1000); a handler may bound it further
     text,             ///< free text such as a reason; takes the rest of the words; 1..500 characters
 };
 

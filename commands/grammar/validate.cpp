@@ -98,6 +98,15 @@ result<std::string> validate_value(arg_kind kind, std::string_view value, const 
         }
         case arg_kind::count_or_action:
             return validate_count_or_action(value);
+        case arg_kind::count:
+            if (all_digits(value) && value.size() <= 4) {
+                const int n = std::stoi(std::string(value));
+                if (n >= 1 && n <= max_count) {
+                    return std::to_string(n);
+                }
+            }
+            return fail(error_kind::invalid_input, "Expected N (a whole number from 1 to " +
+                                                       std::to_string(max_count) + "), got " + code_span(value) + ".");
         case arg_kind::text: {
             std::size_t begin = value.find_first_not_of(" \t\r\n");
             if (begin == std::string_view::npos) {

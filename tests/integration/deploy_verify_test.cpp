@@ -5,7 +5,10 @@
 #include "tests/integration/deploy_test_fixture.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json.hpp>
 #include <catch2/catch.hpp>
+
+#include <algorithm>
 
 using namespace opsbot;
 using namespace opsbot::testing;
@@ -181,4 +184,79 @@ TEST_CASE("deploy verify staging: recorded, and then /deploy check counts stagin
     };
     CHECK(staging(before) == check_mark::fail);
     CHECK(staging(after) == check_mark::ok);
+}
+
+TEST_CASE("deploy verify: each worker's start-up line is found or missing in the live deployment's logs",
+          "[deploy][verify][logs]") {
+    deploy_world w;
+    w.config.services.at("api").verify_log_lines = {"message-processing", "broadcast-sending", "audit-processing"};
+    w.railway.add_log("dep-live", "2026-11-26T11:00:04.000000000Z", "info", "Worker message-processing started");
+    w.railway.add_log("dep-live", "2026-11-26T11:00:05.000000000Z", "info", "Worker broadcast-sending started");
+    // The staging deployment's lines do not count for production.
+    w.railway.add_log("dep-stg", "2026-11-26T09:00:05.000000000Z", "info", "Worker audit-processing started");
+    auto list = verify(w);
+    INFO(list.render());
+    CHECK(line(list, "api logs: message-processing").mark == check_mark::ok);
+    CHECK(line(list, "api logs: message-processing").reason ==
+          "found in deployment dep-live at 2026-11-26T11:00:04.000000000Z");
+    CHECK(line(list, "api logs: broadcast-sending").mark == check_mark::ok);
+    CHECK(line(list, "api logs: audit-processing").mark == check_mark::fail);
+    CHECK(line(list, "api logs: audit-processing").reason ==
+          "missing from the logs of deployment dep-live: has that worker started?");
+    // Searched in Railway with each line as one quoted phrase, in the live deployment.
+    std::vector<std::string> filters;
+    for (const auto& r : w.railway.requests()) {
+        auto body = boost::json::parse(r.body).as_object();
+        if (std::string(body.at("query").as_string()).find("deploymentLogs(") != std::string::npos) {
+            CHECK(body.at("variables").at("deploymentId").as_string() == "dep-live");
+            filters.emplace_back(body.at("variables").at("filter").as_string());
+        }
+    }
+    std::sort(filters.begin(), filters.end());
+    CHECK(filters == std::vector<std::string>{"\"audit-processing\"", "\"broadcast-sending\"",
+                                              "\"message-processing\""});
+
+    // Through the handler: the missing worker fails the verification and asks for an incident post.
+    auto r = opsbot::bot::opsbot_families().answer(deploy_command("verify", {{"env", "production"}}), w.context());
+    CHECK(r.is_error);
+    CHECK(r.notify_incident);
+    CHECK(contains(r.incident_summary, "api logs: audit-processing"));
+}
+
+TEST_CASE("deploy verify: logs that cannot be read are a warning, never a silent pass", "[deploy][verify][logs]") {
+    deploy_world w;
+    w.config.services.at("api").verify_log_lines = {"message-processing"};
+    SECTION("no Railway adapter (its token unset)") {
+        w.platforms.deploy.erase("api");
+        auto list = verify(w);
+        CHECK(line(list, "api logs: message-processing").mark == check_mark::warn);
+        CHECK(line(list, "api logs: message-processing").reason ==
+              "could not be read: no Railway adapter for api (is RAILWAY_TOKEN set?)");
+    }
+    SECTION("Railway refuses the logs query") {
+        w.platforms.deploy["api"] =
+            adapters::make_railway_platform(w.config.services.at("api"), "wrong-token", *w.platforms.http);
+        auto list = verify(w);
+        CHECK(line(list, "api logs: message-processing").mark == check_mark::warn);
+        CHECK(contains(line(list, "api logs: message-processing").reason, "Not Authorized"));
+    }
+}
+
+TEST_CASE("deploy verify: the checks no API can do are listed as manual items and recorded",
+          "[deploy][verify][manual]") {
+    deploy_world w;
+    w.config.databases["production"] = database_config{"PRODUCTION_DATABASE_URL"};
+    auto r = commands::deploy_verify_reply(deploy_command("verify", {{"env", "production"}}), w.context());
+    INFO(r.text);
+    CHECK_FALSE(r.is_error);  // manual items never mark the verification
+    CHECK(contains(r.text, "\n\xE2\x80\xA2 Manual: if webhooks changed: send a test WhatsApp message and check it is "
+                           "processed (the webhook event and the worker processing show in `/deploy logs api`)"));
+    CHECK(contains(r.text, "\n\xE2\x80\xA2 Manual: if a migration ran: spot-check the affected data via API requests "
+                           "or Prisma Studio: DATABASE_URL=\"$PRODUCTION_DATABASE_URL\" npx prisma studio"));
+    auto entries = audit_entries(w);
+    REQUIRE(entries.size() == 1);
+    auto detail = boost::json::parse(entries[0].detail_json).as_object();
+    REQUIRE(detail.at("manual").as_array().size() == 2);
+    CHECK(contains(std::string(detail.at("manual").as_array()[0].as_string()), "WhatsApp"));
+    CHECK(contains(std::string(detail.at("manual").as_array()[1].as_string()), "Prisma Studio"));
 }

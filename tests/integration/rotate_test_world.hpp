@@ -223,10 +223,22 @@ inline std::string send_continue(world& w, const std::string& user, const std::s
     auto id = w.h->slack().send_slash_command(user, ops_channel, "/rotate", secret + " --continue");
     REQUIRE_FALSE(id.empty());
     w.h->count_sent();
+    // The reply, after the "Working on …" notice that goes first through the same response_url.
+    std::string reply;
     bool answered = w.h->slack().wait_for(
-        [&] { return w.h->slack().messages("response_url").size() > before; }, 60s);
+        [&] {
+            const auto replies = w.h->slack().messages("response_url");
+            for (size_t i = before; i < replies.size(); ++i) {
+                if (text_of(replies[i]).find("Working on") == std::string::npos) {
+                    reply = text_of(replies[i]);
+                    return true;
+                }
+            }
+            return false;
+        },
+        60s);
     REQUIRE(answered);
-    return text_of(w.h->slack().messages("response_url")[before]);
+    return reply;
 }
 
 /// Sends continues as `user` until the rotation is waiting (the first may arrive before the wait began).

@@ -2,6 +2,7 @@
 #include "tests/support/fake_railway.hpp"
 
 #include "fakes/railway_lifecycle.hpp"
+#include "fakes/railway_logs.hpp"
 #include "tests/support/api_specs.hpp"
 
 #include <boost/json.hpp>
@@ -307,9 +308,50 @@ json::value fake_railway::resolve_root(const std::string& operation_type, const 
         if (field == "variables") {
             return read_variables(args);
         }
+        if (field == "deploymentLogs") {
+            return logs(args);
+        }
     }
     // In the schema, but not served by this fake: say so rather than answer something Railway would not.
     return graphql_error("fake_railway does not serve " + operation_type + " field \"" + field + "\"");
+}
+
+void fake_railway::add_log(const std::string& deployment_id, std::string timestamp, std::string severity,
+                           std::string message) {
+    std::lock_guard lock(mutex_);
+    logs_[deployment_id].push_back({std::move(timestamp), std::move(severity), std::move(message)});
+}
+
+// deploymentLogs(deploymentId: String!, filter: String, limit: Int): [Log!]! (railway-schema.json): limit defaults
+// to 100, at most 5000; an unknown deployment is a GraphQL error.
+json::value fake_railway::logs(const json::object& vars) {
+    const std::string id = var(vars, "deploymentId");
+    if (id.empty()) {
+        return graphql_error("Variable \"$deploymentId\" of required type \"String!\" was not provided.");
+    }
+    if (std::none_of(deployments_.begin(), deployments_.end(), [&](const auto& d) { return d.id == id; })) {
+        return graphql_error("Deployment not found");
+    }
+    std::int64_t limit = 100;
+    if (const auto* l = vars.if_contains("limit"); l != nullptr && l->is_int64()) {
+        limit = l->get_int64();
+    }
+    if (limit < 1 || limit > 5000) {
+        return graphql_error("Limit must be between 1 and 5000");
+    }
+    std::vector<adapters::railway_log_line> lines;
+    if (const auto it = logs_.find(id); it != logs_.end()) {
+        for (const auto& [timestamp, severity, message] : it->second) {
+            lines.push_back({timestamp, severity, message});
+        }
+    }
+    json::array out;
+    for (const auto& line : fakes::railway_logs_answer(lines, var(vars, "filter"), static_cast<int>(limit))) {
+        json::object log{{"timestamp", line.timestamp}, {"message", line.message}, {"attributes", json::array{}}};
+        log["severity"] = line.severity.empty() ? json::value(nullptr) : json::value(line.severity);
+        out.push_back(std::move(log));
+    }
+    return data(json::object{{"deploymentLogs", std::move(out)}});
 }
 
 bool fake_railway::known_environment(const std::string& id) const {

@@ -7,6 +7,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -112,6 +113,10 @@ public:
     /// The values sent by upserts that were refused by fail_variable_upserts(), in order.
     std::vector<std::string> refused_values() const;
 
+    /// A line deployment `deployment_id` logged, answered by deploymentLogs (oldest first, Railway's filter:
+    /// fakes/railway_logs.hpp). `severity` as Railway sends it ("info", "error", …).
+    void add_log(const std::string& deployment_id, std::string timestamp, std::string severity, std::string message);
+
     fake_knobs& knobs() { return knobs_; }
     std::vector<sim::request> requests() const;
     /// Requests whose GraphQL body contains `operation` (e.g. "deploymentRollback").
@@ -131,6 +136,7 @@ private:
     boost::json::value deploy(const boost::json::object& vars);
     boost::json::value upsert(const boost::json::object& vars);
     boost::json::value read_variables(const boost::json::object& vars);
+    boost::json::value logs(const boost::json::object& vars);
     fake_railway_deployment& create_from(const fake_railway_deployment& source,
                                          std::map<std::string, std::string> variables);
     void advance(fake_railway_deployment& d);
@@ -142,6 +148,8 @@ private:
     std::vector<fake_railway_deployment> deployments_;
     std::map<std::string, std::map<std::string, std::string>> variables_;
     std::vector<fake_railway_variable_write> variable_writes_;
+    /// Log lines by deployment id: timestamp, severity, message.
+    std::map<std::string, std::vector<std::array<std::string, 3>>> logs_;
     std::string upsert_failure_message_;
     std::vector<std::string> refused_values_;
     int upsert_failures_left_ = 0;

@@ -144,3 +144,44 @@ TEST_CASE("check-config reports a database whose folder is missing or is not a f
         CHECK(out.str() == "database: " + example_path().string() + " is not a folder\n1 problem found\n");
     }
 }
+
+TEST_CASE("check-config reports a database whose folder is not writable, naming the folder", "[check_config]") {
+    namespace fs = std::filesystem;
+    // A folder this user cannot write: a fresh read-only one; as root (mode bits do not bind root) a folder of a
+    // read-only mount instead. Whichever it is, access(2) must agree before the check is asked about it.
+    const fs::path fresh = fs::temp_directory_path() / ("opsbot-readonly-" + std::to_string(::getpid()));
+    fs::create_directories(fresh);
+    fs::permissions(fresh, fs::perms::owner_read | fs::perms::owner_exec);
+    fs::path folder = fresh;
+    if (::access(fresh.c_str(), W_OK) == 0) {
+        folder = "/proc/sys";
+    }
+    const bool unwritable = ::access(folder.c_str(), W_OK) != 0;
+    std::string text = read_example();
+    const std::string from = R"("database": "opsbot.db")";
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, from.size(), "\"database\": \"" + (folder / "opsbot.db").string() + "\"");
+    temp_file file(text);
+    std::ostringstream out;
+    const int code = bot::run_check_config(file.path.string(), out, good_env);
+    fs::permissions(fresh, fs::perms::owner_all);
+    fs::remove_all(fresh);
+    REQUIRE(unwritable);
+    CHECK(code == 1);
+    CHECK(out.str() == "database: the folder " + folder.string() +
+                           " is not writable by this user (opsbot creates the database, its -wal and -shm files "
+                           "there)\n1 problem found\n");
+}
+
+TEST_CASE("check-config reports a bad services.<name>.verify.log_lines entry by its path", "[check_config]") {
+    std::string text = read_example();
+    const std::string from = R"("log_lines": ["message-processing", "broadcast-sending", "audit-processing"])";
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);  // the example lists the runbook's three workers
+    text.replace(at, from.size(), R"("log_lines": ["message-processing", ""])");
+    temp_file file(text);
+    std::ostringstream out;
+    CHECK(bot::run_check_config(file.path.string(), out, good_env) == 1);
+    CHECK(out.str() == "services.api.verify.log_lines[1]: must not be empty\n1 problem found\n");
+}

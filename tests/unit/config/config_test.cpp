@@ -418,3 +418,33 @@ TEST_CASE("a key repeated in one object is reported, wherever it is", "[config]"
     CHECK(problems[0].path == "policies.backup.channels[0].x");
     CHECK(problems[0].message.find("duplicate key") == 0);
 }
+
+TEST_CASE("services.<name>.verify.log_lines: a list of non-empty strings, Railway services only", "[config]") {
+    set_default_env();
+    auto with_lines = parse_config(
+        config_with("", "", R"(, "verify": { "log_lines": ["message-processing", "broadcast-sending"] })"),
+        lookup_fake);
+    REQUIRE(with_lines.config.has_value());
+    CHECK(with_lines.problems.empty());
+    CHECK(with_lines.config->services.at("api").verify_log_lines ==
+          std::vector<std::string>{"message-processing", "broadcast-sending"});
+    // Optional: without it, no log check.
+    auto without = parse_config(config_with(""), lookup_fake);
+    REQUIRE(without.config.has_value());
+    CHECK(without.config->services.at("api").verify_log_lines.empty());
+
+    require_one_problem(config_with("", "", R"(, "verify": { "log_lines": "message-processing" })"),
+                        "services.api.verify.log_lines", "must be an array of strings");
+    require_one_problem(config_with("", "", R"(, "verify": { "log_lines": ["ok", ""] })"),
+                        "services.api.verify.log_lines[1]", "must not be empty");
+    require_one_problem(config_with("", "", R"(, "verify": { "log_lines": ["ok", "   "] })"),
+                        "services.api.verify.log_lines[1]", "must not be blank");
+    require_one_problem(config_with("", "", R"(, "verify": { "log_lines": [42] })"),
+                        "services.api.verify.log_lines[0]", "must be a string");
+    require_one_problem(config_with("", "", R"(, "verify": { "log_lines": ["say \"hi\""] })"),
+                        "services.api.verify.log_lines[0]", "double quote");
+    require_one_problem(config_with("", "", R"(, "verify": { "log_line": ["x"] })"), "services.api.verify.log_line",
+                        "did you mean log_lines?");
+    require_one_problem(config_with("", R"(, "verify": { "log_lines": ["x"] })"), "services.web.verify",
+                        "not used by platform vercel");
+}
