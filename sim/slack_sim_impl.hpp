@@ -79,6 +79,8 @@ public:
     std::string hello_frame(connection_id id) const;
     std::string base_url() const;
     void record_message(recorded_message message);
+    /// views.publish (slack_sim_home.cpp): validates as Slack does and records the view; the reply body.
+    boost::json::object publish_view(const boost::json::object& body);
 
     slack_simulator_options options_;
     boost::asio::io_context ioc_;
@@ -117,6 +119,7 @@ public:
     std::map<std::string, std::pair<int, std::string>> post_failures_;  ///< channel -> (times left, error)
     bool hold_hello_ = false;
     uint64_t ts_counter_ = 0;
+    std::map<std::string, boost::json::object> home_views_;  ///< user id -> the Home view last published
 };
 
 }  // namespace opsbot::sim
