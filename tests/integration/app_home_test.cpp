@@ -306,3 +306,28 @@ TEST_CASE("the simulator's views.publish answers as Slack does: user_id, a home 
     REQUIRE(calls.size() == 5);
     CHECK(calls.back().error == "invalid_arguments");
 }
+
+TEST_CASE("a platform that does not answer delays neither the ack nor the Home tab beyond its deadline") {
+    bot_harness h;
+    h.vercel().knobs().block();  // Vercel holds every request unanswered
+    const size_t before = publishes_for(h, approver_a);
+    const std::string envelope = h.slack().send_app_home_opened(approver_a);
+    REQUIRE_FALSE(envelope.empty());
+    h.count_sent();
+    // The ack does not wait for the platforms: the work runs on the answer pool after it.
+    REQUIRE(h.slack().wait_for([&] { return !h.slack().acks_for(envelope).empty(); }, 10s));
+    // The simulator records the view before the call's reply: wait for both.
+    REQUIRE(h.slack().wait_for(
+        [&] { return publishes_for(h, approver_a) > before && !h.slack().api_calls("views.publish").empty(); }, 30s));
+    const auto acked_at = h.slack().acks_for(envelope).front().at;
+    const auto published_at = h.slack().api_calls("views.publish").back().at;
+    CHECK(acked_at <= published_at);
+    // The view went out at the status deadline, saying which platform did not answer; the others still show.
+    const std::string text = text_of_view(*h.slack().home_view(approver_a));
+    INFO(text);
+    CHECK(contains(text, "*web* (Vercel): :warning: Vercel did not answer within 2.0 s"));
+    CHECK(contains(text, "*api* (Railway): `" + std::string(railway_live) + "`"));
+    CHECK(h.vercel().knobs().wait_blocked(1));
+    h.vercel().knobs().release();
+    h.settle();
+}
