@@ -58,9 +58,22 @@ void action_flow::reply(const std::string& response_url, const std::string& text
 }
 
 void action_flow::tell(const std::string& channel, const std::string& user, const std::string& text) {
+    // chat.postMessage to a user id posts in the app's DM with them (the App Home's Messages tab).
+    if (channel.empty()) {
+        if (auto sent = deps_.slack.post_message(user, text_message(text)); !sent) {
+            spdlog::error("could not tell {} ({}): {}", user, text, sent.error().message);
+        }
+        return;
+    }
     auto sent = deps_.slack.post_ephemeral(channel, user, text_message(text));
     if (!sent) {
         spdlog::error("could not tell {} ({}): {}", user, text, sent.error().message);
+    }
+}
+
+void action_flow::changed() {
+    if (deps_.on_change) {
+        deps_.on_change();
     }
 }
 
@@ -93,6 +106,9 @@ plan_view action_flow::view_of(const storage::action_record& action, const comma
 
 void action_flow::update_message(const storage::action_record& action, const commands::plan& plan,
                                  const plan_view& view, bool force) {
+    // Every change of an action's state or step is shown here first: the Home tab follows it (it reads the
+    // database, already changed, on its own thread).
+    changed();
     if (!action.message_ts) {
         return;
     }
@@ -209,6 +225,7 @@ void action_flow::post_for_approval(const commands::invocation& inv, const comma
     if (auto saved = actions_.set_message(*id, channel_id(posted->channel), posted->ts); !saved) {
         spdlog::error("could not remember the message of {}: {}", id->str(), saved.error().message);
     }
+    changed();  // a new plan waits for approval
     on_incident_plan_posted(deps_, plan, posted->channel, posted->ts);
     reply(response_url, fmt::format("Plan *{}* is posted for approval by `{}` ({} needed); it expires at {}.",
                                     id->str(), escape_mrkdwn(rule->approve_group), rule->approvals,

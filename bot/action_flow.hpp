@@ -57,6 +57,9 @@ struct action_flow_deps {
     /// Paces the polls of steps waiting for a platform (storage/poll_store: next_poll). Real time by default — the
     /// platforms move in real time — while their deadlines are on `clk`; tests may pass a manual one.
     const clock* poll_clock = nullptr;
+    /// Called (on the worker that made it) after an action's state or progress changed: the App Home tab refreshes
+    /// for its recent openers (bot/home_tab.hpp). Must return at once; empty: nobody listens.
+    std::function<void()> on_change;
 };
 
 /// The life of a destructive command (docs/design.md "What a user does"): plan → post with buttons →
@@ -233,7 +236,11 @@ private:
     void update_message(const storage::action_record& action, const commands::plan& plan, const plan_view& view,
                         bool force = false);
     plan_view view_of(const storage::action_record& action, const commands::plan& plan);
+    /// An ephemeral line for `user` in `channel`; a click from the Home tab has no channel, so it goes to the user's
+    /// messages with the app instead.
     void tell(const std::string& channel, const std::string& user, const std::string& text);
+    /// deps_.on_change, when set.
+    void changed();
     /// The action a button names and the plan digest it carries; when the button names none that exists, tells
     /// the clicker and returns nothing.
     struct clicked {

@@ -5,6 +5,7 @@
 #include "bot/slack/block_kit.hpp"
 #include "bot/slack/socket_mode_frames.hpp"
 #include "bot/slash_command.hpp"
+#include "core/json_fields.hpp"
 #include "core/log_context.hpp"
 #include "storage/audit_log.hpp"
 #include "storage/seen_envelopes.hpp"
@@ -25,13 +26,14 @@ bool runs_at_once(const commands::routed& routed) {
 }  // namespace
 
 app::app(const commands::command_context& context, const commands::family_set& families, web_api& slack,
-         thread_pool& requests, thread_pool& executions, action_flow& flow)
+         thread_pool& requests, thread_pool& executions, action_flow& flow, home_tab* home)
     : context_(context),
       families_(families),
       slack_(slack),
       requests_(requests),
       executions_(executions),
       flow_(flow),
+      home_(home),
       incidents_(slack, context.config.slack.incident_channel),
       router_(context.config, families) {}
 
@@ -126,6 +128,8 @@ void app::on_envelope(envelope env) {
         } else {
             spdlog::info("interactive envelope {} is not a button click I know; acknowledged", env.envelope_id);
         }
+    } else if (env.type == "events_api") {
+        on_event(env);
     } else {
         spdlog::info("envelope {} of type '{}' acknowledged; nothing to do", env.envelope_id, env.type);
     }
@@ -157,6 +161,27 @@ void app::forget_old_envelopes() {
     if (auto forgotten = seen.forget_older_than(seen_envelope_ttl); !forgotten) {
         spdlog::warn("could not forget old envelope ids: {}", forgotten.error().message);
     }
+}
+
+void app::on_event(const envelope& env) {
+    // docs/slack.md §2.3, §2.4: payload.event carries the event; app_home_opened has user, channel, tab ("home" or
+    // "messages") and, once a view was published, the view shown (api.slack.com/events/app_home_opened).
+    const auto* event = env.payload.if_contains("event");
+    const auto* fields = event != nullptr ? event->if_object() : nullptr;
+    if (fields == nullptr || json_string(*fields, "type") != "app_home_opened") {
+        spdlog::info("events_api envelope {} is not an event I handle; acknowledged", env.envelope_id);
+        return;
+    }
+    const std::string user = json_string(*fields, "user");
+    const std::string tab = json_string(*fields, "tab");
+    if (user.empty() || (!tab.empty() && tab != "home")) {
+        return;  // the Messages tab, or no user: nothing to publish
+    }
+    if (home_ == nullptr) {
+        spdlog::info("app_home_opened by {} acknowledged; this bot publishes no Home tab", user);
+        return;
+    }
+    home_->on_opened(user);
 }
 
 void app::audit_refusal(const commands::invocation& inv, const commands::reply& reply) {

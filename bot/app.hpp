@@ -1,6 +1,7 @@
 #pragma once
 
 #include "bot/action_flow.hpp"
+#include "bot/home_tab.hpp"
 #include "bot/incident_notifier.hpp"
 #include "bot/slack/envelope.hpp"
 #include "bot/slack/web_api.hpp"
@@ -29,8 +30,9 @@ namespace opsbot::bot {
 /// `executions`, so a long execution never holds up an answer.
 class app {
 public:
+    /// `home`: the App Home tab, published when a user opens it (null: `app_home_opened` is acked and ignored).
     app(const commands::command_context& context, const commands::family_set& families, web_api& slack,
-        thread_pool& requests, thread_pool& executions, action_flow& flow);
+        thread_pool& requests, thread_pool& executions, action_flow& flow, home_tab* home = nullptr);
 
     /// On the I/O thread, before the ack is written: parse and authorise (pure, microseconds) and return
     /// the immediate response for slash commands (none for routed work: its notice follows via response_url,
@@ -56,6 +58,8 @@ private:
     void run_command(const commands::routed& routed, const std::string& response_url);
     void audit_refusal(const commands::invocation& inv, const commands::reply& reply);
     void count_handled();
+    /// An events_api envelope: `app_home_opened` on the Home tab publishes it (the I/O thread only hands it on).
+    void on_event(const envelope& env);
 
     commands::command_context context_;
     const commands::family_set& families_;
@@ -63,6 +67,7 @@ private:
     thread_pool& requests_;
     thread_pool& executions_;
     action_flow& flow_;
+    home_tab* home_;
     incident_notifier incidents_;
     commands::command_router router_;
     // Slash commands between their ack and on_envelope, parsed and routed once; touched only on the I/O thread.

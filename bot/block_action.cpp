@@ -29,6 +29,9 @@ std::optional<block_action> read_block_action(const envelope& env) {
         if (out.channel.empty()) {
             out.channel = json_string(*container, "channel_id");
         }
+        if (json_string(*container, "type") == "view") {
+            out.view_id = json_string(*container, "view_id");
+        }
     }
     const auto* actions = p.if_contains("actions");
     if (actions == nullptr || !actions->is_array() || actions->get_array().empty() ||
@@ -39,7 +42,7 @@ std::optional<block_action> read_block_action(const envelope& env) {
     out.action_id = json_string(first, "action_id");
     out.value = json_string(first, "value");
     out.response_url = json_string(p, "response_url");
-    if (out.user.empty() || out.channel.empty() || out.action_id.empty()) {
+    if (out.user.empty() || (out.channel.empty() && out.view_id.empty()) || out.action_id.empty()) {
         return std::nullopt;
     }
     return out;

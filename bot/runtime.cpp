@@ -4,6 +4,7 @@
 #include "bot/action_flow.hpp"
 #include "bot/app.hpp"
 #include "bot/families.hpp"
+#include "bot/home_tab.hpp"
 #include "bot/audit_head.hpp"
 #include "bot/ops_http/ops_http.hpp"
 #include "bot/post_deploy_watch.hpp"
@@ -46,15 +47,18 @@ struct runtime::parts {
           platforms(std::move(registry)),
           board(clk),
           context{config, platforms, &db, clk, &board, &families.steps()},
+          home(home_tab_deps{.config = config, .db = db, .clk = clk, .platforms = platforms, .slack = slack,
+                             .pool = requests}),
           calls(opts.call_threads),
           requests(opts.request_threads, [this] { commands::use_call_pool(&calls); }),
           executions(opts.execution_threads, [this] { commands::use_call_pool(&calls); }),
           watcher(config, db, clk, platforms, slack),
           flow(action_flow_deps{config, db, clk, platforms, families, slack, executions,
                                 [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); },
-                                opts.poll_interval, &watcher, &board, opts.poll_clk}),
+                                opts.poll_interval, &watcher, &board, opts.poll_clk,
+                                [this] { home.on_state_changed(); }}),
           heads(config, db, clk, slack),
-          behaviour(context, families, slack, requests, executions, flow),
+          behaviour(context, families, slack, requests, executions, flow, &home),
           client(opts.socket, hooks()) {
         // Commands that reach the databases (backups, migrations) record into the bot's own audit log.
         if (!platforms.database) {
@@ -190,6 +194,8 @@ struct runtime::parts {
     commands::platform_registry platforms;
     commands::continue_board board;  ///< `/rotate SECRET --continue` meets the waiting rotation here
     commands::command_context context;
+    /// The App Home tab (issue 15 item 5). Before the pools: its jobs run on `requests`, joined before it goes.
+    home_tab home;
     // Declared after what their jobs use (config, database, platforms), so they are joined before those go.
     thread_pool calls;       ///< concurrent platform calls of the commands
     thread_pool requests;    ///< answers, plan building, clicks

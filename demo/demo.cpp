@@ -13,6 +13,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <mutex>
@@ -35,6 +36,7 @@ channel); the incident channel is #C0INCIDENT. Type a user id and what that user
   U01: /rollback web
   U02: click approve A-1          (buttons show as [Approve A-1])
   U01@C0RANDOM: /rollback api     (send from another channel)
+  home U02                        (U02 opens the app's Home tab; it prints as text)
 
 `help` shows this again; `quit` or Ctrl-D ends the demo.
 )";
@@ -99,6 +101,35 @@ std::optional<demo_line> parse_line(const std::string& line, const std::string& 
     return out;
 }
 
+/// `home U02`: the user opens the app's Home tab (an `app_home_opened` event); the view the bot publishes for them
+/// prints as text once it arrives (issue 15 item 5).
+void show_home(sim::slack_simulator& slack, const std::string& user, uint64_t& sent, std::mutex& print_mutex) {
+    if (!user.starts_with("U")) {
+        std::lock_guard lock(print_mutex);
+        std::cout << "type `home U02` (a user id)\n";
+        return;
+    }
+    const auto publishes = [&] {
+        auto all = slack.messages("views.publish");
+        return std::count_if(all.begin(), all.end(), [&](const auto& m) { return m.user == user; });
+    };
+    const auto before = publishes();
+    if (slack.send_app_home_opened(user).empty()) {
+        std::lock_guard lock(print_mutex);
+        std::cout << "the bot is not connected\n";
+        return;
+    }
+    ++sent;
+    const bool arrived = slack.wait_for([&] { return publishes() > before; }, std::chrono::seconds{10});
+    auto view = slack.home_view(user);
+    std::lock_guard lock(print_mutex);
+    if (!arrived || !view) {
+        std::cout << "(no Home tab was published for " << user << ")\n";
+        return;
+    }
+    std::cout << "\n── opsbot → Home tab of " << user << "\n" << render_for_terminal(*view) << std::flush;
+}
+
 }  // namespace
 
 int run_demo(const std::vector<std::string>& /*args*/) {
@@ -126,6 +157,9 @@ int run_demo(const std::vector<std::string>& /*args*/) {
 
     std::mutex print_mutex;
     slack.on_message([&](const sim::recorded_message& m) {
+        if (m.kind == "views.publish") {
+            return;  // a Home tab prints when `home Uxx` asks for it; its refreshes stay quiet
+        }
         boost::json::object shown = m.body;
         std::lock_guard lock(print_mutex);
         std::cout << "\n── opsbot → " << where(m) << "\n" << render_for_terminal(shown) << std::flush;
@@ -151,6 +185,9 @@ int run_demo(const std::vector<std::string>& /*args*/) {
         if (line == "help") {
             std::lock_guard lock(print_mutex);
             std::cout << banner;
+        } else if (line.starts_with("home ")) {
+            const std::string user = line.substr(5, line.find_first_of(' ', 5) - 5);
+            show_home(slack, user, sent, print_mutex);
         } else if (auto parsed = parse_line(line, config.slack.ops_channel)) {
             std::string envelope;
             if (parsed->rest.starts_with("/")) {

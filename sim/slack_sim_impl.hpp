@@ -79,6 +79,8 @@ public:
     std::string hello_frame(connection_id id) const;
     std::string base_url() const;
     void record_message(recorded_message message);
+    /// views.publish (slack_sim_home.cpp): validates as Slack does and records the view; the reply body.
+    boost::json::object publish_view(const boost::json::object& body);
 
     slack_simulator_options options_;
     boost::asio::io_context ioc_;
@@ -132,6 +134,7 @@ public:
     /// deadline, calls `again` on the I/O thread unless `envelope_id` was acked by then.
     void on_ack_deadline(const std::string& envelope_id, int attempt, std::function<void()> again);
     uint64_t ts_counter_ = 0;
+    std::map<std::string, boost::json::object> home_views_;  ///< user id -> the Home view last published
 };
 
 }  // namespace opsbot::sim

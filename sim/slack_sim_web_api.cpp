@@ -126,7 +126,7 @@ http_reply slack_simulator::impl::handle_http(const std::string& method, const s
 http_reply slack_simulator::impl::handle_api(const std::string& method, const std::map<std::string, std::string>& headers,
                                              const std::string& body) {
     static const std::set<std::string> known{"apps.connections.open", "chat.postMessage", "chat.update",
-                                             "chat.postEphemeral", "auth.test"};
+                                             "chat.postEphemeral", "auth.test", "views.publish"};
     auto finish = [&](int status, json::object reply, std::vector<std::pair<std::string, std::string>> extra = {}) {
         std::string error = reply.contains("error") ? string_at(reply, "error") : "";
         {
@@ -186,6 +186,9 @@ http_reply slack_simulator::impl::handle_api(const std::string& method, const st
     auto parsed = parse_body(headers, body);
     if (!parsed) {
         return finish(200, {{"ok", false}, {"error", "invalid_json"}});
+    }
+    if (method == "views.publish") {
+        return finish(200, publish_view(*parsed));
     }
     auto message = message_from(method, *parsed);
     if (message.channel.empty()) {

@@ -67,7 +67,9 @@ struct api_call {
 
 /// Something the bot made visible: chat.postMessage, chat.update, chat.postEphemeral or a response_url post.
 struct recorded_message {
-    std::string kind;  ///< "chat.postMessage" | "chat.update" | "chat.postEphemeral" | "response_url"
+    /// "chat.postMessage" | "chat.update" | "chat.postEphemeral" | "response_url" | "views.publish" (a Home tab
+    /// published: `user` is its user_id, `blocks` the view's blocks, `body` the request)
+    std::string kind;
     std::string channel;
     std::string ts;         ///< message ts (for response_url: empty)
     std::string thread_ts;
@@ -106,6 +108,14 @@ public:
     std::string send_block_action(const std::string& user_id, const std::string& channel_id,
                                   const std::string& message_ts, const std::string& action_id,
                                   const std::string& value, connection_id on = newest_connection);
+    /// `user_id` opens the app's Home tab: an events_api `app_home_opened` event (tab "home"), carrying the view last
+    /// published for that user as Slack does (issue 15 item 5).
+    std::string send_app_home_opened(const std::string& user_id, const std::string& tab = "home",
+                                     connection_id on = newest_connection);
+    /// A click on a button of `user_id`'s Home tab: block_actions from a view (container type "view", no channel,
+    /// no message), with the button's block_id, text and style from the view last published for that user.
+    std::string send_home_block_action(const std::string& user_id, const std::string& action_id,
+                                       const std::string& value, connection_id on = newest_connection);
     /// An events_api envelope (§2.3) around `event`; a fresh event_id unless one is given.
     std::string send_event(boost::json::object event, std::string event_id = {}, int retry_attempt = 0,
                            connection_id on = newest_connection);
@@ -164,6 +174,8 @@ public:
     std::vector<ack_record> acks_for(const std::string& envelope_id) const;
     std::vector<api_call> api_calls(const std::string& method = {}) const;
     std::vector<recorded_message> messages(const std::string& kind = {}) const;
+    /// The view last published with views.publish for `user_id` (the request's "view" object); nullopt when none.
+    std::optional<boost::json::object> home_view(const std::string& user_id) const;
 
     /// Waits until `predicate` (which may call this object) is true, re-checking on every change. No polling sleeps.
     bool wait_for(const std::function<bool()>& predicate, std::chrono::milliseconds timeout) const;

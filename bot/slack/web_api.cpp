@@ -234,6 +234,17 @@ result<void> web_api::post_ephemeral(const std::string& channel, const std::stri
     return {};
 }
 
+result<void> web_api::publish_view(const std::string& user, const json::object& view) {
+    // views.publish takes user_id and the view; in a JSON body the view is an object (api-specs/slack.json
+    // /views.publish: "view" is a JSON-encoded string only in form bodies).
+    json::object body{{"user_id", user}, {"view", view}};
+    auto reply = call("views.publish", body, bot_token_);
+    if (!reply) {
+        return std::unexpected(std::move(reply.error()));
+    }
+    return {};
+}
+
 result<void> web_api::respond(const std::string& response_url, const message& msg, response_visibility visibility,
                               bool replace_original) {
     constexpr std::string_view what = "response_url";

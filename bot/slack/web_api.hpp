@@ -4,6 +4,8 @@
 #include "bot/slack/message.hpp"
 #include "core/error.hpp"
 
+#include <boost/json/object.hpp>
+
 #include <string>
 
 namespace opsbot::bot {
@@ -29,6 +31,8 @@ public:
     /// POST to a response_url from a slash command or a click (no token; up to 5 times in 30 minutes).
     result<void> respond(const std::string& response_url, const message& msg, response_visibility visibility,
                          bool replace_original = false);
+    /// views.publish: `view` ({"type":"home","blocks":[…]}) becomes `user`'s App Home tab (issue 15 item 5).
+    result<void> publish_view(const std::string& user, const boost::json::object& view);
 
 private:
     result<boost::json::object> call(const std::string& method, const boost::json::object& body, const std::string& token);

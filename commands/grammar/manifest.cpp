@@ -68,9 +68,16 @@ std::string build_manifest_json(const stack_config& /*config*/, const std::vecto
                       {"description", "Runbook chat-ops: deploy, roll back, rotate secrets, migrate and back up, "
                                       "with approvals and an audit trail"}}},
         {"features", json::object{{"bot_user", json::object{{"display_name", app_name}, {"always_online", true}}},
-                                  {"slash_commands", std::move(commands)}}},
+                                  {"slash_commands", std::move(commands)},
+                                  // The Home tab (issue 15 item 5, bot/home_tab.hpp); the Messages tab is where a
+                                  // click on Home is answered (no channel to answer in), read-only.
+                                  {"app_home", json::object{{"home_tab_enabled", true},
+                                                            {"messages_tab_enabled", true},
+                                                            {"messages_tab_read_only_enabled", true}}}}},
         {"oauth_config", json::object{{"scopes", json::object{{"bot", json::array{"commands", "chat:write"}}}}}},
-        {"settings", json::object{{"interactivity", json::object{{"is_enabled", true}}},
+        {"settings", json::object{// Socket Mode delivers the events as events_api envelopes: no request_url.
+                                  {"event_subscriptions", json::object{{"bot_events", json::array{"app_home_opened"}}}},
+                                  {"interactivity", json::object{{"is_enabled", true}}},
                                   {"org_deploy_enabled", false},
                                   {"socket_mode_enabled", true},
                                   {"token_rotation_enabled", false}}},

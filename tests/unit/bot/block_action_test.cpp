@@ -87,3 +87,24 @@ TEST_CASE("other interactive payloads and malformed clicks are not clicks") {
         CHECK_FALSE(read_block_action(env));
     }
 }
+
+// Issue 15 item 5: a click on the Home tab comes from a view — no channel, no message (docs/slack.md §2.2).
+TEST_CASE("a click on the Home tab is read with its view and no channel") {
+    auto env = click_envelope();
+    env.payload.erase("channel");
+    env.payload["container"] = json::object{{"type", "view"}, {"view_id", "V0HOME"}};
+    env.payload["view"] = json::object{{"id", "V0HOME"}, {"type", "home"}};
+    auto click = read_block_action(env);
+    REQUIRE(click);
+    CHECK(click->user == "U02");
+    CHECK(click->channel.empty());
+    CHECK(click->message_ts.empty());
+    CHECK(click->view_id == "V0HOME");
+    CHECK(click->action_id == "approve");
+    CHECK(click->value == "A-1:abc");
+
+    SECTION("a view container without its view_id is not a click") {
+        env.payload["container"] = json::object{{"type", "view"}};
+        CHECK_FALSE(read_block_action(env));
+    }
+}

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <set>
 #include <fstream>
 #include <sstream>
 
@@ -112,4 +113,32 @@ TEST_CASE("the manifest keeps to the schema's constraints", "[commands][manifest
     for (const auto& scope : m.at("oauth_config").at("scopes").at("bot").as_array()) {
         CHECK(scope.is_string());
     }
+}
+
+// Issue 15 item 5. Constraints of manifest.schema.1.0.0.json: features.app_home and settings.event_subscriptions
+// are closed objects (additionalProperties false); bot_events are unique strings of at most 50 characters.
+TEST_CASE("the manifest enables the Home tab and subscribes to app_home_opened", "[commands][manifest]") {
+    json::value v = json::parse(build_manifest_json(testing::example_config(), testing::families().specs()));
+    const auto& home = v.at("features").at("app_home").as_object();
+    for (const auto& kv : home) {
+        CHECK((kv.key() == "home_tab_enabled" || kv.key() == "messages_tab_enabled" ||
+               kv.key() == "messages_tab_read_only_enabled"));
+        CHECK(kv.value().is_bool());
+    }
+    CHECK(home.at("home_tab_enabled").as_bool());
+
+    const auto& events = v.at("settings").at("event_subscriptions").as_object();
+    for (const auto& kv : events) {
+        // Socket Mode: no request_url (its pattern asks for http(s), and Slack would post there instead).
+        CHECK((kv.key() == "bot_events" || kv.key() == "user_events"));
+    }
+    const auto& bot_events = events.at("bot_events").as_array();
+    CHECK(bot_events.size() <= 100);
+    std::set<std::string> seen;
+    for (const auto& e : bot_events) {
+        REQUIRE(e.is_string());
+        CHECK(e.as_string().size() <= 50);
+        CHECK(seen.insert(std::string(e.as_string())).second);
+    }
+    CHECK(seen.contains("app_home_opened"));
 }
