@@ -1,20 +1,19 @@
 // The two-person rule through real sockets (docs/design.md "What a user does", issue #3): every refused or raced
 // decision leaves the platform's mutating endpoint untouched, and an approved action runs exactly once.
 #include "tests/support/bot_harness.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 
+using opsbot::testing::contains;
+
 namespace {
 
 using namespace opsbot::testing;
 using namespace std::chrono_literals;
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
 
 size_t count_event(const std::vector<std::string>& events, const std::string& event) {
     return static_cast<size_t>(std::count(events.begin(), events.end(), event));

@@ -3,20 +3,19 @@
 // to refuse one kind of entry by a trigger the test installs in the bot's database, as a full disk or a broken file
 // would refuse them all, deterministically and without a hook in production code.
 #include "tests/support/bot_harness.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 
+using opsbot::testing::contains;
+
 namespace {
 
 using namespace opsbot;
 using namespace opsbot::testing;
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
 
 bool has_event(const std::vector<std::string>& events, const std::string& event) {
     return std::find(events.begin(), events.end(), event) != events.end();

@@ -7,6 +7,7 @@
 #include "storage/audit_cli.hpp"
 #include "storage/audit_log.hpp"
 #include "storage/database.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <catch2/catch.hpp>
@@ -17,15 +18,13 @@
 #include <regex>
 #include <sstream>
 
+using opsbot::testing::contains;
+
 namespace {
 
 using namespace opsbot;
 using namespace opsbot::testing;
 using namespace std::chrono_literals;
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
 
 struct head_seen {
     std::int64_t seq = 0;

@@ -1,8 +1,11 @@
 // The BetterStack Uptime adapter against the loopback fake over real sockets (docs/platforms.md §5.2).
 #include "adapters/betterstack.hpp"
 #include "tests/support/fake_betterstack.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <catch2/catch.hpp>
+
+using opsbot::testing::contains;
 
 using namespace opsbot;
 using namespace opsbot::adapters;
@@ -31,8 +34,6 @@ struct fixture {
     std::unique_ptr<http_client> http = test_client();
     std::unique_ptr<betterstack_monitors> uptime = make_betterstack_monitors(config_for(fake), fake.token(), *http);
 };
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 }  // namespace
 

@@ -6,11 +6,14 @@
 
 #include "demo/render.hpp"
 #include "bot/incident_notifier.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+
+using opsbot::testing::contains;
 
 namespace {
 
@@ -19,10 +22,6 @@ using namespace std::chrono_literals;
 namespace sim = opsbot::sim;
 
 constexpr const char* reason = "site down, approvers asleep";
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
 
 size_t count_event(const std::vector<std::string>& events, const std::string& event) {
     return static_cast<size_t>(std::count(events.begin(), events.end(), event));

@@ -9,6 +9,7 @@
 #include "tests/support/bot_harness.hpp"
 
 #include "adapters/health.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -16,14 +17,12 @@
 #include <atomic>
 #include <memory>
 
+using opsbot::testing::contains;
+
 namespace {
 
 using namespace opsbot;
 using namespace opsbot::testing;
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
 
 /// A platform check that finds production moved since the plan was approved.
 class production_moved final : public adapters::health_checker {

@@ -4,6 +4,7 @@
 #include "storage/audit_log.hpp"
 #include "storage/database.hpp"
 #include "tests/support/paths.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
@@ -17,6 +18,8 @@
 #include <regex>
 #include <sstream>
 
+using opsbot::testing::read_file;
+
 using namespace opsbot;
 namespace fs = std::filesystem;
 
@@ -27,13 +30,6 @@ fs::path temp_dir(const std::string& name) {
     fs::remove_all(dir);
     fs::create_directories(dir);
     return dir;
-}
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 adapters::subprocess_result run_opsbot(std::vector<std::string> args, std::map<std::string, std::string> env = {},
@@ -69,7 +65,7 @@ fs::path write_config(const fs::path& dir, const std::string& api_url) {
 TEST_CASE("opsbot manifest prints exactly the committed manifest/slack-app.json", "[cli]") {
     auto r = run_opsbot({"manifest", "--config", testing::source_dir() + "/manifest/opsbot.example.jsonc"});
     CHECK(r.exit_code == 0);
-    CHECK(r.output == slurp(fs::path(testing::source_dir()) / "manifest" / "slack-app.json"));
+    CHECK(r.output == read_file(fs::path(testing::source_dir()) / "manifest" / "slack-app.json"));
 }
 
 TEST_CASE("opsbot without a command, or an unknown one, prints the usage and fails", "[cli]") {

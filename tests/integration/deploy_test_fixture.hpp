@@ -15,6 +15,7 @@
 #include "tests/support/fake_railway.hpp"
 #include "tests/support/fake_sentry.hpp"
 #include "tests/support/fake_vercel.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -35,8 +36,6 @@ inline clock::time_point at(const std::string& iso) {
 inline std::int64_t ms_at(const std::string& iso) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(at(iso).time_since_epoch()).count();
 }
-
-inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 inline fake_check_run check_run(std::string name, std::string status = "completed",
                                 std::optional<std::string> conclusion = "success") {

@@ -2,8 +2,11 @@
 #include "adapters/github.hpp"
 #include "core/clock.hpp"
 #include "tests/support/fake_github.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <catch2/catch.hpp>
+
+using opsbot::testing::contains;
 
 using namespace opsbot;
 using namespace opsbot::adapters;
@@ -36,8 +39,6 @@ struct fixture {
     std::unique_ptr<http_client> http = test_client();
     std::unique_ptr<github_ci> ci = make_github_ci(config_for(fake), fake.token(), *http);
 };
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 }  // namespace
 

@@ -13,6 +13,7 @@
 #include "tests/support/fake_health.hpp"
 #include "tests/support/postgres_fixture.hpp"
 #include "tests/support/pg_url_or_skip.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
@@ -23,6 +24,8 @@
 #include <functional>
 #include <fstream>
 #include <sstream>
+
+using opsbot::testing::read_file;
 
 using namespace opsbot;
 namespace fs = std::filesystem;
@@ -35,13 +38,6 @@ std::map<std::string, std::string> g_env;
 std::optional<std::string> test_env(const std::string& name) {
     auto it = g_env.find(name);
     return it == g_env.end() ? std::nullopt : std::optional<std::string>(it->second);
-}
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 struct migrate_world {
@@ -117,7 +113,7 @@ struct migrate_world {
         for (const auto& t : texts) {
             CHECK(t.find(password) == std::string::npos);
         }
-        CHECK(slurp(audit_db.path()).find(password) == std::string::npos);
+        CHECK(read_file(audit_db.path()).find(password) == std::string::npos);
         spdlog::default_logger()->flush();
         CHECK(log_capture.str().find(password) == std::string::npos);
     }
@@ -271,7 +267,7 @@ TEST_CASE("the plan binds each pending migration's name and the SHA-256 of its m
     REQUIRE(approved.size() == 2);
     CHECK(approved[0].as_object().at("name").as_string() == "20261101000000_init");
     CHECK(approved[0].as_object().at("checksum").as_string() ==
-          sha256_hex(slurp(w.workdir + "/prisma/migrations/20261101000000_init/migration.sql")));
+          sha256_hex(read_file(w.workdir + "/prisma/migrations/20261101000000_init/migration.sql")));
     // An edit changes the plan's digest: an approval of the old files does not hold for the new ones.
     const std::string before = p->digest();
     std::ofstream(w.workdir + "/prisma/migrations/20261102000000_add_orders/migration.sql", std::ios::app) << "\n";

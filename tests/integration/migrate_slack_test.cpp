@@ -5,6 +5,7 @@
 #include "tests/support/bot_harness.hpp"
 #include "tests/support/postgres_fixture.hpp"
 #include "tests/support/pg_url_or_skip.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
@@ -16,6 +17,9 @@
 #include <fstream>
 #include <sstream>
 
+using opsbot::testing::contains;
+using opsbot::testing::read_file;
+
 namespace {
 
 using namespace opsbot;
@@ -23,17 +27,6 @@ using namespace opsbot::testing;
 namespace fs = std::filesystem;
 
 constexpr const char* password = "Slack-Migrate-Pw-5517q";
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
-std::string slurp(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 /// Two scratch databases named by environment variables of this process (the bot reads the real environment),
 /// a copy of a Prisma fixture, and a log capture on the default logger.
@@ -94,7 +87,7 @@ struct migrate_stack {
         spdlog::default_logger()->flush();
         CHECK_FALSE(contains(log->str(), password));
         for (const char* suffix : {"", "-wal", "-shm"}) {
-            CHECK_FALSE(contains(slurp(h.db_path() + suffix), password));
+            CHECK_FALSE(contains(read_file(h.db_path() + suffix), password));
         }
     }
 };

@@ -1,17 +1,16 @@
 // A plan that acts on several services (here /incident site-down: web and api) locks each of them, so a
 // `/deploy lock` of one of them holds it back, and while it runs the services are locked one by one.
 #include "tests/support/bot_harness.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <catch2/catch.hpp>
+
+using opsbot::testing::contains;
 
 namespace {
 
 using namespace opsbot;
 using namespace opsbot::testing;
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
 
 harness_options site_down_options() {
     harness_options o;

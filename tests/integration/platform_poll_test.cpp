@@ -4,10 +4,13 @@
 // again); Stop ends it at once; past the step's deadline it fails with a timeout.
 #include "storage/poll_store.hpp"
 #include "tests/support/bot_harness.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+
+using opsbot::testing::contains;
 
 namespace {
 
@@ -17,10 +20,6 @@ using namespace std::chrono_literals;
 
 /// A deployment that settles only when the test says so (fake_railway::settle_deployments_at).
 constexpr int never = 1'000'000;
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
 
 /// The polls stored in the bot's database (a separate connection).
 std::vector<storage::platform_poll> stored_polls(bot_harness& h) {

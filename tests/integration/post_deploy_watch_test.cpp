@@ -9,20 +9,19 @@
 #include "adapters/sentry.hpp"
 #include "storage/audit_log.hpp"
 #include "storage/database.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+
+using opsbot::testing::contains;
 
 namespace {
 
 using namespace opsbot::testing;
 using namespace std::chrono_literals;
 namespace sim = opsbot::sim;
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
 
 size_t count_event(const std::vector<std::string>& events, const std::string& event) {
     return static_cast<size_t>(std::count(events.begin(), events.end(), event));

@@ -8,12 +8,15 @@
 #include "storage/database.hpp"
 #include "tests/support/postgres_fixture.hpp"
 #include "tests/support/pg_url_or_skip.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+using opsbot::testing::read_file;
 
 using namespace opsbot;
 namespace fs = std::filesystem;
@@ -26,13 +29,6 @@ std::map<std::string, std::string> g_env;  // what the injected env lookup sees
 std::optional<std::string> test_env(const std::string& name) {
     auto it = g_env.find(name);
     return it == g_env.end() ? std::nullopt : std::optional<std::string>(it->second);
-}
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 struct backup_world {
@@ -94,7 +90,7 @@ TEST_CASE("backup -> restore into a fresh database gives the same rows", "[postg
     REQUIRE(fs::exists(made->path));
     CHECK_FALSE(fs::exists(made->path + ".partial"));
     CHECK(made->bytes == fs::file_size(made->path));
-    CHECK(made->sha256 == sha256_hex(slurp(made->path)));
+    CHECK(made->sha256 == sha256_hex(read_file(made->path)));
     CHECK(made->toc_entries > 0);
 
     auto created = w.events("backup.created");
@@ -133,7 +129,7 @@ TEST_CASE("backup -> restore into a fresh database gives the same rows", "[postg
     CHECK(commands::backup_list_reply(list, ctx).text.find("no longer exists") != std::string::npos);
 
     // The password never reached the audit DB file or any text we produced.
-    CHECK(slurp(w.audit_db.path()).find(password) == std::string::npos);
+    CHECK(read_file(w.audit_db.path()).find(password) == std::string::npos);
     CHECK(shown.text.find(password) == std::string::npos);
 }
 
@@ -149,7 +145,7 @@ TEST_CASE("a backup of an unreachable database fails and leaves nothing behind",
     CHECK(w.files_in_backup_dir() == 0);  // pg_dump's 0-byte file was removed
     CHECK(w.events("backup.created").empty());
     REQUIRE(w.events("backup.failed").size() == 1);
-    CHECK(slurp(w.audit_db.path()).find(password) == std::string::npos);
+    CHECK(read_file(w.audit_db.path()).find(password) == std::string::npos);
 
     // The same through the /backup staging reply.
     commands::platform_registry platforms;

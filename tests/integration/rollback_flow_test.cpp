@@ -1,19 +1,18 @@
 // /rollback end to end (docs/design.md "What a user does", issue #3): the real runtime over loopback sockets against
 // the fake Slack and the fake Vercel / Railway APIs, with its SQLite file read back through the storage layer.
 #include "tests/support/bot_harness.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 
+using opsbot::testing::contains;
+
 namespace {
 
 using namespace opsbot::testing;
 using namespace std::chrono_literals;
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
 
 bool has_event(const std::vector<std::string>& events, const std::string& event) {
     return std::find(events.begin(), events.end(), event) != events.end();

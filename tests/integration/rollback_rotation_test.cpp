@@ -5,8 +5,11 @@
 #include "adapters/secret_provider.hpp"
 #include "tests/support/bot_harness.hpp"
 #include "tests/support/fake_posthog.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <catch2/catch.hpp>
+
+using opsbot::testing::contains;
 
 using namespace opsbot;
 using namespace opsbot::testing;
@@ -14,8 +17,6 @@ using namespace opsbot::testing;
 namespace {
 
 constexpr const char* old_token = "phc_OldProjectToken00000000000000";
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 struct rotated_world {
     fake_posthog posthog;

@@ -10,6 +10,7 @@
 #include "tests/support/fake_posthog.hpp"
 #include "tests/support/fake_resend.hpp"
 #include "tests/support/paths.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
@@ -26,10 +27,6 @@ namespace opsbot::rotate_test {
 using namespace opsbot;
 using namespace opsbot::testing;
 using namespace std::chrono_literals;
-
-inline bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
 
 /// Every log line the bot writes while it lives, at every level (the default logger is swapped for this one).
 class log_capture {

@@ -7,6 +7,7 @@
 #include "storage/instance_lock.hpp"
 #include "tests/support/file_modes.hpp"
 #include "tests/support/paths.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -20,6 +21,8 @@
 #include <future>
 #include <sstream>
 
+using opsbot::testing::read_file;
+
 using namespace opsbot;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
@@ -27,13 +30,6 @@ using testing::loose_umask;
 using testing::mode_of;
 
 namespace {
-
-std::string read_text(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 /// A folder with a config whose Slack is the simulator; `extra` is spliced in at the top level.
 struct bot_folder {
@@ -90,7 +86,7 @@ struct bot_folder {
     }
     /// The pid the running instance wrote beside the database ("pid N on host H since T").
     pid_t holder_pid() const {
-        std::istringstream holder(read_text(storage::instance_lock::file_for(db.string())));
+        std::istringstream holder(read_file(storage::instance_lock::file_for(db.string())));
         std::string word;
         pid_t pid = -1;
         holder >> word >> pid;
@@ -120,7 +116,7 @@ struct file_state {
 
 file_state state_of(const fs::path& p) {
     std::error_code ec;
-    return {read_text(p), fs::last_write_time(p, ec)};
+    return {read_file(p), fs::last_write_time(p, ec)};
 }
 
 }  // namespace
@@ -131,7 +127,7 @@ TEST_CASE("a second opsbot run on the same database exits 4 naming the first, an
     auto first = folder.start();
     REQUIRE(folder.linked(1));
     const pid_t first_pid = folder.holder_pid();
-    const std::string holder = read_text(storage::instance_lock::file_for(folder.db.string()));
+    const std::string holder = read_file(storage::instance_lock::file_for(folder.db.string()));
     char host[256] = {};
     REQUIRE(::gethostname(host, sizeof host - 1) == 0);
     CHECK_THAT(holder, Catch::Contains(fmt::format("pid {} on host {} since ", first_pid, host)));
@@ -149,7 +145,7 @@ TEST_CASE("a second opsbot run on the same database exits 4 naming the first, an
     CHECK(slack.connections().size() == 1);
     CHECK(state_of(folder.db) == db_before);
     CHECK(state_of(folder.db.string() + "-wal") == wal_before);
-    CHECK(read_text(storage::instance_lock::file_for(folder.db.string())) == holder);
+    CHECK(read_file(storage::instance_lock::file_for(folder.db.string())) == holder);
 
     // Read-only commands still work while the bot runs.
     auto verify = folder.opsbot({"audit", "verify", "--db", folder.db.string()});
@@ -187,7 +183,7 @@ TEST_CASE("opsbot run tightens a database, WAL and backups it finds readable by 
   "migrations": { "workdir": ".", "backup_dir": "BACKUPS" })");
     const fs::path backups = folder.dir / "backups";
     {
-        std::string text = read_text(folder.config);
+        std::string text = read_file(folder.config);
         text.replace(text.find("BACKUPS"), 7, backups.string());
         std::ofstream(folder.config) << text;
     }

@@ -4,6 +4,7 @@
 
 #include "adapters/http_client.hpp"
 #include "sim/http_server.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -11,15 +12,13 @@
 #include <filesystem>
 #include <mutex>
 
+using opsbot::testing::contains;
+
 namespace {
 
 using namespace opsbot;
 using namespace opsbot::testing;
 using namespace std::chrono_literals;
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
 
 size_t status_answers(const sim::slack_simulator& slack) {
     size_t n = 0;

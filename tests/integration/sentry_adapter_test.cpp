@@ -2,8 +2,11 @@
 #include "adapters/sentry.hpp"
 #include "core/clock.hpp"
 #include "tests/support/fake_sentry.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <catch2/catch.hpp>
+
+using opsbot::testing::contains;
 
 using namespace opsbot;
 using namespace opsbot::adapters;
@@ -54,8 +57,6 @@ struct fixture {
     std::unique_ptr<sentry_issues> sentry = make_sentry_issues(config_for(fake), fake.token(), *http, &clk);
     clock::time_point deploy = at("2026-11-26T10:00:00Z");
 };
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 }  // namespace
 

@@ -5,6 +5,7 @@
 #include "tests/support/bot_harness.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/paths.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -13,22 +14,14 @@
 #include <fstream>
 #include <sstream>
 
+using opsbot::testing::contains;
+using opsbot::testing::read_file;
+
 namespace {
 
 using namespace opsbot::testing;
 using namespace std::chrono_literals;
 namespace sim = opsbot::sim;
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
-std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 /// `opsbot run` against the simulator and a fake Railway, with `/rollback api` allowed; `grace` is spliced in as
 /// shutdown_grace when given.

@@ -2,20 +2,19 @@
 // requester or an approver of the family presses it; the step running finishes, nothing after it runs, the action
 // is `stopped`, its locks are freed, and it is audited and posted to the incident channel. Others are refused.
 #include "tests/support/bot_harness.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+
+using opsbot::testing::contains;
 
 namespace {
 
 using namespace opsbot;
 using namespace opsbot::testing;
 using namespace std::chrono_literals;
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
 
 bool has_event(const std::vector<std::string>& events, const std::string& event) {
     return std::find(events.begin(), events.end(), event) != events.end();

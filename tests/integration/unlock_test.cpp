@@ -5,17 +5,16 @@
 #include "storage/audit_log.hpp"
 #include "storage/database.hpp"
 #include "storage/lock_store.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <catch2/catch.hpp>
+
+using opsbot::testing::contains;
 
 namespace {
 
 using namespace opsbot;
 using namespace opsbot::testing;
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
 
 harness_options deploy_approvers() {
     harness_options o;

@@ -11,6 +11,7 @@
 // except when it COMMITs part of its work first; tests/fixtures/prisma/failing does that to reproduce a
 // "partially applied" migration (runbook §8).
 #include "core/sha256.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <libpq-fe.h>
 
@@ -24,6 +25,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+using opsbot::testing::read_file;
 
 namespace {
 
@@ -44,13 +47,6 @@ struct query_result {
         return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
     }
 };
-
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 int error_exit(const std::string& code, const std::string& message) {
     std::cerr << "Error: " << code << "\n\n" << message << "\n";

@@ -4,8 +4,11 @@
 #include "bot/families.hpp"
 #include "commands/plan/step_runner.hpp"
 #include "tests/unit/commands/deploy_world.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <catch2/catch.hpp>
+
+using opsbot::testing::contains;
 
 using namespace opsbot;
 using namespace opsbot::commands;
@@ -13,8 +16,6 @@ using namespace opsbot::commands::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 result<std::string> run(deploy_world& w, const plan_step& step) {
     static manual_clock clk;

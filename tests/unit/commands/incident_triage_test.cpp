@@ -4,8 +4,11 @@
 #include "commands/incident/record.hpp"
 #include "commands/incident/triage.hpp"
 #include "tests/unit/commands/test_config.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <catch2/catch.hpp>
+
+using opsbot::testing::contains;
 
 namespace {
 
@@ -29,8 +32,6 @@ adapters::prisma_migration_row row(std::string name, std::string started, std::s
     r.rolled_back_at = std::move(rolled_back);
     return r;
 }
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 }  // namespace
 
@@ -101,7 +102,7 @@ TEST_CASE("newest_rows is the runbook's ORDER BY started_at DESC LIMIT 5", "[com
 }
 
 TEST_CASE("the leaked-secret checklist follows runbook §8 per secret", "[commands][incident]") {
-    auto config = testing::example_config();
+    auto config = opsbot::commands::testing::example_config();
     auto joined = [&](const std::string& secret) {
         std::string all;
         for (const auto& line : leaked_secret_checklist(config, secret)) {
@@ -123,7 +124,7 @@ TEST_CASE("the leaked-secret checklist follows runbook §8 per secret", "[comman
 }
 
 TEST_CASE("the incident record template is filled from the config and the rotation", "[commands][incident]") {
-    auto config = testing::example_config();
+    auto config = opsbot::commands::testing::example_config();
     config.secrets["BETTER_AUTH_SECRET"].impact = "All sessions are invalidated; users must log in again.";
     const auto at = clock::time_point{std::chrono::seconds{1'790'000'000}};
     auto r = leaked_secret_record(config, "BETTER_AUTH_SECRET", at, "A-4", true, "all 4 steps succeeded", "U01");

@@ -1,6 +1,7 @@
 #include "commands/grammar/command_spec.hpp"
 #include "commands/grammar/manifest.hpp"
 #include "tests/unit/commands/test_config.hpp"
+#include "tests/support/text_files.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -9,6 +10,8 @@
 #include <set>
 #include <fstream>
 #include <sstream>
+
+using opsbot::testing::read_file;
 
 using namespace opsbot::commands;
 using opsbot::commands::testing::command_families;
@@ -21,14 +24,6 @@ namespace {
 std::filesystem::path committed_manifest_path() {
     return std::filesystem::path(OPSBOT_SOURCE_DIR) / "manifest" /
            "slack-app.json";
-}
-
-std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    REQUIRE(in.good());
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
 }
 
 std::size_t length(const json::value& v) { return v.as_string().size(); }
