@@ -1,8 +1,6 @@
 #pragma once
 // Internal to storage/*.cpp: row access and the one transition routine shared by action_store and
-// approval_store. All functions run inside a transaction the caller holds and may throw SQLite exceptions.
-
-#include <SQLiteCpp/SQLiteCpp.h>
+// approval_store. All functions run inside a transaction the caller holds and may throw sql::error.
 
 #include <cstdint>
 #include <optional>
@@ -14,17 +12,18 @@
 #include "core/error.hpp"
 #include "storage/action_store.hpp"
 #include "storage/database.hpp"
+#include "storage/sql.hpp"
 
 namespace opsbot::storage::detail {
 
 extern const char* const action_columns;  ///< "SELECT … FROM actions"; read_action() expects this order
 
-action_record read_action(SQLite::Statement& row);
+action_record read_action(const sql::statement& row);
 
-std::optional<action_record> load_action(SQLite::Database& sql, std::int64_t seq);
+std::optional<action_record> load_action(sql::connection& conn, std::int64_t seq);
 
 /// Resolves an id to its row: not_found for a malformed or unknown id.
-result<action_record> find_action(SQLite::Database& sql, const action_id& id);
+result<action_record> find_action(sql::connection& conn, const action_id& id);
 
 /// UPDATE … WHERE state = from; audits; on a terminal state releases the action's locks.
 result<void> transition_in(database::session& session, clock::time_point now, const action_record& action,

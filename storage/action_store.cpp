@@ -32,13 +32,13 @@ result<action_id> action_store::create(const new_action& request) {
     return detail::guarded("create an action", [&]() -> result<action_id> {
         auto now = clock_.now();
         auto session = db_.acquire();
-        auto& sql = session.sql();
-        SQLite::Transaction transaction(sql, SQLite::TransactionBehavior::IMMEDIATE);
+        auto& conn = session.sql();
+        sql::transaction transaction(conn);
         std::string subject = redact_logged("subject", request.subject);
-        SQLite::Statement insert(sql,
+        sql::statement insert(conn,
                                  "INSERT INTO actions (family, subject, requester, channel, plan_json, plan_digest, "
                                  "required_approvals, state, created_at_ms, expires_at_ms, updated_at_ms) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?, 'awaiting_approval', ?, ?, ?)");
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, 'awaiting_approval', ?, ?, ?) RETURNING seq");
         insert.bind(1, request.family);
         insert.bind(2, subject);
         insert.bind(3, request.requester.str());
@@ -49,8 +49,8 @@ result<action_id> action_store::create(const new_action& request) {
         insert.bind(8, to_unix_ms(now));
         insert.bind(9, to_unix_ms(request.expires_at));
         insert.bind(10, to_unix_ms(now));
-        insert.exec();
-        action_id id = detail::make_action_id(sql.getLastInsertRowid());
+        insert.step();
+        action_id id = detail::make_action_id(insert.column(0).as_int64());
         audit_log::append_in(session, now,
                              audit_input{request.requester.str(),
                                          id,
@@ -76,13 +76,13 @@ result<action_record> action_store::get(const action_id& id) {
 result<void> action_store::set_message(const action_id& id, const channel_id& channel, const std::string& ts) {
     return detail::guarded("record an action's message", [&]() -> result<void> {
         auto session = db_.acquire();
-        auto& sql = session.sql();
-        SQLite::Transaction transaction(sql, SQLite::TransactionBehavior::IMMEDIATE);
-        auto action = detail::find_action(sql, id);
+        auto& conn = session.sql();
+        sql::transaction transaction(conn);
+        auto action = detail::find_action(conn, id);
         if (!action) {
             return std::unexpected(action.error());
         }
-        SQLite::Statement update(sql, "UPDATE actions SET channel = ?, message_ts = ? WHERE seq = ?");
+        sql::statement update(conn, "UPDATE actions SET channel = ?, message_ts = ? WHERE seq = ?");
         update.bind(1, channel.str());
         update.bind(2, ts);
         update.bind(3, *detail::action_seq(id));
@@ -96,9 +96,9 @@ result<void> action_store::transition(const action_id& id, action_state from, ac
                                       const std::string& actor, boost::json::object detail) {
     return detail::guarded("change an action's state", [&]() -> result<void> {
         auto session = db_.acquire();
-        auto& sql = session.sql();
-        SQLite::Transaction transaction(sql, SQLite::TransactionBehavior::IMMEDIATE);
-        auto action = detail::find_action(sql, id);
+        auto& conn = session.sql();
+        sql::transaction transaction(conn);
+        auto action = detail::find_action(conn, id);
         if (!action) {
             return std::unexpected(action.error());
         }
@@ -114,10 +114,10 @@ result<void> action_store::transition(const action_id& id, action_state from, ac
 result<std::vector<action_record>> action_store::list(action_state state) {
     return detail::guarded("list actions", [&]() -> result<std::vector<action_record>> {
         auto session = db_.acquire();
-        SQLite::Statement query(session.sql(), std::string(detail::action_columns) + " WHERE state = ? ORDER BY seq");
+        sql::statement query(session.sql(), std::string(detail::action_columns) + " WHERE state = ? ORDER BY seq");
         query.bind(1, std::string(to_string(state)));
         std::vector<action_record> out;
-        while (query.executeStep()) {
+        while (query.step()) {
             out.push_back(detail::read_action(query));
         }
         return out;
@@ -130,15 +130,15 @@ namespace {
 result<std::vector<action_record>> move_all(database& db, clock::time_point now, const std::string& where,
                                             std::optional<std::int64_t> bound, action_state to, const char* reason) {
     auto session = db.acquire();
-    auto& sql = session.sql();
-    SQLite::Transaction transaction(sql, SQLite::TransactionBehavior::IMMEDIATE);
+    auto& conn = session.sql();
+    sql::transaction transaction(conn);
     std::vector<action_record> found;
     {
-        SQLite::Statement query(sql, std::string(detail::action_columns) + " WHERE " + where + " ORDER BY seq");
+        sql::statement query(conn, std::string(detail::action_columns) + " WHERE " + where + " ORDER BY seq");
         if (bound) {
             query.bind(1, *bound);
         }
-        while (query.executeStep()) {
+        while (query.step()) {
             found.push_back(detail::read_action(query));
         }
     }

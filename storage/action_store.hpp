@@ -43,7 +43,7 @@ struct action_record {
 };
 
 /// Actions and their state machine. Every change runs in one transaction together with its audit entry.
-/// An illegal transition is refused twice over: by can_transition() and by an SQLite trigger.
+/// An illegal transition is refused twice over: by can_transition() and by a database trigger.
 class action_store {
 public:
     action_store(database& db, const clock& clock) : db_(db), clock_(clock) {}

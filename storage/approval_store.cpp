@@ -21,20 +21,20 @@ void audit_refusal(database::session& session, clock::time_point now, const acti
                                      {{"decision", to_string(choice)}, {"reason", reason}}});
 }
 
-bool has_decided(SQLite::Database& sql, std::int64_t seq, const user_id& user) {
-    SQLite::Statement query(sql, "SELECT 1 FROM approvals WHERE action_seq = ? AND user_id = ?");
+bool has_decided(sql::connection& conn, std::int64_t seq, const user_id& user) {
+    sql::statement query(conn, "SELECT 1 FROM approvals WHERE action_seq = ? AND user_id = ?");
     query.bind(1, seq);
     query.bind(2, user.str());
-    return query.executeStep();
+    return query.step();
 }
 
-int count_approvers(SQLite::Database& sql, std::int64_t seq) {
-    SQLite::Statement query(sql,
+int count_approvers(sql::connection& conn, std::int64_t seq) {
+    sql::statement query(conn,
                             "SELECT COUNT(DISTINCT user_id) FROM approvals WHERE action_seq = ? "
                             "AND decision = 'approve'");
     query.bind(1, seq);
-    query.executeStep();
-    return query.getColumn(0).getInt();
+    query.step();
+    return query.column(0).as_int();
 }
 
 }  // namespace
@@ -49,10 +49,10 @@ result<decision_outcome> approval_store::record_decision(const action_id& id, co
     return detail::guarded("record a decision", [&]() -> result<decision_outcome> {
         auto now = clock_.now();
         auto session = db_.acquire();
-        auto& sql = session.sql();
+        auto& conn = session.sql();
         // IMMEDIATE takes the write lock before reading, so two processes clicking at once serialize here.
-        SQLite::Transaction transaction(sql, SQLite::TransactionBehavior::IMMEDIATE);
-        auto found = detail::find_action(sql, id);
+        sql::transaction transaction(conn);
+        auto found = detail::find_action(conn, id);
         if (!found) {
             return std::unexpected(found.error());
         }
@@ -85,7 +85,7 @@ result<decision_outcome> approval_store::record_decision(const action_id& id, co
                         fmt::format("you are not allowed to approve or deny {} requests", action.family));
         }
         auto seq = *detail::action_seq(action.id);
-        if (has_decided(sql, seq, user)) {
+        if (has_decided(conn, seq, user)) {
             return fail(error_kind::conflict, fmt::format("you already decided on {}", action.id.str()));
         }
         if (choice == decision::approve && plan_digest != action.plan_digest) {
@@ -94,7 +94,7 @@ result<decision_outcome> approval_store::record_decision(const action_id& id, co
             return fail(error_kind::conflict, "the plan changed since it was posted; it must be re-planned and "
                                               "approved again");
         }
-        SQLite::Statement insert(sql,
+        sql::statement insert(conn,
                                  "INSERT INTO approvals (action_seq, user_id, decision, plan_digest, decided_at_ms) "
                                  "VALUES (?, ?, ?, ?, ?)");
         insert.bind(1, seq);
@@ -106,7 +106,7 @@ result<decision_outcome> approval_store::record_decision(const action_id& id, co
 
         decision_outcome outcome;
         outcome.required = action.required_approvals;
-        outcome.approvals = count_approvers(sql, seq);
+        outcome.approvals = count_approvers(conn, seq);
         outcome.state = action.state;
         audit_log::append_in(session, now,
                              audit_input{user.str(), action.id,
@@ -134,9 +134,9 @@ result<void> approval_store::cancel(const action_id& id, const user_id& user) {
     return detail::guarded("cancel an action", [&]() -> result<void> {
         auto now = clock_.now();
         auto session = db_.acquire();
-        auto& sql = session.sql();
-        SQLite::Transaction transaction(sql, SQLite::TransactionBehavior::IMMEDIATE);
-        auto found = detail::find_action(sql, id);
+        auto& conn = session.sql();
+        sql::transaction transaction(conn);
+        auto found = detail::find_action(conn, id);
         if (!found) {
             return std::unexpected(found.error());
         }
@@ -162,21 +162,21 @@ result<void> approval_store::cancel(const action_id& id, const user_id& user) {
 result<std::vector<approval_record>> approval_store::decisions(const action_id& id) {
     return detail::guarded("read decisions", [&]() -> result<std::vector<approval_record>> {
         auto session = db_.acquire();
-        auto& sql = session.sql();
-        auto found = detail::find_action(sql, id);
+        auto& conn = session.sql();
+        auto found = detail::find_action(conn, id);
         if (!found) {
             return std::unexpected(found.error());
         }
-        SQLite::Statement query(sql,
+        sql::statement query(conn,
                                 "SELECT user_id, decision, plan_digest, decided_at_ms FROM approvals "
                                 "WHERE action_seq = ? ORDER BY id");
         query.bind(1, *detail::action_seq(id));
         std::vector<approval_record> out;
-        while (query.executeStep()) {
-            out.push_back(approval_record{user_id{query.getColumn(0).getString()},
-                                          query.getColumn(1).getString() == "approve" ? decision::approve
+        while (query.step()) {
+            out.push_back(approval_record{user_id{query.column(0).as_string()},
+                                          query.column(1).as_string() == "approve" ? decision::approve
                                                                                        : decision::deny,
-                                          query.getColumn(2).getString(), from_unix_ms(query.getColumn(3).getInt64())});
+                                          query.column(2).as_string(), from_unix_ms(query.column(3).as_int64())});
         }
         return out;
     });

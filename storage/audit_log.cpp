@@ -49,24 +49,24 @@ std::string chain_hash(std::int64_t seq, const std::string& time, const std::str
     return sha256_hex(canonical_json(preimage));
 }
 
-audit_entry read_entry(SQLite::Statement& row) {
+audit_entry read_entry(const sql::statement& row) {
     audit_entry entry;
-    entry.seq = row.getColumn(0).getInt64();
-    entry.time = row.getColumn(1).getString();
-    entry.actor = row.getColumn(2).getString();
-    if (!row.getColumn(3).isNull()) {
-        entry.action = action_id{row.getColumn(3).getString()};
+    entry.seq = row.column(0).as_int64();
+    entry.time = row.column(1).as_string();
+    entry.actor = row.column(2).as_string();
+    if (!row.column(3).is_null()) {
+        entry.action = action_id{row.column(3).as_string()};
     }
-    entry.event = row.getColumn(4).getString();
-    entry.detail_json = row.getColumn(5).getString();
-    entry.prev_hash = row.getColumn(6).getString();
-    entry.hash = row.getColumn(7).getString();
+    entry.event = row.column(4).as_string();
+    entry.detail_json = row.column(5).as_string();
+    entry.prev_hash = row.column(6).as_string();
+    entry.hash = row.column(7).as_string();
     return entry;
 }
 
-std::vector<audit_entry> read_all(SQLite::Statement& query) {
+std::vector<audit_entry> read_all(sql::statement& query) {
     std::vector<audit_entry> out;
-    while (query.executeStep()) {
+    while (query.step()) {
         out.push_back(read_entry(query));
     }
     return out;
@@ -121,14 +121,14 @@ std::string anchor_problem(const audit_anchor& anchor, const std::optional<std::
 }  // namespace
 
 audit_entry audit_log::append_in(database::session& session, clock::time_point time, const audit_input& input) {
-    auto& sql = session.sql();
+    auto& conn = session.sql();
     std::int64_t seq = 1;
     std::string prev_hash(audit_genesis_hash);
     {
-        SQLite::Statement last(sql, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
-        if (last.executeStep()) {
-            seq = last.getColumn(0).getInt64() + 1;
-            prev_hash = last.getColumn(1).getString();
+        sql::statement last(conn, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+        if (last.step()) {
+            seq = last.column(0).as_int64() + 1;
+            prev_hash = last.column(1).as_string();
         }
     }
     const redactor& r = global_redactor();
@@ -148,17 +148,13 @@ audit_entry audit_log::append_in(database::session& session, clock::time_point t
     entry.prev_hash = prev_hash;
     entry.hash = chain_hash(seq, entry.time, entry.actor, action, entry.event, detail, prev_hash);
 
-    SQLite::Statement insert(sql,
+    sql::statement insert(conn,
                              "INSERT INTO audit_log (seq, time, actor, action_id, event, detail, prev_hash, hash) "
                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(1, entry.seq);
     insert.bind(2, entry.time);
     insert.bind(3, entry.actor);
-    if (action) {
-        insert.bind(4, *action);
-    } else {
-        insert.bind(4);
-    }
+    insert.bind(4, action ? sql::value(*action) : sql::value());
     insert.bind(5, entry.event);
     insert.bind(6, entry.detail_json);
     insert.bind(7, entry.prev_hash);
@@ -170,7 +166,7 @@ audit_entry audit_log::append_in(database::session& session, clock::time_point t
 result<audit_entry> audit_log::append(const audit_input& input) {
     return detail::guarded("append to the audit log", [&]() -> result<audit_entry> {
         auto session = db_.acquire();
-        SQLite::Transaction transaction(session.sql(), SQLite::TransactionBehavior::IMMEDIATE);
+        sql::transaction transaction(session.sql());
         audit_entry entry = append_in(session, clock_.now(), input);
         transaction.commit();
         return entry;
@@ -181,12 +177,12 @@ result<audit_verification> audit_log::verify(const std::optional<audit_anchor>& 
     return detail::guarded("verify the audit log", [&]() -> result<audit_verification> {
         auto session = db_.acquire();
         // One read transaction: a consistent snapshot even while the bot keeps appending.
-        SQLite::Transaction transaction(session.sql(), SQLite::TransactionBehavior::DEFERRED);
-        SQLite::Statement query(session.sql(), std::string(select_columns) + " ORDER BY seq");
+        sql::transaction transaction(session.sql(), sql::transaction::mode::read);
+        sql::statement query(session.sql(), std::string(select_columns) + " ORDER BY seq");
         audit_verification report;
         report.head_hash = std::string(audit_genesis_hash);
         std::optional<std::string> anchored_hash;
-        while (query.executeStep()) {
+        while (query.step()) {
             audit_entry entry = read_entry(query);
             std::string problem = check_entry(entry, report.entries + 1, report.head_hash);
             if (!problem.empty()) {
@@ -210,8 +206,8 @@ result<audit_verification> audit_log::verify(const std::optional<audit_anchor>& 
 result<std::optional<audit_entry>> audit_log::head() {
     return detail::guarded("read the audit log", [&]() -> result<std::optional<audit_entry>> {
         auto session = db_.acquire();
-        SQLite::Statement query(session.sql(), std::string(select_columns) + " ORDER BY seq DESC LIMIT 1");
-        if (!query.executeStep()) {
+        sql::statement query(session.sql(), std::string(select_columns) + " ORDER BY seq DESC LIMIT 1");
+        if (!query.step()) {
             return std::optional<audit_entry>{};
         }
         return std::optional<audit_entry>{read_entry(query)};
@@ -221,7 +217,7 @@ result<std::optional<audit_entry>> audit_log::head() {
 result<std::vector<audit_entry>> audit_log::entries(std::optional<clock::time_point> since) {
     return detail::guarded("read the audit log", [&]() -> result<std::vector<audit_entry>> {
         auto session = db_.acquire();
-        SQLite::Statement query(session.sql(), std::string(select_columns) + " WHERE time >= ? ORDER BY seq");
+        sql::statement query(session.sql(), std::string(select_columns) + " WHERE time >= ? ORDER BY seq");
         query.bind(1, since ? format_iso8601_ms(*since) : std::string());
         return read_all(query);
     });
@@ -230,7 +226,7 @@ result<std::vector<audit_entry>> audit_log::entries(std::optional<clock::time_po
 result<std::vector<audit_entry>> audit_log::tail(std::int64_t limit) {
     return detail::guarded("read the audit log", [&]() -> result<std::vector<audit_entry>> {
         auto session = db_.acquire();
-        SQLite::Statement query(session.sql(), std::string(select_columns) +
+        sql::statement query(session.sql(), std::string(select_columns) +
                                                    " WHERE seq > (SELECT COALESCE(MAX(seq), 0) FROM audit_log) - ?"
                                                    " ORDER BY seq");
         query.bind(1, limit);
@@ -241,7 +237,7 @@ result<std::vector<audit_entry>> audit_log::tail(std::int64_t limit) {
 result<std::vector<audit_entry>> audit_log::for_action(const action_id& id) {
     return detail::guarded("read the audit log", [&]() -> result<std::vector<audit_entry>> {
         auto session = db_.acquire();
-        SQLite::Statement query(session.sql(), std::string(select_columns) + " WHERE action_id = ? ORDER BY seq");
+        sql::statement query(session.sql(), std::string(select_columns) + " WHERE action_id = ? ORDER BY seq");
         query.bind(1, id.str());
         return read_all(query);
     });
@@ -250,10 +246,10 @@ result<std::vector<audit_entry>> audit_log::for_action(const action_id& id) {
 result<std::int64_t> audit_log::export_jsonl(std::ostream& out, std::optional<clock::time_point> since) {
     return detail::guarded("export the audit log", [&]() -> result<std::int64_t> {
         auto session = db_.acquire();
-        SQLite::Statement query(session.sql(), std::string(select_columns) + " WHERE time >= ? ORDER BY seq");
+        sql::statement query(session.sql(), std::string(select_columns) + " WHERE time >= ? ORDER BY seq");
         query.bind(1, since ? format_iso8601_ms(*since) : std::string());
         std::int64_t written = 0;
-        while (query.executeStep()) {
+        while (query.step()) {
             out << to_json_line(read_entry(query)) << '\n';
             ++written;
         }

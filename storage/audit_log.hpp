@@ -54,7 +54,7 @@ inline constexpr std::string_view audit_genesis_hash =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// The append-only, hash-chained audit trail (docs/design.md "Security rules"). Appends are serialized by the
-/// database session and run in a transaction; SQLite triggers refuse UPDATE and DELETE of entries.
+/// database session and run in a transaction; database triggers refuse UPDATE and DELETE of entries.
 class audit_log {
 public:
     audit_log(database& db, const clock& clock) : db_(db), clock_(clock) {}
@@ -63,7 +63,7 @@ public:
     result<audit_entry> append(const audit_input& input);
 
     /// Appends inside a transaction the caller already holds (so a state change and its entry commit
-    /// together). Throws SQLite exceptions; callers are inside detail::guarded.
+    /// together). Throws sql::error; callers are inside detail::guarded.
     static audit_entry append_in(database::session& session, clock::time_point time, const audit_input& input);
 
     /// Recomputes every hash from the stored columns; stops at the first broken entry. With `anchor` (a head

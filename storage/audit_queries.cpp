@@ -8,15 +8,15 @@ result<std::vector<succeeded_action>> succeeded_actions(database& db, std::strin
     return detail::guarded("read succeeded actions", [&]() -> result<std::vector<succeeded_action>> {
         auto session = db.acquire();
         // The audit entry says when it succeeded; the action row holds the plan it ran.
-        SQLite::Statement query(session.sql(),
+        sql::statement query(session.sql(),
                                 "SELECT l.action_id, l.time, a.plan_json FROM audit_log l "
-                                "JOIN actions a ON l.action_id = 'A-' || a.seq "
+                                "JOIN actions a ON l.action_id = 'A-' || CAST(a.seq AS TEXT) "
                                 "WHERE l.event = 'action.succeeded' AND a.family = ? ORDER BY l.seq");
         query.bind(1, std::string(family));
         std::vector<succeeded_action> out;
-        while (query.executeStep()) {
-            out.push_back({action_id{query.getColumn(0).getString()}, query.getColumn(1).getString(),
-                           query.getColumn(2).getString()});
+        while (query.step()) {
+            out.push_back({action_id{query.column(0).as_string()}, query.column(1).as_string(),
+                           query.column(2).as_string()});
         }
         return out;
     });

@@ -15,27 +15,27 @@ constexpr const char* columns =
     "SELECT action_seq, requester, reason, used_at_ms, incident_channel, incident_ts, acknowledged_by, "
     "acknowledged_at_ms FROM break_glass";
 
-break_glass_record read_row(SQLite::Statement& row) {
+break_glass_record read_row(const sql::statement& row) {
     break_glass_record r;
-    r.action = detail::make_action_id(row.getColumn(0).getInt64());
-    r.requester = user_id(row.getColumn(1).getString());
-    r.reason = row.getColumn(2).getString();
-    r.used_at = from_unix_ms(row.getColumn(3).getInt64());
-    r.incident_channel = row.getColumn(4).isNull() ? "" : row.getColumn(4).getString();
-    r.incident_ts = row.getColumn(5).isNull() ? "" : row.getColumn(5).getString();
-    if (!row.getColumn(6).isNull()) {
-        r.acknowledged_by = user_id(row.getColumn(6).getString());
+    r.action = detail::make_action_id(row.column(0).as_int64());
+    r.requester = user_id(row.column(1).as_string());
+    r.reason = row.column(2).as_string();
+    r.used_at = from_unix_ms(row.column(3).as_int64());
+    r.incident_channel = row.column(4).is_null() ? "" : row.column(4).as_string();
+    r.incident_ts = row.column(5).is_null() ? "" : row.column(5).as_string();
+    if (!row.column(6).is_null()) {
+        r.acknowledged_by = user_id(row.column(6).as_string());
     }
-    if (!row.getColumn(7).isNull()) {
-        r.acknowledged_at = from_unix_ms(row.getColumn(7).getInt64());
+    if (!row.column(7).is_null()) {
+        r.acknowledged_at = from_unix_ms(row.column(7).as_int64());
     }
     return r;
 }
 
-std::optional<break_glass_record> load(SQLite::Database& sql, std::int64_t seq) {
-    SQLite::Statement query(sql, std::string(columns) + " WHERE action_seq = ?");
+std::optional<break_glass_record> load(sql::connection& conn, std::int64_t seq) {
+    sql::statement query(conn, std::string(columns) + " WHERE action_seq = ?");
     query.bind(1, seq);
-    if (!query.executeStep()) {
+    if (!query.step()) {
         return std::nullopt;
     }
     return read_row(query);
@@ -52,9 +52,9 @@ result<void> break_glass_store::approve_by_break_glass(const action_id& action, 
     return detail::guarded("record a break-glass", [&]() -> result<void> {
         auto now = clock_.now();
         auto session = db_.acquire();
-        auto& sql = session.sql();
-        SQLite::Transaction transaction(sql, SQLite::TransactionBehavior::IMMEDIATE);
-        auto found = detail::find_action(sql, action);
+        auto& conn = session.sql();
+        sql::transaction transaction(conn);
+        auto found = detail::find_action(conn, action);
         if (!found) {
             return std::unexpected(found.error());
         }
@@ -67,7 +67,7 @@ result<void> break_glass_store::approve_by_break_glass(const action_id& action, 
         if (!moved) {
             return moved;
         }
-        SQLite::Statement insert(sql, "INSERT INTO break_glass (action_seq, requester, reason, used_at_ms) "
+        sql::statement insert(conn, "INSERT INTO break_glass (action_seq, requester, reason, used_at_ms) "
                                       "VALUES (?, ?, ?, ?)");
         insert.bind(1, *detail::action_seq(action));
         insert.bind(2, requester.str());
@@ -90,7 +90,7 @@ result<void> break_glass_store::set_incident_post(const action_id& action, const
     }
     return detail::guarded("remember a break-glass post", [&]() -> result<void> {
         auto session = db_.acquire();
-        SQLite::Statement update(session.sql(),
+        sql::statement update(session.sql(),
                                  "UPDATE break_glass SET incident_channel = ?, incident_ts = ? WHERE action_seq = ?");
         update.bind(1, channel);
         update.bind(2, ts);
@@ -111,9 +111,9 @@ result<break_glass_record> break_glass_store::acknowledge(const action_id& actio
     return detail::guarded("acknowledge a break-glass", [&]() -> result<break_glass_record> {
         auto now = clock_.now();
         auto session = db_.acquire();
-        auto& sql = session.sql();
-        SQLite::Transaction transaction(sql, SQLite::TransactionBehavior::IMMEDIATE);
-        auto found = load(sql, *seq);
+        auto& conn = session.sql();
+        sql::transaction transaction(conn);
+        auto found = load(conn, *seq);
         if (!found) {
             return fail(error_kind::not_found, fmt::format("{} did not use break-glass.", action.str()));
         }
@@ -135,7 +135,7 @@ result<break_glass_record> break_glass_store::acknowledge(const action_id& actio
             return refuse(error_kind::forbidden, "You are not an approver of this command, so you cannot "
                                                  "acknowledge its break-glass.");
         }
-        SQLite::Statement update(sql, "UPDATE break_glass SET acknowledged_by = ?, acknowledged_at_ms = ? "
+        sql::statement update(conn, "UPDATE break_glass SET acknowledged_by = ?, acknowledged_at_ms = ? "
                                       "WHERE action_seq = ? AND acknowledged_by IS NULL");
         update.bind(1, user.str());
         update.bind(2, to_unix_ms(now));
@@ -165,10 +165,10 @@ result<std::optional<break_glass_record>> break_glass_store::find(const action_i
 result<std::vector<break_glass_record>> break_glass_store::unreviewed() {
     return detail::guarded("list unreviewed break-glass", [&]() -> result<std::vector<break_glass_record>> {
         auto session = db_.acquire();
-        SQLite::Statement query(session.sql(),
+        sql::statement query(session.sql(),
                                 std::string(columns) + " WHERE acknowledged_by IS NULL ORDER BY action_seq");
         std::vector<break_glass_record> out;
-        while (query.executeStep()) {
+        while (query.step()) {
             out.push_back(read_row(query));
         }
         return out;

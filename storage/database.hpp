@@ -5,9 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace SQLite {
-class Database;
-}
+#include "storage/sql.hpp"
 
 namespace opsbot::storage {
 
@@ -23,18 +21,26 @@ enum class open_mode {
     read_only,  ///< the file must exist; nothing is written, no migration runs (`opsbot audit …`)
 };
 
-/// The bot's own SQLite database (one file, or ":memory:" in tests).
+/// The bot's own database: one SQLite file (or ":memory:" in tests) or a PostgreSQL connection, behind one
+/// sql::connection (storage/sql.hpp) that every store writes its SQL against.
 ///
-/// Opening sets WAL, foreign_keys=ON, busy_timeout=5000 ms, synchronous=NORMAL, then applies the numbered
-/// migrations of schema_migrations.cpp, each in its own transaction, recording them in `schema_version`.
-/// A database whose version is higher than this binary knows is refused with database_error.
+/// Opening an SQLite file sets WAL, foreign_keys=ON, busy_timeout=5000 ms, synchronous=NORMAL
+/// (storage/sqlite_connection.hpp). Then, whatever the engine, the numbered migrations of its backend
+/// (schema_migrations.cpp for SQLite, schema_postgres.cpp for PostgreSQL) are applied in one write transaction and
+/// recorded in `schema_version` (storage/migration_runner.hpp). A database whose version is higher than this binary
+/// knows is refused with database_error.
 ///
 /// Thread-safety: there is one connection, guarded by one mutex. Every store method takes a session (the
 /// lock) for the whole of its transaction, so calls from the worker pool are serialized; they are short.
 /// Other processes (a second bot, `sqlite3`) are handled by SQLite's own locking and the busy timeout.
 class database {
 public:
+    /// An SQLite file.
     explicit database(const std::string& path, open_mode mode = open_mode::create);
+    /// Any connection (PostgreSQL for replicas): migrations of conn->kind() are applied (open_mode::create) or the
+    /// schema version is only checked (read_only). `display_name` names it in messages and is path()'s answer; it
+    /// must hold no password.
+    database(std::unique_ptr<sql::connection> conn, std::string display_name, open_mode mode = open_mode::create);
     ~database();
     database(const database&) = delete;
     database& operator=(const database&) = delete;
@@ -43,13 +49,13 @@ public:
     /// the mutex is not recursive.
     class session {
     public:
-        SQLite::Database& sql() { return *sql_; }
+        sql::connection& sql() { return *sql_; }
 
     private:
         friend class database;
-        session(std::mutex& mutex, SQLite::Database& sql) : lock_(mutex), sql_(&sql) {}
+        session(std::mutex& mutex, sql::connection& sql) : lock_(mutex), sql_(&sql) {}
         std::unique_lock<std::mutex> lock_;
-        SQLite::Database* sql_;
+        sql::connection* sql_;
     };
 
     session acquire();
@@ -57,12 +63,18 @@ public:
     /// The highest migration applied to this file.
     int schema_version();
 
-    /// The highest migration this binary knows.
+    /// The highest SQLite migration this binary knows.
     static int latest_schema_version();
+
+    /// Which engine holds the state.
+    sql::backend backend() const;
 
     const std::string& path() const;
 
 private:
+    database(std::unique_ptr<sql::connection> conn, const std::string& path, const std::string& short_name,
+             open_mode mode);
+
     struct impl;
     std::unique_ptr<impl> impl_;
 };

@@ -1,7 +1,6 @@
 #include "storage/lock_store.hpp"
 
 #include <fmt/format.h>
-#include <sqlite3.h>
 
 #include "storage/action_rows.hpp"
 #include "storage/audit_log.hpp"
@@ -14,17 +13,17 @@ namespace {
 constexpr const char* lock_columns =
     "SELECT service, environment, owner, reason, acquired_at_ms, expires_at_ms FROM locks";
 
-lock_record read_lock(SQLite::Statement& row) {
-    return lock_record{row.getColumn(0).getString(),          row.getColumn(1).getString(),
-                       row.getColumn(2).getString(),          row.getColumn(3).getString(),
-                       from_unix_ms(row.getColumn(4).getInt64()), from_unix_ms(row.getColumn(5).getInt64())};
+lock_record read_lock(const sql::statement& row) {
+    return lock_record{row.column(0).as_string(),          row.column(1).as_string(),
+                       row.column(2).as_string(),          row.column(3).as_string(),
+                       from_unix_ms(row.column(4).as_int64()), from_unix_ms(row.column(5).as_int64())};
 }
 
-std::optional<lock_record> find_lock(SQLite::Database& sql, const std::string& service, const std::string& env) {
-    SQLite::Statement query(sql, std::string(lock_columns) + " WHERE service = ? AND environment = ?");
+std::optional<lock_record> find_lock(sql::connection& conn, const std::string& service, const std::string& env) {
+    sql::statement query(conn, std::string(lock_columns) + " WHERE service = ? AND environment = ?");
     query.bind(1, service);
     query.bind(2, env);
-    if (!query.executeStep()) {
+    if (!query.step()) {
         return std::nullopt;
     }
     return read_lock(query);
@@ -49,8 +48,8 @@ void audit_lock(database::session& session, clock::time_point now, const std::st
     audit_log::append_in(session, now, audit_input{actor, owner_action(lock.owner), event, std::move(extra)});
 }
 
-void delete_lock(SQLite::Database& sql, const lock_record& lock) {
-    SQLite::Statement del(sql, "DELETE FROM locks WHERE service = ? AND environment = ?");
+void delete_lock(sql::connection& conn, const lock_record& lock) {
+    sql::statement del(conn, "DELETE FROM locks WHERE service = ? AND environment = ?");
     del.bind(1, lock.service);
     del.bind(2, lock.environment);
     del.exec();
@@ -58,12 +57,12 @@ void delete_lock(SQLite::Database& sql, const lock_record& lock) {
 
 // Why an approver may release `held`, which someone else holds: its owner is gone (an action that ended, or none)
 // or it is a person's lock. A lock of an action still under way is forbidden: Stop that action instead.
-result<std::string> owner_gone(SQLite::Database& sql, const lock_record& held) {
+result<std::string> owner_gone(sql::connection& conn, const lock_record& held) {
     auto owner = owner_action(held.owner);
     if (!owner) {
         return std::string("a person's lock");
     }
-    auto action = detail::find_action(sql, *owner);
+    auto action = detail::find_action(conn, *owner);
     if (action && !is_terminal(action->state)) {
         return fail(error_kind::forbidden,
                     fmt::format("{} {} is held by {}, which is {}: stop it with its Stop button instead", held.service,
@@ -79,9 +78,9 @@ result<lock_record> release_held(database& db, const clock& clk, const std::stri
                                  const std::string& environment, const std::string& actor, bool as_approver) {
     return detail::guarded("release a lock", [&]() -> result<lock_record> {
         auto session = db.acquire();
-        auto& sql = session.sql();
-        SQLite::Transaction transaction(sql, SQLite::TransactionBehavior::IMMEDIATE);
-        auto held = find_lock(sql, service, environment);
+        auto& conn = session.sql();
+        sql::transaction transaction(conn);
+        auto held = find_lock(conn, service, environment);
         if (!held) {
             return fail(error_kind::not_found, fmt::format("{} {} is not locked", service, environment));
         }
@@ -92,14 +91,14 @@ result<lock_record> release_held(database& db, const clock& clk, const std::stri
                 return fail(error_kind::forbidden, fmt::format("{} {} is locked by {}, not by {}", service,
                                                                environment, held->owner, actor));
             }
-            auto why = owner_gone(sql, *held);
+            auto why = owner_gone(conn, *held);
             if (!why) {
                 return std::unexpected(why.error());
             }
             event = "lock.released_by_approver";
             extra["owner_state"] = *why;
         }
-        delete_lock(sql, *held);
+        delete_lock(conn, *held);
         audit_lock(session, clk.now(), actor, event, *held, std::move(extra));
         transaction.commit();
         return *held;
@@ -120,12 +119,12 @@ result<lock_record> lock_store::claim(const std::string& service, const std::str
             return fail(error_kind::invalid_input, "a lock needs a service, an environment and an owner");
         }
         auto session = db_.acquire();
-        auto& sql = session.sql();
-        SQLite::Transaction transaction(sql, SQLite::TransactionBehavior::IMMEDIATE);
+        auto& conn = session.sql();
+        sql::transaction transaction(conn);
         lock_record wanted{service, environment, owner, reason, now, expires_at};
-        if (auto held = find_lock(sql, service, environment)) {
+        if (auto held = find_lock(conn, service, environment)) {
             if (held->owner == owner) {
-                SQLite::Statement renew(sql,
+                sql::statement renew(conn,
                                         "UPDATE locks SET reason = ?, expires_at_ms = ? "
                                         "WHERE service = ? AND environment = ? AND owner = ?");
                 renew.bind(1, reason);
@@ -144,10 +143,10 @@ result<lock_record> lock_store::claim(const std::string& service, const std::str
                             fmt::format("{} {} is locked by {} until {} ({})", service, environment, held->owner,
                                         format_iso8601_ms(held->expires_at), held->reason));
             }
-            delete_lock(sql, *held);
+            delete_lock(conn, *held);
             audit_lock(session, now, owner, "lock.taken_over", *held, {{"new_owner", owner}});
         }
-        SQLite::Statement insert(sql,
+        sql::statement insert(conn,
                                  "INSERT INTO locks (service, environment, owner, reason, acquired_at_ms, "
                                  "expires_at_ms) VALUES (?, ?, ?, ?, ?, ?)");
         insert.bind(1, service);
@@ -158,9 +157,9 @@ result<lock_record> lock_store::claim(const std::string& service, const std::str
         insert.bind(6, to_unix_ms(expires_at));
         try {
             insert.exec();
-        } catch (const SQLite::Exception& e) {
+        } catch (const sql::error& e) {
             // The unique key is the real arbiter: another process may have inserted between our read and write.
-            if ((e.getErrorCode() & 0xff) == SQLITE_CONSTRAINT) {
+            if (e.kind() == sql::failure::constraint) {
                 return fail(error_kind::conflict, fmt::format("{} {} is already locked", service, environment));
             }
             throw;
@@ -188,7 +187,7 @@ result<lock_record> lock_store::release_as_approver(const std::string& service, 
 result<std::vector<lock_record>> lock_store::release_for_action(const action_id& action) {
     return detail::guarded("release an action's locks", [&]() -> result<std::vector<lock_record>> {
         auto session = db_.acquire();
-        SQLite::Transaction transaction(session.sql(), SQLite::TransactionBehavior::IMMEDIATE);
+        sql::transaction transaction(session.sql());
         auto released = release_owned_in(session, clock_.now(), action.str(), "opsbot");
         transaction.commit();
         return released;
@@ -198,11 +197,11 @@ result<std::vector<lock_record>> lock_store::release_for_action(const action_id&
 result<std::vector<lock_record>> lock_store::list_active() {
     return detail::guarded("list locks", [&]() -> result<std::vector<lock_record>> {
         auto session = db_.acquire();
-        SQLite::Statement query(session.sql(),
+        sql::statement query(session.sql(),
                                 std::string(lock_columns) + " WHERE expires_at_ms > ? ORDER BY service, environment");
         query.bind(1, to_unix_ms(clock_.now()));
         std::vector<lock_record> out;
-        while (query.executeStep()) {
+        while (query.step()) {
             out.push_back(read_lock(query));
         }
         return out;
@@ -211,17 +210,17 @@ result<std::vector<lock_record>> lock_store::list_active() {
 
 std::vector<lock_record> lock_store::release_owned_in(database::session& session, clock::time_point now,
                                                       const std::string& owner, const std::string& actor) {
-    auto& sql = session.sql();
+    auto& conn = session.sql();
     std::vector<lock_record> owned;
     {
-        SQLite::Statement query(sql, std::string(lock_columns) + " WHERE owner = ? ORDER BY service, environment");
+        sql::statement query(conn, std::string(lock_columns) + " WHERE owner = ? ORDER BY service, environment");
         query.bind(1, owner);
-        while (query.executeStep()) {
+        while (query.step()) {
             owned.push_back(read_lock(query));
         }
     }
     for (const auto& lock : owned) {
-        delete_lock(sql, lock);
+        delete_lock(conn, lock);
         audit_lock(session, now, actor, "lock.released", lock);
     }
     return owned;

@@ -50,8 +50,8 @@ public:
     /// The locks whose expiry has not passed.
     result<std::vector<lock_record>> list_active();
 
-    /// Inside a transaction the caller holds: deletes and audits every lock owned by `owner`. Throws SQLite
-    /// exceptions.
+    /// Inside a transaction the caller holds: deletes and audits every lock owned by `owner`. Throws
+    /// sql::error.
     static std::vector<lock_record> release_owned_in(database::session& session, clock::time_point now,
                                                      const std::string& owner, const std::string& actor);
 

@@ -15,23 +15,23 @@ namespace {
 constexpr const char* poll_columns =
     "SELECT action_seq, step_index, deadline_ms, next_poll_ms, polls, memo_json FROM poll_waits";
 
-platform_poll read_poll(SQLite::Statement& row) {
+platform_poll read_poll(const sql::statement& row) {
     platform_poll p;
-    p.action = detail::make_action_id(row.getColumn(0).getInt64());
-    p.step_index = static_cast<std::size_t>(row.getColumn(1).getInt64());
-    p.deadline = from_unix_ms(row.getColumn(2).getInt64());
-    p.next_poll = from_unix_ms(row.getColumn(3).getInt64());
-    p.polls = row.getColumn(4).getInt();
-    auto memo = boost::json::parse(row.getColumn(5).getString());
+    p.action = detail::make_action_id(row.column(0).as_int64());
+    p.step_index = static_cast<std::size_t>(row.column(1).as_int64());
+    p.deadline = from_unix_ms(row.column(2).as_int64());
+    p.next_poll = from_unix_ms(row.column(3).as_int64());
+    p.polls = row.column(4).as_int();
+    auto memo = boost::json::parse(row.column(5).as_string());
     if (memo.is_object()) {
         p.memo = memo.as_object();
     }
     return p;
 }
 
-std::vector<platform_poll> read_all(SQLite::Statement& query) {
+std::vector<platform_poll> read_all(sql::statement& query) {
     std::vector<platform_poll> out;
-    while (query.executeStep()) {
+    while (query.step()) {
         out.push_back(read_poll(query));
     }
     return out;
@@ -46,17 +46,17 @@ result<void> poll_store::put(const platform_poll& poll) {
     }
     return detail::guarded("store a poll", [&]() -> result<void> {
         auto session = db_.acquire();
-        auto& sql = session.sql();
-        SQLite::Transaction transaction(sql, SQLite::TransactionBehavior::IMMEDIATE);
-        if (auto action = detail::find_action(sql, poll.action); !action) {
+        auto& conn = session.sql();
+        sql::transaction transaction(conn);
+        if (auto action = detail::find_action(conn, poll.action); !action) {
             return std::unexpected(action.error());
         }
-        SQLite::Statement mine(sql, "SELECT 1 FROM poll_waits WHERE action_seq = ?");
+        sql::statement mine(conn, "SELECT 1 FROM poll_waits WHERE action_seq = ?");
         mine.bind(1, *seq);
-        if (mine.executeStep()) {
+        if (mine.step()) {
             return fail(error_kind::conflict, fmt::format("{} already polls a platform", poll.action.str()));
         }
-        SQLite::Statement insert(sql,
+        sql::statement insert(conn,
                                  "INSERT INTO poll_waits (action_seq, step_index, deadline_ms, next_poll_ms, polls, "
                                  "memo_json, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)");
         insert.bind(1, *seq);
@@ -79,9 +79,9 @@ result<std::optional<platform_poll>> poll_store::get(const action_id& action) {
     }
     return detail::guarded("read a poll", [&]() -> result<std::optional<platform_poll>> {
         auto session = db_.acquire();
-        SQLite::Statement query(session.sql(), std::string(poll_columns) + " WHERE action_seq = ?");
+        sql::statement query(session.sql(), std::string(poll_columns) + " WHERE action_seq = ?");
         query.bind(1, *seq);
-        if (!query.executeStep()) {
+        if (!query.step()) {
             return std::optional<platform_poll>{};
         }
         return read_poll(query);
@@ -91,7 +91,7 @@ result<std::optional<platform_poll>> poll_store::get(const action_id& action) {
 result<std::vector<platform_poll>> poll_store::all() {
     return detail::guarded("list polls", [&]() -> result<std::vector<platform_poll>> {
         auto session = db_.acquire();
-        SQLite::Statement query(session.sql(), std::string(poll_columns) + " ORDER BY action_seq");
+        sql::statement query(session.sql(), std::string(poll_columns) + " ORDER BY action_seq");
         return read_all(query);
     });
 }
@@ -99,7 +99,7 @@ result<std::vector<platform_poll>> poll_store::all() {
 result<std::vector<platform_poll>> poll_store::due(clock::time_point now) {
     return detail::guarded("list due polls", [&]() -> result<std::vector<platform_poll>> {
         auto session = db_.acquire();
-        SQLite::Statement query(session.sql(), std::string(poll_columns) +
+        sql::statement query(session.sql(), std::string(poll_columns) +
                                                    " WHERE next_poll_ms <= ? ORDER BY next_poll_ms, action_seq");
         query.bind(1, to_unix_ms(now));
         return read_all(query);
@@ -113,7 +113,7 @@ result<bool> poll_store::claim(const action_id& action, clock::time_point seen, 
     }
     return detail::guarded("claim a poll", [&]() -> result<bool> {
         auto session = db_.acquire();
-        SQLite::Statement update(session.sql(),
+        sql::statement update(session.sql(),
                                  "UPDATE poll_waits SET next_poll_ms = ? WHERE action_seq = ? AND next_poll_ms = ?");
         update.bind(1, to_unix_ms(until));
         update.bind(2, *seq);
@@ -129,7 +129,7 @@ result<bool> poll_store::again(const action_id& action, clock::time_point claime
     }
     return detail::guarded("store a poll again", [&]() -> result<bool> {
         auto session = db_.acquire();
-        SQLite::Statement update(session.sql(), "UPDATE poll_waits SET next_poll_ms = ?, polls = polls + 1 "
+        sql::statement update(session.sql(), "UPDATE poll_waits SET next_poll_ms = ?, polls = polls + 1 "
                                                 "WHERE action_seq = ? AND next_poll_ms = ?");
         update.bind(1, to_unix_ms(next));
         update.bind(2, *seq);
@@ -145,7 +145,7 @@ result<bool> poll_store::take(const action_id& action, std::optional<clock::time
     }
     return detail::guarded("end a poll", [&]() -> result<bool> {
         auto session = db_.acquire();
-        SQLite::Statement remove(session.sql(), claimed ? "DELETE FROM poll_waits WHERE action_seq = ? AND "
+        sql::statement remove(session.sql(), claimed ? "DELETE FROM poll_waits WHERE action_seq = ? AND "
                                                           "next_poll_ms = ?"
                                                         : "DELETE FROM poll_waits WHERE action_seq = ?");
         remove.bind(1, *seq);
@@ -159,7 +159,7 @@ result<bool> poll_store::take(const action_id& action, std::optional<clock::time
 result<void> poll_store::due_all_at(clock::time_point now) {
     return detail::guarded("resume polls", [&]() -> result<void> {
         auto session = db_.acquire();
-        SQLite::Statement update(session.sql(), "UPDATE poll_waits SET next_poll_ms = ?");
+        sql::statement update(session.sql(), "UPDATE poll_waits SET next_poll_ms = ?");
         update.bind(1, to_unix_ms(now));
         update.exec();
         return {};
@@ -169,9 +169,9 @@ result<void> poll_store::due_all_at(clock::time_point now) {
 result<std::size_t> poll_store::count() {
     return detail::guarded("count polls", [&]() -> result<std::size_t> {
         auto session = db_.acquire();
-        SQLite::Statement query(session.sql(), "SELECT COUNT(*) FROM poll_waits");
-        query.executeStep();
-        return static_cast<std::size_t>(query.getColumn(0).getInt64());
+        sql::statement query(session.sql(), "SELECT COUNT(*) FROM poll_waits");
+        query.step();
+        return static_cast<std::size_t>(query.column(0).as_int64());
     });
 }
 

@@ -2,6 +2,7 @@
 
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace opsbot::storage {
 
@@ -13,7 +14,10 @@ struct migration {
     std::string_view sql;
 };
 
-/// All migrations, in order.
+/// All migrations of an SQLite database, in order.
 std::span<const migration> schema_migrations();
+
+/// All migrations of a PostgreSQL database, in order (storage/schema_postgres.cpp).
+const std::vector<migration>& postgres_schema_migrations();
 
 }  // namespace opsbot::storage

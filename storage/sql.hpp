@@ -46,6 +46,8 @@ public:
     value(const char* v) : value(std::string(v)) {}
 
     bool is_null() const { return kind_ == kind::null; }
+    /// True for an integer; a connection binds it as one (SQLite keeps integers and text apart).
+    bool is_integer() const { return kind_ == kind::integer; }
     /// The integer, or text parsed as one (PostgreSQL's text results); error(other) for NULL or non-numeric text.
     std::int64_t as_int64() const;
     int as_int() const { return static_cast<int>(as_int64()); }

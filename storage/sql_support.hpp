@@ -1,7 +1,6 @@
 #pragma once
-// Internal to storage/*.cpp: turns SQLiteCpp exceptions into opsbot::result, and maps action ids to rows.
+// Internal to storage/*.cpp: turns database exceptions (sql::error) into opsbot::result, and maps action ids to rows.
 
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -12,10 +11,11 @@
 
 #include "core/error.hpp"
 #include "core/ids.hpp"
+#include "storage/sql.hpp"
 
 namespace opsbot::storage::detail {
 
-/// Runs `body` (which returns a result<T>); an SQLite or other exception becomes error_kind::internal, logged.
+/// Runs `body` (which returns a result<T>); an sql::error or other exception becomes error_kind::internal, logged.
 template <class F>
 auto guarded(std::string_view what, F&& body) -> std::invoke_result_t<F> {
     try {

@@ -14,30 +14,30 @@ namespace {
 constexpr const char* wait_columns =
     "SELECT action_seq, step_index, wait_key, requester, deadline_ms, memo_json FROM person_waits";
 
-person_wait read_wait(SQLite::Statement& row) {
+person_wait read_wait(const sql::statement& row) {
     person_wait w;
-    w.action = detail::make_action_id(row.getColumn(0).getInt64());
-    w.step_index = static_cast<std::size_t>(row.getColumn(1).getInt64());
-    w.key = row.getColumn(2).getString();
-    w.requester = row.getColumn(3).getString();
-    w.deadline = from_unix_ms(row.getColumn(4).getInt64());
-    auto memo = boost::json::parse(row.getColumn(5).getString());
+    w.action = detail::make_action_id(row.column(0).as_int64());
+    w.step_index = static_cast<std::size_t>(row.column(1).as_int64());
+    w.key = row.column(2).as_string();
+    w.requester = row.column(3).as_string();
+    w.deadline = from_unix_ms(row.column(4).as_int64());
+    auto memo = boost::json::parse(row.column(5).as_string());
     if (memo.is_object()) {
         w.memo = memo.as_object();
     }
     return w;
 }
 
-std::vector<person_wait> read_all(SQLite::Statement& query) {
+std::vector<person_wait> read_all(sql::statement& query) {
     std::vector<person_wait> out;
-    while (query.executeStep()) {
+    while (query.step()) {
         out.push_back(read_wait(query));
     }
     return out;
 }
 
-std::optional<person_wait> first(SQLite::Statement& query) {
-    if (!query.executeStep()) {
+std::optional<person_wait> first(sql::statement& query) {
+    if (!query.step()) {
         return std::nullopt;
     }
     return read_wait(query);
@@ -52,22 +52,22 @@ result<void> wait_store::put(const person_wait& wait) {
     }
     return detail::guarded("store a wait", [&]() -> result<void> {
         auto session = db_.acquire();
-        auto& sql = session.sql();
-        SQLite::Transaction transaction(sql, SQLite::TransactionBehavior::IMMEDIATE);
-        if (auto action = detail::find_action(sql, wait.action); !action) {
+        auto& conn = session.sql();
+        sql::transaction transaction(conn);
+        if (auto action = detail::find_action(conn, wait.action); !action) {
             return std::unexpected(action.error());
         }
-        SQLite::Statement mine(sql, std::string(wait_columns) + " WHERE action_seq = ?");
+        sql::statement mine(conn, std::string(wait_columns) + " WHERE action_seq = ?");
         mine.bind(1, *seq);
         if (first(mine)) {
             return fail(error_kind::conflict, fmt::format("{} already waits for a person", wait.action.str()));
         }
-        SQLite::Statement other(sql, std::string(wait_columns) + " WHERE wait_key = ?");
+        sql::statement other(conn, std::string(wait_columns) + " WHERE wait_key = ?");
         other.bind(1, wait.key);
         if (auto found = first(other)) {
             return fail(error_kind::conflict, fmt::format("{} already waits on {}", found->action.str(), wait.key));
         }
-        SQLite::Statement insert(sql,
+        sql::statement insert(conn,
                                  "INSERT INTO person_waits (action_seq, step_index, wait_key, requester, deadline_ms, "
                                  "memo_json, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)");
         insert.bind(1, *seq);
@@ -90,7 +90,7 @@ result<std::optional<person_wait>> wait_store::get(const action_id& action) {
     }
     return detail::guarded("read a wait", [&]() -> result<std::optional<person_wait>> {
         auto session = db_.acquire();
-        SQLite::Statement query(session.sql(), std::string(wait_columns) + " WHERE action_seq = ?");
+        sql::statement query(session.sql(), std::string(wait_columns) + " WHERE action_seq = ?");
         query.bind(1, *seq);
         return first(query);
     });
@@ -99,7 +99,7 @@ result<std::optional<person_wait>> wait_store::get(const action_id& action) {
 result<std::optional<person_wait>> wait_store::by_key(const std::string& key) {
     return detail::guarded("read a wait", [&]() -> result<std::optional<person_wait>> {
         auto session = db_.acquire();
-        SQLite::Statement query(session.sql(), std::string(wait_columns) + " WHERE wait_key = ?");
+        sql::statement query(session.sql(), std::string(wait_columns) + " WHERE wait_key = ?");
         query.bind(1, key);
         return first(query);
     });
@@ -108,7 +108,7 @@ result<std::optional<person_wait>> wait_store::by_key(const std::string& key) {
 result<std::vector<person_wait>> wait_store::all() {
     return detail::guarded("list waits", [&]() -> result<std::vector<person_wait>> {
         auto session = db_.acquire();
-        SQLite::Statement query(session.sql(), std::string(wait_columns) + " ORDER BY action_seq");
+        sql::statement query(session.sql(), std::string(wait_columns) + " ORDER BY action_seq");
         return read_all(query);
     });
 }
@@ -116,7 +116,7 @@ result<std::vector<person_wait>> wait_store::all() {
 result<std::vector<person_wait>> wait_store::due(clock::time_point now) {
     return detail::guarded("list due waits", [&]() -> result<std::vector<person_wait>> {
         auto session = db_.acquire();
-        SQLite::Statement query(session.sql(),
+        sql::statement query(session.sql(),
                                 std::string(wait_columns) + " WHERE deadline_ms <= ? ORDER BY deadline_ms, action_seq");
         query.bind(1, to_unix_ms(now));
         return read_all(query);
@@ -130,7 +130,7 @@ result<bool> wait_store::take(const action_id& action) {
     }
     return detail::guarded("end a wait", [&]() -> result<bool> {
         auto session = db_.acquire();
-        SQLite::Statement remove(session.sql(), "DELETE FROM person_waits WHERE action_seq = ?");
+        sql::statement remove(session.sql(), "DELETE FROM person_waits WHERE action_seq = ?");
         remove.bind(1, *seq);
         return remove.exec() == 1;
     });

@@ -24,33 +24,33 @@ watch_state parse_state(const std::string& text) {
     return text == "fired" ? watch_state::fired : watch_state::watching;
 }
 
-watch_record read_watch(SQLite::Statement& row) {
+watch_record read_watch(const sql::statement& row) {
     watch_record w;
-    w.action = detail::make_action_id(row.getColumn(0).getInt64());
-    w.family = row.getColumn(1).getString();
-    w.title = row.getColumn(2).getString();
-    w.service = row.getColumn(3).getString();
-    w.environment = row.getColumn(4).getString();
-    w.requester = row.getColumn(5).getString();
-    w.channel = row.getColumn(6).getString();
-    w.thread_ts = row.getColumn(7).getString();
-    w.started_at = from_unix_ms(row.getColumn(8).getInt64());
-    w.ends_at = from_unix_ms(row.getColumn(9).getInt64());
-    w.next_check_at = from_unix_ms(row.getColumn(10).getInt64());
-    w.checks = row.getColumn(11).getInt();
-    w.failed_checks = row.getColumn(12).getInt();
-    w.last_error = row.getColumn(13).getString();
-    w.state = parse_state(row.getColumn(14).getString());
-    if (!row.getColumn(15).isNull()) {
-        w.closed_at = from_unix_ms(row.getColumn(15).getInt64());
+    w.action = detail::make_action_id(row.column(0).as_int64());
+    w.family = row.column(1).as_string();
+    w.title = row.column(2).as_string();
+    w.service = row.column(3).as_string();
+    w.environment = row.column(4).as_string();
+    w.requester = row.column(5).as_string();
+    w.channel = row.column(6).as_string();
+    w.thread_ts = row.column(7).as_string();
+    w.started_at = from_unix_ms(row.column(8).as_int64());
+    w.ends_at = from_unix_ms(row.column(9).as_int64());
+    w.next_check_at = from_unix_ms(row.column(10).as_int64());
+    w.checks = row.column(11).as_int();
+    w.failed_checks = row.column(12).as_int();
+    w.last_error = row.column(13).as_string();
+    w.state = parse_state(row.column(14).as_string());
+    if (!row.column(15).is_null()) {
+        w.closed_at = from_unix_ms(row.column(15).as_int64());
     }
     return w;
 }
 
-std::optional<watch_record> load_watch(SQLite::Database& sql, std::int64_t seq) {
-    SQLite::Statement query(sql, std::string(watch_columns) + " WHERE action_seq = ?");
+std::optional<watch_record> load_watch(sql::connection& conn, std::int64_t seq) {
+    sql::statement query(conn, std::string(watch_columns) + " WHERE action_seq = ?");
     query.bind(1, seq);
-    if (!query.executeStep()) {
+    if (!query.step()) {
         return std::nullopt;
     }
     return read_watch(query);
@@ -82,17 +82,17 @@ result<void> watch_store::start(const new_watch& watch) {
     return detail::guarded("start a watch", [&]() -> result<void> {
         auto now = clock_.now();
         auto session = db_.acquire();
-        auto& sql = session.sql();
-        SQLite::Transaction transaction(sql, SQLite::TransactionBehavior::IMMEDIATE);
-        auto action = detail::find_action(sql, watch.action);
+        auto& conn = session.sql();
+        sql::transaction transaction(conn);
+        auto action = detail::find_action(conn, watch.action);
         if (!action) {
             return std::unexpected(action.error());
         }
         const std::int64_t seq = *detail::action_seq(watch.action);
-        if (load_watch(sql, seq)) {
+        if (load_watch(conn, seq)) {
             return fail(error_kind::conflict, fmt::format("{} is already watched", watch.action.str()));
         }
-        SQLite::Statement insert(sql,
+        sql::statement insert(conn,
                                  "INSERT INTO watches (action_seq, family, title, service, environment, requester, "
                                  "channel, thread_ts, started_at_ms, ends_at_ms, next_check_at_ms, state) "
                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'watching')");
@@ -138,10 +138,10 @@ result<watch_record> watch_store::get(const action_id& action) {
 result<std::vector<watch_record>> watch_store::active() {
     return detail::guarded("list watches", [&]() -> result<std::vector<watch_record>> {
         auto session = db_.acquire();
-        SQLite::Statement query(session.sql(), std::string(watch_columns) + " WHERE state = 'watching' ORDER BY "
+        sql::statement query(session.sql(), std::string(watch_columns) + " WHERE state = 'watching' ORDER BY "
                                                                             "started_at_ms, action_seq");
         std::vector<watch_record> out;
-        while (query.executeStep()) {
+        while (query.step()) {
             out.push_back(read_watch(query));
         }
         return out;
@@ -156,9 +156,9 @@ result<void> watch_store::record_check(const action_id& action, clock::time_poin
     }
     return detail::guarded("record a watch check", [&]() -> result<void> {
         auto session = db_.acquire();
-        SQLite::Statement update(session.sql(),
+        sql::statement update(session.sql(),
                                  "UPDATE watches SET checks = checks + 1, failed_checks = failed_checks + ?, "
-                                 "last_error = CASE WHEN ? THEN ? ELSE last_error END, next_check_at_ms = ? "
+                                 "last_error = CASE WHEN ? = 1 THEN ? ELSE last_error END, next_check_at_ms = ? "
                                  "WHERE action_seq = ? AND state = 'watching'");
         update.bind(1, error ? 1 : 0);
         update.bind(2, error ? 1 : 0);
@@ -198,9 +198,9 @@ result<void> watch_store::close_as(const action_id& action, watch_state row_stat
     return detail::guarded("close a watch", [&]() -> result<void> {
         auto now = clock_.now();
         auto session = db_.acquire();
-        auto& sql = session.sql();
-        SQLite::Transaction transaction(sql, SQLite::TransactionBehavior::IMMEDIATE);
-        auto found = load_watch(sql, *seq);
+        auto& conn = session.sql();
+        sql::transaction transaction(conn);
+        auto found = load_watch(conn, *seq);
         if (!found) {
             return fail(error_kind::not_found, fmt::format("{} has no watch", action.str()));
         }
@@ -208,7 +208,7 @@ result<void> watch_store::close_as(const action_id& action, watch_state row_stat
             return fail(error_kind::conflict,
                         fmt::format("the watch of {} already ended ({})", action.str(), to_string(found->state)));
         }
-        SQLite::Statement update(sql, "UPDATE watches SET state = ?, closed_at_ms = ? WHERE action_seq = ? AND "
+        sql::statement update(conn, "UPDATE watches SET state = ?, closed_at_ms = ? WHERE action_seq = ? AND "
                                       "state = 'watching'");
         update.bind(1, std::string(to_string(row_state)));
         update.bind(2, to_unix_ms(now));

@@ -1,3 +1,5 @@
+// The tests that build or inspect a file behind the bot's back open it with SQLiteCpp directly.
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -14,11 +16,11 @@ TEST_CASE("a new database gets every migration, WAL, foreign keys and a busy tim
     CHECK(db.schema_version() == database::latest_schema_version());
     CHECK(database::latest_schema_version() == static_cast<int>(schema_migrations().size()));
     auto session = db.acquire();
-    CHECK(session.sql().execAndGet("PRAGMA journal_mode").getString() == "wal");
-    CHECK(session.sql().execAndGet("PRAGMA foreign_keys").getInt() == 1);
-    CHECK(session.sql().execAndGet("PRAGMA busy_timeout").getInt() == 5000);
-    CHECK(session.sql().execAndGet("PRAGMA synchronous").getInt() == 1);  // NORMAL
-    CHECK(session.sql().execAndGet("SELECT COUNT(*) FROM schema_version").getInt() ==
+    CHECK(testing::scalar(session, "PRAGMA journal_mode").as_string() == "wal");
+    CHECK(testing::scalar(session, "PRAGMA foreign_keys").as_int() == 1);
+    CHECK(testing::scalar(session, "PRAGMA busy_timeout").as_int() == 5000);
+    CHECK(testing::scalar(session, "PRAGMA synchronous").as_int() == 1);  // NORMAL
+    CHECK(testing::scalar(session, "SELECT COUNT(*) FROM schema_version").as_int() ==
           database::latest_schema_version());
 }
 
@@ -42,9 +44,9 @@ TEST_CASE("re-opening applies nothing twice and keeps the data") {
         testing::stores s(path.str());
         CHECK(s.db.schema_version() == database::latest_schema_version());
         auto session = s.db.acquire();
-        CHECK(session.sql().execAndGet("SELECT COUNT(*) FROM schema_version").getInt() ==
+        CHECK(testing::scalar(session, "SELECT COUNT(*) FROM schema_version").as_int() ==
               database::latest_schema_version());
-        CHECK(session.sql().execAndGet("SELECT COUNT(*) FROM actions").getInt() == 1);
+        CHECK(testing::scalar(session, "SELECT COUNT(*) FROM actions").as_int() == 1);
     }
     testing::stores s(path.str());
     CHECK(s.actions.get(id)->subject == "rollback web production");
@@ -56,7 +58,7 @@ TEST_CASE("a database from a newer opsbot is refused with a clear message") {
     {
         database db(path.str());
         auto session = db.acquire();
-        session.sql().exec("INSERT INTO schema_version (version, description) VALUES (" + std::to_string(newer) +
+        session.sql().run_script("INSERT INTO schema_version (version, description) VALUES (" + std::to_string(newer) +
                            ", 'from the future')");
     }
     std::string expected = std::filesystem::path(path.str()).filename().string() + " has schema version " +

@@ -36,7 +36,7 @@ TEST_CASE("a new database and its -wal and -shm files are 0600 under a 022 umask
     database db(path.str());
     {
         auto session = db.acquire();
-        session.sql().exec("CREATE TABLE t (x)");  // a write, so the WAL holds something
+        session.sql().run_script("CREATE TABLE t (x)");  // a write, so the WAL holds something
     }
     CHECK(mode_of(path.str()) == 0600);
     CHECK(mode_of(path.str() + "-wal") == 0600);

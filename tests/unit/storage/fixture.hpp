@@ -1,8 +1,6 @@
 #pragma once
 // Shared by the storage unit tests: a database with every store on a manual clock, and temp files.
 
-#include <SQLiteCpp/SQLiteCpp.h>
-
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -15,6 +13,7 @@
 #include "storage/audit_log.hpp"
 #include "storage/database.hpp"
 #include "storage/lock_store.hpp"
+#include "storage/sql.hpp"
 
 namespace opsbot::storage::testing {
 
@@ -41,6 +40,15 @@ public:
 private:
     std::string path_;
 };
+
+/// The first column of the first row of `query` on the session's connection (a COUNT, a PRAGMA).
+inline sql::value scalar(database::session& session, std::string_view query) {
+    sql::statement statement(session.sql(), query);
+    if (!statement.step()) {
+        throw std::runtime_error("no row from " + std::string(query));
+    }
+    return statement.column(0);
+}
 
 /// Every store over one database (":memory:" unless a path is given), time on a manual clock.
 struct stores {
@@ -74,7 +82,7 @@ struct stores {
     /// Runs raw SQL on the connection (as an attacker or a careless operator with sqlite3 would).
     void raw(const std::string& sql_text) {
         auto session = db.acquire();
-        session.sql().exec(sql_text);
+        session.sql().run_script(sql_text);
     }
 
     std::string state_of(const action_id& id) {

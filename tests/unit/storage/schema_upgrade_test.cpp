@@ -1,5 +1,6 @@
 // Upgrading a database made by the previous opsbot (schema 7) to the `stopped` state of migration 8: the actions
 // table is rebuilt in place, and everything that pointed at it keeps pointing at the same rows.
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <catch2/catch.hpp>
 
 #include "fixture.hpp"
@@ -67,13 +68,13 @@ TEST_CASE("a schema-7 database is upgraded: its actions, approvals, locks and wa
     CHECK(decisions->front().user.str() == "U02");
     {
         auto session = s.db.acquire();
-        auto& sql = session.sql();
-        CHECK(sql.execAndGet("PRAGMA foreign_keys").getInt() == 1);
-        SQLite::Statement dangling(sql, "PRAGMA foreign_key_check");
-        CHECK_FALSE(dangling.executeStep());
+        CHECK(testing::scalar(session, "PRAGMA foreign_keys").as_int() == 1);
+        sql::statement dangling(session.sql(), "PRAGMA foreign_key_check");
+        CHECK_FALSE(dangling.step());
         // The other tables still point at `actions`, not at the copy the migration made and dropped.
-        CHECK(sql.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE sql LIKE '%actions_before_v8%'").getInt() == 0);
-        CHECK_THROWS(sql.exec("INSERT INTO approvals (action_seq, user_id, decision, plan_digest, decided_at_ms) "
+        CHECK(testing::scalar(session, "SELECT COUNT(*) FROM sqlite_master WHERE sql LIKE '%actions_before_v8%'")
+                  .as_int() == 0);
+        CHECK_THROWS(session.sql().run_script("INSERT INTO approvals (action_seq, user_id, decision, plan_digest, decided_at_ms) "
                               "VALUES (99, 'U03', 'approve', 'x', 1)"));
     }
 

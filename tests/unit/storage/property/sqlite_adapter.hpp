@@ -1,8 +1,6 @@
 #pragma once
 // The SQLite storage under the property test: the real stores over a database file, reopened on restart.
 
-#include <SQLiteCpp/SQLiteCpp.h>
-
 #include <memory>
 #include <stdexcept>
 
@@ -105,22 +103,23 @@ public:
 
     bool raw_update_refused(const std::string& action, action_state to) override {
         auto session = s_->db.acquire();
-        auto& sql = session.sql();
-        sql.exec("SAVEPOINT probe");
+        auto& conn = session.sql();
+        conn.run_script("SAVEPOINT probe");
         bool refused = false;
         try {
-            SQLite::Statement update(sql, "UPDATE actions SET state = ? WHERE seq = ?");
+            sql::statement update(conn, "UPDATE actions SET state = ? WHERE seq = ?");
             update.bind(1, std::string(to_string(to)));
             update.bind(2, static_cast<std::int64_t>(std::stoll(action.substr(2))));
             update.exec();
-        } catch (const SQLite::Exception& e) {
-            refused = std::string(e.what()).find("illegal action state transition") != std::string::npos;
+        } catch (const sql::error& e) {
+            refused = e.kind() == sql::failure::refused_by_trigger &&
+                      std::string(e.what()).find("illegal action state transition") != std::string::npos;
             if (!refused) {
                 throw;
             }
         }
-        sql.exec("ROLLBACK TO probe");
-        sql.exec("RELEASE probe");
+        conn.run_script("ROLLBACK TO probe");
+        conn.run_script("RELEASE probe");
         return refused;
     }
 
