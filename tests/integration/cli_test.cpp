@@ -221,10 +221,10 @@ TEST_CASE("opsbot audit verify --head: exit 0 when the log reaches the head, 1 n
     CHECK_THAT(ok.output, Catch::Contains("audit log OK: 5 entries, head #5 ") &&
                               Catch::Contains("it holds the published head #5"));
     {
-        storage::database opened(db);
-        auto session = opened.acquire();
-        session.sql().exec("DROP TRIGGER audit_log_no_delete");
-        session.sql().exec("DELETE FROM audit_log WHERE seq >= 4");
+        // Tampering as someone with the file would: straight through SQLite, past the bot's own layer.
+        SQLite::Database opened(db, SQLite::OPEN_READWRITE);
+        opened.exec("DROP TRIGGER audit_log_no_delete");
+        opened.exec("DELETE FROM audit_log WHERE seq >= 4");
     }
     CHECK(run_opsbot({"audit", "verify", "--db", db}).exit_code == 0);
     auto cut = run_opsbot({"audit", "verify", "--db", db, "--head", head});
