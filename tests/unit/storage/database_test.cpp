@@ -6,6 +6,7 @@
 
 #include "fixture.hpp"
 #include "storage/schema_migrations.hpp"
+#include "storage/sqlite_connection.hpp"
 
 using namespace opsbot;
 using namespace opsbot::storage;
@@ -106,4 +107,28 @@ TEST_CASE("a migration that fails leaves the database at the previous version") 
     CHECK(plain.execAndGet("SELECT COUNT(*) FROM schema_version").getInt() == 0);
     CHECK(plain.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE name = 'actions_state_transition'").getInt() ==
           0);
+}
+
+TEST_CASE("a database opened from a connection applies its engine's migrations, or only checks them read-only") {
+    testing::temp_db_path path;
+    {
+        database db(std::make_unique<sqlite_connection>(path.str(), false), "state");
+        CHECK(db.backend() == sql::backend::sqlite);
+        CHECK(db.path() == "state");
+        CHECK(db.schema_version() == database::latest_schema_version());
+        manual_clock clock;
+        CHECK(audit_log(db, clock).append({"U01", std::nullopt, "test.event", {}}));
+    }
+    database ro(std::make_unique<sqlite_connection>(path.str(), true), "state", open_mode::read_only);
+    CHECK(ro.schema_version() == database::latest_schema_version());
+    manual_clock clock;
+    CHECK(audit_log(ro, clock).verify()->entries == 1);
+
+    testing::temp_db_path other;
+    {
+        SQLite::Database plain(other.str(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        plain.exec("CREATE TABLE other (x INTEGER)");
+    }
+    CHECK_THROWS_WITH(database(std::make_unique<sqlite_connection>(other.str(), true), "plain", open_mode::read_only),
+                      Catch::StartsWith("plain is not an opsbot database"));
 }
