@@ -43,8 +43,8 @@ int read_schema_version(sql::connection& conn, const std::string& name) {
 void check_not_newer(const std::string& name, int version, std::span<const migration> steps) {
     const int known = latest_version(steps);
     if (version > known) {
-        throw database_error(
-            fmt::format("{} has schema version {} but this opsbot knows up to {}: upgrade opsbot", name, version, known));
+        throw database_error(fmt::format("{} has schema version {} but this opsbot knows up to {}: upgrade opsbot",
+                                         name, version, known));
     }
 }
 
