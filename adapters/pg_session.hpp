@@ -1,7 +1,7 @@
 #pragma once
 
-#include "pq/libpq.hpp"
 #include "core/error.hpp"
+#include "pq/libpq.hpp"
 
 #include <chrono>
 #include <memory>

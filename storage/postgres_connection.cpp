@@ -201,7 +201,7 @@ private:
         }
         if (in_transaction_) {
             throw sql::error(sql::failure::connection_lost,
-                             "the connection to PostgreSQL was lost during the transaction (rolled back by the server)");
+                             "the connection to PostgreSQL was lost in a transaction (the server rolled it back)");
         }
         pq_.reset(conn_);
         if (pq_.status(conn_) != CONNECTION_OK) {
@@ -307,7 +307,7 @@ sql::failure postgres_failure(std::string_view sqlstate, bool connection_broken)
         return sql::failure::constraint;  // integrity_constraint_violation
     }
     if (sqlstate == "P0001") {
-        return sql::failure::refused_by_trigger;  // raise_exception: the schema's triggers (storage/schema_postgres.cpp)
+        return sql::failure::refused_by_trigger;  // raise_exception: the triggers of storage/schema_postgres.cpp
     }
     return sql::failure::other;
 }

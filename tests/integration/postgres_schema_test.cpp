@@ -204,7 +204,8 @@ TEST_CASE("break-glass uses and watches keep their SQLite rules on PostgreSQL", 
     OPSBOT_PG_URL_OR_SKIP(admin);
     schema_db s(*admin);
     const std::int64_t seq = s.new_action();
-    const std::string use = "INSERT INTO break_glass (action_seq, requester, reason, used_at_ms) VALUES (?, 'U01', ?, 4)";
+    const std::string use =
+        "INSERT INTO break_glass (action_seq, requester, reason, used_at_ms) VALUES (?, 'U01', ?, 4)";
     refused_by_constraint([&] { s.run(use, {seq, "   "}); });  // a reason is required
     s.run(use, {seq, "site down"});
     refused_by_trigger([&] { s.run("UPDATE break_glass SET reason = 'other'"); }, "break-glass use is immutable");
@@ -220,7 +221,8 @@ TEST_CASE("break-glass uses and watches keep their SQLite rules on PostgreSQL", 
     refused_by_trigger([&] { s.run(watch, {seq, 20, "quiet"}); }, "a new watch must start watching");
     refused_by_constraint([&] { s.run(watch, {seq, 10, "watching"}); });  // it must end after it starts
     s.run(watch, {seq, 20, "watching"});
-    CHECK(s.db.scalar("SELECT checks::text || failed_checks::text || last_error FROM watches") == "00");  // the defaults
+    // The defaults.
+    CHECK(s.db.scalar("SELECT checks::text || failed_checks::text || last_error FROM watches") == "00");
     CHECK(s.run("UPDATE watches SET state = 'quiet', closed_at_ms = 21").changed == 1);
     refused_by_trigger([&] { s.run("UPDATE watches SET state = 'fired'"); }, "illegal watch state transition");
     refused_by_trigger([&] { s.run("DELETE FROM watches"); }, "watches are never deleted");
