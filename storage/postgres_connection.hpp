@@ -27,9 +27,11 @@ inline constexpr std::int64_t postgres_write_lock_key = 0x6F7073626F740001;
 /// The connection (not thread-safe, as every sql::connection):
 ///  - run(): `?` placeholders become $1…$n (storage/postgres_placeholders.hpp); values are sent as text with their
 ///    type left for the server to infer from where they stand (sql::value does not say whether it holds an integer
-///    or text), so arithmetic on a bare placeholder (`? + 1` is int4) wants a CAST(? AS BIGINT). Rows come back as
-///    text, except integer columns (int2/4/8) as integers and booleans as 0/1; NULL as a null value. `changed` is the
-///    count of rows an INSERT, UPDATE or DELETE (with or without RETURNING) touched, 0 for anything else.
+///    or text), so a placeholder whose type nothing around it says wants a cast: `CAST(? AS BIGINT) + 1` (a bare
+///    `? + 1` is int4 and overflows on ms times), `CAST(? AS TEXT) IS NULL` (a bare `? IS NULL` is refused: "could
+///    not determine data type of parameter"). Rows come back as text, except integer columns (int2/4/8) as
+///    integers and booleans as 0/1; NULL as a null value. `changed` is the count of rows an INSERT, UPDATE or DELETE
+///    (with or without RETURNING) touched, 0 for anything else.
 ///  - errors: SQLSTATE class 23 is failure::constraint, P0001 (a trigger's RAISE EXCEPTION) refused_by_trigger,
 ///    class 08, 57P01-57P03 or a connection libpq reports broken connection_lost; anything else other.
 ///  - a lost connection: the statement that finds it fails with connection_lost. The next run() outside a

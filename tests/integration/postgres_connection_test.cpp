@@ -76,6 +76,11 @@ TEST_CASE("placeholders become $n outside quoted text on a real server", "[postg
     CHECK(result.rows[0][1].as_string() == "?");
     CHECK(result.rows[0][2].as_int64() == 42);
     CHECK(result.changed == 0);
+    // A placeholder nothing around gives a type: the casts storage/postgres_connection.hpp asks for work.
+    const std::int64_t ms = 1'765'000'000'000LL;
+    const auto cast = run(*conn, "SELECT CAST(? AS BIGINT) + 1, CAST(? AS TEXT) IS NULL", {ms, nullptr});
+    CHECK(cast.rows.at(0).at(0).as_int64() == ms + 1);
+    CHECK(cast.rows.at(0).at(1).as_int64() == 1);
     // More values than placeholders is a mistake in the store, not something to guess about.
     CHECK(error_of([&] { run(*conn, "SELECT '?'", {1}); }).kind() == sql::failure::other);
 }
