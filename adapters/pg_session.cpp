@@ -36,11 +36,11 @@ std::vector<std::pair<std::string, std::string>> pg_connect_params(const std::st
 
 result<pg_session> pg_session::open(const std::string& url, const pg_limits& limits) {
     register_database_url(url);
-    auto loaded = libpq();
+    auto loaded = pq::libpq();
     if (!loaded) {
         return std::unexpected(loaded.error());
     }
-    const libpq_api& pq = **loaded;
+    const pq::libpq_api& pq = **loaded;
     const auto params = pg_connect_params(url, limits);
     std::vector<const char*> keys;
     std::vector<const char*> values;

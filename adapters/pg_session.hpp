@@ -1,7 +1,7 @@
 #pragma once
 
-#include "adapters/libpq.hpp"
 #include "core/error.hpp"
+#include "pq/libpq.hpp"
 
 #include <chrono>
 #include <memory>
@@ -43,7 +43,7 @@ public:
     /// statement_timeout is error_kind::timeout and says so; any other failure is bad_response, redacted.
     result<pg_result> exec(const char* sql, std::string_view what);
 
-    const libpq_api& api() const { return *pq_; }
+    const pq::libpq_api& api() const { return *pq_; }
     PGconn* native() const { return conn_.get(); }
 
 private:
@@ -51,10 +51,10 @@ private:
         decltype(&::PQfinish) finish = nullptr;
         void operator()(PGconn* c) const { finish(c); }
     };
-    pg_session(const libpq_api* pq, PGconn* conn, const pg_limits& limits)
+    pg_session(const pq::libpq_api* pq, PGconn* conn, const pg_limits& limits)
         : pq_(pq), conn_(conn, conn_deleter{pq->finish}), limits_(limits) {}
 
-    const libpq_api* pq_;
+    const pq::libpq_api* pq_;
     std::unique_ptr<PGconn, conn_deleter> conn_;
     pg_limits limits_;
 };

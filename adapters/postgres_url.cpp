@@ -1,6 +1,6 @@
 #include "adapters/postgres_url.hpp"
 
-#include "adapters/libpq.hpp"
+#include "pq/libpq.hpp"
 #include "core/redactor.hpp"
 
 #include <fmt/format.h>
@@ -17,7 +17,7 @@ struct options_deleter {
 using options_ptr = std::unique_ptr<PQconninfoOption, options_deleter>;
 
 result<options_ptr> parse(std::string_view url) {
-    auto pq = libpq();
+    auto pq = pq::libpq();
     if (!pq) {
         return std::unexpected(pq.error());
     }

@@ -73,7 +73,7 @@ result<std::optional<std::vector<prisma_migration_row>>> read_migration_rows(con
     if (!session) {
         return std::unexpected(session.error());
     }
-    const libpq_api& pq = session->api();
+    const pq::libpq_api& pq = session->api();
     auto exists =
         session->exec("SELECT to_regclass('_prisma_migrations') IS NOT NULL", "looking for _prisma_migrations");
     if (!exists) {

@@ -1,6 +1,6 @@
 #include "bot/version.hpp"
 
-#include "adapters/libpq.hpp"
+#include "pq/libpq.hpp"
 
 #include <boost/version.hpp>
 #include <fmt/format.h>
@@ -21,7 +21,7 @@ std::string runtime_version(std::string_view loaded, std::string_view built_with
 }
 
 std::string libpq_version() {
-    auto api = adapters::libpq();
+    auto api = pq::libpq();
     if (!api) {
         return "not available: " + api.error().message;
     }

@@ -19,7 +19,7 @@ build_info this_build();
 /// What `opsbot version` prints: `opsbot VERSION`, then one `  name  value` line each for the commit, the build
 /// type, the compiler and the libraries. OpenSSL, SQLite and libpq give the version of the library loaded at run
 /// time (and the headers' version where it differs); libpq is loaded here if nothing loaded it yet (it is opened
-/// lazily: adapters/libpq.hpp), or reported missing with the reason. Boost, spdlog and fmt: the headers' version.
+/// lazily: pq/libpq.hpp), or reported missing with the reason. Boost, spdlog and fmt: the headers' version.
 std::string version_report(const build_info& build);
 
 }  // namespace opsbot::bot

@@ -72,7 +72,7 @@ set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # The shared libraries the binary links (libc6, libssl3, libsqlite3-0, libboost-json, libfmt, libspdlog…), with
 # their versions, from dpkg-shlibdeps (package dpkg-dev); adduser for postinst. libpq is opened only when a database
-# command runs (adapters/libpq.hpp), so dpkg-shlibdeps cannot see it: it is recommended with the pg_dump client.
+# command runs (pq/libpq.hpp), so dpkg-shlibdeps cannot see it: it is recommended with the pg_dump client.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libpq5, postgresql-client")

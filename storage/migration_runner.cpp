@@ -27,6 +27,17 @@ int max_version(sql::connection& conn) {
     return query.column(0).as_int();
 }
 
+/// Asked first because PostgreSQL checks the CREATE privilege even for CREATE TABLE IF NOT EXISTS, and the bot's own
+/// role, which cannot create tables (storage/schema_postgres.cpp), must still start on a migrated database.
+bool has_version_table(sql::connection& conn) {
+    sql::statement query(conn, conn.kind() == sql::backend::sqlite
+                                   ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+                                   : "SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE tablename = 'schema_version' "
+                                     "AND schemaname = current_schema()");
+    query.step();
+    return query.column(0).as_int64() > 0;
+}
+
 }  // namespace
 
 int read_schema_version(sql::connection& conn, const std::string& name) {
@@ -58,7 +69,7 @@ int latest_version(std::span<const migration> steps) {
 
 void apply_migrations(sql::connection& conn, std::span<const migration> steps, const std::string& name) {
     int applied = 0;
-    {
+    if (!has_version_table(conn)) {
         // In a transaction of its own, so that it stays when a migration fails (the database is then at version 0, not
         // unknown), and under the write lock, so that two replicas creating it at once on PostgreSQL do not collide.
         sql::transaction create(conn, sql::transaction::mode::write);

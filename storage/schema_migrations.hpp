@@ -17,7 +17,9 @@ struct migration {
 /// All migrations of an SQLite database, in order.
 std::span<const migration> schema_migrations();
 
-/// All migrations of a PostgreSQL database, in order (storage/schema_postgres.cpp).
+/// All migrations of a PostgreSQL database, in order (storage/schema_postgres.cpp). Their versions share the SQLite
+/// numbering, so one number says what a database holds on either engine: the first is the whole SQLite schema of its
+/// version at once; each later SQLite migration gets its PostgreSQL twin with the same number.
 const std::vector<migration>& postgres_schema_migrations();
 
 }  // namespace opsbot::storage

@@ -1,11 +1,11 @@
-#include "adapters/libpq.hpp"
+#include "pq/libpq.hpp"
 
 #include <dlfcn.h>
 
 #include <mutex>
 #include <string>
 
-namespace opsbot::adapters {
+namespace opsbot::pq {
 namespace {
 
 constexpr const char* library_name = "libpq.so.5";
@@ -33,16 +33,25 @@ result<const libpq_api*> load() {
     bind(handle, "PQstatus", api.status, missing);
     bind(handle, "PQerrorMessage", api.error_message, missing);
     bind(handle, "PQfinish", api.finish, missing);
+    bind(handle, "PQreset", api.reset, missing);
     bind(handle, "PQexec", api.exec, missing);
+    bind(handle, "PQexecParams", api.exec_params, missing);
     bind(handle, "PQresultStatus", api.result_status, missing);
     bind(handle, "PQresultErrorMessage", api.result_error_message, missing);
+    bind(handle, "PQresultErrorField", api.result_error_field, missing);
     bind(handle, "PQntuples", api.ntuples, missing);
+    bind(handle, "PQnfields", api.nfields, missing);
+    bind(handle, "PQftype", api.ftype, missing);
     bind(handle, "PQgetvalue", api.getvalue, missing);
+    bind(handle, "PQgetisnull", api.getisnull, missing);
+    bind(handle, "PQcmdStatus", api.cmd_status, missing);
+    bind(handle, "PQcmdTuples", api.cmd_tuples, missing);
+    bind(handle, "PQtransactionStatus", api.transaction_status, missing);
+    bind(handle, "PQsetNoticeProcessor", api.set_notice_processor, missing);
     bind(handle, "PQclear", api.clear, missing);
     bind(handle, "PQconninfoParse", api.conninfo_parse, missing);
     bind(handle, "PQconninfoFree", api.conninfo_free, missing);
     bind(handle, "PQfreemem", api.freemem, missing);
-    bind(handle, "PQresultErrorField", api.result_error_field, missing);
     bind(handle, "PQlibVersion", api.lib_version, missing);
     if (!missing.empty()) {
         return fail(error_kind::unavailable, std::string(library_name) + " lacks " + missing + "; install libpq5");
@@ -59,4 +68,4 @@ result<const libpq_api*> libpq() {
     return loaded;
 }
 
-}  // namespace opsbot::adapters
+}  // namespace opsbot::pq
