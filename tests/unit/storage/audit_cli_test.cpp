@@ -45,7 +45,7 @@ TEST_CASE("audit verify: exit 1 naming the first broken entry") {
     fill(path.str(), 12);
     {
         testing::stores s(path.str());
-        s.raw("DROP TRIGGER audit_log_no_update");
+        s.drop_trigger("audit_log_no_update", "audit_log");
         s.raw("UPDATE audit_log SET detail = replace(detail, 'entry 9', 'entry 8') WHERE seq = 9");
         s.raw("UPDATE audit_log SET detail = replace(detail, 'entry 11', 'entry 10') WHERE seq = 11");
     }
@@ -132,7 +132,7 @@ std::string hash_of(const std::string& path, std::int64_t seq) {
 /// What someone owning the file can do: drop the append-only trigger and delete the newest entries.
 void cut_after(const std::string& path, std::int64_t keep) {
     testing::stores s(path);
-    s.raw("DROP TRIGGER audit_log_no_delete");
+    s.drop_trigger("audit_log_no_delete", "audit_log");
     s.raw("DELETE FROM audit_log WHERE seq > " + std::to_string(keep));
 }
 
@@ -205,7 +205,7 @@ TEST_CASE("audit verify: a broken entry still prints what was found before it") 
     const std::string h3 = hash_of(path.str(), 3);
     {
         testing::stores s(path.str());
-        s.raw("DROP TRIGGER audit_log_no_update");
+        s.drop_trigger("audit_log_no_update", "audit_log");
         s.raw("UPDATE audit_log SET actor = 'U99' WHERE seq = 4");
     }
     std::string out;
