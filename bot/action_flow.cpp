@@ -6,6 +6,7 @@
 #include "commands/grammar/policy.hpp"
 #include "core/log_context.hpp"
 #include "core/mrkdwn.hpp"
+#include "metrics/opsbot_metrics.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -303,6 +304,7 @@ void action_flow::on_click(const block_action& click) {
             tell(click.channel, click.user, escape_mrkdwn(cancelled.error().message) + " Nothing was changed.");
             return;
         }
+        metrics::action_finished(plan.family, "cancelled");  // final without running: counted here
         auto after = actions_.get(id);
         if (after) {
             auto view = view_of(*after, plan);
@@ -323,6 +325,7 @@ void action_flow::on_click(const block_action& click) {
         // Only a change this click caused (it found the request expired) is shown here: any other change
         // belongs to the click or run that made it, which shows it with its step progress.
         if (after && after->state == action_state::expired && before.state != action_state::expired) {
+            metrics::action_finished(plan.family, "expired");
             update_message(*after, plan, view_of(*after, plan));
         }
         return;
@@ -332,6 +335,7 @@ void action_flow::on_click(const block_action& click) {
     }
     auto view = view_of(*after, plan);
     if (outcome->now_denied) {
+        metrics::action_finished(plan.family, "denied");
         view.note = fmt::format("Denied by {}.", click.user);
         update_message(*after, plan, view);
         return;
@@ -354,6 +358,7 @@ void action_flow::sweep_expired() {
     }
     for (const auto& action : *expired) {
         commands::plan plan = plan_of(action);
+        metrics::action_finished(plan.family, "expired");
         auto view = view_of(action, plan);
         view.note = "Expired before it was approved. Request it again if it is still needed.";
         update_message(action, plan, view);

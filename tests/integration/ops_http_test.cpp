@@ -193,6 +193,21 @@ TEST_CASE("metrics after a slash command, a status and an approved rollback pars
     CHECK(body.find(h.slack().options().app_token) == std::string::npos);
 }
 
+TEST_CASE("actions that end without running are counted by their final state too") {
+    bot_harness h(with_endpoint());
+    endpoint ops(h);
+    h.command(requester, "/rollback", "web");
+    h.click(approver_a, "A-1", "deny");
+    REQUIRE(h.state_of("A-1") == "denied");
+    h.command(requester, "/rollback", "web");
+    h.click(requester, "A-2", "cancel");
+    REQUIRE(h.state_of("A-2") == "cancelled");
+
+    auto parsed = parse_with_prometheus_client(ops.get("/metrics").body);
+    CHECK(parsed.at("opsbot_actions_total{family=rollback,state=denied}") == 1);
+    CHECK(parsed.at("opsbot_actions_total{family=rollback,state=cancelled}") == 1);
+}
+
 TEST_CASE("an http.listen address in use stops the runtime with exit code 1") {
     bot_harness h(with_endpoint());
     endpoint ops(h);

@@ -1,6 +1,6 @@
 // A property test of storage (issue 16 item 3): random sequences of requests, clicks, denials, cancels, expiry,
 // restarts, Stop, the executor's moves, locks, steps and waits for a person, run against the real stores
-// (property/sqlite_adapter.hpp) and a reference model (property/reference_model.hpp). After every step the two must
+// (property/stores_adapter.hpp) and a reference model (property/reference_model.hpp). After every step the two must
 // agree: each action's state and approvers, the locks held, the stored waits, the audit chain (it verifies, and holds
 // exactly the entries the model expects), and each refusal. RC_PARAMS scales it up, e.g.
 // RC_PARAMS="max_success=5000 max_size=200".
@@ -13,7 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "property/reference_model.hpp"
-#include "property/sqlite_adapter.hpp"
+#include "property/stores_adapter.hpp"
 
 using namespace opsbot;
 using namespace opsbot::storage;
@@ -303,7 +303,7 @@ void apply(const op& o, manual_clock& clock, reference_model& model, storage_ada
 void check_sequence(const std::vector<op>& ops) {
     manual_clock clock;
     reference_model model(clock);
-    sqlite_adapter storage(clock);
+    stores_adapter storage(clock);
     ++seen.sequences;
     for (const op& o : ops) {
         RC_LOG() << o << "\n";
@@ -319,7 +319,7 @@ TEST_CASE("storage agrees with its reference model over random sequences of oper
     // A few hundred sequences unless RC_PARAMS says otherwise (rapidcheck reads it once, at its first use).
     setenv("RC_PARAMS", "max_success=300", 0);
     spdlog::set_level(spdlog::level::warn);  // not a line per migrated file
-    rc::prop("model and SQLite storage agree after every step", [] {
+    rc::prop("model and storage agree after every step", [] {
         check_sequence(*rc::gen::container<std::vector<op>>(gen_op()));
     });
     INFO("sequences " << seen.sequences << ", operations " << seen.ops);

@@ -1,6 +1,6 @@
 #pragma once
-// What the storage property test drives (issue 16 item 3): one small interface, so a PostgreSQL backend (issue 14)
-// plugs in by implementing it; sqlite_adapter.hpp is the SQLite one. Results are plain values the model can equal.
+// What the storage property test drives (issue 16 item 3): one small interface; stores_adapter.hpp implements it with
+// the real stores, on SQLite or PostgreSQL (issue 14). Results are plain values the model can equal.
 
 #include <cstdint>
 #include <map>

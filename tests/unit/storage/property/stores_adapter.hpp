@@ -1,5 +1,6 @@
 #pragma once
-// The SQLite storage under the property test: the real stores over a database file, reopened on restart.
+// The storage under the property test: the real stores over a database file, reopened on restart (on PostgreSQL,
+// tests/unit/storage/fixture.hpp, a scratch database, reconnected on restart).
 
 #include <memory>
 #include <stdexcept>
@@ -10,9 +11,9 @@
 
 namespace opsbot::storage::property {
 
-class sqlite_adapter final : public storage_adapter {
+class stores_adapter final : public storage_adapter {
 public:
-    explicit sqlite_adapter(const clock& clock) : clock_(clock) { open(); }
+    explicit stores_adapter(const clock& clock) : clock_(clock) { open(); }
 
     std::string request(const std::string& requester, int required, clock::time_point expires_at) override {
         new_action a;
@@ -104,7 +105,7 @@ public:
     bool raw_update_refused(const std::string& action, action_state to) override {
         auto session = s_->db.acquire();
         auto& conn = session.sql();
-        conn.run_script("SAVEPOINT probe");
+        conn.begin_write();  // rolled back below: the probe changes nothing either way
         bool refused = false;
         try {
             sql::statement update(conn, "UPDATE actions SET state = ? WHERE seq = ?");
@@ -115,11 +116,11 @@ public:
             refused = e.kind() == sql::failure::refused_by_trigger &&
                       std::string(e.what()).find("illegal action state transition") != std::string::npos;
             if (!refused) {
+                conn.rollback();
                 throw;
             }
         }
-        conn.run_script("ROLLBACK TO probe");
-        conn.run_script("RELEASE probe");
+        conn.rollback();
         return refused;
     }
 
@@ -171,13 +172,14 @@ private:
     // The stores of one process lifetime, on the test's clock.
     struct stores {
         stores(const std::string& path, const clock& clock)
-            : db(path),
+            : owned(testing::open_test_database(path)),
               actions(db, clock),
               approvals(db, clock),
               locks(db, clock),
               audit(db, clock),
               waits(db, clock) {}
-        database db;
+        std::unique_ptr<database> owned;
+        database& db = *owned;
         action_store actions;
         approval_store approvals;
         lock_store locks;
