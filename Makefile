@@ -43,9 +43,10 @@ package: release
 	cd build-release && cpack -G DEB
 
 bench: release
-	cmake --build build-release -j $(JOBS) --target ack_latency starvation
+	cmake --build build-release -j $(JOBS) --target ack_latency starvation storage_backends
 	build-release/bench/ack_latency
 	build-release/bench/starvation
+	bench/with-postgres build-release/bench/storage_backends
 
 # The suite under AddressSanitizer + UndefinedBehaviorSanitizer, in its own build directory.
 sanitize: deps

@@ -203,9 +203,19 @@ TEST_CASE("actions that end without running are counted by their final state too
     h.click(requester, "A-2", "cancel");
     REQUIRE(h.state_of("A-2") == "cancelled");
 
+    // The state is stored before the click's handler counts it: wait for the count, not the state.
+    const std::string denied = "opsbot_actions_total{family=rollback,state=denied}";
+    const std::string cancelled = "opsbot_actions_total{family=rollback,state=cancelled}";
+    REQUIRE(eventually(
+        [&] {
+            const auto body = ops.get("/metrics").body;
+            return body.find("state=\"denied\"") != std::string::npos &&
+                   body.find("state=\"cancelled\"") != std::string::npos;
+        },
+        10s));
     auto parsed = parse_with_prometheus_client(ops.get("/metrics").body);
-    CHECK(parsed.at("opsbot_actions_total{family=rollback,state=denied}") == 1);
-    CHECK(parsed.at("opsbot_actions_total{family=rollback,state=cancelled}") == 1);
+    CHECK(parsed.at(denied) == 1);
+    CHECK(parsed.at(cancelled) == 1);
 }
 
 TEST_CASE("an http.listen address in use stops the runtime with exit code 1") {
