@@ -93,7 +93,8 @@ TEST_CASE("database refusals name what to write instead", "[config][database]") 
                             "must name an environment variable");
     }
     SECTION("the URL pasted where the name belongs is not echoed") {
-        require_one_problem(std::string(R"({ "url_env": ")") + url_value + R"(" })", "database.url_env", "must name an environment variable");
+        require_one_problem(std::string(R"({ "url_env": ")") + url_value + R"(" })", "database.url_env",
+                            "must name an environment variable");
     }
     SECTION("an empty object") {
         require_one_problem("{}", "database.url_env", "required: the environment variable holding the PostgreSQL URL");
@@ -113,8 +114,8 @@ TEST_CASE("database refusals name what to write instead", "[config][database]") 
         CHECK_THAT(result.problems[0].message, Catch::Contains("one or the other") && Catch::Contains("not both"));
     }
     SECTION("both forms: database given twice") {
-        auto result = parse_config(config_with_database(R"("opsbot.db", "database": { "url_env": "OPSBOT_DATABASE_URL" })"),
-                                   env_with_url);
+        auto result = parse_config(
+            config_with_database(R"("opsbot.db", "database": { "url_env": "OPSBOT_DATABASE_URL" })"), env_with_url);
         REQUIRE(result.config.has_value());
         INFO(describe(result.problems));
         REQUIRE(result.problems.size() == 1);

@@ -102,7 +102,8 @@ TEST_CASE("open_database: an unreachable server gives libpq's reason, never the 
     captured_log log;
     const std::string message = open_error(postgres_config("OPSBOT_DATABASE_URL"));
     INFO(message);
-    CHECK_THAT(message, Catch::StartsWith("cannot open the bot's database (PostgreSQL, URL from OPSBOT_DATABASE_URL): "));
+    CHECK_THAT(message,
+               Catch::StartsWith("cannot open the bot's database (PostgreSQL, URL from OPSBOT_DATABASE_URL): "));
     // Where it tried, so the operator can tell a wrong host from a server down (libpq's own words follow).
     CHECK_THAT(message, Catch::Contains("opsbot_state") && Catch::Contains("127.0.0.1"));
     CHECK_THAT(message, !Catch::Contains(password));
