@@ -33,10 +33,18 @@ void audit_head_publisher::publish_now() {
         return;  // nothing to anchor yet
     }
     const auto& entry = **head;
-    const std::string text = fmt::format(
-        ":link: audit head {} — to check that the audit log still reaches it, unchanged and with nothing cut off: "
-        "`opsbot audit verify --db {} --head {}:{}`",
-        storage::short_head(entry.seq, entry.hash), escape_mrkdwn(config_.database), entry.seq, entry.hash);
+    // On PostgreSQL the command reads the database through the stack description (the URL stays in the environment);
+    // the label (db_.path(): database and host, never the password) says which one.
+    const std::string text =
+        config_.database_on_postgres()
+            ? fmt::format(":link: audit head {} — to check that the audit log still reaches it, unchanged and with "
+                          "nothing cut off: `opsbot audit verify --config FILE --head {}:{}` (FILE: the stack "
+                          "description of this bot, on {})",
+                          storage::short_head(entry.seq, entry.hash), entry.seq, entry.hash, escape_mrkdwn(db_.path()))
+            : fmt::format(":link: audit head {} — to check that the audit log still reaches it, unchanged and with "
+                          "nothing cut off: `opsbot audit verify --db {} --head {}:{}`",
+                          storage::short_head(entry.seq, entry.hash), escape_mrkdwn(config_.database), entry.seq,
+                          entry.hash);
     if (auto posted = slack_.post_message(channel, text_message(text)); !posted) {
         spdlog::error("could not post the audit head to {}: {}", channel, posted.error().message);
         return;

@@ -14,8 +14,8 @@ namespace opsbot::bot {
 
 /// Publishes the audit log's head where the database's owner cannot rewrite it (issue 12): at start and then once
 /// a day (by the injected clock), "audit head #SEQ HASH12" and the command that checks it —
-/// `opsbot audit verify --db FILE --head SEQ:HASH` — go to slack.audit_channel, or the incident channel when none
-/// is set. A log cut off or rewritten after a published head then fails that check. Thread-safe.
+/// `opsbot audit verify --db FILE --head SEQ:HASH`, or `--config FILE` on PostgreSQL — go to slack.audit_channel,
+/// or the incident channel when none is set. A log cut off or rewritten after a published head then fails that check. Thread-safe.
 class audit_head_publisher {
 public:
     audit_head_publisher(const stack_config& config, storage::database& db, const clock& clk, web_api& slack,

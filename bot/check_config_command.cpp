@@ -55,7 +55,9 @@ int run_check_config(const std::string& path, std::ostream& out, env_lookup env)
             }
         }
     }
-    if (loaded.config) {
+    // SQLite: the folder must take the file. PostgreSQL: parsing already said whether url_env is set (never its
+    // value); check-config talks to no server, so whether the URL reaches one is learnt at `opsbot run`.
+    if (loaded.config && !loaded.config->database.empty()) {
         if (auto problem = database_folder_problem(loaded.config->database)) {
             loaded.problems.push_back({"database", *problem});
         }
@@ -65,6 +67,10 @@ int run_check_config(const std::string& path, std::ostream& out, env_lookup env)
     }
     if (loaded.config && loaded.problems.empty()) {
         const auto& c = *loaded.config;
+        if (c.database_on_postgres()) {
+            out << fmt::format("database: PostgreSQL, its URL in {} (set; not connected to by check-config)\n",
+                               c.database_url_env);
+        }
         out << fmt::format("config OK: {}, {}, {}\n", count(c.services.size(), "service", "services"),
                            count(c.secrets.size(), "secret", "secrets"),
                            count(c.policies.size(), "policy", "policies"));

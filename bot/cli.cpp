@@ -109,11 +109,17 @@ int run_bot(const std::string& config_path, log_format format) {
         return 1;
     }
     // Before anything touches Slack or the database: one instance per SQLite database (docs/design.md "Runtime model").
+    // Not on PostgreSQL: there replicas share the one database by design (issue 14), and a lock file beside nothing
+    // would guard nothing.
     system_clock clk;
-    auto instance = storage::instance_lock::acquire(config->database, clk);
-    if (!instance) {
-        std::cerr << "opsbot: " << instance.error().message << "\n";
-        return instance.error().kind == error_kind::conflict ? 4 : 1;
+    std::optional<storage::instance_lock> instance;
+    if (!config->database_on_postgres()) {
+        auto acquired = storage::instance_lock::acquire(config->database, clk);
+        if (!acquired) {
+            std::cerr << "opsbot: " << acquired.error().message << "\n";
+            return acquired.error().kind == error_kind::conflict ? 4 : 1;
+        }
+        instance.emplace(std::move(*acquired));
     }
     init_logging(&*config, spdlog::level::info, process_env, format);
     const auto build = this_build();
@@ -213,7 +219,11 @@ int run_audit(const std::vector<std::string>& args) {
             }
             return 2;
         }
-        db = loaded.config->database;
+        // Its SQLite file or its PostgreSQL (the URL's variable must be set; its other problems do not matter here).
+        if (!verify) {
+            return run_audit_export(*loaded.config, flag(*flags, "--since"), std::cout);
+        }
+        return run_audit_verify(*loaded.config, head, std::cout);
     }
     if (!verify) {
         return run_audit_export(*db, flag(*flags, "--since"), std::cout);

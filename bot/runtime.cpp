@@ -15,6 +15,7 @@
 #include "core/thread_pool.hpp"
 #include "metrics/opsbot_metrics.hpp"
 #include "storage/database.hpp"
+#include "storage/open_database.hpp"
 #include "storage/ops_gauges.hpp"
 
 #include <spdlog/spdlog.h>
@@ -43,7 +44,8 @@ struct runtime::parts {
           clk(opts.clk != nullptr ? *opts.clk : default_clock),
           http(adapters::make_http_client(http_options(opts))),
           slack(*http, config.slack.api_url, tokens.bot_token, tokens.app_token),
-          db(config.database),
+          owned_db(storage::open_database(config)),
+          db(*owned_db),
           platforms(std::move(registry)),
           board(clk),
           context{config, platforms, &db, clk, &board, &families.steps()},
@@ -190,7 +192,9 @@ struct runtime::parts {
     const clock& clk;
     std::unique_ptr<adapters::http_client> http;
     web_api slack;
-    storage::database db;
+    /// The SQLite file or PostgreSQL database the config names (storage/open_database.hpp); `db` is it.
+    std::unique_ptr<storage::database> owned_db;
+    storage::database& db;
     commands::platform_registry platforms;
     commands::continue_board board;  ///< `/rotate SECRET --continue` meets the waiting rotation here
     commands::command_context context;

@@ -104,6 +104,7 @@ std::vector<std::string> stack_config::secret_env_names() const {
     for (const auto& [_, db] : databases) {
         add(db.url_env);
     }
+    add(database_url_env);  // the bot's own PostgreSQL (issue 14)
     // The secrets' own names too: should one be in the bot's environment, its value is a secret as well.
     for (const auto& [name, secret] : secrets) {
         add(name);

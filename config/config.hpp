@@ -121,7 +121,11 @@ result<http_config> parse_listen_address(std::string_view text);
 
 struct stack_config {
     slack_config slack;
-    std::string database;  ///< SQLite file of the bot's own state
+    /// The bot's own state (issue 14): `"database": "opsbot.db"`, an SQLite file (this path), or
+    /// `"database": { "url_env": "OPSBOT_DATABASE_URL" }`, PostgreSQL whose URL (with its password) is only in that
+    /// environment variable (database_url_env; `database` is then empty). storage/open_database.hpp opens either.
+    std::string database;
+    std::string database_url_env;
     std::map<std::string, std::vector<std::string>> groups;
     std::map<std::string, policy_config> policies;  ///< per command family
     std::map<std::string, service_config> services;
@@ -136,6 +140,8 @@ struct stack_config {
 
     /// Every environment variable name the config mentions (tokens, database URLs): their values are secrets.
     std::vector<std::string> secret_env_names() const;
+    /// True when the state is on PostgreSQL (database_url_env named).
+    bool database_on_postgres() const { return !database_url_env.empty(); }
 };
 
 /// One problem found in a config, with the JSON path and what to do.

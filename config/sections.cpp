@@ -138,6 +138,53 @@ void read_policies(walker& w, const json::value& v, const std::string& path, con
     }
 }
 
+/// `database`: the bot's own state (issue 14). A string is the SQLite file; an object is PostgreSQL and holds only
+/// url_env, the environment variable with the URL: the password never sits in this file, nor is it echoed back.
+void read_database(walker& w, const json::value& v, const std::string& path, stack_config& config) {
+    if (v.is_string()) {
+        std::string file;
+        if (!w.read_string(v, path, file)) {
+            return;
+        }
+        std::string lower = file;
+        std::ranges::transform(lower, lower.begin(), [](unsigned char c) { return std::tolower(c); });
+        if (lower.starts_with("postgres://") || lower.starts_with("postgresql://")) {
+            // It would be taken for an SQLite file name; and it likely holds a password, so it is not quoted.
+            w.problem(path, "is a PostgreSQL URL, which must not be in this file (it holds the password): put it in "
+                            "an environment variable and write \"database\": { \"url_env\": \"OPSBOT_DATABASE_URL\" }");
+            return;
+        }
+        config.database = std::move(file);
+        return;
+    }
+    if (!v.is_object()) {
+        w.problem(path, fmt::format("must be the SQLite file (a string, e.g. \"opsbot.db\") or, for PostgreSQL, "
+                                    "{{ \"url_env\": \"OPSBOT_DATABASE_URL\" }}; not {}",
+                                    type_name(v)));
+        return;
+    }
+    const json::object& obj = v.get_object();
+    for (const auto& [key, value] : obj) {
+        const std::string key_path = join_path(path, key);
+        if (key == "url_env") {
+            w.read_env_name(value, key_path, config.database_url_env);
+        } else if (key == "url") {
+            w.problem(key_path, "never the URL here (it holds the password): put it in an environment variable and "
+                                "name that variable with url_env");
+        } else if (key == "path" || key == "file") {
+            w.problem(key_path, "the database is one or the other: an SQLite file (\"database\": \"opsbot.db\") or "
+                                "PostgreSQL ({ \"url_env\": \"OPSBOT_DATABASE_URL\" }), not both");
+        } else {
+            w.problem(key_path, "unknown key: the PostgreSQL form takes only url_env, the environment variable "
+                                "holding the URL");
+        }
+    }
+    if (!obj.contains("url_env")) {
+        w.problem(join_path(path, "url_env"), "required: the environment variable holding the PostgreSQL URL of the "
+                                              "bot's state, e.g. OPSBOT_DATABASE_URL");
+    }
+}
+
 void read_databases(walker& w, const json::value& v, const std::string& path, stack_config& config) {
     const json::object* obj = w.as_object(v, path);
     if (obj == nullptr) {
@@ -287,8 +334,9 @@ void read_root(const json::value& root, walker& w, stack_config& config) {
     const field fields[] = {
         {"slack", [&](auto& x, auto& p) { read_slack(w, x, p, config.slack); }, true,
          "the Slack section (app_token_env, bot_token_env, ops_channel, incident_channel)"},
-        {"database", [&](auto& x, auto& p) { w.read_string(x, p, config.database); }, true,
-         "the SQLite file of the bot's own state, e.g. \"opsbot.db\""},
+        {"database", [&](auto& x, auto& p) { read_database(w, x, p, config); }, true,
+         "the bot's own state: an SQLite file, e.g. \"opsbot.db\", or PostgreSQL, "
+         "{ \"url_env\": \"OPSBOT_DATABASE_URL\" }"},
         {"groups", [&](auto& x, auto& p) { read_groups(w, x, p, config); }},
         {"policies", [&](auto& x, auto& p) { read_policies(w, x, p, names, config); }},
         {"services", [&](auto& x, auto& p) { read_services(x, p, w, config); }},

@@ -317,6 +317,27 @@ sql::failure postgres_failure(std::string_view sqlstate, bool connection_broken)
     return sql::failure::other;
 }
 
+std::string postgres_label(const std::string& url) {
+    auto loaded = pq::libpq();
+    if (!loaded) {
+        return "PostgreSQL";
+    }
+    const std::optional<url_parts> parts = parse_url(**loaded, url);
+    if (!parts) {
+        return "PostgreSQL";
+    }
+    std::string label = "PostgreSQL";
+    if (!parts->dbname.empty()) {
+        label += fmt::format(" database `{}`", parts->dbname);
+    }
+    label += fmt::format(" on `{}`", parts->host.empty() ? "the default host" : parts->host);
+    // A dbname that is itself a URL (key=value form) could carry the password: the label is then plain.
+    if (!parts->password.empty() && label.find(parts->password) != std::string::npos) {
+        return "PostgreSQL";
+    }
+    return label;
+}
+
 result<std::unique_ptr<sql::connection>> open_postgres(const std::string& url) {
     auto loaded = pq::libpq();
     if (!loaded) {

@@ -42,6 +42,10 @@ inline constexpr std::int64_t postgres_write_lock_key = 0x6F7073626F740001;
 ///    failed throws instead of reporting success.
 result<std::unique_ptr<sql::connection>> open_postgres(const std::string& url);
 
+/// How messages name the database `url` points to, as libpq reads it: "PostgreSQL database `D` on `H`", never the user
+/// or password; just "PostgreSQL" when libpq is missing or cannot read the URL.
+std::string postgres_label(const std::string& url);
+
 /// How a PostgreSQL error reaches the stores (exposed for tests): by its SQLSTATE ("" when there is none) and
 /// whether libpq reports the connection broken after the call.
 sql::failure postgres_failure(std::string_view sqlstate, bool connection_broken);

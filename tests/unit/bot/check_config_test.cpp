@@ -185,3 +185,49 @@ TEST_CASE("check-config reports a bad services.<name>.verify.log_lines entry by 
     CHECK(bot::run_check_config(file.path.string(), out, good_env) == 1);
     CHECK(out.str() == "services.api.verify.log_lines[1]: must not be empty\n1 problem found\n");
 }
+
+namespace {
+
+// issue 14: the bot's state on PostgreSQL, its URL only in the environment. Port 1: nothing would answer.
+constexpr const char* state_url = "postgresql://opsbot:CheckCfg-Pass-5d2e@127.0.0.1:1/opsbot";
+
+std::optional<std::string> env_with_state_url(const std::string& name) {
+    if (name == "OPSBOT_DATABASE_URL") {
+        return state_url;
+    }
+    return good_env(name);
+}
+
+std::optional<std::string> env_without_state_url(const std::string& name) {
+    if (name == "OPSBOT_DATABASE_URL") {
+        return std::nullopt;
+    }
+    return good_env(name);
+}
+
+constexpr const char* postgres_state_config = R"({
+  "slack": { "app_token_env": "SLACK_APP_TOKEN", "bot_token_env": "SLACK_BOT_TOKEN",
+             "ops_channel": "C0123OPS", "incident_channel": "C0123INC" },
+  "database": { "url_env": "OPSBOT_DATABASE_URL" },
+})";
+
+}  // namespace
+
+TEST_CASE("check-config on PostgreSQL: the URL's variable unset is a problem naming it", "[check_config]") {
+    temp_file file(postgres_state_config);
+    std::ostringstream out;
+    CHECK(bot::run_check_config(file.path.string(), out, env_without_state_url) == 1);
+    CHECK(out.str() == "database.url_env: OPSBOT_DATABASE_URL is not set — export it before starting opsbot\n"
+                       "1 problem found\n");
+}
+
+TEST_CASE("check-config on PostgreSQL: the variable set is reported, never its value, and nothing connects",
+          "[check_config]") {
+    temp_file file(postgres_state_config);
+    std::ostringstream out;
+    // The URL names a port nothing listens on: exit 0 shows check-config did not try to connect.
+    CHECK(bot::run_check_config(file.path.string(), out, env_with_state_url) == 0);
+    CHECK(out.str() == "database: PostgreSQL, its URL in OPSBOT_DATABASE_URL (set; not connected to by check-config)\n"
+                       "config OK: 0 services, 0 secrets, 0 policies\n");
+    CHECK_THAT(out.str(), !Catch::Contains("CheckCfg-Pass-5d2e"));
+}
