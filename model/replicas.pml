@@ -99,6 +99,7 @@ bit  orphan[NA];              /* its owner was killed while it was approved or r
 bit  resumed[NA];             /* a takeover gave it to another replica */
 byte crashes;
 byte slowdowns;
+bit  locks_kept[NA];          /* KEEP_LOCKS_ON_TAKEOVER: an interrupted action's locks wait for their lease */
 
 #ifdef MUTANT_NO_OWNER_CHECK
 #define STEP_OWNER_CHECKED false
@@ -349,6 +350,13 @@ inline take(t, a, was_state, was_phase, ok) {
     if
     :: was_state == running && was_phase == WAITING ->
         owner[a] = t; GO(t, a) = 2; resumed[a] = 1              /* the wait goes on at the taker */
+#ifdef KEEP_LOCKS_ON_TAKEOVER
+    /* The proposed fix of the overlap (model/README.md, finding 3): an ACTING step may still act on a slow
+     * replica, so its locks stay until their own lease runs out (world below). */
+    :: was_state == running && was_phase == ACTING && state[a] == running ->
+        assert(can_transition(running, interrupted));
+        state[a] = interrupted; phase[a] = BETWEEN; locks_kept[a] = 1
+#endif
     :: else -> transition(a, was_state, interrupted, ok)         /* reported; never re-run; locks released */
     fi
 }
@@ -413,6 +421,12 @@ end_world:
     :: atomic { !alive[1] && !lease_expired[1] -> lease_expired[1] = 1 }
     :: atomic { alive[0] && !lease_expired[0] && slowdowns < MAX_SLOW -> slowdowns++; lease_expired[0] = 1 }
     :: atomic { alive[1] && !lease_expired[1] && slowdowns < MAX_SLOW -> slowdowns++; lease_expired[1] = 1 }
+#ifdef KEEP_LOCKS_ON_TAKEOVER
+    /* A lock's lease (the remaining steps' timeouts + 5 minutes, action_flow::claim_locks) runs out after the
+     * step stopped acting: a step ends within its timeout (approval.pml's gap.slow_owner drops that). */
+    :: atomic { locks_kept[0] && acting_by[0] == 0 -> release_locks(0); locks_kept[0] = 0 }
+    :: atomic { locks_kept[1] && acting_by[1] == 0 -> release_locks(1); locks_kept[1] = 0 }
+#endif
     od
 }
 
