@@ -22,12 +22,14 @@
 #endif
 
 /* Replicas (issue 14, PostgreSQL). Today one process owns one SQLite database (an flock): NR is 1 and the
- * model is exact for it. EXTENSION POINT (ISSUE-14): with NR > 1 each replica has its own Socket Mode link
- * (a click goes to any live replica: `r` of record_decision), an action gets an owner and a lease in the
- * database (owner[] below is that column; 0 today), start-up recovery may interrupt only actions whose
- * owner's lease expired (not every running one: another replica may be running it), and an executor renews
- * its lease and checks it before each step. Then the executor, go[] and up/alive/epoch become per replica.
- * A lease expiring while its owner is only slow is modelled today for the lock leases (SLOW_OWNER). */
+ * model is exact for it. Replicas with leases are modelled in replicas.pml (two replicas, kills, slow
+ * replicas, the takeover, the owner check). What this model would need for them: with NR > 1 each replica
+ * has its own Socket Mode link (a click goes to any live replica: `r` of record_decision), an action gets an
+ * owner and a lease in the database (owner[] below is that column; 0 today), start-up recovery may interrupt
+ * only actions whose owner's lease expired (not every running one: another replica may be running it), and
+ * an executor renews its lease and checks it before each step. Then the executor, go[] and up/alive/epoch
+ * become per replica. A lease expiring while its owner is only slow is modelled here for the lock leases
+ * (SLOW_OWNER). */
 #define NR 1
 
 #define NA 2                  /* actions */

@@ -1,5 +1,5 @@
-// The SPIN model's state machine is the code's (model/README.md, "Tied to the code"): the states of
-// model/approval.pml, its can_transition and its is_terminal, read from their delimited blocks, against
+// The SPIN models' state machine is the code's (model/README.md, "Tied to the code"): the states of
+// model/approval.pml and model/replicas.pml, their can_transition and is_terminal, read from their delimited blocks, against
 // storage/action_state.cpp, both ways. The SQLite trigger is checked against the same table by
 // tests/unit/storage/action_state_test.cpp.
 #include <catch2/catch.hpp>
@@ -13,14 +13,18 @@
 #include <sstream>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace {
 
 using opsbot::storage::action_state;
 using opsbot::storage::all_action_states;
 
-std::string read_model() {
-    std::ifstream in(std::string(OPSBOT_SOURCE_DIR) + "/model/approval.pml");
+/// The model files that carry the state machine's blocks.
+const std::vector<std::string> model_files{"approval.pml", "replicas.pml"};
+
+std::string read_model(const std::string& file = "approval.pml") {
+    std::ifstream in(std::string(OPSBOT_SOURCE_DIR) + "/model/" + file);
     REQUIRE(in.good());
     std::stringstream s;
     s << in.rdbuf();
@@ -121,30 +125,40 @@ std::vector<std::string> differences(const std::string& model) {
 }  // namespace
 
 TEST_CASE("the model's action states are the code's, by name and in order") {
-    const auto states = model_states(read_model());
-    REQUIRE(states.size() == all_action_states.size());
-    for (std::size_t i = 0; i < all_action_states.size(); ++i) {
-        const std::string name(to_string(all_action_states[i]));
-        INFO(name);
-        REQUIRE(states.contains(name));
-        CHECK(states.at(name) == static_cast<int>(i));
+    for (const auto& file : model_files) {
+        INFO(file);
+        const auto states = model_states(read_model(file));
+        REQUIRE(states.size() == all_action_states.size());
+        for (std::size_t i = 0; i < all_action_states.size(); ++i) {
+            const std::string name(to_string(all_action_states[i]));
+            INFO(name);
+            REQUIRE(states.contains(name));
+            CHECK(states.at(name) == static_cast<int>(i));
+        }
     }
 }
 
 TEST_CASE("the model's can_transition is the code's, both ways") {
-    const std::string model = read_model();
-    const relation in_model = model_transitions(model);
-    INFO("transitions read from the model: " << in_model.size());
-    REQUIRE(in_model.size() >= 10);  // the block was found and parsed
-    for (const auto& d : differences(model)) {
-        FAIL_CHECK(d);
+    for (const auto& file : model_files) {
+        INFO(file);
+        const std::string model = read_model(file);
+        const relation in_model = model_transitions(model);
+        INFO("transitions read from the model: " << in_model.size());
+        REQUIRE(in_model.size() >= 10);  // the block was found and parsed
+        for (const auto& d : differences(model)) {
+            FAIL_CHECK(d);
+        }
+        CHECK(in_model == code_transitions());
     }
-    CHECK(in_model == code_transitions());
 }
 
 TEST_CASE("the model's is_terminal is the code's") {
-    const std::string model = read_model();
-    CHECK(model_terminal(model) == code_terminal());
+    for (const auto& file : model_files) {
+        INFO(file);
+        const std::string model = read_model(file);
+        REQUIRE(!model_terminal(model).empty());
+        CHECK(model_terminal(model) == code_terminal());
+    }
 }
 
 TEST_CASE("the comparison notices a table that drifted") {
