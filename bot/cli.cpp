@@ -5,6 +5,7 @@
 #include "bot/check_config_command.hpp"
 #include "bot/families.hpp"
 #include "bot/logging.hpp"
+#include "bot/migrate_state_command.hpp"
 #include "bot/platform_factory.hpp"
 #include "bot/runtime.hpp"
 #include "bot/signals.hpp"
@@ -45,6 +46,10 @@ constexpr std::string_view usage = R"(usage:
                                     --head (a head the bot posted: its full hash, or its first 12+ hex digits),
                                     also that the log still holds that entry, with nothing missing before it
   opsbot audit export --db FILE | --config FILE [--since ISO8601]   audit entries as JSON lines
+  opsbot migrate-state --from FILE --config FILE
+                                    copy the bot's state from its SQLite file into the database the config names
+                                    (PostgreSQL, for replicas): ids and the audit chain intact, verified on both
+                                    sides; the target must be empty, the file is only read
   opsbot version                    version, git commit, build type, library versions
   opsbot help | --help | -h         this text (also `opsbot COMMAND --help`)
 )";
@@ -260,6 +265,26 @@ int run_cli(const std::vector<std::string>& args, demo_runner demo) {
     }
     if (command == "audit") {
         return run_audit(args);
+    }
+    if (command == "migrate-state") {
+        auto flags = read_flags(args, 1, {"--from", "--config"});
+        if (!flags) {
+            return usage_error("migrate-state: " + flags.error());
+        }
+        auto from = flag(*flags, "--from");
+        auto config_path = flag(*flags, "--config");
+        if (!from || !config_path) {
+            return usage_error("migrate-state needs --from FILE and --config FILE");
+        }
+        // As for `audit`: the stack description's tokens need not be set to move its state.
+        auto loaded = load_config_file(*config_path);
+        if (!loaded.config) {
+            for (const auto& p : loaded.problems) {
+                std::cerr << p.path << ": " << p.message << "\n";
+            }
+            return 2;
+        }
+        return run_migrate_state(*from, *loaded.config, std::cout, std::cerr);
     }
     if (command == "run" || command == "check-config" || command == "manifest") {
         auto flags = command == "run" ? read_flags(args, 1, {"--config", "--log-format"}) : read_flags(args, 1, {"--config"});

@@ -185,3 +185,51 @@ TEST_CASE("opsbot run against an unreachable PostgreSQL exits 1 with libpq's rea
     CHECK_THAT(checked.output, !Catch::Contains(password));
     fs::remove_all(dir);
 }
+
+TEST_CASE("opsbot migrate-state moves an SQLite state into PostgreSQL: ids, states and the audit chain intact, the "
+          "file untouched, a second run refused",
+          "[postgres]") {
+    OPSBOT_PG_URL_OR_SKIP(admin);
+    // The bot's SQLite state after a succeeded rollback and a request still waiting.
+    const fs::path keep = make_temp_dir("opsbot-migrate-state");
+    const std::string db_file = (keep / "opsbot.db").string();
+    harness_options o;
+    o.configure = [&](stack_config& c) { c.database = db_file; };  // kept after the harness goes
+    {
+        bot_harness h(o);
+        h.command(requester, "/rollback", "web");
+        h.click(approver_a, "A-1", "approve");
+        REQUIRE(h.state_of("A-1") == "succeeded");
+        h.command(requester, "/rollback", "api");
+        REQUIRE(h.state_of("A-2") == "awaiting_approval");
+    }
+    const std::string before = read_file(db_file);
+
+    scratch_database target(*admin, "migrated");
+    const fs::path config =
+        write_config(keep, "http://127.0.0.1:9/api/", fmt::format(R"({{ "url_env": "{}" }})", url_env));
+    const std::map<std::string, std::string> env{{url_env, target.url("Migrate-Pass-41c")}};
+    auto moved = run_opsbot({"migrate-state", "--from", db_file, "--config", config.string()}, env);
+    INFO(moved.output);
+    REQUIRE(moved.exit_code == 0);
+    CHECK_THAT(moved.output, Catch::Contains("verified on both sides") && !Catch::Contains("Migrate-Pass-41c"));
+
+    CHECK(target.scalar("SELECT string_agg('A-' || seq || '=' || state, ',' ORDER BY seq) FROM actions") ==
+          "A-1=succeeded,A-2=awaiting_approval");
+    CHECK(target.scalar("SELECT user_id FROM approvals WHERE action_seq = 1") == approver_a);
+    auto verified = run_opsbot({"audit", "verify", "--config", config.string()}, env);
+    CHECK(verified.exit_code == 0);
+    CHECK_THAT(verified.output, Catch::StartsWith("audit log OK: "));
+    // The next action continues the numbering.
+    target.exec("INSERT INTO actions (family, subject, requester, channel, plan_json, plan_digest, required_approvals, "
+                "state, created_at_ms, expires_at_ms, updated_at_ms) VALUES ('rollback', 's', 'U01', 'C01', '{}', "
+                "'d', 1, 'awaiting_approval', 1, 2, 1)");
+    CHECK(target.scalar("SELECT max(seq) FROM actions") == "3");
+
+    // Read only: the file is as it was. Run again: the target holds state, so nothing is copied.
+    CHECK(read_file(db_file) == before);
+    auto again = run_opsbot({"migrate-state", "--from", db_file, "--config", config.string()}, env);
+    CHECK(again.exit_code == 1);
+    CHECK_THAT(again.output, Catch::Contains("already holds state"));
+    fs::remove_all(keep);
+}
