@@ -58,7 +58,7 @@ struct runtime::parts {
           http(adapters::make_http_client(http_options(opts))),
           slack(*http, config.slack.api_url, tokens.bot_token, tokens.app_token),
           db(config.database),
-          replicas(db, clk, opts.replica_lease),
+          replicas(db, clk, config.replica_lease),
           platforms(std::move(registry)),
           board(clk),
           context{config, platforms, &db, clk, &board, &families.steps()},

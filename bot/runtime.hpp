@@ -40,9 +40,6 @@ struct runtime_options {
     /// whether its daily post is; both are scheduled on `clk`.
     std::chrono::milliseconds watch_tick_interval{std::chrono::seconds{15}};
     const clock* clk = nullptr;  ///< default: the system clock
-    /// Replicas (storage/replica_store.hpp): this process's lease, renewed every third of it; another replica takes
-    /// its work over once it ran out. TODO(issue 14): `replica_lease` in the stack description.
-    std::chrono::milliseconds replica_lease{std::chrono::seconds{30}};
     /// Paces the polls of steps waiting for a platform (bot/actions/platform_poll.cpp); default: the system clock.
     /// The poll timer looks for due polls every poll_interval of real time.
     const clock* poll_clk = nullptr;
