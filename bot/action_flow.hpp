@@ -22,6 +22,7 @@
 #include "storage/database.hpp"
 #include "storage/lock_store.hpp"
 #include "storage/poll_store.hpp"
+#include "storage/replica_store.hpp"
 #include "storage/wait_store.hpp"
 
 #include <boost/json/object.hpp>
@@ -85,8 +86,14 @@ public:
     /// Approve / Deny / Cancel clicks, and Stop (on_stop).
     void on_click(const block_action& click);
 
-    /// Start-up: actions found running become interrupted and are reported; never re-run.
-    void recover_at_startup();
+    /// Start-up under the instance lock (SQLite): what the takeover at start found (replica_store::take_over_all_but:
+    /// every action a previous process left running is now interrupted, every stored wait and poll this process's) —
+    /// the interrupted ones reported, never re-run; every stored wait and poll resumed.
+    void recover_at_startup(const storage::taken_over& taken);
+    /// Replicas (issue 14 item 2): what this replica took over from one whose lease ran out
+    /// (replica_store::take_over_expired) — the interrupted ones reported as start-up recovery reports them, the
+    /// waiting ones resumed here (the person's wait held again, the poll due now).
+    void take_over(const storage::taken_over& taken);
     /// Shutdown, once its grace ran out: actions still running (not those whose wait is stored) become interrupted
     /// and are reported as recover_at_startup reports them, plus a line in their thread saying the bot was stopped.
     void interrupt_at_shutdown();
@@ -175,6 +182,8 @@ private:
     void sweep_waits();
     /// Start-up: the stored waits are held again; each thread is told the action still waits.
     void resume_waits_at_startup();
+    /// One stored wait held again by this process; its thread is told why (`what`: "opsbot restarted") it still waits.
+    void resume_wait(const storage::action_record& action, const storage::person_wait& wait, const std::string& what);
 
     /// Waits for a platform (bot/actions/platform_poll.cpp). Runs the step's act part; when it must wait, keeps the
     /// run in memory and stores the poll (locks kept): a `waiting` end. nullopt: the step is done, go on.
@@ -197,6 +206,13 @@ private:
                          const std::string& why);
     /// Start-up: the stored polls are due at once; each re-reads the platform (the acting part never runs again).
     void resume_polls_at_startup();
+    /// One stored poll taken over from a dead replica: due now on this process's poll timer, its thread told why.
+    void resume_poll(const storage::action_record& action, const storage::platform_poll& poll, const std::string& what);
+    /// False when a rebuilt run cannot go on at the poll's step: its poll is taken and the run ended (end_not_resumed).
+    bool poll_resumable(const storage::action_record& action, const storage::platform_poll& poll);
+    /// This replica drives the run of `id` again (a continue, a poll, a deadline, on whichever replica took it): it
+    /// owns it now, so a takeover elsewhere never interrupts it while this replica lives (recover.cpp).
+    void claim_resumed(const action_id& id);
     /// Updates each action's message with `note` and tells the incident and ops channels it `what` (recover.cpp).
     void report_interrupted(const std::vector<storage::action_record>& actions, const std::string& note,
                             const std::string& what);

@@ -17,12 +17,14 @@
 #include "storage/database.hpp"
 #include "storage/open_database.hpp"
 #include "storage/ops_gauges.hpp"
+#include "storage/replica_store.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <condition_variable>
 #include <iostream>
+#include <random>
 #include <thread>
 
 namespace opsbot::bot {
@@ -32,6 +34,18 @@ namespace {
 std::chrono::milliseconds remaining(std::chrono::steady_clock::time_point deadline) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     return std::max(left, std::chrono::milliseconds{0});
+}
+
+// This process among the replicas sharing the database (storage/replica_store.hpp): random, so a restarted process
+// is a new replica and its predecessor's work is taken over like any dead replica's.
+std::string new_replica_id() {
+    std::random_device rd;
+    std::uniform_int_distribution<int> hex(0, 15);
+    std::string id = "r-";
+    for (int i = 0; i < 12; ++i) {
+        id += "0123456789abcdef"[hex(rd)];
+    }
+    return id;
 }
 
 }  // namespace
@@ -46,6 +60,7 @@ struct runtime::parts {
           slack(*http, config.slack.api_url, tokens.bot_token, tokens.app_token),
           owned_db(storage::open_database(config)),
           db(*owned_db),
+          replicas(db, clk, config.replica_lease),
           platforms(std::move(registry)),
           board(clk),
           context{config, platforms, &db, clk, &board, &families.steps()},
@@ -68,6 +83,7 @@ struct runtime::parts {
         }
         platforms.config = &config;
         platforms.audit_db = &db;
+        db.set_replica(replica_id);
     }
 
     static adapters::http_options http_options(const runtime_options& options) {
@@ -129,6 +145,71 @@ struct runtime::parts {
             lock.unlock();
             watcher.tick();
             heads.tick();
+            lock.lock();
+        }
+    }
+
+    // Replicas (issue 14 item 2): registers this process, then every lease/3 renews its lease and takes over the work
+    // of replicas whose lease ran out. Heartbeats go on through the shutdown grace (the work accepted still runs
+    // here); takeovers stop when the shutdown begins.
+    void start_replica() {
+        spdlog::info("replica {}: lease {} ms, renewed every {} ms", replica_id, replicas.lease().count(),
+                     (replicas.lease() / 3).count());
+        if (auto enrolled = replicas.enrol(replica_id); !enrolled) {
+            // Not fatal: the first heartbeat registers it again.
+            spdlog::error("replica {}: could not register: {}", replica_id, enrolled.error().message);
+        }
+    }
+
+    // A stop: this replica's remaining work (stored waits and polls) is for another replica to take over now, not
+    // after its lease; on SQLite, for the next start.
+    void leave_replicas() {
+        if (auto left = replicas.leave(replica_id); !left) {
+            spdlog::error("replica {}: could not deregister: {}", replica_id, left.error().message);
+        }
+    }
+
+    // At start (docs/design.md "Runtime model"). On SQLite the instance lock proves every earlier process dead, so
+    // all their work is taken over at once, as the start-up recovery always did; on PostgreSQL other replicas may be
+    // alive, so only the work of those whose lease ran out.
+    void recover_at_startup() {
+        if (db.backend() == storage::sql::backend::sqlite) {
+            auto taken = replicas.take_over_all_but(replica_id, restart_reason);
+            if (!taken) {
+                spdlog::error("could not check for interrupted actions: {}", taken.error().message);
+                return;
+            }
+            flow.recover_at_startup(*taken);
+            return;
+        }
+        take_over_expired();
+    }
+
+    void take_over_expired() {
+        auto taken = replicas.take_over_expired(replica_id, dead_replica_reason);
+        if (!taken) {
+            spdlog::error("replica {}: could not look for dead replicas' work: {}", replica_id, taken.error().message);
+            return;
+        }
+        flow.take_over(*taken);
+    }
+
+    void replica_loop() {
+        std::unique_lock lock(sweep_mutex);
+        const auto every = std::max(replicas.lease() / 3, std::chrono::milliseconds{1});
+        while (!sweep_cv.wait_for(lock, every, [this] { return polls_stopping; })) {
+            const bool taking = !stopping;
+            lock.unlock();
+            if (auto beat = replicas.heartbeat(replica_id); !beat) {
+                spdlog::error("replica {}: could not renew its lease: {}", replica_id, beat.error().message);
+            } else if (!*beat) {
+                spdlog::warn("replica {}: its lease had run out before this heartbeat; another replica may have "
+                             "taken its work over",
+                             replica_id);
+            }
+            if (taking) {
+                take_over_expired();
+            }
             lock.lock();
         }
     }
@@ -195,6 +276,11 @@ struct runtime::parts {
     /// The SQLite file or PostgreSQL database the config names (storage/open_database.hpp); `db` is it.
     std::unique_ptr<storage::database> owned_db;
     storage::database& db;
+    const std::string replica_id = new_replica_id();
+    storage::replica_store replicas;
+    static constexpr const char* restart_reason = "opsbot restarted before the action finished; it was not re-run";
+    static constexpr const char* dead_replica_reason =
+        "the opsbot replica running the action stopped (its lease ran out) before it finished; it was not re-run";
     commands::platform_registry platforms;
     commands::continue_board board;  ///< `/rotate SECRET --continue` meets the waiting rotation here
     commands::command_context context;
@@ -242,13 +328,15 @@ int runtime::run() {
     // the Socket Mode link opens: run late, it could mark interrupted (and unlock) an action a click of this
     // process had just started (model/README.md, tests/integration/startup_order_test.cpp). Then publish the head
     // of the audit log, which the recovery may have moved.
-    p.flow.recover_at_startup();
+    p.start_replica();
+    p.recover_at_startup();
     p.executions.post([&p] { p.heads.publish_now(); });
     // Watches a previous run left are resumed; one whose window passed meanwhile is checked once and closed.
     p.executions.post([&p] { p.watcher.resume_at_startup(); });
     std::thread sweeper([&p] { p.sweep_loop(); });
     std::thread ticker([&p] { p.watch_loop(); });
     std::thread poller([&p] { p.poll_loop(); });
+    std::thread renewer([&p] { p.replica_loop(); });
     // Graceful shutdown (issue 15 item 4). Taking no new work means closing the Socket Mode link once the acks in
     // flight are written (socket_mode_client::stop), rather than keeping it open to answer "shutting down": Slack
     // then delivers new envelopes to another open connection (a replica, or this service once restarted) where
@@ -269,6 +357,7 @@ int runtime::run() {
     const bool settled = p.settle_until(deadline);
     p.stop_polls();
     poller.join();  // before the pools: no poll is handed to a pool that shuts down (stored polls wait for the next start)
+    renewer.join();  // the work accepted has settled (or its grace ran out): no more heartbeats
     const bool idle = p.requests.wait_idle_for(remaining(deadline)) && p.executions.wait_idle_for(remaining(deadline));
     if (!idle) {
         // The grace ran out with a step still running on a worker. A thread cannot be cancelled, so what it runs is
@@ -277,6 +366,7 @@ int runtime::run() {
         spdlog::warn("shutdown grace of {} s over with steps still running: marking them interrupted",
                      p.config.shutdown_grace.count());
         p.flow.interrupt_at_shutdown();
+        p.leave_replicas();
         p.ops.reset();
         p.left_running = true;
         if (exit != socket_mode_exit::stopped) {
@@ -295,6 +385,7 @@ int runtime::run() {
     p.executions.shutdown();
     p.calls.discard_queued();
     p.calls.shutdown();
+    p.leave_replicas();
     p.ops.reset();  // up until the work accepted is done, so /healthz tells a slow shutdown from a dead process
     switch (exit) {
         case socket_mode_exit::stopped:

@@ -137,6 +137,9 @@ struct stack_config {
     /// `shutdown_grace` (seconds): how long `opsbot run` lets running steps finish after SIGTERM before it reports
     /// what is left interrupted and exits (bot/runtime.cpp, README "Operating opsbot").
     std::chrono::seconds shutdown_grace{30};
+    /// `replica_lease` (seconds, 3 to 600): a replica's lease, renewed every third of it; once it ran out, another
+    /// replica takes that one's actions over (storage/replica_store.hpp, issue 14 item 2).
+    std::chrono::seconds replica_lease{30};
 
     /// Every environment variable name the config mentions (tokens, database URLs): their values are secrets.
     std::vector<std::string> secret_env_names() const;

@@ -322,6 +322,22 @@ void read_shutdown_grace(walker& w, const json::value& v, const std::string& pat
     out = std::chrono::seconds{seconds};
 }
 
+/// Whole seconds, 3 to 600 (issue 14 item 2): a replica renews its lease every third of it, and another takes its
+/// work over once it ran out — within the lease of its death, so a long lease only delays that.
+void read_replica_lease(walker& w, const json::value& v, const std::string& path, std::chrono::seconds& out) {
+    int seconds = 0;
+    if (!w.read_int(v, path, seconds, 3)) {
+        return;
+    }
+    if (seconds > 600) {
+        w.problem(path, fmt::format("must be at most 600 seconds (10 minutes), got {}: a dead replica's work is "
+                                    "taken over only once its lease ran out",
+                                    seconds));
+        return;
+    }
+    out = std::chrono::seconds{seconds};
+}
+
 }  // namespace
 
 void read_root(const json::value& root, walker& w, stack_config& config) {
@@ -351,6 +367,7 @@ void read_root(const json::value& root, walker& w, stack_config& config) {
         {"monitoring", [&](auto& x, auto& p) { read_monitoring(w, x, p, config.monitoring); }},
         {"http", [&](auto& x, auto& p) { read_http(x, p, w, config); }},
         {"shutdown_grace", [&](auto& x, auto& p) { read_shutdown_grace(w, x, p, config.shutdown_grace); }},
+        {"replica_lease", [&](auto& x, auto& p) { read_replica_lease(w, x, p, config.replica_lease); }},
     };
     w.walk_object(root, "", fields);
     check_env_passthrough(w, config);

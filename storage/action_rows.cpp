@@ -67,11 +67,19 @@ result<void> transition_in(database::session& session, clock::time_point now, co
                                                       to_string(from), to_string(to)));
     }
     auto& conn = session.sql();
-    sql::statement update(conn, "UPDATE actions SET state = ?, updated_at_ms = ? WHERE seq = ? AND state = ?");
-    update.bind(1, std::string(to_string(to)));
-    update.bind(2, to_unix_ms(now));
-    update.bind(3, *action_seq(action.id));
-    update.bind(4, std::string(to_string(from)));
+    // The replica that approves or starts an action owns it (storage/replica_store.hpp); other moves keep the owner.
+    const bool claims = !session.replica().empty() && (to == action_state::approved || to == action_state::running);
+    sql::statement update(conn, claims ? "UPDATE actions SET state = ?, updated_at_ms = ?, owner = ? "
+                                         "WHERE seq = ? AND state = ?"
+                                       : "UPDATE actions SET state = ?, updated_at_ms = ? WHERE seq = ? AND state = ?");
+    int next = 1;
+    update.bind(next++, std::string(to_string(to)));
+    update.bind(next++, to_unix_ms(now));
+    if (claims) {
+        update.bind(next++, session.replica());
+    }
+    update.bind(next++, *action_seq(action.id));
+    update.bind(next++, std::string(to_string(from)));
     if (update.exec() == 0) {
         auto current = load_action(conn, *action_seq(action.id));
         return fail(error_kind::conflict,
@@ -86,6 +94,43 @@ result<void> transition_in(database::session& session, clock::time_point now, co
         lock_store::release_owned_in(session, now, action.id.str(), actor);
     }
     return {};
+}
+
+const char* const acting_actions =
+    "state IN ('running', 'approved') AND seq NOT IN (SELECT action_seq FROM person_waits) "
+    "AND seq NOT IN (SELECT action_seq FROM poll_waits)";
+
+const char* const waiting_actions =
+    "state = 'running' AND (seq IN (SELECT action_seq FROM person_waits) "
+    "OR seq IN (SELECT action_seq FROM poll_waits))";
+
+std::vector<action_record> select_actions(sql::connection& conn, const std::string& where,
+                                          const std::vector<sql::value>& params) {
+    sql::statement query(conn, std::string(action_columns) + " WHERE " + where + " ORDER BY seq");
+    int index = 1;
+    for (const auto& param : params) {
+        query.bind(index++, param);
+    }
+    std::vector<action_record> found;
+    while (query.step()) {
+        found.push_back(read_action(query));
+    }
+    return found;
+}
+
+result<std::vector<action_record>> move_all_in(database::session& session, clock::time_point now,
+                                               const std::string& where, const std::vector<sql::value>& params,
+                                               action_state to, const char* reason) {
+    std::vector<action_record> found = select_actions(session.sql(), where, params);
+    for (auto& action : found) {
+        auto done = transition_in(session, now, action, action.state, to, "opsbot", {{"reason", reason}});
+        if (!done) {
+            return std::unexpected(done.error());
+        }
+        action.state = to;
+        action.updated_at = now;
+    }
+    return found;
 }
 
 }  // namespace opsbot::storage::detail

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/json/object.hpp>
 
@@ -28,5 +29,20 @@ result<action_record> find_action(sql::connection& conn, const action_id& id);
 /// UPDATE … WHERE state = from; audits; on a terminal state releases the action's locks.
 result<void> transition_in(database::session& session, clock::time_point now, const action_record& action,
                            action_state from, action_state to, const std::string& actor, boost::json::object detail);
+
+/// SQL conditions on actions: one that acts (running, or approved but never started, and no step of it stored as
+/// waiting for a person or a platform), and one whose current step waits (storage/wait_store, storage/poll_store).
+extern const char* const acting_actions;
+extern const char* const waiting_actions;
+
+/// Reads every action matching `where` (bound to `params`, in order), oldest first.
+std::vector<action_record> select_actions(sql::connection& conn, const std::string& where,
+                                          const std::vector<sql::value>& params);
+
+/// Moves every action matching `where` to `to`, each with its audit entry ("opsbot", reason), inside the caller's
+/// transaction. Returns them as they are now.
+result<std::vector<action_record>> move_all_in(database::session& session, clock::time_point now,
+                                               const std::string& where, const std::vector<sql::value>& params,
+                                               action_state to, const char* reason);
 
 }  // namespace opsbot::storage::detail

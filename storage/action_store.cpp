@@ -128,55 +128,76 @@ namespace {
 
 // Moves every action matching `where` to `to`, each with its audit entry, all in one transaction.
 result<std::vector<action_record>> move_all(database& db, clock::time_point now, const std::string& where,
-                                            std::optional<std::int64_t> bound, action_state to, const char* reason) {
+                                            const std::vector<sql::value>& params, action_state to,
+                                            const char* reason) {
     auto session = db.acquire();
-    auto& conn = session.sql();
-    sql::transaction transaction(conn);
-    std::vector<action_record> found;
-    {
-        sql::statement query(conn, std::string(detail::action_columns) + " WHERE " + where + " ORDER BY seq");
-        if (bound) {
-            query.bind(1, *bound);
-        }
-        while (query.step()) {
-            found.push_back(detail::read_action(query));
-        }
+    sql::transaction transaction(session.sql());
+    auto moved = detail::move_all_in(session, now, where, params, to, reason);
+    if (moved) {
+        transaction.commit();
     }
-    for (auto& action : found) {
-        auto done = detail::transition_in(session, now, action, action.state, to, "opsbot", {{"reason", reason}});
-        if (!done) {
-            return std::unexpected(done.error());
-        }
-        action.state = to;
-        action.updated_at = now;
-    }
-    transaction.commit();
-    return found;
+    return moved;
 }
 
 }  // namespace
 
-result<std::vector<action_record>> action_store::mark_interrupted(const std::string& reason) {
+result<std::vector<action_record>> action_store::mark_interrupted(const std::string& reason, bool only_mine) {
     return detail::guarded("mark interrupted actions", [&]() {
-        return move_all(db_, clock_.now(),
-                        "state IN ('running', 'approved') AND seq NOT IN (SELECT action_seq FROM person_waits) "
-                        "AND seq NOT IN (SELECT action_seq FROM poll_waits)",
-                        std::nullopt, action_state::interrupted, reason.c_str());
+        // Among replicas, this process stops only what it runs; the others' work is theirs (storage/replica_store.hpp).
+        const std::string me = only_mine ? db_.replica() : std::string();
+        if (me.empty()) {
+            return move_all(db_, clock_.now(), detail::acting_actions, {}, action_state::interrupted, reason.c_str());
+        }
+        return move_all(db_, clock_.now(), std::string(detail::acting_actions) + " AND owner = ?", {me},
+                        action_state::interrupted, reason.c_str());
+    });
+}
+
+result<bool> action_store::claim(const action_id& id) {
+    return detail::guarded("claim a running action", [&]() -> result<bool> {
+        auto session = db_.acquire();
+        if (session.replica().empty()) {
+            return false;
+        }
+        auto seq = detail::action_seq(id);
+        if (!seq) {
+            return fail(error_kind::not_found, "there is no action " + id.str().substr(0, 40));
+        }
+        sql::statement update(session.sql(), "UPDATE actions SET owner = ? WHERE seq = ? AND state = 'running'");
+        update.bind(1, session.replica());
+        update.bind(2, *seq);
+        return update.exec() > 0;
+    });
+}
+
+result<std::optional<std::string>> action_store::owner_of(const action_id& id) {
+    return detail::guarded("read an action's owner", [&]() -> result<std::optional<std::string>> {
+        auto seq = detail::action_seq(id);
+        auto session = db_.acquire();
+        sql::statement query(session.sql(), "SELECT owner FROM actions WHERE seq = ?");
+        query.bind(1, seq.value_or(0));
+        if (!query.step()) {
+            return fail(error_kind::not_found, "there is no action " + id.str().substr(0, 40));
+        }
+        if (query.column(0).is_null()) {
+            return std::optional<std::string>();
+        }
+        return std::optional<std::string>(query.column(0).as_string());
     });
 }
 
 result<std::vector<action_record>> action_store::mark_interrupted_at_startup() {
-    return mark_interrupted("opsbot restarted before the action finished; it was not re-run");
+    return mark_interrupted("opsbot restarted before the action finished; it was not re-run", false);
 }
 
 result<std::vector<action_record>> action_store::mark_interrupted_at_shutdown() {
-    return mark_interrupted("opsbot was stopped before the action finished (its shutdown grace ran out)");
+    return mark_interrupted("opsbot was stopped before the action finished (its shutdown grace ran out)", true);
 }
 
 result<std::vector<action_record>> action_store::sweep_expired() {
     return detail::guarded("expire old requests", [&]() {
         auto now = clock_.now();
-        return move_all(db_, now, "state = 'awaiting_approval' AND expires_at_ms <= ?", to_unix_ms(now),
+        return move_all(db_, now, "state = 'awaiting_approval' AND expires_at_ms <= ?", {to_unix_ms(now)},
                         action_state::expired, "no decision before the request expired");
     });
 }

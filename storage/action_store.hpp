@@ -74,14 +74,22 @@ public:
     /// released, all audited. Returns the interrupted actions, to be reported.
     result<std::vector<action_record>> mark_interrupted_at_startup();
     /// Shutdown, once its grace ran out (issue 15 item 4): the same actions, for the same reasons, with a reason
-    /// that says the bot was stopped. The stored waits stay stored: the next start resumes them.
+    /// that says the bot was stopped — only those this replica owns when it has a replica id (database::set_replica).
+    /// The stored waits stay stored: the next start (or another replica's takeover) resumes them.
     result<std::vector<action_record>> mark_interrupted_at_shutdown();
+
+    /// This replica (database::set_replica) now drives the running action `id` — it resumed its wait or poll — so it
+    /// owns it (storage/replica_store.hpp). False when the action is not running or no replica id was set.
+    result<bool> claim(const action_id& id);
+
+    /// The replica that owns `id`; nullopt when none is recorded. not_found for an unknown id.
+    result<std::optional<std::string>> owner_of(const action_id& id);
 
     /// Marks every action still awaiting approval whose expiry has passed as expired. Returns them.
     result<std::vector<action_record>> sweep_expired();
 
 private:
-    result<std::vector<action_record>> mark_interrupted(const std::string& reason);
+    result<std::vector<action_record>> mark_interrupted(const std::string& reason, bool only_mine);
 
     database& db_;
     const clock& clock_;

@@ -31,6 +31,7 @@ struct database::impl {
     std::string path;
     std::mutex mutex;
     std::unique_ptr<sql::connection> sql;
+    std::string replica;  // under mutex
 };
 
 database::database(const std::string& path, open_mode mode)
@@ -62,7 +63,16 @@ database::database(std::unique_ptr<sql::connection> conn, const std::string& pat
 database::~database() = default;
 
 database::session database::acquire() {
-    return session(impl_->mutex, *impl_->sql);
+    return session(impl_->mutex, *impl_->sql, impl_->replica);
+}
+
+void database::set_replica(const std::string& id) {
+    std::lock_guard lock(impl_->mutex);
+    impl_->replica = id;
+}
+
+std::string database::replica() {
+    return acquire().replica();
 }
 
 int database::schema_version() {

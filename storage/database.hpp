@@ -50,15 +50,24 @@ public:
     class session {
     public:
         sql::connection& sql() { return *sql_; }
+        /// This process's replica id (set_replica), "" when none was set.
+        const std::string& replica() const { return *replica_; }
 
     private:
         friend class database;
-        session(std::mutex& mutex, sql::connection& sql) : lock_(mutex), sql_(&sql) {}
+        session(std::mutex& mutex, sql::connection& sql, const std::string& replica)
+            : lock_(mutex), sql_(&sql), replica_(&replica) {}
         std::unique_lock<std::mutex> lock_;
         sql::connection* sql_;
+        const std::string* replica_;
     };
 
     session acquire();
+
+    /// Names this process among the replicas sharing the database (storage/replica_store.hpp): an action that this
+    /// process approves or starts running is owned by it (actions.owner). Unset (""), actions get no owner.
+    void set_replica(const std::string& id);
+    std::string replica();
 
     /// The highest migration applied to this file.
     int schema_version();

@@ -166,6 +166,20 @@ result<void> poll_store::due_all_at(clock::time_point now) {
     });
 }
 
+result<bool> poll_store::due_at(const action_id& action, clock::time_point now) {
+    return detail::guarded("resume a poll", [&]() -> result<bool> {
+        auto seq = detail::action_seq(action);
+        if (!seq) {
+            return false;
+        }
+        auto session = db_.acquire();
+        sql::statement update(session.sql(), "UPDATE poll_waits SET next_poll_ms = ? WHERE action_seq = ?");
+        update.bind(1, to_unix_ms(now));
+        update.bind(2, *seq);
+        return update.exec() > 0;
+    });
+}
+
 result<std::size_t> poll_store::count() {
     return detail::guarded("count polls", [&]() -> result<std::size_t> {
         auto session = db_.acquire();

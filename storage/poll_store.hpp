@@ -58,6 +58,9 @@ public:
     /// Start-up: every stored poll is due at `now` (a previous process's claims died with it).
     result<void> due_all_at(clock::time_point now);
 
+    /// One poll due at `now` (a replica took it over: the dead one's claim died with it). False when it is gone.
+    result<bool> due_at(const action_id& action, clock::time_point now);
+
     /// How many polls are stored.
     result<std::size_t> count();
 

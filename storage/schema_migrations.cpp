@@ -245,7 +245,20 @@ CREATE TABLE poll_waits (
 CREATE INDEX poll_waits_by_next_poll ON poll_waits (next_poll_ms);
 )sql";
 
-constexpr std::array<migration, 10> migrations{{
+// Replicas (issue 14 item 2): each `opsbot run` process registers here and renews its lease by heartbeat; a running
+// (or approved) action names the replica that owns it. When an owner's lease runs out, another replica takes its work
+// over (storage/replica_store.hpp). NULL owner: no owner recorded (an action from before this migration).
+constexpr std::string_view replicas_sql = R"sql(
+CREATE TABLE replicas (
+    id              TEXT    PRIMARY KEY,
+    started_at_ms   INTEGER NOT NULL,
+    heartbeat_at_ms INTEGER NOT NULL,
+    lease_until_ms  INTEGER NOT NULL
+);
+ALTER TABLE actions ADD COLUMN owner TEXT;
+)sql";
+
+constexpr std::array<migration, 11> migrations{{
     {1, "create actions and their state machine", actions_sql},
     {2, "create approvals", approvals_sql},
     {3, "create locks", locks_sql},
@@ -256,6 +269,7 @@ constexpr std::array<migration, 10> migrations{{
     {8, "actions: the stopped state (Stop button)", actions_stopped_sql},
     {9, "create waits for a person", person_waits_sql},
     {10, "create deployment polls", poll_waits_sql},
+    {11, "create replicas and action owners", replicas_sql},
 }};
 
 }  // namespace

@@ -221,6 +221,33 @@ $$;
 REVOKE ALL ON FUNCTION opsbot_grant_bot_role(regrole) FROM PUBLIC;
 )sql";
 
+// Replicas (issue 14 item 2), as SQLite migration 11. The bot role may renew, add and remove replica rows, and the
+// grant function learns the new table (CREATE OR REPLACE: the operator runs it again after this migration).
+constexpr std::string_view replicas_sql = R"sql(
+CREATE TABLE replicas (
+    id              TEXT   PRIMARY KEY,
+    started_at_ms   BIGINT NOT NULL,
+    heartbeat_at_ms BIGINT NOT NULL,
+    lease_until_ms  BIGINT NOT NULL
+);
+ALTER TABLE actions ADD COLUMN owner TEXT;
+REVOKE ALL ON replicas FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION opsbot_grant_bot_role(bot_role regrole) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('GRANT USAGE ON SCHEMA %I TO %s', current_schema(), bot_role);
+    EXECUTE format('GRANT SELECT ON schema_version TO %s', bot_role);
+    EXECUTE format('GRANT SELECT, INSERT ON approvals, audit_log TO %s', bot_role);
+    EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON approvals, audit_log FROM %s', bot_role);
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE ON actions, break_glass, watches TO %s', bot_role);
+    EXECUTE format('REVOKE DELETE, TRUNCATE ON actions, break_glass, watches FROM %s', bot_role);
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON locks, seen_envelopes, person_waits, poll_waits, '
+                   'replicas TO %s', bot_role);
+END
+$$;
+REVOKE ALL ON FUNCTION opsbot_grant_bot_role(regrole) FROM PUBLIC;
+)sql";
+
 }  // namespace
 
 const std::vector<opsbot::storage::migration>& postgres_schema_migrations() {
@@ -229,6 +256,7 @@ const std::vector<opsbot::storage::migration>& postgres_schema_migrations() {
     static const std::vector<migration> migrations{
         {10, "create the schema of SQLite version 10, its triggers and the bot role's privileges",
          schema_and_privileges},
+        {11, "create replicas and action owners", replicas_sql},
     };
     return migrations;
 }

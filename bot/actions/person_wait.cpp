@@ -147,6 +147,7 @@ result<std::string> action_flow::continue_wait(const std::string& id) {
     if (!took || !*took) {
         return std::string("That action is no longer waiting; its progress shows on the plan message.");
     }
+    claim_resumed(action->id);
     if (deps_.board != nullptr) {
         deps_.board->end_wait((*wait)->key);
     }
@@ -214,6 +215,7 @@ void action_flow::sweep_waits() {
                           action.error().message);
             continue;
         }
+        claim_resumed(wait.action);
         auto run = held_run(*action, wait);
         forget_held(wait.action.str());
         auto outcome = fail(error_kind::timeout, fmt::format("nobody continued `{}` before the deadline", wait.key));
@@ -234,24 +236,29 @@ void action_flow::resume_waits_at_startup() {
         if (!action) {
             continue;
         }
-        auto run = held_run(*action, wait);
-        if (auto why = cannot_resume(*run, wait.step_index)) {
-            // Never held again: the steps after the wait cannot run with what survived the restart.
-            if (auto took = waits_.take(wait.action); took && *took) {
-                end_not_resumed(*action, *run, wait.step_index, *why);
-            }
-            continue;
-        }
-        if (deps_.board != nullptr) {
-            if (auto held = deps_.board->hold(wait.key, wait.requester, wait.action.str()); !held) {
-                spdlog::error("{}: could not wait on {} again: {}", wait.action.str(), wait.key, held.error().message);
-                continue;
-            }
-        }
-        post_in_thread(*action, fmt::format(":hourglass: opsbot restarted; {} still waits for <@{}> (until {}).",
-                                            wait.action.str(), escape_mrkdwn(wait.requester),
-                                            commands::iso8601(wait.deadline)));
+        resume_wait(*action, wait, "opsbot restarted");
     }
+}
+
+void action_flow::resume_wait(const storage::action_record& action, const storage::person_wait& wait,
+                              const std::string& what) {
+    auto run = held_run(action, wait);
+    if (auto why = cannot_resume(*run, wait.step_index)) {
+        // Never held again: the steps after the wait cannot run with what survived the restart.
+        if (auto took = waits_.take(wait.action); took && *took) {
+            end_not_resumed(action, *run, wait.step_index, *why);
+        }
+        return;
+    }
+    if (deps_.board != nullptr) {
+        if (auto held = deps_.board->hold(wait.key, wait.requester, wait.action.str()); !held) {
+            spdlog::error("{}: could not wait on {} again: {}", wait.action.str(), wait.key, held.error().message);
+            return;
+        }
+    }
+    post_in_thread(action, fmt::format(":hourglass: {}; {} still waits for <@{}> (until {}).", what,
+                                       wait.action.str(), escape_mrkdwn(wait.requester),
+                                       commands::iso8601(wait.deadline)));
 }
 
 }  // namespace opsbot::bot

@@ -99,6 +99,7 @@ void action_flow::poll_once(const storage::platform_poll& poll, clock::time_poin
         spdlog::error("{} polls but cannot be read: {}", id, action.error().message);
         return;  // stays claimed; due again after the lease
     }
+    claim_resumed(poll.action);
     auto run = held_run(*action, poll.step_index);
     const std::size_t i = poll.step_index;
     if (i >= run->plan.steps.size()) {
@@ -161,6 +162,17 @@ bool action_flow::stop_held_poll(const storage::action_record& action, const std
     return true;
 }
 
+bool action_flow::poll_resumable(const storage::action_record& action, const storage::platform_poll& poll) {
+    auto run = held_run(action, poll.step_index);
+    if (auto why = cannot_resume(*run, poll.step_index)) {
+        if (auto took = polls_.take(poll.action); took && *took) {
+            end_not_resumed(action, *run, poll.step_index, *why);
+        }
+        return false;
+    }
+    return true;
+}
+
 void action_flow::resume_polls_at_startup() {
     auto stored = polls_.all();
     if (!stored) {
@@ -178,14 +190,9 @@ void action_flow::resume_polls_at_startup() {
         if (!action) {
             continue;
         }
-        auto run = held_run(*action, poll.step_index);
-        if (auto why = cannot_resume(*run, poll.step_index)) {
-            if (auto took = polls_.take(poll.action); took && *took) {
-                end_not_resumed(*action, *run, poll.step_index, *why);
-            }
-            continue;
+        if (poll_resumable(*action, poll)) {
+            resumed.push_back(poll);
         }
-        resumed.push_back(poll);
     }
     // The previous process's claims died with it: every poll is due now and re-reads the platform.
     if (auto due = polls_.due_all_at(poll_clock_.now()); !due) {
@@ -201,6 +208,21 @@ void action_flow::resume_polls_at_startup() {
                                             "step {} (what the step sent is not sent again).",
                                             poll.action.str(), poll.step_index + 1));
     }
+}
+
+void action_flow::resume_poll(const storage::action_record& action, const storage::platform_poll& poll,
+                              const std::string& what) {
+    if (!poll_resumable(action, poll)) {
+        return;
+    }
+    // The dead replica's claim died with it: due now, for whichever poll timer claims it first.
+    if (auto due = polls_.due_at(poll.action, poll_clock_.now()); !due) {
+        spdlog::error("{}: could not resume its poll: {}", poll.action.str(), due.error().message);
+        return;
+    }
+    post_in_thread(action, fmt::format(":hourglass: {}; {} goes on waiting for the platform at step {} (what the "
+                                       "step sent is not sent again).",
+                                       what, poll.action.str(), poll.step_index + 1));
 }
 
 }  // namespace opsbot::bot

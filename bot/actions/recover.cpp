@@ -12,16 +12,31 @@
 
 namespace opsbot::bot {
 
-void action_flow::recover_at_startup() {
-    auto interrupted = actions_.mark_interrupted_at_startup();  // not those waiting for a person
-    if (!interrupted) {
-        spdlog::error("could not check for interrupted actions: {}", interrupted.error().message);
-        return;
-    }
+void action_flow::recover_at_startup(const storage::taken_over& taken) {
     resume_waits_at_startup();
     resume_polls_at_startup();
-    report_interrupted(*interrupted, "Interrupted by a restart of opsbot; it was not re-run.",
+    report_interrupted(taken.interrupted, "Interrupted by a restart of opsbot; it was not re-run.",
                        "was interrupted by a restart of opsbot and was not re-run");
+}
+
+// Replicas (issue 14 item 2): the work of a replica whose lease ran out, taken over by this one in one transaction
+// (storage/replica_store.hpp), so no other replica reports or resumes the same action.
+void action_flow::take_over(const storage::taken_over& taken) {
+    const std::string what = "the opsbot replica that ran it stopped; another took it over";
+    for (const auto& action : taken.waiting) {
+        spdlog::warn("{}: its replica stopped; this one resumes its wait", action.id.str());
+        if (auto wait = waits_.get(action.id); wait && *wait) {
+            resume_wait(action, **wait, what);
+        } else if (auto poll = polls_.get(action.id); poll && *poll) {
+            resume_poll(action, **poll, what);
+        }
+    }
+    for (const auto& action : taken.interrupted) {
+        spdlog::warn("{} interrupted: its replica stopped before it finished", action.id.str());
+    }
+    report_interrupted(taken.interrupted,
+                       "Interrupted: the opsbot replica running it stopped; it was not re-run.",
+                       "was interrupted because the opsbot replica running it stopped; it was not re-run");
 }
 
 // Graceful shutdown (issue 15 item 4): what is still running when the grace ran out is reported as start-up recovery
@@ -39,6 +54,12 @@ void action_flow::interrupt_at_shutdown() {
         post_in_thread(action, ":warning: opsbot was stopped (shutdown grace over) while this ran, so it is "
                                "*interrupted* and will not be re-run. Check the platform's state by hand "
                                "(`/deploy status`), then request it again if it is still needed.");
+    }
+}
+
+void action_flow::claim_resumed(const action_id& id) {
+    if (auto owned = actions_.claim(id); !owned) {
+        spdlog::warn("{}: could not record this replica as its owner: {}", id.str(), owned.error().message);
     }
 }
 

@@ -264,6 +264,11 @@ TEST_CASE("a role given the bot's privileges cannot UPDATE or DELETE the append-
             "VALUES (1, '2026-12-06T10:00:00.000Z', 'U01', 'test', '{}', '0', 'h1')");
         run("INSERT INTO locks VALUES ('web', 'production', 'A-1', 'deploy', 1, 2)");
         CHECK(run("DELETE FROM locks").changed == 1);
+        // Replicas (migration 11): a lease registered, renewed and removed; an action's owner recorded.
+        run("INSERT INTO replicas (id, started_at_ms, heartbeat_at_ms, lease_until_ms) VALUES ('r-1', 1, 1, 30001)");
+        CHECK(run("UPDATE replicas SET heartbeat_at_ms = 2, lease_until_ms = 30002 WHERE id = 'r-1'").changed == 1);
+        CHECK(run("UPDATE actions SET owner = 'r-1' WHERE seq = ?", {seq}).changed == 1);
+        CHECK(run("DELETE FROM replicas WHERE id = 'r-1'").changed == 1);
         tx.commit();
     }
     // A replica started as the bot role reads the schema's version (and so runs no migration).
