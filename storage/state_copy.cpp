@@ -93,7 +93,7 @@ void move_along(sql::connection& to, std::string_view table, const std::string& 
         for (action_state s : path_to(*state)) {
             steps.emplace_back(to_string(s));
         }
-    } else if (stored != born_states.at(table).initial) {
+    } else if (stored != born_states.find(table)->second.initial) {
         steps.push_back(stored);
     }
     for (const std::string& step : steps) {

@@ -199,9 +199,9 @@ TEST_CASE("opsbot migrate-state moves an SQLite state into PostgreSQL: ids, stat
         bot_harness h(o);
         h.command(requester, "/rollback", "web");
         h.click(approver_a, "A-1", "approve");
-        REQUIRE(h.state_of("A-1") == "succeeded");
+        REQUIRE(action_state_in(db_file, "A-1") == "succeeded");  // h.state_of reads the harness's own file
         h.command(requester, "/rollback", "api");
-        REQUIRE(h.state_of("A-2") == "awaiting_approval");
+        REQUIRE(action_state_in(db_file, "A-2") == "awaiting_approval");
     }
     const std::string before = read_file(db_file);
 

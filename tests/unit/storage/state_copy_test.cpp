@@ -32,7 +32,7 @@ struct sqlite_source {
     }
 };
 
-action_id request(action_store& actions, const clock& clk, const std::string& subject) {
+action_id request(action_store& actions, const opsbot::clock& clk, const std::string& subject) {
     new_action a;
     a.family = "rollback";
     a.subject = subject;
