@@ -278,13 +278,14 @@ public:
         if (!data) {
             return std::unexpected(data.error());
         }
-        return parse_log_lines(*data);
+        return parse_log_lines(*data, static_cast<std::size_t>(limit));
     }
 
 private:
     /// deploymentLogs: [Log!]! -> lines, oldest first (Railway's order is not documented: sorted to be sure; RFC
-    /// 3339 UTC timestamps of one format sort as strings, and equal ones keep Railway's order).
-    static result<std::vector<railway_log_line>> parse_log_lines(const json::object& data) {
+    /// 3339 UTC timestamps of one format sort as strings, and equal ones keep Railway's order). An answer with more
+    /// lines than asked for keeps the newest `limit`: what reaches Slack stays as long as the user asked.
+    static result<std::vector<railway_log_line>> parse_log_lines(const json::object& data, std::size_t limit) {
         const auto* logs = data.if_contains("deploymentLogs");
         if (logs == nullptr || !logs->is_array()) {
             return fail(error_kind::bad_response, "Railway: DeploymentLogs: no deploymentLogs array");
@@ -301,6 +302,9 @@ private:
         std::stable_sort(out.begin(), out.end(), [](const railway_log_line& a, const railway_log_line& b) {
             return a.timestamp < b.timestamp;
         });
+        if (out.size() > limit) {
+            out.erase(out.begin(), out.end() - static_cast<std::ptrdiff_t>(limit));
+        }
         return out;
     }
 

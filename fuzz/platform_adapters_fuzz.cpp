@@ -113,7 +113,17 @@ void railway_call(unsigned char op, fuzz::canned_http& http) {
     case 4: check(railway->redeploy_latest("production")); break;
     case 5: check(railway->redeploy_deployment("dep-fuzz")); break;
     case 6: check(railway->upsert_variables("production", {{"KEY", "value"}}, (op & 0x40) != 0)); break;
-    default: check(railway->variables("production")); break;
+    default:
+        if (op & 0x40) {
+            // The /deploy logs and /deploy verify path: never more lines than asked for.
+            const int limit = 1 + (op & 0x0f);
+            auto lines = railway->deployment_logs("dep-fuzz", "@level:error", limit);
+            check(lines);
+            FUZZ_REQUIRE(!lines || lines->size() <= static_cast<std::size_t>(limit));
+        } else {
+            check(railway->variables("production"));
+        }
+        break;
     }
 }
 

@@ -447,3 +447,19 @@ TEST_CASE("railway: SLEEPING serves, NEEDS_APPROVAL is named instead of 'no depl
     CHECK(none.error().message.find("waiting for approval in Railway's dashboard") != std::string::npos);
     CHECK(railway2->latest_deployment("production")->needs_approval());
 }
+
+TEST_CASE("railway: deploymentLogs answering more lines than asked keeps the newest, oldest first", "[railway]") {
+    setup s;
+    // A server that ignores `limit` (found while writing the adapter fuzz harness's invariant): five lines for two.
+    s.fake.knobs().fail_next(200, R"({"data":{"deploymentLogs":[
+        {"timestamp":"2026-11-25T10:00:05.000Z","message":"five","severity":"info"},
+        {"timestamp":"2026-11-25T10:00:01.000Z","message":"one","severity":"info"},
+        {"timestamp":"2026-11-25T10:00:04.000Z","message":"four","severity":"error"},
+        {"timestamp":"2026-11-25T10:00:02.000Z","message":"two","severity":"info"},
+        {"timestamp":"2026-11-25T10:00:03.000Z","message":"three","severity":"info"}]}})");
+    auto lines = s.railway->deployment_logs("d5-aaaa", "", 2);
+    REQUIRE(lines);
+    REQUIRE(lines->size() == 2);
+    CHECK(lines->at(0).message == "four");
+    CHECK(lines->at(1).message == "five");
+}
