@@ -108,6 +108,7 @@ public:
     std::map<std::string, sim_time> written_at_;  ///< envelope id -> when its frame first went to a socket
     /// Counts that wait_for_acks callers wait for; they are woken when the smallest is reached, not per ack.
     mutable std::multiset<size_t> ack_targets_;
+    size_t spread_next_ = 0;  ///< spread_connections: the next ready link, counted round robin
     mutable std::condition_variable acks_cv_;
     std::vector<api_call> calls_;
     std::vector<recorded_message> messages_;

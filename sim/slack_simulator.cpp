@@ -134,13 +134,19 @@ size_t slack_simulator::impl::for_targets(connection_id on,
     std::vector<std::pair<connection_id, std::shared_ptr<ws_session_base>>> targets;
     {
         std::lock_guard lock(mutex_);
+        std::vector<std::pair<connection_id, std::shared_ptr<ws_session_base>>> ready_links;
         for (auto& [id, session] : sessions_) {
             bool ready = connections_[id].hello_at.has_value();
             if (on == all_connections || on == id) {
                 targets.emplace_back(id, session);
             } else if (on == newest_connection && ready) {
                 targets.assign(1, {id, session});  // ids grow: the last ready one wins
+            } else if (on == spread_connections && ready) {
+                ready_links.emplace_back(id, session);
             }
+        }
+        if (!ready_links.empty()) {
+            targets.push_back(ready_links[spread_next_++ % ready_links.size()]);
         }
     }
     for (auto& [id, session] : targets) {

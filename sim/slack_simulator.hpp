@@ -32,9 +32,11 @@ struct slack_simulator_options {
 };
 
 using connection_id = uint64_t;
-/// Targets for the control API: the most recently opened live link, or every live link.
+/// Targets for the control API: the most recently opened live link, every live link, or one ready link after another
+/// (round robin), as Slack spreads an app's envelopes over its several links (replicas, issue 14).
 inline constexpr connection_id newest_connection = 0;
 inline constexpr connection_id all_connections = std::numeric_limits<uint64_t>::max();
+inline constexpr connection_id spread_connections = std::numeric_limits<uint64_t>::max() - 1;
 
 using sim_time = std::chrono::system_clock::time_point;
 
