@@ -61,7 +61,8 @@ result<action_record> find_action(sql::connection& conn, const action_id& id) {
 }
 
 result<void> transition_in(database::session& session, clock::time_point now, const action_record& action,
-                           action_state from, action_state to, const std::string& actor, boost::json::object detail) {
+                           action_state from, action_state to, const std::string& actor, boost::json::object detail,
+                           locks_at_end locks) {
     if (!can_transition(from, to)) {
         return fail(error_kind::conflict, fmt::format("action {} cannot go from {} to {}", action.id.str(),
                                                       to_string(from), to_string(to)));
@@ -90,7 +91,7 @@ result<void> transition_in(database::session& session, clock::time_point now, co
     detail["to"] = to_string(to);
     audit_log::append_in(session, now,
                          audit_input{actor, action.id, fmt::format("action.{}", to_string(to)), std::move(detail)});
-    if (is_terminal(to)) {
+    if (is_terminal(to) && locks == locks_at_end::release) {
         lock_store::release_owned_in(session, now, action.id.str(), actor);
     }
     return {};
@@ -120,10 +121,10 @@ std::vector<action_record> select_actions(sql::connection& conn, const std::stri
 
 result<std::vector<action_record>> move_all_in(database::session& session, clock::time_point now,
                                                const std::string& where, const std::vector<sql::value>& params,
-                                               action_state to, const char* reason) {
+                                               action_state to, const char* reason, locks_at_end locks) {
     std::vector<action_record> found = select_actions(session.sql(), where, params);
     for (auto& action : found) {
-        auto done = transition_in(session, now, action, action.state, to, "opsbot", {{"reason", reason}});
+        auto done = transition_in(session, now, action, action.state, to, "opsbot", {{"reason", reason}}, locks);
         if (!done) {
             return std::unexpected(done.error());
         }

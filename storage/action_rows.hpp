@@ -26,9 +26,15 @@ std::optional<action_record> load_action(sql::connection& conn, std::int64_t seq
 /// Resolves an id to its row: not_found for a malformed or unknown id.
 result<action_record> find_action(sql::connection& conn, const action_id& id);
 
-/// UPDATE … WHERE state = from; audits; on a terminal state releases the action's locks.
+/// On reaching a terminal state: the action's locks released (as always), or kept until their own expiry — a
+/// takeover cannot tell a dead owner from a slow one whose step may still act (model/replicas.pml,
+/// fix.keep_locks_on_takeover).
+enum class locks_at_end { release, keep };
+
+/// UPDATE … WHERE state = from; audits; on a terminal state releases the action's locks (unless `locks` says keep).
 result<void> transition_in(database::session& session, clock::time_point now, const action_record& action,
-                           action_state from, action_state to, const std::string& actor, boost::json::object detail);
+                           action_state from, action_state to, const std::string& actor, boost::json::object detail,
+                           locks_at_end locks = locks_at_end::release);
 
 /// SQL conditions on actions: one that acts (running, or approved but never started, and no step of it stored as
 /// waiting for a person or a platform), and one whose current step waits (storage/wait_store, storage/poll_store).
@@ -43,6 +49,7 @@ std::vector<action_record> select_actions(sql::connection& conn, const std::stri
 /// transaction. Returns them as they are now.
 result<std::vector<action_record>> move_all_in(database::session& session, clock::time_point now,
                                                const std::string& where, const std::vector<sql::value>& params,
-                                               action_state to, const char* reason);
+                                               action_state to, const char* reason,
+                                               locks_at_end locks = locks_at_end::release);
 
 }  // namespace opsbot::storage::detail

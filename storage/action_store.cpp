@@ -170,6 +170,50 @@ result<bool> action_store::claim(const action_id& id) {
     });
 }
 
+result<void> action_store::start_step(const action_id& id, const audit_input& entry) {
+    return detail::guarded("start a step", [&]() -> result<void> {
+        auto seq = detail::action_seq(id);
+        if (!seq) {
+            return fail(error_kind::not_found, "there is no action " + id.str().substr(0, 40));
+        }
+        const auto now = clock_.now();
+        auto session = db_.acquire();
+        auto& conn = session.sql();
+        sql::transaction transaction(conn);
+        std::string state;
+        std::optional<std::string> owner;
+        {
+            sql::statement query(conn, "SELECT state, owner FROM actions WHERE seq = ?");
+            query.bind(1, *seq);
+            if (!query.step()) {
+                return fail(error_kind::not_found, "there is no action " + id.str());
+            }
+            state = query.column(0).as_string();
+            if (!query.column(1).is_null()) {
+                owner = query.column(1).as_string();
+            }
+        }
+        if (state != to_string(action_state::running)) {
+            return fail(error_kind::conflict, fmt::format("{} is {}, no longer running", id.str(), state));
+        }
+        const std::string& me = session.replica();
+        if (!me.empty() && owner && *owner != me) {
+            return fail(error_kind::conflict,
+                        fmt::format("another opsbot replica ({}) took {} over; this one ({}) lost its lease", *owner,
+                                    id.str(), me));
+        }
+        if (!me.empty() && !owner) {
+            sql::statement claim(conn, "UPDATE actions SET owner = ? WHERE seq = ?");
+            claim.bind(1, me);
+            claim.bind(2, *seq);
+            claim.exec();
+        }
+        audit_log::append_in(session, now, entry);
+        transaction.commit();
+        return {};
+    });
+}
+
 result<std::optional<std::string>> action_store::owner_of(const action_id& id) {
     return detail::guarded("read an action's owner", [&]() -> result<std::optional<std::string>> {
         auto seq = detail::action_seq(id);

@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "core/ids.hpp"
 #include "storage/action_state.hpp"
+#include "storage/audit_log.hpp"
 #include "storage/database.hpp"
 
 namespace opsbot::storage {
@@ -81,6 +82,12 @@ public:
     /// This replica (database::set_replica) now drives the running action `id` — it resumed its wait or poll — so it
     /// owns it (storage/replica_store.hpp). False when the action is not running or no replica id was set.
     result<bool> claim(const action_id& id);
+
+    /// Right before a step acts (replicas, issue 14; model/replicas.pml "only the owner starts a step"): in one write
+    /// transaction, checks that `id` still runs and is owned by this replica (database::set_replica; one with no
+    /// owner recorded becomes its), then appends `entry` (step.started). conflict, with nothing written, when it is
+    /// no longer running or another replica took it over (this one lost its lease meanwhile).
+    result<void> start_step(const action_id& id, const audit_input& entry);
 
     /// The replica that owns `id`; nullopt when none is recorded. not_found for an unknown id.
     result<std::optional<std::string>> owner_of(const action_id& id);

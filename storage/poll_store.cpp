@@ -48,8 +48,14 @@ result<void> poll_store::put(const platform_poll& poll) {
         auto session = db_.acquire();
         auto& conn = session.sql();
         sql::transaction transaction(conn);
-        if (auto action = detail::find_action(conn, poll.action); !action) {
+        auto action = detail::find_action(conn, poll.action);
+        if (!action) {
             return std::unexpected(action.error());
+        }
+        // Only a running action polls: one another replica took over (interrupted) while this step acted does not.
+        if (action->state != action_state::running) {
+            return fail(error_kind::conflict, fmt::format("{} is {}, no longer running", poll.action.str(),
+                                                          to_string(action->state)));
         }
         sql::statement mine(conn, "SELECT 1 FROM poll_waits WHERE action_seq = ?");
         mine.bind(1, *seq);

@@ -1,10 +1,32 @@
 #include "storage/replica_store.hpp"
 
+#include <limits>
+
 #include "storage/action_rows.hpp"
+#include "storage/audit_log.hpp"
 #include "storage/sql_support.hpp"
 #include "storage/time_format.hpp"
 
 namespace opsbot::storage {
+namespace {
+
+boost::json::array json_strings(const std::vector<std::string>& values) {
+    boost::json::array out;
+    for (const auto& v : values) {
+        out.emplace_back(v);
+    }
+    return out;
+}
+
+boost::json::array ids_of(const std::vector<action_record>& actions) {
+    boost::json::array out;
+    for (const auto& a : actions) {
+        out.emplace_back(a.id.str());
+    }
+    return out;
+}
+
+}  // namespace
 
 result<void> replica_store::enrol(const std::string& id) {
     if (id.empty()) {
@@ -69,6 +91,42 @@ result<std::vector<std::string>> replica_store::expired() {
     });
 }
 
+result<bool> replica_store::leads(const std::string& id) {
+    return detail::guarded("find the leading replica", [&]() -> result<bool> {
+        const auto now = to_unix_ms(clock_.now());
+        auto session = db_.acquire();
+        auto& conn = session.sql();
+        std::optional<std::int64_t> started;
+        bool live = false;
+        {
+            sql::statement mine(conn, "SELECT started_at_ms, lease_until_ms FROM replicas WHERE id = ?");
+            mine.bind(1, id);
+            if (mine.step()) {
+                started = mine.column(0).as_int64();
+                live = mine.column(1).as_int64() > now;
+            }
+        }
+        // The other replicas whose lease is on, and those of them that started before this one (ties: by id).
+        auto count = [&](const std::string& where, const std::vector<sql::value>& params) {
+            sql::statement query(conn, "SELECT COUNT(*) FROM replicas WHERE id <> ? AND lease_until_ms > ?" + where);
+            query.bind(1, id);
+            query.bind(2, now);
+            int index = 3;
+            for (const auto& p : params) {
+                query.bind(index++, p);
+            }
+            return query.step() ? query.column(0).as_int64() : 0;
+        };
+        const std::int64_t mine_started = started.value_or(std::numeric_limits<std::int64_t>::max());
+        const std::int64_t live_others = count("", {});
+        const std::int64_t older =
+            count(" AND (started_at_ms < ? OR (started_at_ms = ? AND id < ?))", {mine_started, mine_started, id});
+        // Alone, it leads whatever its lease says (a manual clock may have jumped past it); among live replicas
+        // only with a live lease of its own, so that a slow one and its successor never both lead.
+        return older == 0 && (live || live_others == 0);
+    });
+}
+
 result<void> replica_store::leave(const std::string& id) {
     return detail::guarded("remove a replica", [&]() -> result<void> {
         auto session = db_.acquire();
@@ -109,9 +167,26 @@ result<taken_over> replica_store::take_over(const std::string& me, bool only_exp
         if (only_expired) {
             params.emplace_back(now_ms);
         }
+        std::vector<std::string> dead;
+        {
+            sql::statement query(conn, only_expired ? "SELECT id FROM replicas WHERE id <> ? AND lease_until_ms <= ? "
+                                                      "ORDER BY id"
+                                                    : "SELECT id FROM replicas WHERE id <> ? ORDER BY id");
+            query.bind(1, me);
+            if (only_expired) {
+                query.bind(2, now_ms);
+            }
+            while (query.step()) {
+                dead.push_back(query.column(0).as_string());
+            }
+        }
         taken_over out;
+        // Other replicas may live (only_expired): the owner may be slow rather than dead, its step still acting, so
+        // an interrupted action keeps its locks until their expiry or until that replica sees it lost the run
+        // (model/replicas.pml, fix.keep_locks_on_takeover). Under the instance lock every other process is dead.
         auto moved = detail::move_all_in(session, now, std::string(detail::acting_actions) + dead_owner, params,
-                                         action_state::interrupted, reason.c_str());
+                                         action_state::interrupted, reason.c_str(),
+                                         only_expired ? detail::locks_at_end::keep : detail::locks_at_end::release);
         if (!moved) {
             return std::unexpected(moved.error());
         }
@@ -130,6 +205,13 @@ result<taken_over> replica_store::take_over(const std::string& me, bool only_exp
             forget.bind(2, now_ms);
         }
         forget.exec();
+        if (!dead.empty() || !out.interrupted.empty() || !out.waiting.empty()) {
+            audit_log::append_in(session, now, audit_input{"opsbot", std::nullopt, "replica.taken_over",
+                                                           {{"by", me},
+                                                            {"replicas", json_strings(dead)},
+                                                            {"interrupted", ids_of(out.interrupted)},
+                                                            {"resumed", ids_of(out.waiting)}}});
+        }
         transaction.commit();
         return out;
     });

@@ -44,6 +44,11 @@ public:
     /// Replicas whose lease has run out by now, oldest lease first.
     result<std::vector<std::string>> expired();
 
+    /// Whether `id` leads the replicas, so that timers fire once in the cluster (the daily audit head post): no other
+    /// replica with a live lease started before it, and its own lease on — or no other replica live at all (alone, it
+    /// leads whatever its lease says). A replica whose lease ran out therefore hands the lead to the next one at once.
+    result<bool> leads(const std::string& id);
+
     /// Removes `id` (a clean stop): its remaining work is taken over by the next takeover, without waiting for the lease.
     result<void> leave(const std::string& id);
 

@@ -148,6 +148,22 @@ result<std::vector<watch_record>> watch_store::active() {
     });
 }
 
+result<bool> watch_store::claim_check(const action_id& action, clock::time_point seen, clock::time_point until) {
+    auto seq = seq_of(action);
+    if (!seq) {
+        return std::unexpected(seq.error());
+    }
+    return detail::guarded("claim a watch check", [&]() -> result<bool> {
+        auto session = db_.acquire();
+        sql::statement update(session.sql(), "UPDATE watches SET next_check_at_ms = ? "
+                                             "WHERE action_seq = ? AND state = 'watching' AND next_check_at_ms = ?");
+        update.bind(1, to_unix_ms(until));
+        update.bind(2, *seq);
+        update.bind(3, to_unix_ms(seen));
+        return update.exec() > 0;
+    });
+}
+
 result<void> watch_store::record_check(const action_id& action, clock::time_point next_check_at,
                                        const std::optional<std::string>& error) {
     auto seq = seq_of(action);

@@ -71,6 +71,11 @@ public:
     /// Watches still watching, oldest first.
     result<std::vector<watch_record>> active();
 
+    /// Replicas (issue 14: timers fire once in the cluster): takes the due check of `action` for this process by
+    /// moving its next check from `seen` (as read) to `until`. True for the one caller that moved it; false when
+    /// another replica took it first or the watch ended.
+    result<bool> claim_check(const action_id& action, clock::time_point seen, clock::time_point until);
+
     /// Counts one check (failed when `error` is set; stored redacted) and schedules the next one.
     result<void> record_check(const action_id& action, clock::time_point next_check_at,
                               const std::optional<std::string>& error);

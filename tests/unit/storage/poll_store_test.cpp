@@ -53,6 +53,11 @@ TEST_CASE("a stored poll is read back with its step, deadline, next poll and mem
     REQUIRE_FALSE(again);
     CHECK(again.error().kind == error_kind::conflict);
     CHECK_FALSE(polls.put(poll_of(action_id("A-99"), now, now)));
+    // An action no longer running (a takeover interrupted it while its step acted) stores no poll.
+    auto pending = s.request();
+    auto refused = polls.put(poll_of(pending, now + 10min, now));
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().kind == error_kind::conflict);
 }
 
 TEST_CASE("a due poll is claimed by exactly one of racing sweeps, and a poll not yet due is not listed") {

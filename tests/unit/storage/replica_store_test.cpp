@@ -164,7 +164,13 @@ TEST_CASE("once a replica's lease ran out, another interrupts its acting steps a
     CHECK(a.s.state_of(pending) == "awaiting_approval");
     CHECK(a.owner_of(waiting) == "r-b");
     CHECK(a.owner_of(polling) == "r-b");
-    CHECK(a.s.locks.list_active()->empty());  // the interrupted action's lock went with it
+    // The interrupted action keeps its lock until the lock's own expiry: a takeover cannot tell a dead owner from a
+    // slow one whose step still acts (model/replicas.pml, fix.keep_locks_on_takeover).
+    auto kept = a.s.locks.list_active();
+    REQUIRE(kept);
+    REQUIRE(kept->size() == 1);
+    CHECK(kept->front().owner == acting.str());
+    CHECK(kept->front().expires_at > b.s.clock.now());  // it goes at its own expiry (lock_store: taken over then)
     CHECK(*b.waits.get(waiting));             // the waits themselves stay, for the taker to resume
     CHECK(*b.polls.get(polling));
     // Audited with the reason, as the start-up recovery audits its interruptions.
@@ -173,6 +179,14 @@ TEST_CASE("once a replica's lease ran out, another interrupts its acting steps a
     CHECK(std::any_of(entries->begin(), entries->end(), [](const auto& e) {
         return e.event == "action.interrupted" && e.detail_json.find(dead_reason) != std::string::npos;
     }));
+    // The takeover itself is audited once: who took whose work.
+    auto all = b.s.audit.entries();
+    REQUIRE(all);
+    auto taken = std::find_if(all->begin(), all->end(), [](const auto& e) { return e.event == "replica.taken_over"; });
+    REQUIRE(taken != all->end());
+    CHECK(taken->detail_json.find("\"r-a\"") != std::string::npos);
+    CHECK(taken->detail_json.find(acting.str()) != std::string::npos);
+    CHECK(taken->detail_json.find(waiting.str()) != std::string::npos);
     // The dead replica's row is gone; a second look finds nothing more.
     CHECK(b.replicas.expired()->empty());
     auto again = b.replicas.take_over_expired("r-b", dead_reason);
@@ -266,6 +280,7 @@ TEST_CASE("at a start under the instance lock, every other replica's work is tak
     replica before(path.str(), "r-before");
     REQUIRE(before.replicas.enrol("r-before"));
     auto acting = before.running();
+    REQUIRE(before.s.locks.claim("web", "production", acting.str(), "rollback web", before.s.clock.now() + 1h));
     auto waiting = before.waiting_for_person("SENTRY_DSN");
     replica now(path.str(), "r-now");
     REQUIRE(now.replicas.enrol("r-now"));
@@ -275,6 +290,7 @@ TEST_CASE("at a start under the instance lock, every other replica's work is tak
     CHECK(ids_of(took->interrupted) == std::set<std::string>{acting.str()});
     CHECK(ids_of(took->waiting) == std::set<std::string>{waiting.str()});
     CHECK(now.owner_of(waiting) == "r-now");
+    CHECK(now.s.locks.list_active()->empty());  // under the instance lock the old process is dead: locks go at once
     now.s.clock.advance(lease * 2);
     CHECK(*now.replicas.expired() == std::vector<std::string>{"r-now"});  // r-before's row went with its work
 }
@@ -303,4 +319,71 @@ TEST_CASE("claim: a replica that resumes a running action owns it") {
     auto pending = a.s.request();
     CHECK_FALSE(*b.s.actions.claim(pending));  // not running: nothing to own
     CHECK(a.owner_of(pending) == "(none)");
+}
+
+TEST_CASE("only the owner starts a step: after a takeover the slow owner's next step is refused and nothing is written") {
+    testing::temp_db_path path;
+    replica a(path.str(), "r-a");
+    replica b(path.str(), "r-b");
+    REQUIRE(a.replicas.enrol("r-a"));
+    REQUIRE(b.replicas.enrol("r-b"));
+    auto acting = a.running();
+    auto waiting = a.waiting_for_person("SENTRY_DSN");
+    const audit_input step{"opsbot", acting, "step.started", {{"index", 2}}};
+    REQUIRE(a.s.actions.start_step(acting, step));  // its own, running: allowed, and audited
+
+    b.s.clock.advance(lease);
+    REQUIRE(b.replicas.heartbeat("r-b"));
+    REQUIRE(b.replicas.take_over_expired("r-b", dead_reason));
+    const auto before = a.s.audit.entries()->size();
+    // a was slow, not dead: its next steps find the run taken, and the audit log is unchanged.
+    auto late = a.s.actions.start_step(acting, step);
+    REQUIRE_FALSE(late);
+    CHECK(late.error().kind == error_kind::conflict);
+    auto resumed = a.s.actions.start_step(waiting, {"opsbot", waiting, "step.started", {{"index", 2}}});
+    REQUIRE_FALSE(resumed);
+    CHECK(resumed.error().message.find("r-b") != std::string::npos);
+    CHECK(a.s.audit.entries()->size() == before);
+    // The taker resumes the waiting one.
+    CHECK(b.s.actions.start_step(waiting, {"opsbot", waiting, "step.started", {{"index", 2}}}));
+    CHECK(a.s.audit.verify()->ok());
+}
+
+TEST_CASE("start_step: an action with no owner recorded becomes the starting replica's") {
+    testing::temp_db_path path;
+    testing::stores legacy(path.str());  // no replica id: an action as a version without replicas left it
+    auto id = legacy.request();
+    REQUIRE(legacy.actions.transition(id, action_state::awaiting_approval, action_state::approved, "U02"));
+    REQUIRE(legacy.actions.transition(id, action_state::approved, action_state::running, "opsbot"));
+    replica a(path.str(), "r-a");
+    CHECK(a.owner_of(id) == "(none)");
+    REQUIRE(a.s.actions.start_step(id, {"opsbot", id, "step.started", {{"index", 1}}}));
+    CHECK(a.owner_of(id) == "r-a");
+    auto pending = a.s.request();  // awaiting approval: no step may start
+    auto refused = a.s.actions.start_step(pending, {"opsbot", pending, "step.started", {{"index", 1}}});
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().kind == error_kind::conflict);
+}
+
+TEST_CASE("the oldest live replica leads, one at a time, and a replica alone leads whatever its lease says") {
+    testing::temp_db_path path;
+    replica a(path.str(), "r-a");
+    replica b(path.str(), "r-b");
+    REQUIRE(a.replicas.enrol("r-a"));
+    b.s.clock.advance(1ms);
+    REQUIRE(b.replicas.enrol("r-b"));
+    CHECK(*a.replicas.leads("r-a"));
+    CHECK_FALSE(*b.replicas.leads("r-b"));
+    // a's lease runs out (slow or dead) while b heartbeats: b leads at once, and a no longer does.
+    a.s.clock.advance(lease);
+    b.s.clock.advance(lease - 1ms);
+    REQUIRE(b.replicas.heartbeat("r-b"));
+    CHECK(*b.replicas.leads("r-b"));
+    CHECK_FALSE(*a.replicas.leads("r-a"));
+    // b leaves; a is alone: it leads even with its lease run out (a manual clock may jump past it).
+    REQUIRE(b.replicas.leave("r-b"));
+    CHECK(*a.replicas.leads("r-a"));
+    // A replica without a row leads only when nobody else lives.
+    REQUIRE(b.replicas.enrol("r-b"));
+    CHECK_FALSE(*a.replicas.leads("r-gone"));
 }

@@ -207,6 +207,33 @@ TEST_CASE("racing closers: exactly one closes the watch") {
     CHECK(std::count_if(events.begin(), events.end(), ends) == 1);
 }
 
+TEST_CASE("replicas racing for a due check: exactly one claims it, and none once the watch ended") {
+    testing::temp_db_path path;
+    testing::stores a(path.str());
+    testing::stores b(path.str());
+    watch_store mine(a.db, a.clock);
+    watch_store theirs(b.db, b.clock);
+    auto id = a.request();
+    REQUIRE(mine.start(watch_of(id, a.clock.now())));
+    const auto due = mine.get(id)->next_check_at;
+    std::vector<std::future<bool>> racers;
+    for (int i = 0; i < 8; ++i) {
+        racers.push_back(std::async(std::launch::async, [&, i] {
+            auto claimed = (i % 2 == 0 ? mine : theirs).claim_check(id, due, due + 1min);
+            return claimed && *claimed;
+        }));
+    }
+    int won = 0;
+    for (auto& r : racers) {
+        won += r.get() ? 1 : 0;
+    }
+    CHECK(won == 1);
+    CHECK(mine.get(id)->next_check_at == due + 1min);
+    CHECK_FALSE(*theirs.claim_check(id, due, due + 2min));  // a stale read claims nothing
+    REQUIRE(mine.close(id, watch_state::quiet, {}));
+    CHECK_FALSE(*theirs.claim_check(id, due + 1min, due + 2min));
+}
+
 TEST_CASE("the table refuses illegal changes made behind the store's back") {
     testing::stores s;
     watch_store watches(s.db, s.clock);
