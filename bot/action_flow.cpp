@@ -36,6 +36,18 @@ action_flow::action_flow(action_flow_deps deps)
       incidents_(deps_.slack, deps_.config.slack.incident_channel) {
     if (deps_.board != nullptr) {
         deps_.board->on_continue([this](const std::string& id) { return continue_wait(id); });
+        // Replicas (issue 14): a continue reaches the stored wait whichever replica stored it.
+        deps_.board->on_lookup(
+            [this](const std::string& key) -> result<std::optional<commands::person_wait_board::stored_waiter>> {
+                auto found = waits_.by_key(key);
+                if (!found) {
+                    return std::unexpected(found.error());
+                }
+                if (!*found) {
+                    return std::nullopt;
+                }
+                return commands::person_wait_board::stored_waiter{(*found)->requester, (*found)->action.str()};
+            });
     }
 }
 

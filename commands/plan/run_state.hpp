@@ -10,6 +10,7 @@
 #include <boost/json/object.hpp>
 
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace opsbot::commands {
@@ -43,6 +44,13 @@ public:
     /// What a continue of a held wait runs (on the continuing person's worker): the answer they are told. Set once,
     /// before the bot serves commands.
     virtual void on_continue(std::function<result<std::string>(const std::string& action)> hook) = 0;
+    /// Replicas (issue 14): where the waits are stored, so that a continue reaches a wait whichever process stored
+    /// it. `find` answers who waits on a key (the requester, the action), or nullopt; set once, with on_continue.
+    struct stored_waiter {
+        std::string requester;
+        std::string action;
+    };
+    virtual void on_lookup(std::function<result<std::optional<stored_waiter>>(const std::string& key)> find) = 0;
     /// The Stop button: the wait on `key` ends at once (also one that starts before end_wait(key)).
     virtual void stop(const std::string& key) = 0;
     /// The step that waited on `key` is over.

@@ -72,6 +72,9 @@ void continue_board::end_wait(const std::string& secret) {
 result<std::string> continue_board::signal(const std::string& secret, const std::string& user,
                                            std::chrono::milliseconds answer_timeout) {
     std::unique_lock lock(mutex_);
+    if (auto followed = follow_stored(lock, secret); !followed) {
+        return std::unexpected(followed.error());
+    }
     auto it = slots_.find(secret);
     if (it != slots_.end() && it->second.ended) {
         slots_.erase(it);
@@ -127,7 +130,10 @@ result<void> continue_board::hold(const std::string& secret, const std::string& 
                                   const std::string& action) {
     std::lock_guard lock(mutex_);
     auto [it, created] = slots_.try_emplace(secret);
-    if (!created && !it->second.ended && it->second.held_by != action) {
+    // Another held wait still here is stale once the store decides (on_lookup: it allows one wait per key), unless
+    // a continue of it is being checked right now.
+    const bool stale = find_stored_ && !it->second.held_by.empty() && !it->second.checking;
+    if (!created && !it->second.ended && it->second.held_by != action && !stale) {
         return fail(error_kind::conflict, it->second.held_by.empty() ? std::string("a run") : it->second.held_by);
     }
     it->second = slot{};
@@ -139,6 +145,43 @@ result<void> continue_board::hold(const std::string& secret, const std::string& 
 void continue_board::on_continue(std::function<result<std::string>(const std::string&)> hook) {
     std::lock_guard lock(mutex_);
     continue_hook_ = std::move(hook);
+}
+
+void continue_board::on_lookup(std::function<result<std::optional<stored_waiter>>(const std::string&)> find) {
+    std::lock_guard lock(mutex_);
+    find_stored_ = std::move(find);
+}
+
+result<void> continue_board::follow_stored(std::unique_lock<std::mutex>& lock, const std::string& secret) {
+    auto find = find_stored_;
+    if (!find) {
+        return {};
+    }
+    lock.unlock();  // a database read: not under the board's lock
+    auto stored = find(secret);
+    lock.lock();
+    if (!stored) {
+        return fail(error_kind::unavailable,
+                    fmt::format("Could not read which rotation of `{}` waits ({}).", secret, stored.error().message));
+    }
+    auto it = slots_.find(secret);
+    if (!*stored) {
+        // Nothing stored: a held slot here is a wait another replica continued or stopped. A blocking wait() stays.
+        if (it != slots_.end() && !it->second.held_by.empty() && !it->second.checking) {
+            slots_.erase(it);
+        }
+        return {};
+    }
+    if (it == slots_.end() || it->second.ended || it->second.held_by != (*stored)->action) {
+        if (it != slots_.end() && it->second.checking) {
+            return {};  // a continue of the slot's wait is being checked here: signal() says so
+        }
+        slot held;
+        held.requester = (*stored)->requester;
+        held.held_by = (*stored)->action;
+        slots_[secret] = std::move(held);
+    }
+    return {};
 }
 
 result<std::string> continue_board::continue_held(std::unique_lock<std::mutex>& lock, const std::string& secret) {

@@ -54,11 +54,17 @@ public:
     /// continue hook with `action` on the continuing person's thread, one continue at a time.
     result<void> hold(const std::string& secret, const std::string& requester, const std::string& action) override;
     void on_continue(std::function<result<std::string>(const std::string& action)> hook) override;
+    /// With a lookup set, the stored wait decides a continue of a held wait: one stored by another replica (or
+    /// taken over from one) is continued here, and a slot this process remembers for a wait that another replica
+    /// has since continued or stopped is dropped.
+    void on_lookup(std::function<result<std::optional<stored_waiter>>(const std::string& key)> find) override;
 
     /// True while a rotation of `secret` waits (tests, help texts).
     bool waiting(const std::string& secret) const;
 
 private:
+    /// Makes the slot of `secret` agree with the stored wait (on_lookup); an error when it cannot be read.
+    result<void> follow_stored(std::unique_lock<std::mutex>& lock, const std::string& secret);
     /// signal() for a held wait: runs the continue hook without the board's lock.
     result<std::string> continue_held(std::unique_lock<std::mutex>& lock, const std::string& secret);
 
@@ -79,6 +85,7 @@ private:
     std::map<std::string, slot> slots_;
     bool closed_ = false;
     std::function<result<std::string>(const std::string&)> continue_hook_;
+    std::function<result<std::optional<stored_waiter>>(const std::string&)> find_stored_;
 };
 
 }  // namespace opsbot::commands

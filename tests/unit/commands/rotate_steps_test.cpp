@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <map>
 #include <regex>
 #include <thread>
 
@@ -499,4 +500,54 @@ TEST_CASE("continue_board: a held wait (no thread waits) runs the continue hook 
     CHECK(continued == std::vector<std::string>{"A-1"});
     CHECK_FALSE(board.waiting("SENTRY_DSN"));
     CHECK(board.signal("SENTRY_DSN", "U01").error().kind == error_kind::not_found);
+}
+
+TEST_CASE("continue_board with the stored waits: a wait another replica stored is continued here, and a slot for a "
+          "wait that ended elsewhere is dropped") {
+    manual_clock clk;
+    continue_board board(clk, 1ms);
+    // The database as the lookup sees it (storage/wait_store: one wait per key).
+    std::map<std::string, person_wait_board::stored_waiter> stored;
+    bool unreadable = false;
+    board.on_lookup([&](const std::string& key)
+                        -> opsbot::result<std::optional<person_wait_board::stored_waiter>> {
+        if (unreadable) {
+            return opsbot::fail(error_kind::internal, "database error while trying to read a wait");
+        }
+        auto it = stored.find(key);
+        return it == stored.end() ? std::nullopt : std::optional(it->second);
+    });
+    std::vector<std::string> continued;
+    board.on_continue([&](const std::string& action) -> opsbot::result<std::string> {
+        continued.push_back(action);
+        stored.erase("SENTRY_DSN");  // the executor took the stored wait
+        return std::string("Continuing");
+    });
+
+    // Held by another replica: this board never saw hold().
+    stored["SENTRY_DSN"] = {"U01", "A-7"};
+    auto stranger = board.signal("SENTRY_DSN", "U02");
+    REQUIRE_FALSE(stranger);
+    CHECK(stranger.error().kind == error_kind::forbidden);
+    auto go = board.signal("SENTRY_DSN", "U01");
+    REQUIRE(go);
+    CHECK(continued == std::vector<std::string>{"A-7"});
+
+    // This board held A-8, but another replica continued it: nothing is stored, so a continue here finds nothing
+    // rather than poking the stale slot, and a new rotation of the same secret may hold it again.
+    REQUIRE(board.hold("SENTRY_DSN", "U01", "A-8"));
+    auto stale = board.signal("SENTRY_DSN", "U01");
+    REQUIRE_FALSE(stale);
+    CHECK(stale.error().kind == error_kind::not_found);
+    REQUIRE(board.hold("SENTRY_DSN", "U01", "A-8"));
+    stored["SENTRY_DSN"] = {"U03", "A-9"};  // stored elsewhere while this board still remembers A-8
+    REQUIRE(board.hold("SENTRY_DSN", "U03", "A-9"));
+    CHECK(continued.size() == 1);
+
+    // The database cannot be read: the continue says so, and changes nothing.
+    unreadable = true;
+    auto down = board.signal("SENTRY_DSN", "U03");
+    REQUIRE_FALSE(down);
+    CHECK(down.error().kind == error_kind::unavailable);
+    CHECK(continued.size() == 1);
 }
