@@ -119,6 +119,9 @@ private:
         bool stopped_while_waiting = false;  ///< Stop woke the step that waited for a person
         bool waiting = false;     ///< the run is not over: step `step` waits (stored, no thread) …
         bool polling = false;     ///< … for a platform (a stored poll) rather than for a person
+        /// Another replica took the run over while this one had lost its lease (model/replicas.pml): it ends here
+        /// without a word — no final state, its locks left alone — for the taker reports it.
+        bool taken_elsewhere = false;
     };
 
     /// One run in flight (bot/actions/): its plan, what its message shows, its family's state. Shared by the
@@ -160,6 +163,12 @@ private:
     static void skip_from(plan_view& view, std::size_t first);
     static run_end failed_at(std::size_t step, std::string error);
     static run_end stopped_at(plan_view& view, std::size_t index, const std::string& by);
+    /// Step `index` was not started: `why`, another replica owns the run now (run_end::taken_elsewhere).
+    static run_end taken_elsewhere(std::size_t index, std::string why);
+    /// Another replica took the action over (interrupted) while this one still ran it (bot/actions/report.cpp).
+    bool taken_over_meanwhile(const storage::action_record& action);
+    /// For an interrupted action's report: its locks were released, or which stay held and until when.
+    std::string locks_left_by(const storage::action_record& action);
 
     /// Waits for a person (bot/actions/person_wait.cpp). Why another action waiting on `key` refuses this one.
     std::optional<std::string> other_waiter(const storage::action_record& action, const std::string& key);

@@ -14,8 +14,16 @@ audit_head_publisher::audit_head_publisher(const stack_config& config, storage::
                                            web_api& slack, std::chrono::hours period)
     : config_(config), db_(db), clk_(clk), slack_(slack), period_(period) {}
 
+void audit_head_publisher::only_while(std::function<bool()> leads) {
+    std::lock_guard lock(mutex_);
+    leads_ = std::move(leads);
+}
+
 void audit_head_publisher::publish_now() {
     std::lock_guard lock(mutex_);
+    if (leads_ && !leads_()) {
+        return;  // another replica posts; should it stop, this one's next tick finds itself leading and posts
+    }
     const std::string channel =
         config_.slack.audit_channel.empty() ? config_.slack.incident_channel : config_.slack.audit_channel;
     if (channel.empty()) {

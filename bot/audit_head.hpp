@@ -6,6 +6,7 @@
 #include "storage/database.hpp"
 
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -28,6 +29,10 @@ public:
     /// Posts when the next post is due by the injected clock (the runtime's ticker; tests after moving the clock).
     void tick();
 
+    /// Replicas (issue 14: the daily post fires once in the cluster): posts — at start and daily — only while
+    /// `leads()` says this process leads (storage/replica_store: the oldest live replica). Unset: always.
+    void only_while(std::function<bool()> leads);
+
 private:
     const stack_config& config_;
     storage::database& db_;
@@ -36,6 +41,7 @@ private:
     std::chrono::hours period_;
     std::mutex mutex_;
     std::optional<clock::time_point> next_due_;  ///< nullopt: due now
+    std::function<bool()> leads_;
 };
 
 }  // namespace opsbot::bot

@@ -126,7 +126,17 @@ void post_deploy_watch::tick() {
     }
     for (const auto& watch : *active) {
         const auto now = clk_.now();
-        if (now >= watch.next_check_at || now >= watch.ends_at) {
+        if (now < watch.next_check_at && now < watch.ends_at) {
+            continue;
+        }
+        // Replicas share the watches: the one that moves the next check on does this one (issue 14). Should it die
+        // checking, the check is due again at `now + watch_check_every`, for whichever replica comes first.
+        auto mine = watches_.claim_check(watch.action, watch.next_check_at, now + watch_check_every);
+        if (!mine) {
+            spdlog::error("could not claim the check of the watch of {}: {}", watch.action.str(), mine.error().message);
+            continue;
+        }
+        if (*mine) {
             check(watch, now);
         }
     }

@@ -84,6 +84,10 @@ struct runtime::parts {
         platforms.config = &config;
         platforms.audit_db = &db;
         db.set_replica(replica_id);
+        heads.only_while([this] {
+            auto leads = replicas.leads(replica_id);
+            return leads && *leads;
+        });
     }
 
     static adapters::http_options http_options(const runtime_options& options) {

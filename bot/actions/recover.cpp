@@ -7,7 +7,10 @@
 
 #include "bot/slack/block_kit.hpp"
 
+#include "commands/grammar/format.hpp"
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 namespace opsbot::bot {
@@ -63,6 +66,28 @@ void action_flow::claim_resumed(const action_id& id) {
     }
 }
 
+std::string action_flow::locks_left_by(const storage::action_record& action) {
+    auto held = locks_.list_active();
+    std::vector<std::string> kept;
+    std::vector<std::string> unlock;
+    if (held) {
+        for (const auto& lock : *held) {
+            if (lock.owner == action.id.str()) {
+                kept.push_back(fmt::format("{} {} until {}", lock.service, lock.environment,
+                                           commands::iso8601(lock.expires_at)));
+                unlock.push_back(fmt::format("`/deploy unlock {} {}`", lock.service, lock.environment));
+            }
+        }
+    }
+    if (kept.empty()) {
+        return "its locks were released";
+    }
+    // A takeover keeps them (storage/replica_store.cpp): the replica that lost it may be slow, not dead.
+    return fmt::format("its locks stay held ({}) because its step may still be acting on the replica that lost it; "
+                       "once you checked the platform by hand, an approver frees them with {}",
+                       fmt::join(kept, ", "), fmt::join(unlock, " and "));
+}
+
 void action_flow::report_interrupted(const std::vector<storage::action_record>& actions, const std::string& note,
                                      const std::string& what) {
     for (const auto& action : actions) {
@@ -78,7 +103,7 @@ void action_flow::report_interrupted(const std::vector<storage::action_record>& 
         notice.environment = plan.environment;
         notice.requester = action.requester.str();
         notice.approvers = view.approvers;
-        notice.outcome = "interrupted; its locks were released";
+        notice.outcome = "interrupted; " + locks_left_by(action);
         notice.channel = action.channel.str();
         notice.thread_ts = action.message_ts.value_or("");
         notice.next_step = "Check the platform's state by hand (`/deploy status`), then request the action again "

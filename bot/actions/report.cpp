@@ -71,7 +71,7 @@ result<void> action_flow::record_final_state(const storage::action_record& actio
     result<void> ended;
     for (int attempt = 1; attempt <= final_state_attempts; ++attempt) {
         ended = actions_.transition(action.id, action_state::running, end.state, "opsbot", detail);
-        if (ended) {
+        if (ended || taken_over_meanwhile(action)) {
             return ended;
         }
         spdlog::error("{} could not be marked {} (attempt {} of {}): {}", action.id.str(), storage::to_string(end.state),
@@ -84,10 +84,29 @@ result<void> action_flow::record_final_state(const storage::action_record& actio
     return ended;
 }
 
+bool action_flow::taken_over_meanwhile(const storage::action_record& action) {
+    auto now = actions_.get(action.id);
+    return now && now->state == action_state::interrupted;
+}
+
 void action_flow::finish(const storage::action_record& action, const commands::plan& plan, plan_view& view,
                          const run_end& end, const commands::run_state* state) {
     const std::string id = action.id.str();
     const auto recorded = record_final_state(action, end);
+    if (!recorded && taken_over_meanwhile(action)) {
+        // This replica lost its lease while the last step ran, and another reported the action interrupted. What it
+        // saw of the end goes into the thread; the locks the takeover kept for the step can go now.
+        release_locks(action);
+        const std::string seen = end.state == action_state::failed
+                                     ? fmt::format("step {} failed: {}", end.step, end.error)
+                                     : std::string(storage::to_string(end.state));
+        spdlog::warn("{} ended {} here after another replica took it over", id, seen);
+        post_in_thread(action, fmt::format(":information_source: The replica that had lost this action (its lease ran "
+                                           "out while a step still ran) saw it end: *{}*. It stays *interrupted*; "
+                                           "its locks are free now.",
+                                           escape_mrkdwn(seen)));
+        return;
+    }
     const bool failed = end.state == action_state::failed;
     const bool stopped = end.state == action_state::stopped;
     const std::string stop_where = fmt::format("{} step {} of {}", end.stopped_while_waiting ? "at" : "before",

@@ -50,6 +50,14 @@ action_flow::run_end action_flow::stopped_at(plan_view& view, std::size_t index,
     return end;
 }
 
+action_flow::run_end action_flow::taken_elsewhere(std::size_t index, std::string why) {
+    run_end end;
+    end.taken_elsewhere = true;
+    end.step = index + 1;
+    end.error = std::move(why);
+    return end;
+}
+
 commands::step_environment action_flow::environment_for(const storage::action_record& action,
                                                         commands::run_state* state) {
     commands::step_environment env{deps_.platforms, deps_.clk, deps_.sleep, deps_.poll_interval};
@@ -131,9 +139,15 @@ action_flow::run_end action_flow::run_steps(const storage::action_record& action
         }
         view.steps[i] = step_status::running;
         update_message(action, plan, view);
-        // Fail closed (docs/design.md "Security rules"): a step whose start cannot be audited does not run.
-        auto started = audit_.append(
+        // Fail closed (docs/design.md "Security rules"): a step whose start cannot be audited does not run. The same
+        // transaction checks that this replica still owns the run (model/replicas.pml): after a takeover it does not.
+        auto started = actions_.start_step(
+            action.id,
             {"opsbot", action.id, "step.started", {{"index", i + 1}, {"kind", step.kind}, {"description", step.description}}});
+        if (!started && started.error().kind == error_kind::conflict) {
+            spdlog::warn("{}: step {} not started: {}", id, i + 1, started.error().message);
+            return taken_elsewhere(i, started.error().message);
+        }
         if (!started) {
             view.steps[i] = step_status::failed;
             view.outcomes[i] = "not run: the audit log could not record its start";
