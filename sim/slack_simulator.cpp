@@ -166,6 +166,14 @@ std::string slack_simulator::impl::envelope_frame(const std::string& envelope_id
 
 std::vector<std::string> slack_simulator::impl::deliver(std::vector<std::pair<std::string, std::string>> batch,
                                                         connection_id on) {
+    if (on == spread_connections && batch.size() > 1) {
+        // Spread envelope by envelope, as Slack spreads them: each goes to the next ready link.
+        std::vector<std::string> each;
+        for (auto& one : batch) {
+            each.push_back(deliver({std::move(one)}, on).front());
+        }
+        return each;
+    }
     std::vector<std::string> ids;
     {
         std::lock_guard lock(mutex_);

@@ -102,7 +102,8 @@ public:
     std::string send_slash_command(const std::string& user_id, const std::string& channel_id,
                                    const std::string& command, const std::string& text,
                                    connection_id on = newest_connection);
-    /// A burst: `count` slash commands built first, then handed to the link at once and written back to back.
+    /// A burst: `count` slash commands built first, then handed to the link at once and written back to back (with
+    /// spread_connections, each to the next ready link).
     std::vector<std::string> send_slash_commands(const std::string& user_id, const std::string& channel_id,
                                                  const std::string& command, const std::string& text, size_t count,
                                                  connection_id on = newest_connection);

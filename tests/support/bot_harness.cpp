@@ -1,5 +1,7 @@
 #include "tests/support/bot_harness.hpp"
 
+#include "storage/postgres_connection.hpp"
+
 #include "demo/render.hpp"
 
 #include "bot/platform_factory.hpp"
@@ -209,8 +211,21 @@ bool eventually(const std::function<bool()>& predicate, std::chrono::millisecond
     return true;
 }
 
+std::unique_ptr<storage::database> open_read_only(const std::string& where) {
+    if (where.starts_with("postgresql://") || where.starts_with("postgres://")) {
+        auto conn = storage::open_postgres(where);
+        if (!conn) {
+            throw std::runtime_error("cannot open the test's PostgreSQL database: " + conn.error().message);
+        }
+        return std::make_unique<storage::database>(std::move(*conn), "test PostgreSQL database",
+                                                   storage::open_mode::read_only);
+    }
+    return std::make_unique<storage::database>(where, storage::open_mode::read_only);
+}
+
 std::string action_state_in(const std::string& db_path, const std::string& action) {
-    storage::database db(db_path, storage::open_mode::read_only);
+    auto opened = open_read_only(db_path);
+    storage::database& db = *opened;
     system_clock clk;
     storage::action_store actions(db, clk);
     auto record = actions.get(action_id(action));
@@ -218,7 +233,8 @@ std::string action_state_in(const std::string& db_path, const std::string& actio
 }
 
 std::vector<std::string> audit_events_in(const std::string& db_path, const std::string& action) {
-    storage::database db(db_path, storage::open_mode::read_only);
+    auto opened = open_read_only(db_path);
+    storage::database& db = *opened;
     system_clock clk;
     storage::audit_log audit(db, clk);
     auto entries = audit.for_action(action_id(action));
@@ -232,7 +248,8 @@ std::vector<std::string> audit_events_in(const std::string& db_path, const std::
 }
 
 bool audit_chain_ok(const std::string& db_path) {
-    storage::database db(db_path, storage::open_mode::read_only);
+    auto opened = open_read_only(db_path);
+    storage::database& db = *opened;
     system_clock clk;
     storage::audit_log audit(db, clk);
     auto verified = audit.verify();
@@ -247,7 +264,8 @@ bool audit_chain_ok(const std::string& db_path) {
 }
 
 size_t active_lock_count(const std::string& db_path) {
-    storage::database db(db_path, storage::open_mode::read_only);
+    auto opened = open_read_only(db_path);
+    storage::database& db = *opened;
     system_clock clk;
     storage::lock_store locks(db, clk);
     auto active = locks.list_active();

@@ -20,6 +20,10 @@
 #include <thread>
 #include <vector>
 
+namespace opsbot::storage {
+class database;
+}
+
 namespace opsbot::bot {
 class runtime;
 }
@@ -104,6 +108,9 @@ std::vector<sim::recorded_message> messages_in(const sim::slack_simulator& slack
 bool eventually(const std::function<bool()>& predicate, std::chrono::milliseconds timeout);
 
 /// Reads of the bot's SQLite file through the storage layer (a separate connection).
+/// The bot's database read-only: an SQLite path, or a PostgreSQL URL (postgresql://…); throws when it cannot.
+std::unique_ptr<storage::database> open_read_only(const std::string& where);
+/// These read an SQLite path or a PostgreSQL URL alike (open_read_only).
 std::string action_state_in(const std::string& db_path, const std::string& action);
 std::vector<std::string> audit_events_in(const std::string& db_path, const std::string& action);
 bool audit_chain_ok(const std::string& db_path);
