@@ -15,11 +15,12 @@
 // Why every plan is a rollback of the same service `api`: an approved action re-plans, claims its lock on `api` and
 // runs; the first approved one runs (against a fake Railway that answers at once), the others are refused at once
 // ("lock busy"). So each click costs the two-person rule in one write transaction plus a re-plan (one fast Railway
-// read) and a refusal that is database writes and a Slack update; no click waits for a platform. The running rollback
-// is held in progress (a stored poll, no thread) until the phase ended, then settles at its next poll: were it to
-// finish during the phase, the later clicks would see "plan changed" instead, and each would post a fresh request —
-// other work per click, depending on how long the phase takes. Plans for K different services would each run a rollback: the figure would be Railway's and the
-// runtime's execution pool, not the approval decision this bench is after.
+// read) and a refusal that is database writes and a Slack update; no click waits for a platform. Plans for K different
+// services would each run a rollback: the figure would be Railway's and the runtime's execution pool, not the approval
+// decision this bench is after. The running rollback is held in progress (a stored poll, no thread) until every
+// approved action was refused (also printed: "every approved one refused or running"), then settles at its next poll:
+// were it to finish earlier, a late action would find the lock free or see "plan changed" and post a fresh request —
+// other work per click, depending on how long the phase takes.
 //
 // Burst delivery: sim::spread_connections picks one link per delivery, and a burst (send_slash_commands) is one
 // delivery. The burst is therefore sent as one chunk per link (1,000 / replicas each, back to back on each link);
@@ -346,9 +347,9 @@ std::vector<std::string> complaints_in(const fs::path& log) {
 
 // ---------------------------------------------------------------- phase 1: links
 
-/// Every replica's link said hello; false after 30 s.
-bool all_linked(const sim::slack_simulator& slack, int replicas) {
-    return slack.wait_for(
+/// Every replica's link said hello (printed: how long after the processes were started); false after 30 s.
+bool all_linked(const sim::slack_simulator& slack, int replicas, sim_clock::time_point started) {
+    const bool linked = slack.wait_for(
         [&] {
             auto links = slack.connections();
             return std::count_if(links.begin(), links.end(), [](const auto& c) {
@@ -356,6 +357,13 @@ bool all_linked(const sim::slack_simulator& slack, int replicas) {
                    }) >= replicas;
         },
         30s);
+    auto last_hello = started;
+    for (const auto& c : slack.connections()) {
+        last_hello = std::max(last_hello, c.hello_at.value_or(started));
+    }
+    fmt::print("  {} of {} links said hello, the last {:.1f} ms after the processes were started\n",
+               slack.open_connection_count(), replicas, ms(last_hello - started).count());
+    return linked;
 }
 
 // ---------------------------------------------------------------- phase 2: ack latency
@@ -497,6 +505,10 @@ bool approvals(sim::slack_simulator& slack, testing::fake_railway& railway, roun
     }
     const bool decided = eventually([&] { return db.awaiting_up_to(planned_up_to) == 0; }, 60s, 2ms);
     const auto done = sim_clock::now();
+    // The approved ones are refused by the lock only once their replica re-planned them (on three replicas that lags
+    // behind the decisions): the running rollback ends only after, else a late one would find the lock free.
+    const bool handled = eventually([&] { return db.states()["approved"] == 0; }, 60s, 2ms);
+    const auto refused = sim_clock::now();
     railway.settle_deployments_at(1);  // the one rollback that runs ends at its next poll, releasing its lock
     const auto written_at = slack.written_at();
     auto first = sim_clock::time_point::max();
@@ -511,7 +523,8 @@ bool approvals(sim::slack_simulator& slack, testing::fake_railway& railway, roun
                "{})\n",
                k, took_s, out.approvals_per_second, decided ? "" : " INCOMPLETE",
                link_counts(acks_of(slack, clicks).per_link));
-    fmt::print("      decisions recorded: {}\n", state_counts(db.decisions()));
+    fmt::print("      decisions recorded: {}; every approved one refused or running {:.3f} s after the first click{}\n",
+               state_counts(db.decisions()), ms(refused - first).count() / 1000.0, handled ? "" : " (INCOMPLETE)");
     return decided;
 }
 
@@ -589,6 +602,7 @@ figures run_configuration(const configuration& c, const bench_sizes& sizes, stor
             pin_threads(::getpid(), 0);  // the replicas inherit CPU 0
         }
         std::vector<std::unique_ptr<replica>> replicas;
+        const auto started = sim_clock::now();
         for (int i = 0; i < c.replicas; ++i) {
             replicas.push_back(
                 std::make_unique<replica>(config.string(), env, dir / fmt::format("replica-{}.log", i + 1)));
@@ -596,7 +610,7 @@ figures run_configuration(const configuration& c, const bench_sizes& sizes, stor
         if (pinned) {
             pin_threads(::getpid(), 1);
         }
-        out.complete = all_linked(slack, c.replicas);
+        out.complete = all_linked(slack, c.replicas, started);
         if (!out.complete) {
             fmt::print("  not every replica linked within 30 s: not measured\n");
         } else {
