@@ -656,10 +656,8 @@ bench_sizes sizes_from(int argc, char** argv) {
     return s;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-    spdlog::set_level(spdlog::level::err);  // the simulator's and the fake's own logs
+/// Runs every configuration and prints the table; throws when the bench server cannot be used.
+int run(int argc, char** argv) {
     const bench_sizes sizes = sizes_from(argc, argv);
     std::vector<configuration> configurations{{"SQLite, 1 replica", false, 1}};
     std::unique_ptr<storage::sql::connection> admin;
@@ -669,7 +667,8 @@ int main(int argc, char** argv) {
         configurations.push_back({"PostgreSQL, 1 replica", true, 1});
         configurations.push_back({"PostgreSQL, 3 replicas", true, 3});
     } else {
-        fmt::print("OPSBOT_BENCH_PG_URL is not set: SQLite only (bench/with-postgres runs it with a throwaway server)\n");
+        fmt::print("OPSBOT_BENCH_PG_URL is not set: SQLite only "
+                   "(bench/with-postgres runs it with a throwaway server)\n");
     }
     const bool pinned = std::thread::hardware_concurrency() >= 2;
     fmt::print("replicas: opsbot run as child processes against one Slack simulator{}\n",
@@ -679,5 +678,18 @@ int main(int argc, char** argv) {
         rows.push_back(run_configuration(c, sizes, admin.get(), url != nullptr ? url : "", pinned));
     }
     print_table(rows, sizes);
-    return 0;
+    // Figures only; a configuration that could not be measured (no link, acks or decisions missing) is a failure.
+    return std::all_of(rows.begin(), rows.end(), [](const figures& r) { return r.complete; }) ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    spdlog::set_level(spdlog::level::err);  // the simulator's and the fake's own logs
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {  // e.g. PostgreSQL refused CREATE DATABASE: said, not a core dump
+        fmt::print(stderr, "replicas: {}\n", e.what());
+        return 1;
+    }
 }
