@@ -43,10 +43,11 @@ package: release
 	cd build-release && cpack -G DEB
 
 bench: release
-	cmake --build build-release -j $(JOBS) --target ack_latency starvation storage_backends
+	cmake --build build-release -j $(JOBS) --target ack_latency starvation storage_backends replicas
 	build-release/bench/ack_latency
 	build-release/bench/starvation
 	bench/with-postgres build-release/bench/storage_backends
+	bench/with-postgres build-release/bench/replicas
 
 # The suite under AddressSanitizer + UndefinedBehaviorSanitizer, in its own build directory.
 sanitize: deps

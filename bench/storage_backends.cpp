@@ -188,7 +188,7 @@ int main(int argc, char** argv) {
     } else {
         fmt::print("OPSBOT_BENCH_PG_URL is not set: SQLite only (bench/with-postgres runs it with a throwaway server)\n");
     }
-    fmt::print("storage on each engine (one process; several replicas are not measured yet)\n");
+    fmt::print("storage on each engine (one process; several replicas: bench/replicas)\n");
     for (const auto& e : engines) {
         approvals_per_second(e, 2000);
     }
