@@ -22,9 +22,7 @@
 // were it to finish earlier, a late action would find the lock free or see "plan changed" and post a fresh request —
 // other work per click, depending on how long the phase takes.
 //
-// Burst delivery: sim::spread_connections picks one link per delivery, and a burst (send_slash_commands) is one
-// delivery. The burst is therefore sent as one chunk per link (1,000 / replicas each, back to back on each link);
-// single envelopes and clicks go one link after another.
+// Delivery: sim::spread_connections sends each envelope to the next ready link, a burst's too (envelope by envelope).
 //
 // CPU placement (as bench/ack_latency): on two or more CPUs the replicas run on CPU 0 and this process (the simulator,
 // the fake Railway) on CPU 1; the PostgreSQL server is not pinned. Three replicas thus share one CPU: replicas are for
@@ -396,16 +394,12 @@ std::string link_counts(const std::map<sim::connection_id, int>& per_link) {
     return out.empty() ? "none" : out;
 }
 
-/// The burst, one chunk per link (a burst is one delivery to one link), all handed over before any ack is awaited.
-bool ack_burst(sim::slack_simulator& slack, int links, int burst, figures& out) {
+/// The burst: every envelope built first, then handed over at once, each to the next link (sim::spread_connections).
+bool ack_burst(sim::slack_simulator& slack, int burst, figures& out) {
     const size_t acks_before = slack.ack_count();
-    std::vector<std::string> ids;
-    for (int i = 0; i < links; ++i) {
-        const int n = burst / links + (i < burst % links ? 1 : 0);
-        auto chunk = slack.send_slash_commands(requester, ops_channel, "/deploy", "help", static_cast<size_t>(n),
-                                               sim::spread_connections);
-        ids.insert(ids.end(), chunk.begin(), chunk.end());
-    }
+    const std::vector<std::string> ids = slack.send_slash_commands(requester, ops_channel, "/deploy", "help",
+                                                                   static_cast<size_t>(burst),
+                                                                   sim::spread_connections);
     const bool all = slack.wait_for_acks(acks_before + static_cast<size_t>(burst), 60s);
     const acked a = acks_of(slack, ids);
     out.burst = summarise(a.latencies_ms);
@@ -615,7 +609,7 @@ figures run_configuration(const configuration& c, const bench_sizes& sizes, stor
             fmt::print("  not every replica linked within 30 s: not measured\n");
         } else {
             std::this_thread::sleep_for(500ms);  // start-up work (recovery, the audit head post) settles first
-            out.complete = ack_burst(slack, c.replicas, sizes.burst, out) &&
+            out.complete = ack_burst(slack, sizes.burst, out) &&
                            ack_one_at_a_time(slack, sizes.single, out) &&
                            approvals(slack, *railway, db, sizes.approvals, out);
             settle_actions(db);
