@@ -26,6 +26,22 @@ boost::json::array ids_of(const std::vector<action_record>& actions) {
     return out;
 }
 
+/// The one write of a replica's row: registered anew (`restart`: its start time too) or renewed, lease until `now +
+/// lease`.
+void upsert_lease(sql::connection& conn, const std::string& id, std::int64_t now, std::chrono::milliseconds lease,
+                  bool restart) {
+    sql::statement upsert(conn, std::string("INSERT INTO replicas (id, started_at_ms, heartbeat_at_ms, lease_until_ms) "
+                                            "VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET ") +
+                                    (restart ? "started_at_ms = excluded.started_at_ms, " : "") +
+                                    "heartbeat_at_ms = excluded.heartbeat_at_ms, "
+                                    "lease_until_ms = excluded.lease_until_ms");
+    upsert.bind(1, id);
+    upsert.bind(2, now);
+    upsert.bind(3, now);
+    upsert.bind(4, now + lease.count());
+    upsert.exec();
+}
+
 }  // namespace
 
 result<void> replica_store::enrol(const std::string& id) {
@@ -33,19 +49,10 @@ result<void> replica_store::enrol(const std::string& id) {
         return fail(error_kind::invalid_input, "a replica needs an id");
     }
     return detail::guarded("register a replica", [&]() -> result<void> {
-        const auto now = to_unix_ms(clock_.now());
         auto session = db_.acquire();
         auto& conn = session.sql();
         sql::transaction transaction(conn);
-        sql::statement upsert(conn,
-                              "INSERT INTO replicas (id, started_at_ms, heartbeat_at_ms, lease_until_ms) "
-                              "VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET started_at_ms = excluded.started_at_ms, "
-                              "heartbeat_at_ms = excluded.heartbeat_at_ms, lease_until_ms = excluded.lease_until_ms");
-        upsert.bind(1, id);
-        upsert.bind(2, now);
-        upsert.bind(3, now);
-        upsert.bind(4, now + lease_.count());
-        upsert.exec();
+        upsert_lease(conn, id, to_unix_ms(clock_.now()), lease_, true);
         transaction.commit();
         return {};
     });
@@ -63,15 +70,7 @@ result<bool> replica_store::heartbeat(const std::string& id) {
             query.bind(1, id);
             was_live = query.step() && query.column(0).as_int64() > now;
         }
-        sql::statement upsert(conn,
-                              "INSERT INTO replicas (id, started_at_ms, heartbeat_at_ms, lease_until_ms) "
-                              "VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-                              "heartbeat_at_ms = excluded.heartbeat_at_ms, lease_until_ms = excluded.lease_until_ms");
-        upsert.bind(1, id);
-        upsert.bind(2, now);
-        upsert.bind(3, now);
-        upsert.bind(4, now + lease_.count());
-        upsert.exec();
+        upsert_lease(conn, id, now, lease_, false);
         transaction.commit();
         return was_live;
     });

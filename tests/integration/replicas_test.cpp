@@ -246,3 +246,22 @@ TEST_CASE("rolling restart of three replicas while commands flow: no envelope lo
     CHECK(c.audit_has_event("replica.taken_over"));  // its poll was resumed by another replica
     CHECK(c.audit_ok());
 }
+
+TEST_CASE("the same envelope delivered to two replicas is handled once: the dedupe is in the database", "[postgres]") {
+    OPSBOT_PG_URL_OR_SKIP(admin);
+    cluster c(*admin);
+    const auto r1 = c.start();
+    const auto r2 = c.start();
+    const std::string envelope = c.slack.send_slash_command(requester, ops_channel, "/rollback", "api", c.link(r1));
+    REQUIRE_FALSE(envelope.empty());
+    REQUIRE(c.slack.wait_for([&] { return c.button("A-1", "approve").has_value(); }, 60s));
+    // Delivered again, with the same envelope id, to the other replica's link (a redelivery after a reconnect).
+    REQUIRE(c.slack.resend_envelope(envelope, c.link(r2)));
+    REQUIRE(c.slack.wait_for([&] { return c.slack.acks_for(envelope).size() == 2; }, 30s));  // acked by both
+    // Had the copy made a second plan, it would be A-2: the next request's plan is A-2 instead, a rotation.
+    const auto next = c.plan(requester, "/rotate", "SENTRY_DSN", "A-2", r2);
+    CHECK_FALSE(next.message_ts.empty());
+    CHECK(contains(text_of(*plan_message(c.slack, "A-2")), "SENTRY_DSN"));
+    CHECK(c.state_of("A-1") == "awaiting_approval");
+    CHECK(c.audit_ok());
+}
