@@ -57,6 +57,42 @@ long proc_status_kb(pid_t pid, const std::string& field) {
     return -1;
 }
 
+/// Where the resident memory of a process is: kB per mapping name (a library, the binary, [heap], anonymous), the
+/// largest first, from /proc/PID/smaps — what the idle RSS figure is made of.
+std::string resident_by_mapping(pid_t pid) {
+    std::ifstream in(fmt::format("/proc/{}/smaps", pid));
+    std::map<std::string, long> kb;
+    std::string line;
+    std::string name;
+    while (std::getline(in, line)) {
+        std::istringstream words(line);
+        std::string first;
+        words >> first;
+        if (first.find('-') != std::string::npos && first.back() != ':') {  // a mapping's header line
+            std::string perms, offset, dev, inode, path;
+            words >> perms >> offset >> dev >> inode;
+            std::getline(words >> std::ws, path);
+            name = path.empty() ? "[anonymous]" : std::filesystem::path(path).filename().string();
+        } else if (first == "Rss:") {
+            long value = 0;
+            words >> value;
+            kb[name] += value;
+        }
+    }
+    std::vector<std::pair<long, std::string>> order;
+    for (const auto& [n, v] : kb) {
+        if (v > 0) {
+            order.emplace_back(v, n);
+        }
+    }
+    std::sort(order.rbegin(), order.rend());
+    std::string out;
+    for (std::size_t i = 0; i < order.size() && i < 10; ++i) {
+        out += fmt::format("{}{} {}", i == 0 ? "" : ", ", order[i].second, order[i].first);
+    }
+    return out;
+}
+
 /// CPU time of the threads of a process so far (all, or only the one `tid`), from /proc/PID/task/*/schedstat
 /// (nanoseconds on a CPU).
 double cpu_ms(pid_t pid, pid_t only_tid = 0) {
@@ -244,6 +280,7 @@ int main() {
     // Idle: give start-up work (interrupted-action check, first ping) a moment to finish.
     std::this_thread::sleep_for(std::chrono::milliseconds{500});
     long idle_rss_kb = proc_status_kb(pid, "VmRSS");
+    const std::string idle_rss_parts = resident_by_mapping(pid);
 
     double bot_cpu_before = 0, sim_cpu_before = 0, main_cpu_before = 0, main_cpu_build = 0;
     double bot_cpu_burst = 0, sim_cpu_burst = 0, main_cpu_burst = 0;
@@ -323,6 +360,7 @@ int main() {
                b.p50 / fb.p50, b.p99 / fb.p99, s.p50 / fs1.p50, s.p99 / fs1.p99);
     fmt::print("  RSS idle {:.1f} MB, peak {:.1f} MB   (target idle < 10 MB)\n", idle_rss_kb / 1024.0,
                peak_rss_kb / 1024.0);
+    fmt::print("      idle, by mapping (kB resident, anonymous / file-backed): {}\n", idle_rss_parts);
     fmt::print("  exit after SIGTERM: {}\n",
                WIFEXITED(status) ? fmt::format("code {}", WEXITSTATUS(status)) : std::string("killed by a signal"));
     return all_acked ? 0 : 1;

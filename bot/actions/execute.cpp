@@ -72,8 +72,7 @@ void action_flow::continue_run(const storage::action_record& action, std::shared
 
 void action_flow::end_run(const storage::action_record& action, run_context& run, const run_end& end) {
     if (end.taken_elsewhere) {
-        spdlog::warn("{} left to the replica that took it over, before step {}: {}", action.id.str(), end.step,
-                     end.error);
+        spdlog::warn("{} no longer runs here, before step {}: {}", action.id.str(), end.step, end.error);
         // Its step is over here, so the locks the takeover kept for it (storage/replica_store.cpp) can go now.
         if (auto now = actions_.get(action.id); now && storage::is_terminal(now->state)) {
             release_locks(*now);
