@@ -204,14 +204,20 @@ struct runtime::parts {
         while (!sweep_cv.wait_for(lock, every, [this] { return polls_stopping; })) {
             const bool taking = !stopping;
             lock.unlock();
+            // Only a replica whose own lease held takes others' work over: one that was cut off itself (the database
+            // gone for longer than the lease, the process paused) sees every lease run out, though the others may
+            // only have been cut off as it was. They renew within a third of the lease; it looks again then.
+            bool lease_held = false;
             if (auto beat = replicas.heartbeat(replica_id); !beat) {
                 spdlog::error("replica {}: could not renew its lease: {}", replica_id, beat.error().message);
             } else if (!*beat) {
                 spdlog::warn("replica {}: its lease had run out before this heartbeat; another replica may have "
-                             "taken its work over",
+                             "taken its work over, and it takes nothing over before its next heartbeat",
                              replica_id);
+            } else {
+                lease_held = true;
             }
-            if (taking) {
+            if (taking && lease_held) {
                 take_over_expired();
             }
             lock.lock();
