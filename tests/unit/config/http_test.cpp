@@ -1,6 +1,7 @@
 // `http.listen`: the operators' endpoint is off unless configured, loopback unless the address says otherwise
 // (issue 15 item 1).
 #include "config/config.hpp"
+#include "tests/unit/config/top_level.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -8,30 +9,8 @@
 
 using namespace opsbot;
 
-namespace {
-
-std::optional<std::string> everything_set(const std::string& name) { return "value-of-" + name; }
-
-config_load_result with_top(const std::string& extra) {
-    return parse_config(R"({
-  "slack": { "app_token_env": "SLACK_APP_TOKEN", "bot_token_env": "SLACK_BOT_TOKEN",
-             "ops_channel": "C0123OPS", "incident_channel": "C0123INC" },
-  "database": "opsbot.db")" + extra + R"(
-})",
-                        &everything_set);
-}
-
-std::string problems_at(const config_load_result& r, const std::string& path) {
-    std::string out;
-    for (const auto& p : r.problems) {
-        if (p.path == path) {
-            out += p.message + "\n";
-        }
-    }
-    return out;
-}
-
-}  // namespace
+using opsbot::testing::problems_at;
+using opsbot::testing::with_top;
 
 TEST_CASE("without an http section there is no endpoint", "[config]") {
     auto r = with_top("");

@@ -1,5 +1,6 @@
 // monitoring.watch_minutes and monitoring.watch_new_issues_threshold (issue #7: the post-deploy watch).
 #include "config/config.hpp"
+#include "tests/unit/config/top_level.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -9,16 +10,9 @@ using namespace opsbot;
 
 namespace {
 
-std::optional<std::string> everything_set(const std::string& name) { return "value-of-" + name; }
-
 config_load_result with_monitoring(const std::string& monitoring) {
-    return parse_config(R"({
-  "slack": { "app_token_env": "SLACK_APP_TOKEN", "bot_token_env": "SLACK_BOT_TOKEN",
-             "ops_channel": "C0123OPS", "incident_channel": "C0123INC" },
-  "database": "opsbot.db",
-  "monitoring": { )" + monitoring + R"( }
-})",
-                        &everything_set);
+    return testing::with_top(R"(,
+  "monitoring": { )" + monitoring + R"( })");
 }
 
 bool has_problem(const config_load_result& r, const std::string& path, const std::string& words) {
