@@ -15,6 +15,7 @@
 // OPSBOT_BENCH_WRAPPER (e.g. "valgrind --tool=callgrind") starts the bot under another program:
 // scripts/text-order uses it to learn which functions start-up and the ack path run.
 #include "bench/floor_client.hpp"
+#include "bench/latency_summary.hpp"
 #include "sim/slack_simulator.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -42,6 +43,8 @@
 extern char** environ;
 
 namespace {
+
+using opsbot::bench::summarise;
 
 using clock_type = std::chrono::system_clock;
 using ms = std::chrono::duration<double, std::milli>;
@@ -132,19 +135,6 @@ std::vector<std::string> split_words(const char* text) {
         words.push_back(word);
     }
     return words;
-}
-
-struct summary {
-    double p50 = 0, p99 = 0, max = 0;
-};
-
-summary summarise(std::vector<double> v) {
-    if (v.empty()) {
-        return {};
-    }
-    std::sort(v.begin(), v.end());
-    auto at = [&](double q) { return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))]; };
-    return {at(0.50), at(0.99), v.back()};
 }
 
 /// Ack latencies of one client on the simulator's newest link: a burst written back to back, then one at a time.

@@ -29,6 +29,7 @@
 // availability, and on one machine they cannot add CPU.
 //
 //   replicas [BURST [SINGLE [APPROVALS]]]     default: 1000 200 200
+#include "bench/latency_summary.hpp"
 #include "demo/render.hpp"
 #include "sim/slack_simulator.hpp"
 #include "storage/database.hpp"
@@ -68,6 +69,8 @@ namespace {
 using namespace opsbot;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
+using bench::summarise;
+using bench::summary;
 using sim_clock = std::chrono::system_clock;
 using ms = std::chrono::duration<double, std::milli>;
 
@@ -87,10 +90,6 @@ struct configuration {
     int replicas = 1;
 };
 
-struct summary {
-    double p50 = 0, p99 = 0, max = 0;
-};
-
 /// What one configuration measured: the table's row and the details printed as it ran.
 struct figures {
     std::string name;
@@ -100,15 +99,6 @@ struct figures {
 };
 
 // ---------------------------------------------------------------- small helpers
-
-summary summarise(std::vector<double> v) {
-    if (v.empty()) {
-        return {};
-    }
-    std::sort(v.begin(), v.end());
-    auto at = [&](double q) { return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))]; };
-    return {at(0.50), at(0.99), v.back()};
-}
 
 /// Polls a condition outside the simulator (another process's database) every `step`: a benchmark, not a test.
 bool eventually(const std::function<bool()>& predicate, std::chrono::milliseconds limit,
@@ -437,19 +427,9 @@ struct approve_button {
 
 /// The action of a plan message from its header block ("A-7 · …"); empty for other messages.
 std::string action_of(const sim::recorded_message& m) {
-    if (!m.blocks.is_array()) {
-        return {};
-    }
-    for (const auto& b : m.blocks.get_array()) {
-        const auto* o = b.if_object();
-        const auto* type = o != nullptr ? o->if_contains("type") : nullptr;
-        if (type != nullptr && type->is_string() && type->get_string() == "header") {
-            std::string header(o->at("text").as_object().at("text").as_string());
-            auto dot = header.find(" · ");
-            return dot == std::string::npos ? std::string{} : header.substr(0, dot);
-        }
-    }
-    return {};
+    const std::string header = demo::header_text(m.blocks);
+    auto dot = header.find(" · ");
+    return dot == std::string::npos ? std::string{} : header.substr(0, dot);
 }
 
 /// The Approve buttons of every plan posted so far (the posted version: nobody decided yet).

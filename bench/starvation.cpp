@@ -87,21 +87,6 @@ std::optional<std::string> bench_env(const std::string& name) {
     return std::nullopt;
 }
 
-/// The header text of a plan message ("A-1 · …"), empty for other messages.
-std::string header_of(const sim::recorded_message& m) {
-    if (!m.blocks.is_array()) {
-        return {};
-    }
-    for (const auto& b : m.blocks.get_array()) {
-        const auto* o = b.if_object();
-        const auto* type = o != nullptr ? o->if_contains("type") : nullptr;
-        if (type != nullptr && type->is_string() && type->get_string() == "header") {
-            return std::string(o->at("text").as_object().at("text").as_string());
-        }
-    }
-    return {};
-}
-
 /// Waits for the plan message of `action` and returns its ts and the value of its Approve button.
 std::optional<std::pair<std::string, std::string>> approve_button(const sim::slack_simulator& slack,
                                                                   const std::string& action) {
@@ -109,7 +94,7 @@ std::optional<std::pair<std::string, std::string>> approve_button(const sim::sla
     slack.wait_for(
         [&] {
             for (const auto& m : slack.messages("chat.postMessage")) {
-                if (header_of(m).starts_with(action + " · ")) {
+                if (demo::header_text(m.blocks).starts_with(action + " · ")) {
                     auto value = demo::find_button_value(m.blocks, action, "approve");
                     if (!value.empty()) {
                         found = std::make_pair(m.ts, value);

@@ -163,4 +163,21 @@ std::string find_button_value(const boost::json::value& blocks, std::string_view
     return {};
 }
 
+std::string header_text(const boost::json::value& blocks) {
+    if (!blocks.is_array()) {
+        return {};
+    }
+    for (const auto& block : blocks.get_array()) {
+        const auto* b = block.if_object();
+        if (b == nullptr || json_string(*b, "type") != "header") {
+            continue;
+        }
+        const auto* text = b->if_contains("text");
+        if (text != nullptr && text->is_object()) {
+            return json_string(text->get_object(), "text");
+        }
+    }
+    return {};
+}
+
 }  // namespace opsbot::demo

@@ -23,4 +23,8 @@ std::string action_id_of_button_value(std::string_view value);
 /// message's blocks; empty when the message has no such button (e.g. once the request was decided).
 std::string find_button_value(const boost::json::value& blocks, std::string_view action, std::string_view button);
 
+/// The text of the first header block in a message's blocks — a plan message's "A-7 · Roll back …"; empty when it
+/// has none.
+std::string header_text(const boost::json::value& blocks);
+
 }  // namespace opsbot::demo

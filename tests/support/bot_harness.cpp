@@ -60,23 +60,6 @@ void collect_text(const boost::json::value& v, std::string& out) {
     }
 }
 
-std::string header_of(const sim::recorded_message& m) {
-    if (!m.blocks.is_array()) {
-        return {};
-    }
-    for (const auto& b : m.blocks.get_array()) {
-        const auto* o = b.if_object();
-        const auto* type = o != nullptr ? o->if_contains("type") : nullptr;
-        if (type == nullptr || !type->is_string() || type->get_string() != "header") {
-            continue;
-        }
-        const auto* text = o->if_contains("text");
-        if (text != nullptr && text->is_object() && text->get_object().contains("text")) {
-            return std::string(text->get_object().at("text").as_string());
-        }
-    }
-    return {};
-}
 
 }  // namespace
 
@@ -159,7 +142,7 @@ std::optional<sim::recorded_message> plan_message(const sim::slack_simulator& sl
     auto all = slack.messages();
     std::optional<std::pair<std::string, std::string>> where;
     for (const auto& m : all) {
-        if (m.kind == "chat.postMessage" && header_of(m).starts_with(action + " · ")) {
+        if (m.kind == "chat.postMessage" && demo::header_text(m.blocks).starts_with(action + " · ")) {
             where = std::make_pair(m.channel, m.ts);
             break;
         }
