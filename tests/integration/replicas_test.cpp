@@ -17,6 +17,14 @@ bool ended(cluster& c, const std::string& action) {
     return state == "succeeded" || state == "failed" || state == "denied" || state == "interrupted";
 }
 
+/// `/rotate SENTRY_DSN` (a manual rotation, A-1) requested and approved on `replica`: returns once its wait for its
+/// person is stored.
+void rotation_waiting_on(cluster& c, std::size_t replica) {
+    auto approve = c.plan(requester, "/rotate", "SENTRY_DSN", "A-1", replica);
+    REQUIRE_FALSE(c.click(approver_a, approve, replica).empty());
+    REQUIRE(eventually([&] { return c.waits_stored() == 1; }, 30s));
+}
+
 long count_of(const std::vector<std::string>& events, const std::string& event) {
     return std::count(events.begin(), events.end(), event);
 }
@@ -168,9 +176,7 @@ TEST_CASE("a rotation waiting for its person on a replica killed with -9 is resu
     c.railway.set_variable("SENTRY_DSN", old_dsn);
     const auto r1 = c.start();
     const auto r2 = c.start();
-    auto approve = c.plan(requester, "/rotate", "SENTRY_DSN", "A-1", r1);
-    REQUIRE_FALSE(c.click(approver_a, approve, r1).empty());
-    REQUIRE(eventually([&] { return c.waits_stored() == 1; }, 30s));
+    rotation_waiting_on(c, r1);
 
     c.kill(r1);
     // r2 takes the wait over within the lease and says so in the plan's thread; the rotation keeps waiting.
@@ -195,9 +201,7 @@ TEST_CASE("a --continue sent to one replica reaches the rotation another live re
     c.railway.set_variable("SENTRY_DSN", old_dsn);
     const auto r1 = c.start();
     const auto r2 = c.start();
-    auto approve = c.plan(requester, "/rotate", "SENTRY_DSN", "A-1", r1);
-    REQUIRE_FALSE(c.click(approver_a, approve, r1).empty());
-    REQUIRE(eventually([&] { return c.waits_stored() == 1; }, 30s));
+    rotation_waiting_on(c, r1);
 
     CHECK(contains(c.continue_rotation(non_approver, "SENTRY_DSN", r2), "Only <@U01>"));
     c.railway.set_variable("SENTRY_DSN", new_dsn);
