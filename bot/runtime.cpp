@@ -90,6 +90,19 @@ struct runtime::parts {
         });
     }
 
+    // A job still on a worker when the runtime goes (run() returned with its grace over and the workers not joined,
+    // then an in-process restart, as the test harness does) must not outlive the flow it runs in. The flow is
+    // declared after the pools, so it would be destroyed before their destructors join them: they are joined here,
+    // first. bot/cli.cpp leaves the process instead of destroying a runtime whose workers are stuck.
+    ~parts() {
+        requests.shutdown();
+        executions.shutdown();
+        calls.discard_queued();
+        calls.shutdown();
+    }
+    parts(const parts&) = delete;
+    parts& operator=(const parts&) = delete;
+
     static adapters::http_options http_options(const runtime_options& options) {
         adapters::http_options out;
         out.verify_tls = options.verify_tls;
