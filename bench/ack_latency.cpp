@@ -9,9 +9,10 @@
 // Then the same two phases against the *floor* (bench/floor_client.hpp): a minimal client on the same simulator, on
 // the bot's CPU, that acks every envelope at once with the bot's own help payload. opsbot's p50 and p99 are printed
 // as ratios to the floor's of this run (target <= 1.3x on both): what the bot adds to the least possible.
-// The bot lets Nagle gather a burst's acks while more are queued (bot/slack/socket_mode_link.cpp); sending each on
-// its own (TCP_NODELAY throughout, like the floor) was measured slower in a burst: p50 1.7-1.9x the floor's
-// against 0.6-0.7x with gathering (2 shared cores, December 2026).
+// The bot corks a burst's acks into few TCP segments while the reader is still adding to its write queue
+// (bot/slack/socket_mode_connection.cpp, socket_mode_link.cpp). Pushing each on its own, like the floor, left the bot
+// at 1.4-2.1x the floor's burst p50: on loopback the kernel's delivery and wake-up per segment cost more than the
+// bot's own work per envelope. The CPU time per envelope of both sides is printed to show where the time goes.
 // OPSBOT_BENCH_WRAPPER (e.g. "valgrind --tool=callgrind") starts the bot under another program:
 // scripts/text-order uses it to learn which functions start-up and the ack path run.
 #include "bench/floor_client.hpp"
@@ -307,6 +308,7 @@ int main() {
     waitpid(pid, &status, 0);
     // The floor, on the same simulator, on the CPU the bot had.
     phases floor;
+    double floor_cpu_before = 0, floor_cpu_burst = 0;
     {
         opsbot::bench::floor_client client(slack.api_url(), slack.options().app_token, help_payload, pinned ? 0 : -1);
         slack.wait_for(
@@ -315,7 +317,10 @@ int main() {
                 return slack.open_connection_count() == 1 && c.back().open && c.back().hello_at.has_value();
             },
             std::chrono::seconds{10});
-        floor = measure(slack, [] {}, [] {}, [] {});
+        const pid_t floor_thread = client.thread_id();
+        floor = measure(
+            slack, [&] { floor_cpu_before = cpu_ms(::getpid(), floor_thread); }, [] {},
+            [&] { floor_cpu_burst = cpu_ms(::getpid(), floor_thread) - floor_cpu_before; });
     }
     slack.stop();
     fs::remove_all(dir);
@@ -344,6 +349,8 @@ int main() {
                help_payload.size());
     fmt::print("      burst:        p50 {:7.3f} ms  p99 {:7.3f} ms  max {:7.3f} ms  ({} acked)\n", fb.p50, fb.p99,
                fb.max, floor.burst_ms.size());
+    fmt::print("      (CPU during the burst: the floor {:.1f} ms = {:.1f} us per envelope)\n", floor_cpu_burst,
+               floor_cpu_burst * 1000.0 / burst);
     fmt::print("      one at a time: p50 {:7.3f} ms  p99 {:7.3f} ms  max {:7.3f} ms\n", fs1.p50, fs1.p99, fs1.max);
     fmt::print("  opsbot / floor: burst p50 {:.2f}x  p99 {:.2f}x;  one at a time p50 {:.2f}x  p99 {:.2f}x"
                "   (target <= 1.3x on both)\n",

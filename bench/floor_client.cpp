@@ -8,7 +8,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/url/parse.hpp>
 #include <sched.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <iostream>
 #include <thread>
 
@@ -56,6 +58,7 @@ std::string_view envelope_id_of(std::string_view frame) {
 
 struct floor_client::impl {
     asio::io_context ioc;
+    std::atomic<int> tid{0};
     websocket::stream<tcp::socket> ws{ioc};
     std::thread thread;
 
@@ -102,8 +105,15 @@ floor_client::floor_client(const std::string& api_url, const std::string& app_to
             CPU_SET(cpu, &set);
             sched_setaffinity(0, sizeof(set), &set);  // where the bot ran: the same CPU budget
         }
+        impl_->tid = static_cast<int>(::gettid());
+        impl_->tid.notify_all();
         impl_->serve(payload);
     });
+}
+
+int floor_client::thread_id() const {
+    impl_->tid.wait(0);  // set as the thread starts
+    return impl_->tid;
 }
 
 floor_client::~floor_client() {

@@ -13,6 +13,8 @@ public:
     /// with `{"envelope_id":…,"payload":<payload_json>}`. Serves on a thread of its own until destroyed.
     floor_client(const std::string& api_url, const std::string& app_token, std::string payload_json, int cpu);
     ~floor_client();
+    /// The kernel's id of the thread that serves the link (for CPU accounting); 0 until it started.
+    int thread_id() const;
     floor_client(const floor_client&) = delete;
     floor_client& operator=(const floor_client&) = delete;
 
