@@ -24,6 +24,11 @@ reply refuse(const invocation& inv, std::string_view what, const error& why) {
     return error_reply(why.message);
 }
 
+/// The name of a help reply: "deploy", "deploy status".
+std::string help_key(const family_spec& family, const help_request& help) {
+    return family.name + (help.subcommand != nullptr ? " " + help.subcommand->name : "");
+}
+
 }  // namespace
 
 command_router::command_router(const stack_config& config, const family_set& families)
@@ -55,7 +60,7 @@ routed command_router::route(const invocation& inv) const {
     if (auto help = detect_help(*family, *tokens)) {
         out.immediate.text = help->subcommand != nullptr ? subcommand_help(*family, *help->subcommand, config_)
                                                          : family_help_.at(family->name);
-        out.constant_key = family->name + (help->subcommand != nullptr ? " " + help->subcommand->name : "");
+        out.constant_key = help_key(*family, *help);
         return out;
     }
     if (auto allowed = check_run(*family, config_, inv.user); !allowed) {
@@ -85,6 +90,19 @@ routed command_router::route(const invocation& inv) const {
     out.immediate = reply{"Working on " + code_span(out.parsed.display_name()) + "\xE2\x80\xA6", false, false};
     out.needs_work = true;
     return out;
+}
+
+std::string command_router::constant_key(const invocation& inv) const {
+    const command_family* served = families_.by_command(inv.command);
+    if (served == nullptr) {
+        return {};
+    }
+    auto tokens = tokenize(inv.text);
+    if (!tokens) {
+        return {};
+    }
+    auto help = detect_help(served->spec, *tokens);
+    return help ? help_key(served->spec, *help) : std::string();
 }
 
 reply command_router::execute(const routed& r, const command_context& context) const {

@@ -34,6 +34,10 @@ public:
     /// Pure and cheap: no I/O besides logging a refusal.
     routed route(const invocation& inv) const;
 
+    /// What route(inv).constant_key would be, without rendering the reply: a caller that kept the rendering of
+    /// that key answers from it (help, in the ack of a burst) without copying the text again.
+    std::string constant_key(const invocation& inv) const;
+
     /// Answers an authorised, implemented command that is not a plan through its family's answer function;
     /// "not available yet in this build" when it has none.
     reply execute(const routed& r, const command_context& context) const;

@@ -12,9 +12,13 @@ using opsbot::commands::testing::example_config;
 
 namespace {
 
-routed run(const std::string& command, const std::string& text) {
+const command_router& example_router() {
     static const command_router router(example_config(), testing::families());
-    return router.route(invocation{user_id("U01"), channel_id("C0123OPS"), command, text});
+    return router;
+}
+
+routed run(const std::string& command, const std::string& text) {
+    return example_router().route(invocation{user_id("U01"), channel_id("C0123OPS"), command, text});
 }
 
 /// No raw control sequence a user typed may survive into mrkdwn.
@@ -69,6 +73,18 @@ TEST_CASE("only help is marked constant (its rendering may be reused for everyon
         INFO(command << " " << text);
         CHECK(run(command, text).constant_key.empty());
     }
+}
+
+TEST_CASE("constant_key names what route would mark constant, without routing", "[commands][router]") {
+    for (const auto& [command, text] : std::vector<std::pair<std::string, std::string>>{
+             {"/deploy", "help"}, {"/deploy", "--help"}, {"/deploy", "status help"}, {"/rollback", "-h"},
+             {"/audit", "help"}, {"/deploy", "status"}, {"/deploy", "nonsense"}, {"/rollback", "web --dry-run"},
+             {"/nope", "help"}, {"/deploy", "lock \"unclosed"}, {"/deploy", ""}}) {
+        INFO(command << " " << text);
+        const invocation inv{user_id("U01"), channel_id("C0123OPS"), command, text};
+        CHECK(example_router().constant_key(inv) == run(command, text).constant_key);
+    }
+    CHECK(example_router().constant_key({user_id("U01"), channel_id("C0123OPS"), "/deploy", "help"}) == "deploy");
 }
 
 TEST_CASE("an implemented command is authorised and handed on as work", "[commands][router]") {
