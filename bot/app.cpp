@@ -46,29 +46,35 @@ boost::json::object reply_payload(const commands::reply& reply) {
     return out;
 }
 
-std::optional<std::string> app::ack_payload(const envelope& env) {
+shared_json app::ack_payload(const envelope& env) {
     if (env.type != "slash_commands") {
-        return std::nullopt;
+        return nullptr;
     }
     auto command = read_slash_command(env);
     if (!command) {
         spdlog::warn("slash command envelope {} lacks user_id/channel_id/command; acknowledged and ignored",
                      env.envelope_id);
-        return std::nullopt;
+        return nullptr;
+    }
+    // Help is the same for everyone and is asked for in bursts: rendered and serialized once per help text, and
+    // answered from that without routing again.
+    if (auto key = router_.constant_key(command->invocation); !key.empty()) {
+        if (auto it = constant_payloads_.find(key); it != constant_payloads_.end()) {
+            return it->second;
+        }
     }
     commands::routed routed = router_.route(command->invocation);
-    // Help is the same for everyone and is asked for in bursts: rendered and serialized once per help text.
     const auto serialized = [](const commands::reply& reply) {
-        return ascii_json(boost::json::serialize(reply_payload(reply)));
+        return std::make_shared<const std::string>(ascii_json(boost::json::serialize(reply_payload(reply))));
     };
     // Work that answers later through response_url acks with no payload: its "Working on …" notice goes through
     // response_url too, before the answer (run_command). Slack reads the ack and the response_url posts on
     // separate paths, so a notice in the ack could show after a fast answer (issue 15 item 7).
     if (routed.needs_work && !routed.immediate.is_error) {
         pending_by_envelope_.emplace(env.envelope_id, pending_command{std::move(*command), std::move(routed)});
-        return std::nullopt;
+        return nullptr;
     }
-    std::string payload;
+    shared_json payload;
     if (!routed.constant_key.empty()) {
         auto it = constant_payloads_.find(routed.constant_key);
         if (it == constant_payloads_.end()) {
@@ -86,15 +92,14 @@ std::optional<std::string> app::ack_payload(const envelope& env) {
 }
 
 void app::on_envelope(envelope env) {
-    // Checked against the database on the worker, never here: the ack is already written, and the I/O thread does
-    // no I/O (the in-memory dedupe of the Socket Mode client already caught duplicates within this process).
-    auto keys = dedupe_keys(env);
+    // A delivery's keys are checked against the database on the worker, never here: the ack is already written, and
+    // the I/O thread does no I/O (the Socket Mode client's in-memory dedupe caught duplicates within this process).
     if (env.type == "slash_commands") {
         // An answer given in full by the ack (help) left nothing pending: waking a worker per envelope would cost a
         // thread switch on the I/O path for nothing.
         if (auto node = pending_by_envelope_.extract(env.envelope_id); !node.empty()) {
             thread_pool& pool = runs_at_once(node.mapped().routed) ? executions_ : requests_;
-            pool.post([this, pending = std::move(node.mapped()), id = env.envelope_id, keys = std::move(keys)] {
+            pool.post([this, pending = std::move(node.mapped()), id = env.envelope_id, keys = dedupe_keys(env)] {
                 const scoped_log_context context(envelope_context(id));
                 if (!first_delivery(keys, id)) {
                     return;
@@ -114,7 +119,7 @@ void app::on_envelope(envelope env) {
             bool on_executions = click->action_id == approve_button;
             bool break_glass_ack = click->action_id == ack_break_glass_button;
             thread_pool& pool = on_executions ? executions_ : requests_;
-            pool.post([this, click = std::move(*click), id = env.envelope_id, keys = std::move(keys), break_glass_ack] {
+            pool.post([this, click = std::move(*click), id = env.envelope_id, keys = dedupe_keys(env), break_glass_ack] {
                 const scoped_log_context context(envelope_context(id));
                 if (!first_delivery(keys, id)) {
                     return;

@@ -4,6 +4,7 @@
 #include "bot/home_tab.hpp"
 #include "bot/incident_notifier.hpp"
 #include "bot/slack/envelope.hpp"
+#include "bot/slack/socket_mode_frames.hpp"
 #include "bot/slack/web_api.hpp"
 #include "bot/slash_command.hpp"
 #include "commands/grammar/command_context.hpp"
@@ -37,7 +38,7 @@ public:
     /// On the I/O thread, before the ack is written: parse and authorise (pure, microseconds) and return
     /// the immediate response for slash commands (none for routed work: its notice follows via response_url,
     /// ahead of its answer). Never does I/O.
-    std::optional<std::string> ack_payload(const envelope& env);
+    shared_json ack_payload(const envelope& env);
 
     /// On the I/O thread, after the ack: hands follow-up work to a pool and returns.
     void on_envelope(envelope env);
@@ -77,7 +78,7 @@ private:
     };
     std::unordered_map<std::string, pending_command> pending_by_envelope_;
     /// Serialized payloads of replies that depend only on the config (help), by routed.constant_key; I/O thread only.
-    std::unordered_map<std::string, std::string> constant_payloads_;
+    std::unordered_map<std::string, shared_json> constant_payloads_;
     mutable std::mutex handled_mutex_;
     mutable std::condition_variable handled_changed_;
     uint64_t handled_ = 0;

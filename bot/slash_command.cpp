@@ -3,12 +3,13 @@
 namespace opsbot::bot {
 namespace {
 
-std::optional<std::string> string_field(const boost::json::object& obj, std::string_view key) {
+/// A string field as it stands in the payload (copied once, where it is kept).
+std::optional<std::string_view> string_field(const boost::json::object& obj, std::string_view key) {
     const auto* v = obj.if_contains(key);
     if (v == nullptr || !v->is_string()) {
         return std::nullopt;
     }
-    return std::string(v->get_string());
+    return std::string_view(v->get_string());
 }
 
 }  // namespace
@@ -21,8 +22,8 @@ std::optional<slash_command> read_slash_command(const envelope& env) {
         return std::nullopt;
     }
     slash_command out;
-    out.invocation.user = user_id(*user);
-    out.invocation.channel = channel_id(*channel);
+    out.invocation.user = user_id(std::string(*user));
+    out.invocation.channel = channel_id(std::string(*channel));
     out.invocation.command = *command;
     // `text` is everything after the command; absent means empty (docs/slack.md §2.1).
     out.invocation.text = string_field(env.payload, "text").value_or("");

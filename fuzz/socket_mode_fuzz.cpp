@@ -45,7 +45,8 @@ void check_envelope(const bot::envelope& env) {
     FUZZ_REQUIRE(!keys.empty() && keys.front() == "envelope:" + env.envelope_id);
 
     // The ack, with the payload spliced in as serialized JSON: one JSON object holding the same id.
-    std::string ack = bot::make_ack(env.envelope_id, json::serialize(env.payload));
+    std::string ack =
+        bot::make_ack(env.envelope_id, std::make_shared<const std::string>(json::serialize(env.payload))).joined();
     boost::system::error_code ec;
     json::value parsed = json::parse(ack, ec);
     FUZZ_REQUIRE(!ec && parsed.is_object());

@@ -336,7 +336,7 @@ private:
         }
         auto keys = dedupe_keys(env);
         bool fresh = dedupe_.insert_if_new(keys);
-        std::optional<std::string> payload;
+        shared_json payload;
         if (fresh && hooks_.ack_payload) {
             try {
                 payload = hooks_.ack_payload(env);
@@ -344,7 +344,7 @@ private:
                 spdlog::error("socket mode: ack_payload failed for {}: {}", env.envelope_id, e.what());
             }
         }
-        auto ack = make_ack(env.envelope_id, payload);
+        auto ack = make_ack(env.envelope_id, std::move(payload));
         if (!fresh) {
             ++stats_.duplicates_ignored;
             spdlog::info("socket mode: duplicate envelope {} ({}, retry {}) acked and ignored", env.envelope_id,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "bot/slack/envelope.hpp"
+#include "bot/slack/socket_mode_frames.hpp"
 #include "core/error.hpp"
 
 #include <boost/json/object.hpp>
@@ -39,8 +40,9 @@ struct socket_mode_hooks {
     /// An error with kind auth stops the client; rate_limited honours retry_after.
     std::function<result<std::string>()> open_connection;
     /// Computes the optional ack payload on the I/O thread (must be cheap: parse + help, never I/O), as a
-    /// serialized JSON object: a reply that never changes (help) can then be serialized once and reused.
-    std::function<std::optional<std::string>(const envelope&)> ack_payload;
+    /// serialized JSON object (null: none): a reply that never changes (help) can then be serialized once and
+    /// shared by every ack that carries it.
+    std::function<shared_json(const envelope&)> ack_payload;
     /// Receives every new (deduplicated) envelope once its ack is written, on the I/O thread:
     /// must return at once (post the work to a pool).
     std::function<void(envelope)> on_envelope;

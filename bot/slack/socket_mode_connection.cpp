@@ -3,6 +3,7 @@
 #include "bot/slack/socket_mode_connection.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/websocket/error.hpp>
@@ -79,8 +80,8 @@ asio::awaitable<bool> connection::wait_hello(milliseconds timeout) {
     co_return hello_received_ && !finished_;
 }
 
-void connection::send_text(std::string text, std::function<void(bool)> done) {
-    enqueue(outgoing{outgoing::kind::text, std::move(text), std::move(done)});
+void connection::send_text(text_frame text, std::function<void(bool)> done) {
+    enqueue(outgoing{outgoing::kind::text, {}, std::move(text), std::move(done)});
 }
 
 void connection::close(uint16_t code) {
@@ -88,7 +89,7 @@ void connection::close(uint16_t code) {
         return;
     }
     closing_ = true;
-    enqueue(outgoing{outgoing::kind::close, std::to_string(code), {}});
+    enqueue(outgoing{outgoing::kind::close, std::to_string(code), {}, {}});
     // §8 (NODE #2709): a close handshake with a dead peer must not hang; the socket is destroyed in time.
     close_deadline_.expires_after(options_.close_timeout);
     close_deadline_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
@@ -185,19 +186,25 @@ void connection::on_control(bool is_pong, std::string_view payload) {
 
 asio::awaitable<void> connection::write_loop() {
     auto self = shared_from_this();
+    bool was_idle = true;  // an ack that finds the writer idle goes out at once: nothing is known to follow it
     while (!finished_) {
         if (queue_.empty()) {
             write_signal_.expires_at(steady::time_point::max());
             co_await wait_signal(write_signal_);
+            was_idle = true;
             continue;
         }
+        if (!was_idle) {
+            co_await gather_burst();
+        }
+        was_idle = false;
         outgoing item = std::move(queue_.front());
         queue_.pop_front();
         bool ok = true;
         try {
             switch (item.what) {
                 case outgoing::kind::text:
-                    co_await link_->write_text(item.data, !queue_.empty());
+                    co_await link_->write_text(item.text, !queue_.empty());
                     break;
                 case outgoing::kind::ping:
                     co_await link_->ping(item.data);
@@ -229,6 +236,22 @@ asio::awaitable<void> connection::write_loop() {
     }
 }
 
+asio::awaitable<void> connection::gather_burst() {
+    // Envelopes that arrived together are read one per turn or two of the I/O loop. Writing each ack as it comes
+    // pushes every one out in a TCP segment of its own, and on loopback the kernel's work for each push (delivery to
+    // the peer, waking it) costs more than the bot's for the envelope. Yielding while the reader keeps adding lets a
+    // burst's acks go out corked together (ws_link::write_text); an envelope alone costs a few turns. A cap keeps a
+    // steady stream from holding acks back.
+    constexpr std::size_t most_gathered = 32;
+    constexpr int quiet_turns = 2;  // a frame can take the reader two turns: one to receive, one to parse
+    std::size_t seen = queue_.size();
+    for (int quiet = 0; !finished_ && quiet < quiet_turns && queue_.size() < most_gathered;) {
+        co_await asio::post(executor_, use_awaitable);
+        quiet = queue_.size() == seen ? quiet + 1 : 0;
+        seen = queue_.size();
+    }
+}
+
 asio::awaitable<void> connection::watchdog() {
     auto self = shared_from_this();
     auto tick = std::min({options_.ping_interval, options_.pong_timeout / 2, options_.server_silence / 2,
@@ -252,7 +275,7 @@ asio::awaitable<void> connection::watchdog() {
             last_ping_ = now;
             auto payload = fmt::format("opsbot-{}-{}", id_, ++ping_seq_);
             pings_in_flight_.emplace_back(payload, now);
-            enqueue(outgoing{outgoing::kind::ping, std::move(payload), {}});
+            enqueue(outgoing{outgoing::kind::ping, std::move(payload), {}, {}});
         }
     }
 }

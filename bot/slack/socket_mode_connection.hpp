@@ -37,7 +37,7 @@ public:
     boost::asio::awaitable<bool> wait_hello(std::chrono::milliseconds timeout);
 
     /// Queues a text frame; `done(true)` once it is written, `done(false)` if it never will be.
-    void send_text(std::string text, std::function<void(bool)> done = {});
+    void send_text(text_frame text, std::function<void(bool)> done = {});
     /// Queues a close frame after the pending writes; the TCP socket is destroyed after close_timeout at most.
     void close(uint16_t code = 1000);
     /// Drops the link at once (dead peer, missed pongs).
@@ -50,12 +50,15 @@ public:
 private:
     struct outgoing {
         enum class kind { text, ping, close } what = kind::text;
-        std::string data;
+        std::string data;  ///< a ping's payload, a close's code
+        text_frame text;
         std::function<void(bool)> done;
     };
 
     boost::asio::awaitable<void> read_loop();
     boost::asio::awaitable<void> write_loop();
+    /// Waits while the reader is still adding to the queue (a burst), up to a cap.
+    boost::asio::awaitable<void> gather_burst();
     boost::asio::awaitable<void> watchdog();
     void handle_frame(const std::string& text);
     void on_control(bool is_pong, std::string_view payload);

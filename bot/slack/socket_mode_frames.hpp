@@ -4,6 +4,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,9 +35,22 @@ using socket_mode_frame = std::variant<hello_frame, disconnect_frame, envelope, 
 /// Parses one WebSocket text frame from Slack. Never throws.
 socket_mode_frame parse_socket_mode_frame(std::string_view text);
 
+/// A serialized JSON reply shared by every ack that carries it: help's 3 kB are the same for each envelope of a
+/// burst, and an ack waiting to be written holds a reference instead of a copy. Null: no payload.
+using shared_json = std::shared_ptr<const std::string>;
+
+/// A text frame as it is written: `head`, then `*body` when set, then `tail` (static text).
+struct text_frame {
+    std::string head;
+    shared_json body;
+    std::string_view tail;
+
+    std::string joined() const;
+};
+
 /// The acknowledgement `{"envelope_id":…}` plus an optional `"payload"` (docs/slack.md §1.4), given as
 /// a serialized JSON object and spliced in as it is.
-std::string make_ack(std::string_view envelope_id, const std::optional<std::string>& payload_json);
+text_frame make_ack(std::string_view envelope_id, shared_json payload_json);
 
 /// Serialized JSON with every non-ASCII character written as a \uXXXX escape (a surrogate pair above U+FFFF;
 /// an invalid UTF-8 byte becomes U+FFFD). The same JSON value, in ASCII only: a WebSocket receiver checks a text

@@ -14,6 +14,11 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/url/parse.hpp>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <array>
 #include <type_traits>
 
 namespace opsbot::bot::detail {
@@ -50,7 +55,7 @@ public:
         auto& tcp_layer = beast::get_lowest_layer(ws_);
         tcp_layer.expires_after(timeout);
         co_await adapters::async_connect_close_on_exec(tcp_layer, endpoints, use_awaitable);
-        set_no_delay(true);
+        set_no_delay();
         if constexpr (std::is_same_v<Stream, websocket::stream<beast::ssl_stream<beast::tcp_stream>>>) {
             // §9.1: SNI = host, and the certificate must name the host.
             if (!SSL_set_tlsext_host_name(ws_.next_layer().native_handle(), target.host.c_str())) {
@@ -83,22 +88,31 @@ public:
         co_return beast::buffers_to_string(read_buffer_.data());
     }
 
-    asio::awaitable<void> write_text(std::string text, bool more_follow) override {
-        // Nagle gathers the acks of a burst into few TCP segments; the last ack must not wait for the peer's
-        // delayed ACK (40 ms on Linux, seen as the burst's maximum in bench/ack_latency), and switching
-        // TCP_NODELAY back on pushes out whatever is pending. One system call per change, not per ack.
-        set_no_delay(!more_follow);
+    asio::awaitable<void> write_text(const text_frame& text, bool more_follow) override {
+        // A burst's acks are corked into few TCP segments while more follow; uncorking after the last pushes them
+        // out at once. Each ack pushed on its own costs the kernel a delivery to the peer and a wake-up, more than
+        // the bot's own work for the envelope (bench/ack_latency). Nagle alone did not gather on loopback: the
+        // peer's ACK comes back before the next ack is written. One system call per change, not per ack.
+        if (more_follow) {
+            set_cork(true);
+        }
         ws_.text(true);
-        co_await ws_.async_write(asio::buffer(text), use_awaitable);
+        const std::array<asio::const_buffer, 3> parts{asio::buffer(text.head),
+                                                      text.body ? asio::buffer(*text.body) : asio::const_buffer(),
+                                                      asio::buffer(text.tail)};
+        co_await ws_.async_write(parts, use_awaitable);
+        if (!more_follow) {
+            set_cork(false);
+        }
     }
 
     asio::awaitable<void> ping(std::string payload) override {
-        set_no_delay(true);  // a ping behind a burst must not wait for a TCP ACK either
+        set_cork(false);  // a ping behind a burst must not wait either
         co_await ws_.async_ping(websocket::ping_data(payload.c_str()), use_awaitable);
     }
 
     asio::awaitable<void> close(uint16_t code) override {
-        set_no_delay(true);
+        set_cork(false);
         co_await ws_.async_close(websocket::close_reason(code), use_awaitable);
     }
 
@@ -109,19 +123,25 @@ public:
     void on_control(std::function<void(bool, std::string_view)> handler) override { control_ = std::move(handler); }
 
 private:
-    void set_no_delay(bool on) {
-        if (on == no_delay_) {
+    void set_no_delay() {
+        boost::system::error_code ec;  // not fatal: only timing depends on it
+        beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), ec);
+    }
+
+    void set_cork(bool on) {
+        if (on == corked_) {
             return;
         }
-        boost::system::error_code ec;  // not fatal: only timing depends on it
-        beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(on), ec);
-        no_delay_ = on;
+        int value = on ? 1 : 0;  // not fatal if refused: only timing depends on it
+        ::setsockopt(beast::get_lowest_layer(ws_).socket().native_handle(), IPPROTO_TCP, TCP_CORK, &value,
+                     sizeof value);
+        corked_ = on;
     }
 
     asio::any_io_executor executor_;
     Stream ws_;
     beast::flat_buffer read_buffer_;
-    bool no_delay_ = false;
+    bool corked_ = false;
     std::function<void(bool, std::string_view)> control_;
 };
 

@@ -2,6 +2,7 @@
 // Internal to bot/slack/socket_mode_*.cpp (not a public interface): the WebSocket transport of one Socket Mode
 // connection, plain ws:// (loopback only) or wss:// with TLS. Asio appears here because the coroutine types do.
 
+#include "bot/slack/socket_mode_frames.hpp"
 #include "core/error.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -37,7 +38,7 @@ public:
     /// The next text (or binary) message. Control frames are reported through the control handler.
     virtual boost::asio::awaitable<std::string> read() = 0;
     /// `more_follow`: further frames are queued right behind this one (a burst of acks).
-    virtual boost::asio::awaitable<void> write_text(std::string text, bool more_follow) = 0;
+    virtual boost::asio::awaitable<void> write_text(const text_frame& text, bool more_follow) = 0;
     virtual boost::asio::awaitable<void> ping(std::string payload) = 0;
     virtual boost::asio::awaitable<void> close(uint16_t code) = 0;
     /// Closes the TCP socket at once (no close frame): every pending operation completes with an error.

@@ -63,12 +63,12 @@ struct harness {
     void start(opsbot::bot::socket_mode_options options = fast_options()) {
         opsbot::bot::socket_mode_hooks hooks;
         hooks.open_connection = [this] { return api->open_connection(); };
-        hooks.ack_payload = [this](const opsbot::bot::envelope& env) -> std::optional<std::string> {
+        hooks.ack_payload = [this](const opsbot::bot::envelope& env) -> opsbot::bot::shared_json {
             if (ack_with_payload && env.type == "slash_commands") {
-                return json::serialize(
-                    json::object{{"text", "working on " + std::string(env.payload.at("command").as_string())}});
+                return std::make_shared<const std::string>(json::serialize(
+                    json::object{{"text", "working on " + std::string(env.payload.at("command").as_string())}}));
             }
-            return std::nullopt;
+            return nullptr;
         };
         hooks.on_envelope = [this](opsbot::bot::envelope env) {
             {
