@@ -17,12 +17,12 @@
 // scripts/text-order uses it to learn which functions start-up and the ack path run.
 #include "bench/floor_client.hpp"
 #include "bench/latency_summary.hpp"
+#include "bench/pin_threads.hpp"
 #include "sim/slack_simulator.hpp"
 
 #include <boost/json/serialize.hpp>
 
 #include <fmt/format.h>
-#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -45,6 +45,7 @@ extern char** environ;
 
 namespace {
 
+using opsbot::bench::pin_threads;
 using opsbot::bench::summarise;
 
 using clock_type = std::chrono::system_clock;
@@ -114,18 +115,6 @@ double cpu_ms(pid_t pid, pid_t only_tid = 0) {
         }
     }
     return total_ns / 1e6;
-}
-
-/// Runs every thread of process `pid` on CPU `cpu` only.
-void pin_threads(pid_t pid, int cpu) {
-    namespace fs = std::filesystem;
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    std::error_code ec;
-    for (const auto& task : fs::directory_iterator(fmt::format("/proc/{}/task", pid), ec)) {
-        sched_setaffinity(std::stoi(task.path().filename().string()), sizeof(set), &set);
-    }
 }
 
 /// "a b  c" -> {"a", "b", "c"}; none for a null or empty text.

@@ -30,20 +30,19 @@
 //
 //   replicas [BURST [SINGLE [APPROVALS]]]     default: 1000 200 200
 #include "bench/latency_summary.hpp"
+#include "bench/pin_threads.hpp"
 #include "demo/render.hpp"
 #include "sim/slack_simulator.hpp"
 #include "storage/database.hpp"
 #include "storage/postgres_connection.hpp"
 #include "storage/sql.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/fake_railway.hpp"
 
 #include <fmt/format.h>
-#include <sched.h>
 #include <signal.h>
-#include <spawn.h>
 #include <spdlog/spdlog.h>
-#include <fcntl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -67,8 +66,10 @@ extern char** environ;
 namespace {
 
 using namespace opsbot;
+using opsbot::testing::eventually;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
+using bench::pin_threads;
 using bench::summarise;
 using bench::summary;
 using sim_clock = std::chrono::system_clock;
@@ -99,30 +100,6 @@ struct figures {
 };
 
 // ---------------------------------------------------------------- small helpers
-
-/// Polls a condition outside the simulator (another process's database) every `step`: a benchmark, not a test.
-bool eventually(const std::function<bool()>& predicate, std::chrono::milliseconds limit,
-                std::chrono::milliseconds step = 20ms) {
-    const auto until = std::chrono::steady_clock::now() + limit;
-    while (!predicate()) {
-        if (std::chrono::steady_clock::now() > until) {
-            return false;
-        }
-        std::this_thread::sleep_for(step);
-    }
-    return true;
-}
-
-/// Runs every thread of process `pid` on CPU `cpu` only (threads started later inherit it).
-void pin_threads(pid_t pid, int cpu) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    std::error_code ec;
-    for (const auto& task : fs::directory_iterator(fmt::format("/proc/{}/task", pid), ec)) {
-        sched_setaffinity(std::stoi(task.path().filename().string()), sizeof(set), &set);
-    }
-}
 
 // ---------------------------------------------------------------- databases
 
@@ -235,17 +212,12 @@ std::string config_text(const sim::slack_simulator& slack, const testing::fake_r
     "rollback": {{ "run": "deployers", "approve": "approvers", "approvals": 1, "expires_after": "15m" }},
   }},
   "services": {{
-    "api": {{
-      "platform": "railway", "api_url": "{}", "token_env": "RAILWAY_TOKEN", "token_header": "Bearer",
-      "project_id": "{}", "service_id": "{}",
-      "environments": {{ "production": "{}", "staging": "{}" }},
-    }},
+    {},
   }},
 }}
 )",
-                       slack.api_url(), ops_channel, database, requester, approver, approver, railway.api_url(),
-                       railway.settings().project_id, railway.settings().service_id,
-                       railway.settings().environments.at("production"), railway.settings().environments.at("staging"));
+                       slack.api_url(), ops_channel, database, requester, approver, approver,
+                       testing::api_service_jsonc(railway));
 }
 
 /// This process's environment without the variables the bot reads here (ours are appended after it).
@@ -261,61 +233,11 @@ std::vector<std::string> inherited_environment(const std::set<std::string>& repl
 }
 
 /// One `opsbot run --config FILE` child, its output in its own log file; SIGKILLed at destruction if still running.
-class replica {
-public:
-    replica(const std::string& config, const std::vector<std::string>& env, const fs::path& log) : log_(log) {
-        std::vector<std::string> args{OPSBOT_BINARY, "run", "--config", config};
-        std::vector<char*> argv, envp;
-        for (auto& a : args) {
-            argv.push_back(a.data());
-        }
-        argv.push_back(nullptr);
-        for (const auto& e : env) {
-            envp.push_back(const_cast<char*>(e.c_str()));
-        }
-        envp.push_back(nullptr);
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-        posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-        if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data()) != 0) {
-            pid_ = -1;
-        }
-        posix_spawn_file_actions_destroy(&actions);
-    }
-    ~replica() {
-        if (pid_ > 0 && !exit_code_) {
-            ::kill(pid_, SIGKILL);
-            int status = 0;
-            ::waitpid(pid_, &status, 0);
-        }
-    }
-    replica(const replica&) = delete;
-    replica& operator=(const replica&) = delete;
-
-    bool started() const { return pid_ > 0; }
-    const fs::path& log() const { return log_; }
-
-    /// SIGTERM, then the exit code (128 + signal when killed), or nullopt when it did not end within `limit`.
-    std::optional<int> stop(std::chrono::milliseconds limit) {
-        ::kill(pid_, SIGTERM);
-        eventually(
-            [&] {
-                int status = 0;
-                if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-                    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-                }
-                return exit_code_.has_value();
-            },
-            limit);
-        return exit_code_;
-    }
-
-private:
-    fs::path log_;
-    pid_t pid_ = -1;
-    std::optional<int> exit_code_;
+struct replica {
+    replica(const std::string& config, const std::vector<std::string>& env, fs::path log_file)
+        : log(std::move(log_file)), process({OPSBOT_BINARY, "run", "--config", config}, env, log) {}
+    fs::path log;
+    testing::child_process process;
 };
 
 /// The lines a replica logged at warning level or above (the text format: "TIME LEVEL message").
@@ -548,8 +470,9 @@ std::vector<std::string> replica_environment(const sim::slack_simulator& slack, 
 /// Stops every replica (SIGTERM) and prints how each ended and what it logged at warning level or above.
 void stop_replicas(std::vector<std::unique_ptr<replica>>& replicas) {
     for (size_t i = 0; i < replicas.size(); ++i) {
-        auto code = replicas[i]->stop(20s);
-        auto complaints = complaints_in(replicas[i]->log());
+        replicas[i]->process.signal(SIGTERM);
+        auto code = replicas[i]->process.wait(20s);
+        auto complaints = complaints_in(replicas[i]->log);
         fmt::print("      replica {}: {}, {} log lines at warning or above\n", i + 1,
                    code ? fmt::format("exit {}", *code) : std::string("did not stop within 20 s"), complaints.size());
         for (size_t j = 0; j < std::min<size_t>(complaints.size(), 3); ++j) {

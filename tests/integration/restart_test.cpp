@@ -40,23 +40,12 @@ std::string jsonc_config(const sim::slack_simulator& slack, const fake_railway& 
     "rollback": {{ "run": "deployers", "approve": "approvers", "approvals": 1, "expires_after": "15m" }},
   }},
   "services": {{
-    "api": {{
-      "platform": "railway",
-      "api_url": "{}",
-      "token_env": "RAILWAY_TOKEN",
-      "token_header": "Bearer",
-      "project_id": "{}",
-      "service_id": "{}",
-      "environments": {{ "production": "{}", "staging": "{}" }},
-      "health_url": {{ "production": "{}" }},
-    }},
+    {},
   }},
 }}
 )",
                        slack.api_url(), ops_channel, incident_channel, db, requester, approver_a, approver_a,
-                       railway.api_url(), railway.settings().project_id, railway.settings().service_id,
-                       railway.settings().environments.at("production"), railway.settings().environments.at("staging"),
-                       health.url());
+                       api_service_jsonc(railway, health.url()));
 }
 
 bool linked_and_ready(const sim::slack_simulator& slack, size_t links_before) {

@@ -50,17 +50,13 @@ struct shutdown_world {
   "groups": {{ "deployers": ["{}", "{}"], "approvers": ["{}"] }},
   "policies": {{ "rollback": {{ "run": "deployers", "approve": "approvers", "approvals": 1 }} }},
   "services": {{
-    "api": {{ "platform": "railway", "api_url": "{}", "token_env": "RAILWAY_TOKEN", "token_header": "Bearer",
-             "project_id": "{}", "service_id": "{}",
-             "environments": {{ "production": "{}", "staging": "{}" }}, "health_url": {{ "production": "{}" }} }}
+    {}
   }}
 }}
 )",
             slack.api_url(), ops_channel, incident_channel, db,
             grace ? fmt::format(R"("shutdown_grace": {},)", *grace) : std::string{}, requester, approver_a,
-            approver_a, railway.api_url(), railway.settings().project_id, railway.settings().service_id,
-            railway.settings().environments.at("production"), railway.settings().environments.at("staging"),
-            health.url());
+            approver_a, api_service_jsonc(railway, health.url()));
     }
 
     std::unique_ptr<child_process> start() {

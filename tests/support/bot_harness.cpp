@@ -183,17 +183,6 @@ std::vector<sim::recorded_message> messages_in(const sim::slack_simulator& slack
     return out;
 }
 
-bool eventually(const std::function<bool()>& predicate, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!predicate()) {
-        if (std::chrono::steady_clock::now() >= deadline) {
-            return false;
-        }
-        std::this_thread::sleep_for(2ms);  // re-check interval, not a synchronisation assumption
-    }
-    return true;
-}
-
 std::unique_ptr<storage::database> open_read_only(const std::string& where) {
     if (where.starts_with("postgresql://") || where.starts_with("postgres://")) {
         auto conn = storage::open_postgres(where);

@@ -6,6 +6,7 @@
 #include "commands/plan/platform_registry.hpp"
 #include "config/config.hpp"
 #include "sim/slack_simulator.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/fake_health.hpp"
 #include "tests/support/fake_railway.hpp"
 #include "tests/support/fake_vercel.hpp"
@@ -103,9 +104,6 @@ std::optional<plan_button> find_button(const sim::slack_simulator& slack, const 
 std::vector<sim::recorded_message> messages_in(const sim::slack_simulator& slack, const std::string& channel,
                                                const std::string& kind = {});
 
-/// For conditions outside the simulator (another process's database, a fake platform's request log):
-/// re-checks every few milliseconds until true or `timeout`.
-bool eventually(const std::function<bool()>& predicate, std::chrono::milliseconds timeout);
 
 /// Reads of the bot's SQLite file through the storage layer (a separate connection).
 /// The bot's database read-only: an SQLite path, or a PostgreSQL URL (postgresql://…); throws when it cannot.

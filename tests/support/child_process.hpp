@@ -1,6 +1,6 @@
 #pragma once
 
-#include "tests/support/bot_harness.hpp"
+#include "tests/support/eventually.hpp"
 
 #include <fcntl.h>
 #include <signal.h>

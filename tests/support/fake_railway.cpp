@@ -572,4 +572,17 @@ json::value fake_railway::read_variables(const json::object& vars) {
     return data(json::object{{"variables", std::move(map)}});
 }
 
+std::string api_service_jsonc(const fake_railway& railway, const std::string& health_url) {
+    const auto& s = railway.settings();
+    return fmt::format(R"("api": {{
+      "platform": "railway", "api_url": "{}", "token_env": "RAILWAY_TOKEN", "token_header": "Bearer",
+      "project_id": "{}", "service_id": "{}",
+      "environments": {{ "production": "{}", "staging": "{}" }},{}
+    }})",
+                       railway.api_url(), s.project_id, s.service_id, s.environments.at("production"),
+                       s.environments.at("staging"),
+                       health_url.empty() ? "" : fmt::format(R"(
+      "health_url": {{ "production": "{}" }},)", health_url));
+}
+
 }  // namespace opsbot::testing

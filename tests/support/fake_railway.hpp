@@ -160,4 +160,8 @@ private:
     std::unique_ptr<sim::http_server> server_;  // last: stopped first
 };
 
+/// The stack description's entry for a service `api` on this fake (`"api": {…}`, JSONC), its token in RAILWAY_TOKEN
+/// and, when `health_url` is given, its production /health there: for a config file a real `opsbot run` reads.
+std::string api_service_jsonc(const fake_railway& railway, const std::string& health_url = {});
+
 }  // namespace opsbot::testing

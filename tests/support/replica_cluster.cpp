@@ -45,16 +45,7 @@ std::string stack_description(const sim::slack_simulator& slack, const fake_rail
     "audit": {{ "run": "deployers" }},
   }},
   "services": {{
-    "api": {{
-      "platform": "railway",
-      "api_url": "{}",
-      "token_env": "RAILWAY_TOKEN",
-      "token_header": "Bearer",
-      "project_id": "{}",
-      "service_id": "{}",
-      "environments": {{ "production": "{}", "staging": "{}" }},
-      "health_url": {{ "production": "{}" }},
-    }},
+    {},
   }},
   "secrets": {{
     "SENTRY_DSN": {{ "generate": "manual", "services": ["api"] }},
@@ -63,9 +54,7 @@ std::string stack_description(const sim::slack_simulator& slack, const fake_rail
 )",
                        slack.api_url(), ops_channel, incident_channel, url_env, o.lease.count(),
                        o.shutdown_grace.count(), requester, approver_a, approver_b, non_approver, approver_a,
-                       approver_b, railway.api_url(), railway.settings().project_id, railway.settings().service_id,
-                       railway.settings().environments.at("production"),
-                       railway.settings().environments.at("staging"), health.url());
+                       approver_b, api_service_jsonc(railway, health.url()));
 }
 
 }  // namespace
