@@ -17,9 +17,10 @@ bool ended(cluster& c, const std::string& action) {
     return state == "succeeded" || state == "failed" || state == "denied" || state == "interrupted";
 }
 
-/// `/rotate SENTRY_DSN` (a manual rotation, A-1) requested and approved on `replica`: returns once its wait for its
-/// person is stored.
+/// `/rotate SENTRY_DSN` (a manual rotation, A-1, of the value old_dsn at Railway) requested and approved on `replica`:
+/// returns once its wait for its person is stored.
 void rotation_waiting_on(cluster& c, std::size_t replica) {
+    c.railway.set_variable("SENTRY_DSN", old_dsn);
     auto approve = c.plan(requester, "/rotate", "SENTRY_DSN", "A-1", replica);
     REQUIRE_FALSE(c.click(approver_a, approve, replica).empty());
     REQUIRE(eventually([&] { return c.waits_stored() == 1; }, 30s));
@@ -173,7 +174,6 @@ TEST_CASE("a rotation waiting for its person on a replica killed with -9 is resu
           "[postgres]") {
     OPSBOT_PG_URL_OR_SKIP(admin);
     cluster c(*admin);
-    c.railway.set_variable("SENTRY_DSN", old_dsn);
     const auto r1 = c.start();
     const auto r2 = c.start();
     rotation_waiting_on(c, r1);
@@ -198,7 +198,6 @@ TEST_CASE("a rotation waiting for its person on a replica killed with -9 is resu
 TEST_CASE("a --continue sent to one replica reaches the rotation another live replica holds", "[postgres]") {
     OPSBOT_PG_URL_OR_SKIP(admin);
     cluster c(*admin);
-    c.railway.set_variable("SENTRY_DSN", old_dsn);
     const auto r1 = c.start();
     const auto r2 = c.start();
     rotation_waiting_on(c, r1);
